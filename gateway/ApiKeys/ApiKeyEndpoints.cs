@@ -1,0 +1,222 @@
+using Mcp.Cluster.ApiKeys;
+using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Mcp.Cluster.Gateway.ApiKeys;
+
+public static class ApiKeyEndpoints
+{
+    public const string SelfServiceLimiter = "api-keys-self-service";
+    private const int MaxPageSize = 100;
+
+    public static IEndpointRouteBuilder MapApiKeyEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/keys").WithTags("API keys");
+
+        group.MapPost("/", CreateAsync)
+            .AllowAnonymousOrApiKey(Permissions.Write)
+            .RequireRateLimiting(SelfServiceLimiter)
+            .WithName("CreateApiKey")
+            .WithSummary("Create an API key")
+            .WithDescription("Returns the secret once; only its keyed hash is stored. Without a key this is self-service (when enabled): the key can never hold admin and its rate limit cannot exceed the default.");
+
+        var policy = routes.ServiceProvider.GetRequiredService<ApiKeyPolicy>();
+        group.MapPost("/batch", CreateBatchAsync)
+            .RequireApiKeyForBatch(Permissions.Write, "keys", policy.MaxBatchSize)
+            .WithName("CreateApiKeyBatch")
+            .WithSummary("Create several API keys at once")
+            .WithDescription("Costs one request per key against the caller's rate limit and quotas. All items are validated before any key is created.");
+
+        group.MapGet("/", ListAsync)
+            .RequireApiKey(Permissions.Read)
+            .WithName("ListApiKeys")
+            .WithSummary("List the caller's keys (all keys for an admin)");
+
+        group.MapGet("/me", GetCurrentAsync)
+            .RequireApiKey(Permissions.Read)
+            .WithName("GetCurrentApiKey")
+            .WithSummary("Describe the key used for this request");
+
+        group.MapGet("/{key_id}", GetAsync)
+            .RequireApiKey(Permissions.Read)
+            .WithName("GetApiKey")
+            .WithSummary("Describe a key");
+
+        group.MapDelete("/{key_id}", RevokeAsync)
+            .RequireApiKey(Permissions.Write)
+            .WithName("RevokeApiKey")
+            .WithSummary("Revoke a key; the next request with it fails on every gateway");
+
+        group.MapPost("/{key_id}/rotate", RotateAsync)
+            .RequireApiKey(Permissions.Write)
+            .WithName("RotateApiKey")
+            .WithSummary("Replace a key's secret, optionally keeping the old one valid for a grace period");
+
+        group.MapGet("/{key_id}/usage", GetUsageAsync)
+            .RequireApiKey(Permissions.Read)
+            .WithName("GetApiKeyUsage")
+            .WithSummary("Quota counters and the current rate-limit window of a key");
+
+        return routes;
+    }
+
+    private static async Task<Results<Created<IssuedApiKeyResponse>, JsonHttpResult<ApiError>>> CreateAsync(
+        CreateApiKeyRequest request, HttpContext context, ApiKeyIssuer issuer, ApiKeyPolicy policy, TimeProvider time)
+    {
+        var caller = context.GetApiKey();
+        if (caller is null && !policy.AllowSelfService)
+        {
+            context.Response.Headers.WWWAuthenticate = "ApiKey header=\"X-API-Key\", Bearer";
+            return ApiErrors.Result(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidApiKey,
+                "Missing API key. Self-service key creation is disabled on this gateway; ask an admin for a key.");
+        }
+
+        var (draft, error) = ApiKeyRequestValidator.Validate(request, caller, policy, time.GetUtcNow());
+        if (error is not null)
+        {
+            return error;
+        }
+        var (key, apiKey) = await issuer.IssueAsync(draft!, caller?.KeyId ?? "self-service");
+        return TypedResults.Created($"/api/keys/{key.KeyId}", IssuedApiKeyResponse.From(key, apiKey));
+    }
+
+    private static async Task<Results<Created<IssuedApiKeyBatchResponse>, JsonHttpResult<ApiError>>> CreateBatchAsync(
+        CreateApiKeyBatchRequest request, HttpContext context, ApiKeyIssuer issuer, ApiKeyPolicy policy, TimeProvider time)
+    {
+        if (request.Keys is not { Length: > 0 } keys)
+        {
+            return ApiErrors.Validation("Field 'keys' must hold at least one key.", "keys");
+        }
+        var caller = context.GetRequiredApiKey();
+        var now = time.GetUtcNow();
+        // Validate everything before creating anything, so a bad item never leaves half a batch behind.
+        var drafts = new ApiKeyDraft[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            if (keys[i] is null)
+            {
+                return ApiErrors.Validation($"Item 'keys[{i}]' must be an object.", $"keys[{i}]");
+            }
+            var (draft, error) = ApiKeyRequestValidator.Validate(keys[i], caller, policy, now, $"keys[{i}].");
+            if (error is not null)
+            {
+                return error;
+            }
+            drafts[i] = draft!;
+        }
+        var issued = new IssuedApiKeyResponse[drafts.Length];
+        for (var i = 0; i < drafts.Length; i++)
+        {
+            var (key, apiKey) = await issuer.IssueAsync(drafts[i], caller.KeyId);
+            issued[i] = IssuedApiKeyResponse.From(key, apiKey);
+        }
+        return TypedResults.Created("/api/keys", new IssuedApiKeyBatchResponse(issued));
+    }
+    private static async Task<Results<Ok<ApiKeyListResponse>, JsonHttpResult<ApiError>>> ListAsync(
+        HttpContext context, IGrainFactory grains, TimeProvider time,
+        [FromQuery] string? owner, [FromQuery] int? offset, [FromQuery] int? limit)
+    {
+        var caller = context.GetRequiredApiKey();
+        var skip = offset ?? 0;
+        var take = limit ?? 50;
+        if (skip < 0)
+        {
+            return ApiErrors.Validation("Query parameter 'offset' must not be negative.", "offset");
+        }
+        if (take is < 1 or > MaxPageSize)
+        {
+            return ApiErrors.Validation($"Query parameter 'limit' must be between 1 and {MaxPageSize}.", "limit");
+        }
+        if (!caller.IsAdmin && owner is not null && owner != caller.Owner)
+        {
+            return ApiErrors.Forbidden("Only an admin can list keys of other owners.");
+        }
+        var filter = caller.IsAdmin ? owner : caller.Owner;
+        var page = await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).ListAsync(filter, skip, take);
+        var keys = await Task.WhenAll(page.KeyIds.Select(id => grains.GetGrain<IApiKeyGrain>(id).GetAsync()));
+        var now = time.GetUtcNow();
+        var items = keys.Where(k => k is not null).Select(k => ApiKeyResponse.From(k!, now)).ToArray();
+        return TypedResults.Ok(new ApiKeyListResponse(items, page.Total, skip, take));
+    }
+
+    private static Task<Results<Ok<ApiKeyResponse>, JsonHttpResult<ApiError>>> GetCurrentAsync(
+        HttpContext context, IGrainFactory grains, TimeProvider time) =>
+        GetAsync(context.GetRequiredApiKey().KeyId, context, grains, time);
+
+    private static async Task<Results<Ok<ApiKeyResponse>, JsonHttpResult<ApiError>>> GetAsync(
+        [FromRoute(Name = "key_id")] string keyId, HttpContext context, IGrainFactory grains, TimeProvider time)
+    {
+        var key = await FindManageableAsync(keyId, context, grains);
+        return key is null ? KeyNotFound(keyId) : TypedResults.Ok(ApiKeyResponse.From(key, time.GetUtcNow()));
+    }
+
+    private static async Task<Results<Ok<ApiKeyResponse>, JsonHttpResult<ApiError>>> RevokeAsync(
+        [FromRoute(Name = "key_id")] string keyId, HttpContext context, IGrainFactory grains, TimeProvider time)
+    {
+        var key = await FindManageableAsync(keyId, context, grains);
+        if (key is null)
+        {
+            return KeyNotFound(keyId);
+        }
+        var grain = grains.GetGrain<IApiKeyGrain>(keyId);
+        await grain.RevokeAsync(context.GetRequiredApiKey().KeyId);
+        var revoked = await grain.GetAsync();
+        return TypedResults.Ok(ApiKeyResponse.From(revoked!, time.GetUtcNow()));
+    }
+
+    private static async Task<Results<Ok<IssuedApiKeyResponse>, JsonHttpResult<ApiError>>> RotateAsync(
+        [FromRoute(Name = "key_id")] string keyId, [FromBody] RotateApiKeyRequest? request, HttpContext context,
+        IGrainFactory grains, ApiKeyIssuer issuer, ApiKeyPolicy policy, TimeProvider time)
+    {
+        var grace = TimeSpan.FromSeconds(request?.GracePeriodSeconds ?? 0);
+        if (grace < TimeSpan.Zero || grace > policy.MaxRotationGracePeriod)
+        {
+            return ApiErrors.Validation(
+                $"Field 'grace_period_seconds' must be between 0 and {(long)policy.MaxRotationGracePeriod.TotalSeconds}.", "grace_period_seconds");
+        }
+        var key = await FindManageableAsync(keyId, context, grains);
+        if (key is null)
+        {
+            return KeyNotFound(keyId);
+        }
+        if (key.RevokedAt is not null)
+        {
+            return ApiErrors.Result(StatusCodes.Status409Conflict, "key_revoked", "A revoked key cannot be rotated; create a new one.");
+        }
+        var rotated = await issuer.RotateAsync(keyId, grace);
+        if (rotated is null)
+        {
+            return KeyNotFound(keyId);
+        }
+        var previousValidUntil = grace > TimeSpan.Zero ? rotated.Value.Key.RotatedAt + grace : null;
+        return TypedResults.Ok(IssuedApiKeyResponse.From(rotated.Value.Key, rotated.Value.ApiKey, previousValidUntil));
+    }
+
+    private static async Task<Results<Ok<ApiKeyUsageResponse>, JsonHttpResult<ApiError>>> GetUsageAsync(
+        [FromRoute(Name = "key_id")] string keyId, HttpContext context, IGrainFactory grains)
+    {
+        var key = await FindManageableAsync(keyId, context, grains);
+        if (key is null)
+        {
+            return KeyNotFound(keyId);
+        }
+        var usage = await grains.GetGrain<IApiKeyGrain>(keyId).GetUsageAsync();
+        return usage is null ? KeyNotFound(keyId) : TypedResults.Ok(ApiKeyUsageResponse.From(usage));
+    }
+
+    /// <summary>A key the caller may see, or null. Keys of other owners look exactly like missing ones, so ids cannot be probed.</summary>
+    private static async Task<ApiKeyInfo?> FindManageableAsync(string keyId, HttpContext context, IGrainFactory grains)
+    {
+        if (!ApiKeyFormat.IsKeyId(keyId))
+        {
+            return null;
+        }
+        var key = await grains.GetGrain<IApiKeyGrain>(keyId).GetAsync();
+        return key is not null && context.GetRequiredApiKey().CanManage(key) ? key : null;
+    }
+
+    private static JsonHttpResult<ApiError> KeyNotFound(string keyId) =>
+        ApiErrors.Result(StatusCodes.Status404NotFound, "key_not_found", $"No API key '{keyId}' visible to this caller.");
+}

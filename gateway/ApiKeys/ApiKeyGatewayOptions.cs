@@ -1,0 +1,37 @@
+namespace Mcp.Cluster.Gateway.ApiKeys;
+
+/// <summary>Bound from the <c>ApiKeys</c> section.</summary>
+public sealed class ApiKeyGatewayOptions
+{
+    public const string Section = "ApiKeys";
+
+    /// <summary>
+    /// Whether anyone may create a (non-admin) key without presenting one. Unset means: on in the local mode,
+    /// off in cluster mode.
+    /// </summary>
+    public bool? AllowSelfService { get; set; }
+
+    /// <summary>Anonymous key creations allowed per client IP address (per gateway process).</summary>
+    public string SelfServiceRateLimit { get; set; } = "10/minute";
+
+    /// <summary>Rate limit of keys created without one.</summary>
+    public string DefaultRateLimit { get; set; } = "100/minute";
+
+    /// <summary>Most keys one <c>POST /api/keys/batch</c> may create.</summary>
+    public int MaxBatchSize { get; set; } = 100;
+
+    public int MaxExpiresInDays { get; set; } = 3650;
+
+    public TimeSpan MaxRotationGracePeriod { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Bootstrap admin key (also <c>MCP_ADMIN_KEY</c>). When unset, one is generated at first start and printed once.
+    /// </summary>
+    public string? AdminKey { get; set; }
+
+    /// <summary>
+    /// Secret for the keyed hash of API keys (also <c>MCP_API_KEY_HASH_SECRET</c>), at least 32 characters. Every
+    /// gateway of a cluster needs the same one; the local mode generates one into its data directory.
+    /// </summary>
+    public string? HashSecret { get; set; }
+}

@@ -1,0 +1,33 @@
+using Mcp.Cluster.ApiKeys;
+
+namespace Mcp.Cluster.Gateway.ApiKeys;
+
+/// <summary>Generates secrets and hands their hashes to key grains. The only place a plaintext key is created.</summary>
+public sealed class ApiKeyIssuer(IGrainFactory grains, ApiKeyHasher hasher)
+{
+    public async Task<(ApiKeyInfo Key, string ApiKey)> IssueAsync(ApiKeyDraft draft, string createdBy)
+    {
+        // 80 random bits of id make a collision practically impossible; retrying keeps it impossible in effect.
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var (keyId, apiKey) = ApiKeyFormat.Generate();
+            var spec = new NewApiKey(draft.Owner, draft.Description, draft.Permissions, draft.RateLimit, draft.Quotas, draft.ExpiresAt,
+                hasher.Hash(apiKey), ApiKeyFormat.DisplayPrefix(apiKey), createdBy);
+            var created = await grains.GetGrain<IApiKeyGrain>(keyId).CreateAsync(spec);
+            if (created is not null)
+            {
+                await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).AddAsync(keyId, draft.Owner);
+                return (created, apiKey);
+            }
+        }
+        throw new InvalidOperationException("Could not allocate a unique API key id.");
+    }
+
+    public async Task<(ApiKeyInfo Key, string ApiKey)?> RotateAsync(string keyId, TimeSpan gracePeriod)
+    {
+        var apiKey = ApiKeyFormat.Regenerate(keyId);
+        var rotated = await grains.GetGrain<IApiKeyGrain>(keyId)
+            .RotateAsync(hasher.Hash(apiKey), ApiKeyFormat.DisplayPrefix(apiKey), gracePeriod);
+        return rotated is null ? null : (rotated, apiKey);
+    }
+}

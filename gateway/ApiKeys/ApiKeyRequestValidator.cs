@@ -1,0 +1,98 @@
+using Mcp.Cluster.ApiKeys;
+using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Mcp.Cluster.Gateway.ApiKeys;
+
+/// <summary>Checks a creation request's fields and that the caller may hand out what it asks for.</summary>
+public static class ApiKeyRequestValidator
+{
+    private const int MaxOwnerLength = 128;
+    private const int MaxDescriptionLength = 500;
+
+    /// <returns>The draft, or the error to answer with. <paramref name="field"/> prefixes field names (for batches).</returns>
+    public static (ApiKeyDraft? Draft, JsonHttpResult<ApiError>? Error) Validate(
+        CreateApiKeyRequest request, ApiKeyPrincipal? caller, ApiKeyPolicy policy, DateTimeOffset now, string field = "")
+    {
+        var owner = request.Owner?.Trim();
+        if (string.IsNullOrEmpty(owner))
+        {
+            return Invalid($"Required field '{field}owner' is missing.", field + "owner");
+        }
+        if (owner.Length > MaxOwnerLength || owner.Any(char.IsControl))
+        {
+            return Invalid($"Field '{field}owner' must be at most {MaxOwnerLength} printable characters.", field + "owner");
+        }
+        if (request.Description is { } description
+            && (description.Length > MaxDescriptionLength || description.Any(c => char.IsControl(c) && c is not '\n' and not '\t')))
+        {
+            return Invalid($"Field '{field}description' must be at most {MaxDescriptionLength} characters without control characters.", field + "description");
+        }
+
+        var permissions = Permissions.Read;
+        if (request.Permissions is not null)
+        {
+            if (request.Permissions.Length == 0)
+            {
+                return Invalid($"Field '{field}permissions' must name at least one of read, write, execute, admin.", field + "permissions");
+            }
+            if (!PermissionNames.TryParse(request.Permissions, out permissions, out var unknown))
+            {
+                return Invalid($"Unknown permission '{unknown}' in '{field}permissions'. Use read, write, execute or admin.", field + "permissions");
+            }
+        }
+
+        var rateLimit = policy.DefaultRateLimit;
+        if (request.RateLimit is not null && !RateLimit.TryParse(request.RateLimit, out rateLimit, out var rateError))
+        {
+            return Invalid($"Field '{field}rate_limit': {rateError}", field + "rate_limit");
+        }
+        if (request.ExpiresInDays is { } days && (days < 1 || days > policy.MaxExpiresInDays))
+        {
+            return Invalid($"Field '{field}expires_in_days' must be between 1 and {policy.MaxExpiresInDays}.", field + "expires_in_days");
+        }
+        if (request.DailyQuota is < 1)
+        {
+            return Invalid($"Field '{field}daily_quota' must be at least 1.", field + "daily_quota");
+        }
+        if (request.MonthlyQuota is < 1)
+        {
+            return Invalid($"Field '{field}monthly_quota' must be at least 1.", field + "monthly_quota");
+        }
+
+        // Nobody may hand out more than they hold: self-service never gets admin or a raised rate limit, and a
+        // non-admin key can only create keys for its own owner with a subset of its own permissions.
+        if (caller is null || !caller.IsAdmin)
+        {
+            if (permissions.HasFlag(Permissions.Admin))
+            {
+                return Denied(caller is null ? "Self-service keys cannot hold the 'admin' permission." : "Only an admin key can create admin keys.");
+            }
+            if (rateLimit!.PerSecond > policy.DefaultRateLimit.PerSecond)
+            {
+                return Denied($"Only an admin can set a rate limit above {policy.DefaultRateLimit}.");
+            }
+        }
+        if (caller is { IsAdmin: false })
+        {
+            if (!string.Equals(owner, caller.Owner, StringComparison.Ordinal))
+            {
+                return Denied($"This key can only create keys for owner '{caller.Owner}'.");
+            }
+            if ((permissions & ~caller.Permissions) != 0)
+            {
+                return Denied("A key cannot create a key with permissions it does not hold itself.");
+            }
+        }
+
+        var draft = new ApiKeyDraft(owner, request.Description, permissions, rateLimit!,
+            new QuotaLimits(request.DailyQuota, request.MonthlyQuota),
+            request.ExpiresInDays is { } d ? now.AddDays(d) : null);
+        return (draft, null);
+    }
+
+    private static (ApiKeyDraft?, JsonHttpResult<ApiError>?) Invalid(string detail, string field) => (null, ApiErrors.Validation(detail, field));
+
+    private static (ApiKeyDraft?, JsonHttpResult<ApiError>?) Denied(string detail) => (null, ApiErrors.Forbidden(detail));
+}

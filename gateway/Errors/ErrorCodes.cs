@@ -1,0 +1,19 @@
+namespace Mcp.Cluster.Gateway.Errors;
+
+public static class ErrorCodes
+{
+    public const string InvalidApiKey = "invalid_api_key";
+    public const string Forbidden = "forbidden";
+    public const string RateLimitExceeded = "rate_limit_exceeded";
+    public const string QuotaExceeded = "quota_exceeded";
+    public const string InvalidRequest = "invalid_request";
+    public const string ValidationError = "validation_error";
+    public const string BatchTooLarge = "batch_too_large";
+    public const string PayloadTooLarge = "payload_too_large";
+    public const string UnsupportedMediaType = "unsupported_media_type";
+    public const string NotFound = "not_found";
+    public const string MethodNotAllowed = "method_not_allowed";
+    public const string NotReady = "not_ready";
+    public const string InternalError = "internal_error";
+    public const string ServiceUnavailable = "service_unavailable";
+}

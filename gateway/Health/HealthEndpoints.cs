@@ -1,0 +1,50 @@
+using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.Http;
+using Mcp.Cluster.Health;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Mcp.Cluster.Gateway.Health;
+
+public static class HealthEndpoints
+{
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/health").WithTags("Health");
+
+        group.MapGet("/", () => TypedResults.Ok(new LivenessResponse("ok")))
+            .WithName("Liveness")
+            .WithSummary("Liveness: the gateway process is serving requests");
+
+        group.MapGet("/ready", ReadyAsync)
+            .WithName("Readiness")
+            .WithSummary("Readiness: the cluster answers and its storage is reachable");
+
+        return routes;
+    }
+
+    private static async Task<Results<Ok<ReadinessResponse>, JsonHttpResult<ApiError>>> ReadyAsync(
+        IGrainFactory grains, IOptions<GatewayOptions> options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var report = await grains.GetGrain<IClusterHealthGrain>(0).CheckAsync()
+                .WaitAsync(options.Value.ClusterCallTimeout, cancellationToken);
+            if (report.Healthy)
+            {
+                return TypedResults.Ok(new ReadinessResponse("ready", report.Silo, report.Checks));
+            }
+            return ApiErrors.Result(StatusCodes.Status503ServiceUnavailable, ErrorCodes.NotReady,
+                "Cluster storage is not reachable.", new() { ["silo"] = report.Silo, ["checks"] = report.Checks });
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return ApiErrors.Result(StatusCodes.Status503ServiceUnavailable, ErrorCodes.NotReady,
+                $"The cluster did not answer: {ex.GetType().Name}.");
+        }
+    }
+
+    public sealed record LivenessResponse(string Status);
+
+    public sealed record ReadinessResponse(string Status, string Silo, IReadOnlyDictionary<string, string> Checks);
+}

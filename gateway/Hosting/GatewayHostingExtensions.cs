@@ -1,0 +1,115 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
+using Mcp.Cluster.ApiKeys;
+using Mcp.Cluster.Gateway.ApiKeys;
+using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.Health;
+using Mcp.Cluster.Gateway.Http;
+using Mcp.Cluster.Gateway.OpenApi;
+using Mcp.Cluster.Gateway.Security;
+using Mcp.Cluster.Hosting;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace Mcp.Cluster.Gateway.Hosting;
+
+public static class GatewayHostingExtensions
+{
+    /// <summary>Everything the gateway process needs: the co-hosted silo (local mode), options, services and docs.</summary>
+    public static WebApplicationBuilder AddMcpGateway(this WebApplicationBuilder builder)
+    {
+        // MCP_-prefixed variables override everything: MCP_ADMIN_KEY, MCP_Cluster__Mode, MCP_Gateway__MaxRequestBodyBytes …
+        builder.Configuration.AddEnvironmentVariables("MCP_");
+        var configuration = builder.Configuration;
+
+        var cluster = configuration.GetSection(McpClusterOptions.Section).Get<McpClusterOptions>() ?? new McpClusterOptions();
+        builder.Services.Configure<McpClusterOptions>(configuration.GetSection(McpClusterOptions.Section));
+        builder.UseOrleans(silo => silo.UseMcpCluster(configuration));
+
+        builder.Services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
+        builder.Services.Configure<ApiKeyGatewayOptions>(configuration.GetSection(ApiKeyGatewayOptions.Section));
+        builder.Services.PostConfigure<ApiKeyGatewayOptions>(o =>
+        {
+            o.AdminKey ??= configuration["ADMIN_KEY"];
+            o.HashSecret ??= configuration["API_KEY_HASH_SECRET"];
+        });
+        builder.Services.AddSingleton(sp => ApiKeyPolicy.From(sp.GetRequiredService<IOptions<ApiKeyGatewayOptions>>().Value, cluster));
+        builder.Services.AddSingleton(sp => new ApiKeyHasher(
+            ApiKeyHashSecret.Resolve(sp.GetRequiredService<IOptions<ApiKeyGatewayOptions>>().Value, cluster)));
+        builder.Services.AddSingleton<ApiKeyIssuer>();
+        builder.Services.AddHostedService<BootstrapAdminKeyService>();
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        var maxBody = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>()?.MaxRequestBodyBytes ?? new GatewayOptions().MaxRequestBodyBytes;
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBody);
+
+        builder.Services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.AddPolicy(ApiKeyEndpoints.SelfServiceLimiter, context =>
+            {
+                // Keyed callers are metered by their key grain; only anonymous (self-service) creation is limited per address.
+                if (context.GetApiKey() is not null)
+                {
+                    return RateLimitPartition.GetNoLimiter("keyed");
+                }
+                var rate = context.RequestServices.GetRequiredService<ApiKeyPolicy>().SelfServiceRateLimit;
+                return RateLimitPartition.GetFixedWindowLimiter(
+                    context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = rate.Limit, Window = rate.Window, QueueLimit = 0 });
+            });
+            limiter.OnRejected = async (rejected, cancellationToken) =>
+            {
+                var http = rejected.HttpContext;
+                var retry = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 60;
+                http.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await ApiErrors.WriteAsync(http, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimitExceeded,
+                    $"Too many requests. Try again in {retry} seconds.",
+                    new() { ["reset_time"] = DateTimeOffset.UtcNow.AddSeconds(retry) });
+            };
+        });
+
+        builder.Services.AddOpenApi(o => o.AddApiKeySecurity());
+        return builder;
+    }
+
+    public static WebApplication UseMcpGateway(this WebApplication app)
+    {
+        app.UseMiddleware<ErrorHandlingMiddleware>();
+        app.UseApiErrorStatusPages();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseRouting();
+        app.UseMiddleware<ApiKeyAuthenticationMiddleware>();
+        app.UseRateLimiter();
+
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.UseSwaggerUI(ui =>
+        {
+            ui.RoutePrefix = "docs";
+            ui.DocumentTitle = "MCP Cluster API";
+            ui.SwaggerEndpoint("/openapi/v1.json", "MCP Cluster API v1");
+        });
+        app.UseReDoc(redoc =>
+        {
+            redoc.RoutePrefix = "redoc";
+            redoc.DocumentTitle = "MCP Cluster API";
+            redoc.SpecUrl("/openapi/v1.json");
+        });
+
+        app.MapHealthEndpoints();
+        app.MapApiKeyEndpoints();
+        return app;
+    }
+
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        options.DictionaryKeyPolicy = null;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+    }
+}

@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Text.Json;
+using Mcp.Cluster.ApiKeys;
+using Mcp.Cluster.Gateway.ApiKeys;
+using Mcp.Cluster.Gateway.Errors;
+
+namespace Mcp.Cluster.Gateway.Security;
+
+/// <summary>
+/// Authenticates, authorizes and meters every request to an endpoint carrying <see cref="ApiKeyRequirement"/> with
+/// exactly one grain call (<see cref="IApiKeyGrain.AuthorizeAsync"/>). Runs before the body is bound, so an
+/// unauthenticated caller gets 401 whatever it sent.
+/// </summary>
+public sealed class ApiKeyAuthenticationMiddleware(
+    RequestDelegate next,
+    IGrainFactory grains,
+    ApiKeyHasher hasher,
+    TimeProvider time)
+{
+    public const string HeaderName = "X-API-Key";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var requirement = context.GetEndpoint()?.Metadata.GetMetadata<ApiKeyRequirement>();
+        if (requirement is null)
+        {
+            await next(context);
+            return;
+        }
+
+        var presented = ReadPresentedKey(context.Request);
+        if (presented is null)
+        {
+            if (requirement.AllowAnonymous)
+            {
+                await next(context);
+                return;
+            }
+            await Unauthorized(context, "Missing API key. Send it in the X-API-Key header or as 'Authorization: Bearer <key>'.");
+            return;
+        }
+        if (!ApiKeyFormat.TryGetKeyId(presented, out var keyId))
+        {
+            await Unauthorized(context, "Invalid API key.");
+            return;
+        }
+
+        var batchSize = requirement.BatchProperty is null ? 1 : await BatchSizeAsync(context.Request, requirement.BatchProperty);
+        var oversize = batchSize > requirement.MaxBatchSize;
+        var cost = oversize ? 1 : batchSize;
+        var decision = await grains.GetGrain<IApiKeyGrain>(keyId)
+            .AuthorizeAsync(new AccessRequest(hasher.Hash(presented), requirement.Permission, cost));
+
+        switch (decision.Outcome)
+        {
+            case AccessOutcome.UnknownKey:
+                await Unauthorized(context, "Invalid API key.");
+                return;
+            case AccessOutcome.Expired:
+                await Unauthorized(context, "API key has expired.");
+                return;
+            case AccessOutcome.Revoked:
+                await Unauthorized(context, "API key has been revoked.");
+                return;
+        }
+
+        var now = time.GetUtcNow();
+        var headers = context.Response.Headers;
+        headers["X-RateLimit-Limit"] = decision.Limit.ToString(CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Reset"] = decision.ResetAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
+        switch (decision.Outcome)
+        {
+            case AccessOutcome.RateLimited:
+            {
+                var retry = SecondsUntil(decision.ResetAt, now);
+                headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
+                var detail = cost > decision.Limit
+                    ? $"This request costs {cost} but the key allows only {decision.Limit} per window; split it into smaller batches."
+                    : $"Too many requests. Try again in {retry} seconds.";
+                await ApiErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimitExceeded, detail,
+                    new() { ["reset_time"] = decision.ResetAt, ["cost"] = cost });
+                return;
+            }
+            case AccessOutcome.DailyQuotaExceeded or AccessOutcome.MonthlyQuotaExceeded:
+            {
+                var reset = decision.QuotaResetAt ?? now;
+                var period = decision.Outcome == AccessOutcome.DailyQuotaExceeded ? "daily" : "monthly";
+                headers.RetryAfter = SecondsUntil(reset, now).ToString(CultureInfo.InvariantCulture);
+                await ApiErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, ErrorCodes.QuotaExceeded,
+                    $"The key's {period} request quota is used up (this request costs {cost}). It resets at {reset:O}.",
+                    new() { ["quota"] = period, ["reset_time"] = reset, ["cost"] = cost });
+                return;
+            }
+            case AccessOutcome.Forbidden:
+                await ApiErrors.WriteAsync(context, StatusCodes.Status403Forbidden, ErrorCodes.Forbidden,
+                    $"This API key lacks the '{PermissionNames.ToNames(requirement.Permission).FirstOrDefault()}' permission.",
+                    new() { ["required_permission"] = PermissionNames.ToNames(requirement.Permission).FirstOrDefault() });
+                return;
+        }
+
+        if (oversize)
+        {
+            await ApiErrors.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.BatchTooLarge,
+                $"A batch may hold at most {requirement.MaxBatchSize} items; this one has {batchSize}.",
+                new() { ["max_batch_size"] = requirement.MaxBatchSize, ["batch_size"] = batchSize });
+            return;
+        }
+
+        context.Features.Set(new ApiKeyPrincipal(keyId, decision.Owner!, decision.Permissions));
+        await next(context);
+    }
+
+    private static string? ReadPresentedKey(HttpRequest request)
+    {
+        var header = request.Headers[HeaderName];
+        if (header.Count > 0 && !string.IsNullOrWhiteSpace(header[0]))
+        {
+            return header[0]!.Trim();
+        }
+        var authorization = request.Headers.Authorization;
+        if (authorization.Count > 0 && authorization[0] is { } value
+            && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            var token = value["Bearer ".Length..].Trim();
+            return token.Length > 0 ? token : null;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Counts the batch before the handler runs, so a batch larger than what remains is refused whole. A body that
+    /// does not parse costs 1 and is then rejected by model binding.
+    /// </summary>
+    private static async Task<int> BatchSizeAsync(HttpRequest request, string property)
+    {
+        request.EnableBuffering();
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty(property, out var items)
+                && items.ValueKind == JsonValueKind.Array
+                ? Math.Max(1, items.GetArrayLength())
+                : 1;
+        }
+        catch (JsonException)
+        {
+            return 1;
+        }
+        finally
+        {
+            request.Body.Position = 0;
+        }
+    }
+
+    private static long SecondsUntil(DateTimeOffset instant, DateTimeOffset now) =>
+        Math.Max(1, (long)Math.Ceiling((instant - now).TotalSeconds));
+
+    private static Task Unauthorized(HttpContext context, string detail)
+    {
+        context.Response.Headers.WWWAuthenticate = "ApiKey header=\"X-API-Key\", Bearer";
+        return ApiErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, ErrorCodes.InvalidApiKey, detail);
+    }
+}

@@ -1,0 +1,11 @@
+using Mcp.Cluster.ApiKeys;
+
+namespace Mcp.Cluster.Gateway.Security;
+
+/// <summary>
+/// Endpoint metadata: the route needs an API key holding <see cref="Permission"/>. <see cref="AllowAnonymous"/> lets
+/// requests without any key through (a presented key is still checked). <see cref="BatchProperty"/> names a top-level
+/// JSON array in the body whose length is the request's cost; a batch longer than <see cref="MaxBatchSize"/> is
+/// refused with 400 at a cost of 1.
+/// </summary>
+public sealed record ApiKeyRequirement(Permissions Permission, bool AllowAnonymous = false, string? BatchProperty = null, int MaxBatchSize = int.MaxValue);

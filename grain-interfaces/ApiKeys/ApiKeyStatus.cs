@@ -1,0 +1,9 @@
+namespace Mcp.Cluster.ApiKeys;
+
+[GenerateSerializer]
+public enum ApiKeyStatus
+{
+    Active,
+    Expired,
+    Revoked,
+}

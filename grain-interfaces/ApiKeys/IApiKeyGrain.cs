@@ -1,0 +1,37 @@
+using Orleans.Concurrency;
+
+namespace Mcp.Cluster.ApiKeys;
+
+/// <summary>
+/// One API key, keyed by its key id (<c>key_…</c>). It owns the key's secret hash, permissions, rate-limit window and
+/// quota counters, so a single call both authenticates and meters a request, and revocation is seen by the very
+/// next request on any gateway.
+/// </summary>
+[Alias("mcp.apikey")]
+public interface IApiKeyGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the key; returns null when a key with this id already exists.</summary>
+    [Alias("create")]
+    Task<ApiKeyInfo?> CreateAsync(NewApiKey key);
+
+    /// <summary>Creates or re-arms the configured bootstrap admin key (idempotent).</summary>
+    [Alias("ensure-admin")]
+    Task<ApiKeyInfo> EnsureBootstrapAdminAsync(NewApiKey key);
+
+    [ReadOnly, Alias("get")]
+    Task<ApiKeyInfo?> GetAsync();
+
+    [Alias("authorize")]
+    Task<AccessDecision> AuthorizeAsync(AccessRequest request);
+
+    /// <summary>Revokes the key; returns false when there is no such key.</summary>
+    [Alias("revoke")]
+    Task<bool> RevokeAsync(string revokedBy);
+
+    /// <summary>Replaces the secret; the old secret keeps working for <paramref name="gracePeriod"/>.</summary>
+    [Alias("rotate")]
+    Task<ApiKeyInfo?> RotateAsync(byte[] newSecretHash, string newKeyPrefix, TimeSpan gracePeriod);
+
+    [ReadOnly, Alias("usage")]
+    Task<ApiKeyUsage?> GetUsageAsync();
+}

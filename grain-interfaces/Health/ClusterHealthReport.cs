@@ -1,0 +1,7 @@
+namespace Mcp.Cluster.Health;
+
+[GenerateSerializer, Immutable]
+public sealed record ClusterHealthReport(
+    [property: Id(0)] bool Healthy,
+    [property: Id(1)] string Silo,
+    [property: Id(2)] IReadOnlyDictionary<string, string> Checks);

@@ -1,0 +1,303 @@
+using System.Security.Cryptography;
+using Mcp.Cluster.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Mcp.Cluster.ApiKeys;
+
+public sealed class ApiKeyGrain(
+    [PersistentState("apikey", StorageNames.Default)] IPersistentState<ApiKeyState> key,
+    IOptions<ApiKeyGrainOptions> options,
+    TimeProvider time,
+    ILogger<ApiKeyGrain> logger) : Grain, IApiKeyGrain
+{
+    private const int HashLength = 32;
+
+    // Usage counters change on every request; they are written behind (see ApiKeyGrainOptions.UsageFlushInterval)
+    // while changes to the key itself are written before the call returns.
+    private bool _usageDirty;
+    private IGrainTimer? _flushTimer;
+
+    private string KeyId => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (key.RecordExists)
+        {
+            StartFlushTimer();
+        }
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_usageDirty)
+        {
+            await FlushAsync();
+        }
+    }
+
+    public async Task<ApiKeyInfo?> CreateAsync(NewApiKey spec)
+    {
+        if (key.RecordExists)
+        {
+            return null;
+        }
+        ValidateHash(spec.SecretHash);
+        Apply(spec);
+        await key.WriteStateAsync();
+        StartFlushTimer();
+        logger.LogInformation("API key {KeyId} created for owner {Owner} by {CreatedBy}", KeyId, spec.Owner, spec.CreatedBy);
+        return ToInfo();
+    }
+
+    public async Task<ApiKeyInfo> EnsureBootstrapAdminAsync(NewApiKey spec)
+    {
+        ValidateHash(spec.SecretHash);
+        var s = key.State;
+        var unchanged = key.RecordExists && s.RevokedAt is null && s.Permissions == spec.Permissions
+            && CryptographicOperations.FixedTimeEquals(s.SecretHash, spec.SecretHash);
+        if (!unchanged)
+        {
+            var usage = s.Usage;
+            Apply(spec);
+            key.State.Usage = usage;
+            await key.WriteStateAsync();
+            StartFlushTimer();
+            logger.LogInformation("Bootstrap admin key {KeyId} armed", KeyId);
+        }
+        return ToInfo();
+    }
+
+    public Task<ApiKeyInfo?> GetAsync()
+    {
+        if (!key.RecordExists)
+        {
+            DeactivateOnIdle();
+            return Task.FromResult<ApiKeyInfo?>(null);
+        }
+        return Task.FromResult<ApiKeyInfo?>(ToInfo());
+    }
+
+    public Task<AccessDecision> AuthorizeAsync(AccessRequest request)
+    {
+        if (!key.RecordExists)
+        {
+            // Unknown ids come from typos or guessing; do not keep an activation around for them.
+            DeactivateOnIdle();
+            return Task.FromResult(AccessDecision.Unknown);
+        }
+
+        var s = key.State;
+        var now = time.GetUtcNow();
+        if (!SecretMatches(request.SecretHash, now))
+        {
+            return Task.FromResult(AccessDecision.Unknown);
+        }
+        if (s.RevokedAt is not null)
+        {
+            return Task.FromResult(AccessDecision.Unknown with { Outcome = AccessOutcome.Revoked });
+        }
+        if (s.ExpiresAt is { } expires && expires <= now)
+        {
+            return Task.FromResult(AccessDecision.Unknown with { Outcome = AccessOutcome.Expired });
+        }
+
+        var usage = s.Usage;
+        usage.Roll(now, s.RateLimit.Window);
+        _usageDirty = true;
+
+        var forbidden = !s.Permissions.Satisfies(request.Required);
+        // A refused request still costs one unit, so probing routes one lacks rights for is rate limited too.
+        var cost = forbidden ? 1 : Math.Max(1, request.Cost);
+        var limit = s.RateLimit.Limit;
+
+        AccessOutcome outcome;
+        DateTimeOffset? quotaReset = null;
+        if (usage.WindowCount + cost > limit)
+        {
+            outcome = AccessOutcome.RateLimited;
+        }
+        else if (forbidden)
+        {
+            usage.WindowCount += cost;
+            outcome = AccessOutcome.Forbidden;
+        }
+        else if (s.Quotas.Daily is { } daily && usage.DayCount + cost > daily)
+        {
+            outcome = AccessOutcome.DailyQuotaExceeded;
+            quotaReset = UsageCounters.NextDay(now);
+        }
+        else if (s.Quotas.Monthly is { } monthly && usage.MonthCount + cost > monthly)
+        {
+            outcome = AccessOutcome.MonthlyQuotaExceeded;
+            quotaReset = UsageCounters.NextMonth(now);
+        }
+        else
+        {
+            usage.WindowCount += cost;
+            usage.DayCount += cost;
+            usage.MonthCount += cost;
+            usage.Total += cost;
+            usage.LastUsedAt = now;
+            outcome = AccessOutcome.Allowed;
+        }
+        if (outcome is not AccessOutcome.Allowed)
+        {
+            usage.Rejected++;
+        }
+
+        return Task.FromResult(new AccessDecision(
+            outcome,
+            s.Owner,
+            s.Permissions,
+            limit,
+            Math.Max(0, limit - usage.WindowCount),
+            usage.WindowStart + s.RateLimit.Window,
+            quotaReset));
+    }
+
+    public async Task<bool> RevokeAsync(string revokedBy)
+    {
+        if (!key.RecordExists)
+        {
+            return false;
+        }
+        if (key.State.RevokedAt is null)
+        {
+            key.State.RevokedAt = time.GetUtcNow();
+            await key.WriteStateAsync();
+            _usageDirty = false;
+            logger.LogInformation("API key {KeyId} revoked by {RevokedBy}", KeyId, revokedBy);
+        }
+        return true;
+    }
+
+    public async Task<ApiKeyInfo?> RotateAsync(byte[] newSecretHash, string newKeyPrefix, TimeSpan gracePeriod)
+    {
+        if (!key.RecordExists || key.State.RevokedAt is not null)
+        {
+            return null;
+        }
+        ValidateHash(newSecretHash);
+        var now = time.GetUtcNow();
+        var s = key.State;
+        if (gracePeriod > TimeSpan.Zero)
+        {
+            s.PreviousSecretHash = s.SecretHash;
+            s.PreviousSecretValidUntil = now + gracePeriod;
+        }
+        else
+        {
+            s.PreviousSecretHash = null;
+            s.PreviousSecretValidUntil = null;
+        }
+        s.SecretHash = newSecretHash;
+        s.KeyPrefix = newKeyPrefix;
+        s.RotatedAt = now;
+        await key.WriteStateAsync();
+        _usageDirty = false;
+        logger.LogInformation("API key {KeyId} rotated (grace period {GracePeriod})", KeyId, gracePeriod);
+        return ToInfo();
+    }
+
+    public Task<ApiKeyUsage?> GetUsageAsync()
+    {
+        if (!key.RecordExists)
+        {
+            return Task.FromResult<ApiKeyUsage?>(null);
+        }
+        var s = key.State;
+        var now = time.GetUtcNow();
+        var u = s.Usage;
+        // Report the counters as they stand now without mutating them: a read must not open a new window.
+        var windowOpen = now >= u.WindowStart && now < u.WindowStart + s.RateLimit.Window;
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var month = UsageCounters.MonthOf(now);
+        return Task.FromResult<ApiKeyUsage?>(new ApiKeyUsage(
+            KeyId,
+            today,
+            u.Day == today ? u.DayCount : 0,
+            month,
+            u.Month == month ? u.MonthCount : 0,
+            u.Total,
+            s.Quotas,
+            s.RateLimit,
+            windowOpen ? Math.Max(0, s.RateLimit.Limit - u.WindowCount) : s.RateLimit.Limit,
+            windowOpen ? u.WindowStart + s.RateLimit.Window : now + s.RateLimit.Window,
+            u.LastUsedAt,
+            u.Rejected));
+    }
+
+    private void Apply(NewApiKey spec)
+    {
+        key.State = new ApiKeyState
+        {
+            Owner = spec.Owner,
+            Description = spec.Description,
+            Permissions = spec.Permissions,
+            RateLimit = spec.RateLimit,
+            Quotas = spec.Quotas,
+            CreatedAt = time.GetUtcNow(),
+            ExpiresAt = spec.ExpiresAt,
+            SecretHash = spec.SecretHash,
+            KeyPrefix = spec.KeyPrefix,
+            CreatedBy = spec.CreatedBy,
+        };
+    }
+
+    private bool SecretMatches(byte[] presented, DateTimeOffset now)
+    {
+        var s = key.State;
+        if (presented.Length != HashLength)
+        {
+            return false;
+        }
+        if (CryptographicOperations.FixedTimeEquals(s.SecretHash, presented))
+        {
+            return true;
+        }
+        return s.PreviousSecretHash is { } previous
+            && s.PreviousSecretValidUntil is { } until && now < until
+            && CryptographicOperations.FixedTimeEquals(previous, presented);
+    }
+
+    private void StartFlushTimer()
+    {
+        _flushTimer ??= this.RegisterGrainTimer(
+            static (grain, _) => grain.FlushIfDirtyAsync(),
+            this,
+            new GrainTimerCreationOptions(options.Value.UsageFlushInterval, options.Value.UsageFlushInterval) { KeepAlive = false });
+    }
+
+    private Task FlushIfDirtyAsync() => _usageDirty ? FlushAsync() : Task.CompletedTask;
+
+    private async Task FlushAsync()
+    {
+        _usageDirty = false;
+        try
+        {
+            await key.WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            _usageDirty = true;
+            logger.LogWarning(ex, "Writing usage counters of API key {KeyId} failed; will retry", KeyId);
+        }
+    }
+
+    private ApiKeyInfo ToInfo()
+    {
+        var s = key.State;
+        return new ApiKeyInfo(KeyId, s.Owner, s.Description, s.Permissions, s.RateLimit, s.Quotas, s.CreatedAt,
+            s.ExpiresAt, s.RevokedAt, s.RotatedAt, s.Usage.LastUsedAt, s.KeyPrefix, s.CreatedBy);
+    }
+
+    private static void ValidateHash(byte[] hash)
+    {
+        if (hash.Length != HashLength)
+        {
+            throw new ArgumentException($"A secret hash is {HashLength} bytes.", nameof(hash));
+        }
+    }
+}

@@ -1,0 +1,22 @@
+namespace Mcp.Cluster.Hosting;
+
+/// <summary>Bound from the <c>Cluster</c> configuration section (environment: <c>MCP_Cluster__Mode</c> and so on).</summary>
+public sealed class McpClusterOptions
+{
+    public const string Section = "Cluster";
+
+    public ClusterMode Mode { get; set; } = ClusterMode.Local;
+
+    public string ClusterId { get; set; } = "mcp-cluster";
+
+    public string ServiceId { get; set; } = "mcp-cluster";
+
+    /// <summary>Silo-to-silo port.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Port Orleans clients (standalone gateways) connect to.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Where the local mode keeps its files (grain database, generated secrets).</summary>
+    public string DataDirectory { get; set; } = "data";
+}

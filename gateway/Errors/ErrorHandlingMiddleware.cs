@@ -17,9 +17,11 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         }
         catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
         {
-            var (code, detail) = Describe(ex);
+            // Body-size failures surface wrapped in a 400 "failed to read" from model binding; the inner 413 is the truth.
+            var cause = InnermostTooLarge(ex) ?? ex;
+            var (code, detail) = Describe(cause);
             context.Response.Clear();
-            await ApiErrors.WriteAsync(context, ex.StatusCode, code, detail);
+            await ApiErrors.WriteAsync(context, cause.StatusCode, code, detail);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -34,6 +36,18 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
                 : (StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "An unexpected error occurred. It has been logged.");
             await ApiErrors.WriteAsync(context, status, code, detail);
         }
+    }
+
+    private static BadHttpRequestException? InnermostTooLarge(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } tooLarge)
+            {
+                return tooLarge;
+            }
+        }
+        return null;
     }
 
     private static (string Code, string Detail) Describe(BadHttpRequestException ex)

@@ -12,6 +12,7 @@ public static class StatusCodeErrorExtensions
             {
                 404 => (ErrorCodes.NotFound, $"No endpoint at {http.Request.Method} {http.Request.Path}."),
                 405 => (ErrorCodes.MethodNotAllowed, $"{http.Request.Method} is not allowed on {http.Request.Path}."),
+                413 => (ErrorCodes.PayloadTooLarge, "Request body is larger than this gateway accepts."),
                 415 => (ErrorCodes.UnsupportedMediaType, "Send the request body as application/json."),
                 _ => (ErrorCodes.InvalidRequest, $"Request failed with status {status}."),
             };

@@ -13,7 +13,7 @@ public static class HttpAssertions
         Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         var body = JsonDocument.Parse(text).RootElement;
-        Assert.Equal(error, body.GetProperty("error").GetString());
+        Assert.True(error == body.GetProperty("error").GetString(), $"expected error '{error}': {text}");
         Assert.False(string.IsNullOrWhiteSpace(body.GetProperty("detail").GetString()));
         Assert.True(DateTimeOffset.TryParse(body.GetProperty("timestamp").GetString(), out var timestamp));
         Assert.InRange(timestamp, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));

@@ -15,14 +15,21 @@ public static class ApiKeyEndpoints
     {
         var group = routes.MapGroup("/api/keys").WithTags("API keys");
 
-        group.MapPost("/", CreateAsync)
-            .AllowAnonymousOrApiKey(Permissions.Write)
-            .RequireRateLimiting(SelfServiceLimiter)
-            .WithName("CreateApiKey")
+        var policy = routes.ServiceProvider.GetRequiredService<ApiKeyPolicy>();
+        var create = group.MapPost("/", CreateAsync);
+        if (policy.AllowSelfService)
+        {
+            create.AllowAnonymousOrApiKey(Permissions.Write).RequireRateLimiting(SelfServiceLimiter);
+        }
+        else
+        {
+            // Then the route is like any other: anonymous callers get 401 before their body is read.
+            create.RequireApiKey(Permissions.Write);
+        }
+        create.WithName("CreateApiKey")
             .WithSummary("Create an API key")
             .WithDescription("Returns the secret once; only its keyed hash is stored. Without a key this is self-service (when enabled): the key can never hold admin and its rate limit cannot exceed the default.");
 
-        var policy = routes.ServiceProvider.GetRequiredService<ApiKeyPolicy>();
         group.MapPost("/batch", CreateBatchAsync)
             .RequireApiKeyForBatch(Permissions.Write, "keys", policy.MaxBatchSize)
             .WithName("CreateApiKeyBatch")
@@ -66,13 +73,6 @@ public static class ApiKeyEndpoints
         CreateApiKeyRequest request, HttpContext context, ApiKeyIssuer issuer, ApiKeyPolicy policy, TimeProvider time)
     {
         var caller = context.GetApiKey();
-        if (caller is null && !policy.AllowSelfService)
-        {
-            context.Response.Headers.WWWAuthenticate = "ApiKey header=\"X-API-Key\", Bearer";
-            return ApiErrors.Result(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidApiKey,
-                "Missing API key. Self-service key creation is disabled on this gateway; ask an admin for a key.");
-        }
-
         var (draft, error) = ApiKeyRequestValidator.Validate(request, caller, policy, time.GetUtcNow());
         if (error is not null)
         {
@@ -106,13 +106,8 @@ public static class ApiKeyEndpoints
             }
             drafts[i] = draft!;
         }
-        var issued = new IssuedApiKeyResponse[drafts.Length];
-        for (var i = 0; i < drafts.Length; i++)
-        {
-            var (key, apiKey) = await issuer.IssueAsync(drafts[i], caller.KeyId);
-            issued[i] = IssuedApiKeyResponse.From(key, apiKey);
-        }
-        return TypedResults.Created("/api/keys", new IssuedApiKeyBatchResponse(issued));
+        var issued = await issuer.IssueAsync(drafts, caller.KeyId);
+        return TypedResults.Created("/api/keys", new IssuedApiKeyBatchResponse(issued.Select(k => IssuedApiKeyResponse.From(k.Key, k.ApiKey)).ToArray()));
     }
     private static async Task<Results<Ok<ApiKeyListResponse>, JsonHttpResult<ApiError>>> ListAsync(
         HttpContext context, IGrainFactory grains, TimeProvider time,

@@ -11,7 +11,9 @@ public sealed class ApiKeyHasher(byte[] hashingSecret)
 {
     public byte[] Hash(string apiKey)
     {
-        Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(apiKey.Length)];
+        // Presented keys are checked for their fixed length before they get here, so this stays on the stack.
+        var max = Encoding.UTF8.GetMaxByteCount(apiKey.Length);
+        Span<byte> utf8 = max <= 512 ? stackalloc byte[max] : new byte[max];
         var written = Encoding.UTF8.GetBytes(apiKey, utf8);
         var hash = HMACSHA256.HashData(hashingSecret, utf8[..written]);
         CryptographicOperations.ZeroMemory(utf8);

@@ -5,7 +5,19 @@ namespace Mcp.Cluster.Gateway.ApiKeys;
 /// <summary>Generates secrets and hands their hashes to key grains. The only place a plaintext key is created.</summary>
 public sealed class ApiKeyIssuer(IGrainFactory grains, ApiKeyHasher hasher)
 {
-    public async Task<(ApiKeyInfo Key, string ApiKey)> IssueAsync(ApiKeyDraft draft, string createdBy)
+    public async Task<(ApiKeyInfo Key, string ApiKey)> IssueAsync(ApiKeyDraft draft, string createdBy) =>
+        (await IssueAsync([draft], createdBy))[0];
+
+    /// <summary>Creates the keys concurrently, then indexes them with one directory write.</summary>
+    public async Task<(ApiKeyInfo Key, string ApiKey)[]> IssueAsync(IReadOnlyList<ApiKeyDraft> drafts, string createdBy)
+    {
+        var issued = await Task.WhenAll(drafts.Select(draft => CreateAsync(draft, createdBy)));
+        await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global)
+            .AddAsync([.. issued.Select(k => new ApiKeyDirectoryEntry(k.Key.KeyId, k.Key.Owner))]);
+        return issued;
+    }
+
+    private async Task<(ApiKeyInfo Key, string ApiKey)> CreateAsync(ApiKeyDraft draft, string createdBy)
     {
         // 80 random bits of id make a collision practically impossible; retrying keeps it impossible in effect.
         for (var attempt = 0; attempt < 3; attempt++)
@@ -16,7 +28,6 @@ public sealed class ApiKeyIssuer(IGrainFactory grains, ApiKeyHasher hasher)
             var created = await grains.GetGrain<IApiKeyGrain>(keyId).CreateAsync(spec);
             if (created is not null)
             {
-                await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).AddAsync(keyId, draft.Owner);
                 return (created, apiKey);
             }
         }

@@ -11,8 +11,9 @@ public interface IApiKeyDirectoryGrain : IGrainWithStringKey
 {
     public const string Global = "global";
 
+    /// <summary>Indexes keys; ids already indexed are ignored. One storage write however many entries.</summary>
     [Alias("add")]
-    Task AddAsync(string keyId, string owner);
+    Task AddAsync(IReadOnlyList<ApiKeyDirectoryEntry> entries);
 
     /// <summary>Key ids in creation order, optionally only those of <paramref name="owner"/>.</summary>
     [ReadOnly, Alias("list")]

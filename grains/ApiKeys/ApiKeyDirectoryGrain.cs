@@ -18,13 +18,20 @@ public sealed class ApiKeyDirectoryGrain(
         return Task.CompletedTask;
     }
 
-    public async Task AddAsync(string keyId, string owner)
+    public async Task AddAsync(IReadOnlyList<ApiKeyDirectoryEntry> entries)
     {
-        var entry = new ApiKeyDirectoryEntry(keyId, owner);
-        if (!_known.Contains(keyId))
+        var added = false;
+        foreach (var entry in entries)
         {
-            directory.State.Keys.Add(entry);
-            Index(entry);
+            if (!_known.Contains(entry.KeyId))
+            {
+                directory.State.Keys.Add(entry);
+                Index(entry);
+                added = true;
+            }
+        }
+        if (added)
+        {
             await directory.WriteStateAsync();
         }
     }

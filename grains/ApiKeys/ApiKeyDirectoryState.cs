@@ -6,6 +6,3 @@ public sealed class ApiKeyDirectoryState
     [Id(0)] public List<ApiKeyDirectoryEntry> Keys { get; set; } = [];
     [Id(1)] public string? BootstrapAdminKeyId { get; set; }
 }
-
-[GenerateSerializer, Immutable]
-public sealed record ApiKeyDirectoryEntry([property: Id(0)] string KeyId, [property: Id(1)] string Owner);

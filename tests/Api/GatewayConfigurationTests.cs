@@ -16,6 +16,8 @@ public sealed class GatewayConfigurationTests
         await using var gateway = new GatewayFactory(new Dictionary<string, string?> { ["ApiKeys:AllowSelfService"] = "false" });
         using var anonymous = gateway.CreateClient();
         await (await anonymous.PostAsJsonAsync("/api/keys", new { owner = "nobody" })).AssertErrorAsync(HttpStatusCode.Unauthorized, "invalid_api_key");
+        using var malformed = new StringContent("{\"owner\":", Encoding.UTF8, "application/json");
+        await (await anonymous.PostAsync("/api/keys", malformed)).AssertErrorAsync(HttpStatusCode.Unauthorized, "invalid_api_key");
         var (keyId, _) = await gateway.CreateKeyAsync(new { owner = "somebody" });
         Assert.StartsWith("key_", keyId);
     }

@@ -10,11 +10,8 @@ public sealed class ApiKeyDirectoryGrainTests(ClusterFixture fixture)
     public async Task Lists_by_owner_in_creation_order_with_paging_and_ignores_duplicates()
     {
         var directory = fixture.Grains.GetGrain<IApiKeyDirectoryGrain>("test-" + Guid.NewGuid());
-        for (var i = 0; i < 5; i++)
-        {
-            await directory.AddAsync($"key_{i}", i % 2 == 0 ? "even" : "odd");
-        }
-        await directory.AddAsync("key_0", "even");
+        await directory.AddAsync([new("key_0", "even"), new("key_1", "odd")]);
+        await directory.AddAsync([new("key_2", "even"), new("key_3", "odd"), new("key_4", "even"), new("key_0", "even")]);
 
         var all = await directory.ListAsync(null, 0, 100);
         Assert.Equal(5, all.Total);

@@ -156,7 +156,7 @@ public sealed class ApiKeyLifecycleTests(SharedGatewayFactory gateway)
 
         using var client = gateway.CreateClient(firstKey);
         var mine = await (await client.GetAsync("/api/keys")).AssertOkAsync();
-        var ids = mine.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("key_id").GetString()).ToArray();
+        var ids = mine.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("key_id").GetString()!).ToArray();
         Assert.Equal([firstId, secondId], ids);
         Assert.Equal(2, mine.GetProperty("total").GetInt32());
 

@@ -240,23 +240,19 @@ public sealed class ApiKeyGrainTests(ClusterFixture fixture)
         Assert.True(payload.AsSpan().IndexOf(_hasher.Hash(apiKey)) >= 0);
     }
 
-    private long StoredEtag(string keyId)
-    {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(fixture.DataDirectory, "grains.db")}");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT etag FROM grain_state WHERE grain_key = $key";
-        command.Parameters.AddWithValue("$key", keyId);
-        return command.ExecuteScalar() is long etag ? etag : -1;
-    }
+    private long StoredEtag(string keyId) => StoredRow(keyId)?.Etag ?? -1;
 
-    private byte[]? StoredPayload(string keyId)
+    private byte[]? StoredPayload(string keyId) => StoredRow(keyId)?.Payload;
+
+    /// <summary>The key's row as the storage wrote it, read past the live activation.</summary>
+    private (long Etag, byte[] Payload)? StoredRow(string keyId)
     {
         using var connection = new SqliteConnection($"Data Source={Path.Combine(fixture.DataDirectory, "grains.db")}");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT payload FROM grain_state WHERE grain_key = $key";
+        command.CommandText = "SELECT etag, payload FROM grain_state WHERE grain_key = $key";
         command.Parameters.AddWithValue("$key", keyId);
-        return command.ExecuteScalar() as byte[];
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), (byte[])reader.GetValue(1)) : null;
     }
 }

@@ -6,6 +6,7 @@ using Mcp.Cluster.Gateway.ApiKeys;
 using Mcp.Cluster.Gateway.Errors;
 using Mcp.Cluster.Gateway.Health;
 using Mcp.Cluster.Gateway.Http;
+using Mcp.Cluster.Gateway.Models;
 using Mcp.Cluster.Gateway.OpenApi;
 using Mcp.Cluster.Gateway.Security;
 using Mcp.Cluster.Hosting;
@@ -30,6 +31,7 @@ public static class GatewayHostingExtensions
 
         builder.Services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
         builder.Services.Configure<ApiKeyGatewayOptions>(configuration.GetSection(ApiKeyGatewayOptions.Section));
+        builder.Services.Configure<ModelGatewayOptions>(configuration.GetSection(ModelGatewayOptions.Section));
         builder.Services.PostConfigure<ApiKeyGatewayOptions>(o =>
         {
             o.AdminKey ??= configuration["ADMIN_KEY"];
@@ -102,6 +104,7 @@ public static class GatewayHostingExtensions
 
         app.MapHealthEndpoints();
         app.MapApiKeyEndpoints();
+        app.MapModelEndpoints();
         return app;
     }
 

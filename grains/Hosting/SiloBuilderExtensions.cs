@@ -1,5 +1,13 @@
 using Mcp.Cluster.ApiKeys;
+using Mcp.Cluster.Models;
+using Mcp.Cluster.Models.Backends;
+using Mcp.Cluster.Models.Backends.BuiltIn;
+using Mcp.Cluster.Models.Backends.HuggingFace;
+using Mcp.Cluster.Models.Backends.Http;
+using Mcp.Cluster.Models.Backends.OpenAi;
+using Mcp.Cluster.Models.Secrets;
 using Mcp.Cluster.Storage;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,6 +36,17 @@ public static class SiloBuilderExtensions
                 throw new InvalidOperationException($"Unknown Cluster:Mode '{cluster.Mode}'. Use Local or Postgres.");
         }
 
+        return silo.AddMcpSilo(configuration, cluster);
+    }
+
+    /// <summary>Everything a silo needs besides clustering; test clusters call this directly.</summary>
+    public static ISiloBuilder AddMcpSilo(this ISiloBuilder silo, IConfiguration configuration, McpClusterOptions cluster)
+    {
+        if (cluster.Mode == ClusterMode.Local)
+        {
+            // Reminders only keep model health loops running; after a restart ModelStartup wakes every model again.
+            silo.UseInMemoryReminderService();
+        }
         silo.Services.AddMcpSiloServices(configuration, cluster);
         return silo;
     }
@@ -44,8 +63,35 @@ public static class SiloBuilderExtensions
             }
             services.AddSqliteGrainStorage(StorageNames.Default, storage);
         }
+        services.Configure<McpClusterOptions>(configuration.GetSection(McpClusterOptions.Section));
         services.Configure<ApiKeyGrainOptions>(configuration.GetSection(ApiKeyGrainOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
+        services.AddModels(configuration, cluster);
         return services;
+    }
+
+    private static void AddModels(this IServiceCollection services, IConfiguration configuration, McpClusterOptions cluster)
+    {
+        services.Configure<ModelGrainOptions>(configuration.GetSection(ModelGrainOptions.Section));
+        services.Configure<ModelBackendOptions>(configuration.GetSection(ModelBackendOptions.Section));
+        services.Configure<ModelSecretOptions>(configuration.GetSection(ModelSecretOptions.Section));
+
+        var secretOptions = configuration.GetSection(ModelSecretOptions.Section).Get<ModelSecretOptions>() ?? new ModelSecretOptions();
+        var keyDirectory = secretOptions.KeyDirectory ?? Path.Combine(cluster.DataDirectory, "keys");
+        services.AddDataProtection()
+            .SetApplicationName("mcp-cluster")
+            .PersistKeysToFileSystem(new DirectoryInfo(keyDirectory));
+
+        services.TryAddSingleton<BackendHttpClientFactory>();
+        services.TryAddSingleton<ModelBackendRegistry>();
+        services.TryAddSingleton<ModelSecretProtector>();
+        services.TryAddSingleton<SentimentClassifier>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ModelStartup>();
+
+        // One line per provider type; see docs/model-backends.md.
+        services.AddModelBackend<OpenAiBackend>("openai");
+        services.AddModelBackend<HuggingFaceBackend>("huggingface");
+        services.AddModelBackend<HttpModelBackend>("http");
+        services.AddModelBackend<BuiltInBackend>("builtin");
     }
 }

@@ -25,7 +25,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         var cluster = new McpClusterOptions { DataDirectory = _data.Path };
 
         var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) => silo.Services.AddMcpSiloServices(configuration, cluster));
+        builder.ConfigureSilo((_, silo) => silo.AddMcpSilo(configuration, cluster));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }

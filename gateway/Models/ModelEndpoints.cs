@@ -1,0 +1,457 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Mcp.Cluster.ApiKeys;
+using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.Security;
+using Mcp.Cluster.Models;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Mcp.Cluster.Gateway.Models;
+
+public static class ModelEndpoints
+{
+    private const int MaxPageSize = 100;
+    private const int MaxMetricsDays = 90;
+
+    public static IEndpointRouteBuilder MapModelEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/models").WithTags("Models");
+        var options = routes.ServiceProvider.GetRequiredService<IOptions<ModelGatewayOptions>>().Value;
+
+        group.MapPost("/", RegisterAsync)
+            .RequireApiKey(Permissions.Write)
+            .WithName("RegisterModel")
+            .WithSummary("Register a model (one version of a name)")
+            .WithDescription("Provider config secrets may be values (encrypted at rest, never returned) or ${ENV_VAR} references resolved on the silo.");
+
+        group.MapGet("/", ListAsync)
+            .RequireApiKey(Permissions.Read)
+            .WithName("ListModels")
+            .WithSummary("List models, filtered by name, provider or status");
+
+        group.MapGet("/names/{name}", GetNameAsync)
+            .RequireApiKey(Permissions.Read)
+            .WithName("GetModelName")
+            .WithSummary("All versions and aliases of a model name");
+
+        group.MapPut("/names/{name}/aliases/{alias}", SetAliasAsync)
+            .RequireApiKey(Permissions.Write)
+            .WithName("SetModelAlias")
+            .WithSummary("Point an alias (e.g. production) at one version of the name");
+
+        group.MapDelete("/names/{name}/aliases/{alias}", RemoveAliasAsync)
+            .RequireApiKey(Permissions.Write)
+            .WithName("RemoveModelAlias")
+            .WithSummary("Remove an alias");
+
+        group.MapGet("/{model}", GetAsync)
+            .RequireApiKey(Permissions.Read)
+            .WithName("GetModel")
+            .WithSummary("Describe a model by id, name@version, name@alias or name (its latest version)");
+
+        group.MapPatch("/{model}", UpdateAsync)
+            .RequireApiKey(Permissions.Write)
+            .WithName("UpdateModel")
+            .WithSummary("Change a model's description, schemas, config (JSON merge patch), data sources or maintenance status (owner or admin)");
+
+        group.MapDelete("/{model}", DeleteAsync)
+            .RequireApiKey(Permissions.Write)
+            .WithName("DeleteModel")
+            .WithSummary("Delete a model (owner or admin)");
+
+        group.MapGet("/{model}/status", GetStatusAsync)
+            .RequireApiKey(Permissions.Read)
+            .WithName("GetModelStatus")
+            .WithSummary("Health, circuit breaker and request totals");
+
+        group.MapGet("/{model}/metrics", GetMetricsAsync)
+            .RequireApiKey(Permissions.Read)
+            .WithName("GetModelMetrics")
+            .WithSummary("Requests per UTC day, error rate and average response time (ms) over the last N days");
+
+        group.MapPost("/{model}/health-check", CheckHealthAsync)
+            .RequireApiKey(Permissions.Write)
+            .WithName("CheckModelHealth")
+            .WithSummary("Run the model's health check now");
+
+        group.MapPost("/{model}/predict", PredictAsync)
+            .RequireApiKey(Permissions.Execute)
+            .Accepts<JsonElement>("application/json")
+            .Produces<JsonElement>()
+            .WithName("Predict")
+            .WithSummary("Run the model on one input")
+            .WithDescription("The body is validated against the model's input_schema (400 validation_error) and the answer against its output_schema (502 model_error). A provider failure is 502, a timeout 504, an unavailable model 503.");
+
+        group.MapPost("/{model}/predict/batch", PredictBatchAsync)
+            .RequireApiKeyForBatch(Permissions.Execute, "inputs", options.MaxBatchSize)
+            .Accepts<JsonElement>("application/json")
+            .WithName("PredictBatch")
+            .WithSummary("Run the model on several inputs ({\"inputs\": [...]}); costs one request per input")
+            .WithDescription("Classification and embedding batches are one provider call.");
+
+        return routes;
+    }
+
+    private static async Task<Results<Created<RegisteredModelResponse>, JsonHttpResult<ApiError>>> RegisterAsync(
+        RegisterModelRequest request, HttpContext context, IGrainFactory grains)
+    {
+        var (definition, error) = ModelRequestValidator.Validate(request);
+        if (error is not null)
+        {
+            return error;
+        }
+        var caller = Caller(context);
+        var modelId = NewModelId();
+        var result = await grains.GetGrain<IModelGrain>(modelId).RegisterAsync(definition!, caller);
+        if (result.Outcome != ModelCommandOutcome.Ok)
+        {
+            return CommandError(result, modelId);
+        }
+        var model = result.Model!;
+        return TypedResults.Created($"/api/models/{modelId}",
+            new RegisteredModelResponse(modelId, model.Name, model.Version, "registered", ModelNames.PredictEndpoint(modelId)));
+    }
+
+    private static async Task<Results<Ok<ModelListResponse>, JsonHttpResult<ApiError>>> ListAsync(
+        IGrainFactory grains, [FromQuery] string? name, [FromQuery] string? provider, [FromQuery] string? status,
+        [FromQuery] int? offset, [FromQuery] int? limit)
+    {
+        var skip = offset ?? 0;
+        var take = limit ?? 50;
+        if (skip < 0)
+        {
+            return ApiErrors.Validation("Query parameter 'offset' must not be negative.", "offset");
+        }
+        if (take is < 1 or > MaxPageSize)
+        {
+            return ApiErrors.Validation($"Query parameter 'limit' must be between 1 and {MaxPageSize}.", "limit");
+        }
+        ModelStatus? statusFilter = null;
+        if (status is not null)
+        {
+            if (!ModelNames.TryParse<ModelStatus>(status, out var parsed))
+            {
+                return ApiErrors.Validation("Query parameter 'status' must be one of registered, active, error, maintenance.", "status");
+            }
+            statusFilter = parsed;
+        }
+        var page = await grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global)
+            .ListAsync(new ModelQuery(name, provider, statusFilter, skip, take));
+        return TypedResults.Ok(new ModelListResponse(page.Models.Select(ModelSummaryResponse.From).ToArray(), page.Total, skip, take));
+    }
+
+    private static async Task<Results<Ok<ModelNameResponse>, JsonHttpResult<ApiError>>> GetNameAsync(string name, IGrainFactory grains)
+    {
+        var catalog = grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global);
+        var versions = await catalog.ListAsync(new ModelQuery(name, null, null, 0, int.MaxValue));
+        if (versions.Total == 0)
+        {
+            return ApiErrors.NotFound($"No model is named '{name}'.");
+        }
+        var aliases = await catalog.GetAliasesAsync(name);
+        return TypedResults.Ok(new ModelNameResponse(name,
+            versions.Models.Select(ModelSummaryResponse.From).ToArray(),
+            aliases.Select(a => new ModelAliasResponse(name, a.Alias, a.ModelId, a.Version)).ToArray()));
+    }
+
+    private static async Task<Results<Ok<ModelAliasResponse>, JsonHttpResult<ApiError>>> SetAliasAsync(
+        string name, string alias, SetAliasRequest request, HttpContext context, IGrainFactory grains)
+    {
+        if (!ModelRequestValidator.IsValidAlias(alias))
+        {
+            return ApiErrors.Validation("An alias is 1-32 lowercase letters, digits, '_' or '-', starting with a letter (so it cannot be mistaken for a version).", "alias");
+        }
+        if (string.IsNullOrWhiteSpace(request.Version))
+        {
+            return ApiErrors.Validation("Required field 'version' is missing", "version");
+        }
+        var catalog = grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global);
+        var modelId = await catalog.ResolveAsync(name, request.Version);
+        var model = modelId is null ? null : await grains.GetGrain<IModelGrain>(modelId).GetAsync();
+        if (model is null || model.Version != request.Version)
+        {
+            return ApiErrors.NotFound($"Model '{name}' has no version '{request.Version}'.");
+        }
+        if (Forbidden(context, model) is { } forbidden)
+        {
+            return forbidden;
+        }
+        if (!await catalog.SetAliasAsync(name, alias, model.ModelId))
+        {
+            return ApiErrors.NotFound($"Model '{name}' has no version '{request.Version}'.");
+        }
+        return TypedResults.Ok(new ModelAliasResponse(name, alias, model.ModelId, model.Version));
+    }
+
+    private static async Task<Results<NoContent, JsonHttpResult<ApiError>>> RemoveAliasAsync(
+        string name, string alias, HttpContext context, IGrainFactory grains)
+    {
+        var catalog = grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global);
+        var target = (await catalog.GetAliasesAsync(name)).FirstOrDefault(a => a.Alias == alias);
+        if (target is null)
+        {
+            return ApiErrors.NotFound($"Model '{name}' has no alias '{alias}'.");
+        }
+        var model = await grains.GetGrain<IModelGrain>(target.ModelId).GetAsync();
+        if (model is not null && Forbidden(context, model) is { } forbidden)
+        {
+            return forbidden;
+        }
+        if (!await catalog.RemoveAliasAsync(name, alias))
+        {
+            // Only the automatic 'latest' is listed without being stored.
+            return ApiErrors.NotFound($"Alias '{alias}' of '{name}' is automatic (the highest version) and cannot be removed.");
+        }
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<ModelResponse>, JsonHttpResult<ApiError>>> GetAsync(string model, IGrainFactory grains)
+    {
+        var modelId = await ModelReference.ResolveAsync(grains, model);
+        var info = modelId is null ? null : await grains.GetGrain<IModelGrain>(modelId).GetAsync();
+        if (info is null)
+        {
+            return ModelNotFound(model);
+        }
+        return TypedResults.Ok(ModelResponse.From(info, await AliasesOfAsync(grains, info)));
+    }
+
+    private static async Task<Results<Ok<ModelResponse>, JsonHttpResult<ApiError>>> UpdateAsync(
+        string model, JsonElement body, HttpContext context, IGrainFactory grains)
+    {
+        var (patch, error) = ModelRequestValidator.ValidatePatch(body);
+        if (error is not null)
+        {
+            return error;
+        }
+        var modelId = await ModelReference.ResolveAsync(grains, model);
+        if (modelId is null)
+        {
+            return ModelNotFound(model);
+        }
+        var result = await grains.GetGrain<IModelGrain>(modelId).UpdateAsync(patch!, Caller(context));
+        if (result.Outcome != ModelCommandOutcome.Ok)
+        {
+            return CommandError(result, model);
+        }
+        return TypedResults.Ok(ModelResponse.From(result.Model!, await AliasesOfAsync(grains, result.Model!)));
+    }
+
+    private static async Task<Results<NoContent, JsonHttpResult<ApiError>>> DeleteAsync(string model, HttpContext context, IGrainFactory grains)
+    {
+        var modelId = await ModelReference.ResolveAsync(grains, model);
+        if (modelId is null)
+        {
+            return ModelNotFound(model);
+        }
+        var result = await grains.GetGrain<IModelGrain>(modelId).DeleteAsync(Caller(context));
+        return result.Outcome == ModelCommandOutcome.Ok ? TypedResults.NoContent() : CommandError(result, model);
+    }
+
+    private static async Task<Results<Ok<ModelStatusResponse>, JsonHttpResult<ApiError>>> GetStatusAsync(string model, IGrainFactory grains)
+    {
+        var modelId = await ModelReference.ResolveAsync(grains, model);
+        var report = modelId is null ? null : await grains.GetGrain<IModelGrain>(modelId).GetStatusAsync();
+        return report is null ? ModelNotFound(model) : TypedResults.Ok(ModelStatusResponse.From(modelId!, report));
+    }
+
+    private static async Task<Results<Ok<ModelStatusResponse>, JsonHttpResult<ApiError>>> CheckHealthAsync(string model, IGrainFactory grains)
+    {
+        var modelId = await ModelReference.ResolveAsync(grains, model);
+        var report = modelId is null ? null : await grains.GetGrain<IModelGrain>(modelId).CheckHealthAsync();
+        return report is null ? ModelNotFound(model) : TypedResults.Ok(ModelStatusResponse.From(modelId!, report));
+    }
+
+    private static async Task<Results<Ok<ModelMetricsResponse>, JsonHttpResult<ApiError>>> GetMetricsAsync(
+        string model, IGrainFactory grains, [FromQuery] int? days)
+    {
+        var period = days ?? 30;
+        if (period is < 1 or > MaxMetricsDays)
+        {
+            return ApiErrors.Validation($"Query parameter 'days' must be between 1 and {MaxMetricsDays}.", "days");
+        }
+        var modelId = await ModelReference.ResolveAsync(grains, model);
+        var report = modelId is null ? null : await grains.GetGrain<IModelGrain>(modelId).GetMetricsAsync(period);
+        if (report is null)
+        {
+            return ModelNotFound(model);
+        }
+        return TypedResults.Ok(new ModelMetricsResponse(modelId!, period, report.DailyRequests, report.DailyErrors,
+            report.TotalRequests, report.TotalErrors, report.ErrorRate, report.AverageResponseTimeMs));
+    }
+
+    private static async Task<IResult> PredictAsync(string model, HttpContext context, IGrainFactory grains)
+    {
+        if (RequireJson(context) is { } unsupported)
+        {
+            return unsupported;
+        }
+        string body;
+        using (var reader = new StreamReader(context.Request.Body, Encoding.UTF8))
+        {
+            body = await reader.ReadToEndAsync(context.RequestAborted);
+        }
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return ApiErrors.Validation("The body must be the JSON input of the model.");
+        }
+        if (!IsJson(body, out var parseError))
+        {
+            return ApiErrors.Result(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, $"The body is not valid JSON: {parseError}");
+        }
+        var modelId = await ModelReference.ResolveAsync(grains, model);
+        if (modelId is null)
+        {
+            return ModelNotFound(model);
+        }
+        var result = await grains.GetGrain<IModelGrain>(modelId).PredictAsync(body, context.RequestAborted);
+        if (result.Outcome != PredictionOutcome.Ok)
+        {
+            return PredictionError(context, result, modelId);
+        }
+        SetLatencyHeaders(context, modelId, result);
+        return Results.Text(result.Outputs[0], "application/json", Encoding.UTF8);
+    }
+
+    private static async Task<IResult> PredictBatchAsync(string model, HttpContext context, IGrainFactory grains)
+    {
+        if (RequireJson(context) is { } unsupported)
+        {
+            return unsupported;
+        }
+        string[] inputs;
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return ApiErrors.Validation("The body must be an object: {\"inputs\": [...]}.");
+            }
+            if (root.EnumerateObject().FirstOrDefault(p => p.Name != "inputs") is { Name: { } unknown } && unknown.Length > 0)
+            {
+                return ApiErrors.Validation($"Unknown field '{unknown}'. The body is {{\"inputs\": [...]}}.", unknown);
+            }
+            if (!root.TryGetProperty("inputs", out var items) || items.ValueKind != JsonValueKind.Array || items.GetArrayLength() == 0)
+            {
+                return ApiErrors.Validation("Field 'inputs' must be a non-empty array.", "inputs");
+            }
+            inputs = items.EnumerateArray().Select(i => i.GetRawText()).ToArray();
+        }
+        catch (JsonException e)
+        {
+            return ApiErrors.Result(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, $"The body is not valid JSON: {e.Message}");
+        }
+        var modelId = await ModelReference.ResolveAsync(grains, model);
+        if (modelId is null)
+        {
+            return ModelNotFound(model);
+        }
+        var result = await grains.GetGrain<IModelGrain>(modelId).PredictBatchAsync(inputs, context.RequestAborted);
+        if (result.Outcome != PredictionOutcome.Ok)
+        {
+            return PredictionError(context, result, modelId);
+        }
+        SetLatencyHeaders(context, modelId, result);
+        var predictions = result.Outputs.Select(o =>
+        {
+            using var document = JsonDocument.Parse(o);
+            return document.RootElement.Clone();
+        }).ToArray();
+        return TypedResults.Ok(new BatchPredictionResponse(modelId, predictions));
+    }
+
+    private static IResult PredictionError(HttpContext context, PredictionResult result, string modelId)
+    {
+        var extra = new Dictionary<string, object?> { ["model_id"] = modelId };
+        if (result.Field is not null)
+        {
+            extra["field"] = result.Field;
+        }
+        if (result.Index is not null)
+        {
+            extra["index"] = result.Index;
+        }
+        if (result.RetryAfter is { } retry)
+        {
+            var seconds = Math.Max(1, (long)Math.Ceiling(retry.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            extra["retry_after"] = seconds;
+        }
+        var (status, code) = result.Outcome switch
+        {
+            PredictionOutcome.NotFound => (StatusCodes.Status404NotFound, ErrorCodes.NotFound),
+            PredictionOutcome.ValidationError => (StatusCodes.Status400BadRequest, ErrorCodes.ValidationError),
+            PredictionOutcome.Timeout => (StatusCodes.Status504GatewayTimeout, ErrorCodes.ModelTimeout),
+            PredictionOutcome.Unavailable => (StatusCodes.Status503ServiceUnavailable, ErrorCodes.ModelUnavailable),
+            _ => (StatusCodes.Status502BadGateway, ErrorCodes.ModelError),
+        };
+        return ApiErrors.Result(status, code, result.Detail ?? code, extra);
+    }
+
+    private static void SetLatencyHeaders(HttpContext context, string modelId, PredictionResult result)
+    {
+        context.Response.Headers["X-Model-Id"] = modelId;
+        context.Response.Headers["X-Model-Latency-Ms"] = result.LatencyMs.ToString("F1", CultureInfo.InvariantCulture);
+    }
+
+    private static IResult? RequireJson(HttpContext context)
+    {
+        var type = context.Request.ContentType;
+        return type is not null && (type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
+            || type.Contains("+json", StringComparison.OrdinalIgnoreCase))
+            ? null
+            : ApiErrors.Result(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType,
+                "Send the input as JSON with 'Content-Type: application/json'.");
+    }
+
+    private static bool IsJson(string text, out string? error)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(text);
+            error = null;
+            return true;
+        }
+        catch (JsonException e)
+        {
+            error = e.Message;
+            return false;
+        }
+    }
+
+    private static async Task<IReadOnlyList<string>> AliasesOfAsync(IGrainFactory grains, ModelInfo model)
+    {
+        var aliases = await grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global).GetAliasesAsync(model.Name);
+        return aliases.Where(a => a.ModelId == model.ModelId).Select(a => a.Alias).ToArray();
+    }
+
+    private static ModelCaller Caller(HttpContext context)
+    {
+        var key = context.GetRequiredApiKey();
+        return new ModelCaller(key.KeyId, key.Owner, key.IsAdmin);
+    }
+
+    private static JsonHttpResult<ApiError>? Forbidden(HttpContext context, ModelInfo model)
+    {
+        var caller = context.GetRequiredApiKey();
+        return caller.IsAdmin || caller.Owner == model.Owner ? null : ApiErrors.Forbidden("Only the model's owner or an admin may change it.");
+    }
+
+    private static JsonHttpResult<ApiError> CommandError(ModelCommandResult result, string model) => result.Outcome switch
+    {
+        ModelCommandOutcome.NotFound => ModelNotFound(model),
+        ModelCommandOutcome.Forbidden => ApiErrors.Forbidden(result.Detail ?? "Forbidden."),
+        ModelCommandOutcome.Conflict => ApiErrors.Result(StatusCodes.Status409Conflict, ErrorCodes.Conflict, result.Detail ?? "Conflict.",
+            result.Field is null ? null : new() { ["field"] = result.Field }),
+        _ => ApiErrors.Validation(result.Detail ?? "Invalid model.", result.Field),
+    };
+
+    private static JsonHttpResult<ApiError> ModelNotFound(string model) => ApiErrors.NotFound($"Model '{model}' not found.");
+
+    private static string NewModelId() => "mod_" + RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz234567", 16);
+}

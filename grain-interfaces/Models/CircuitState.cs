@@ -1,0 +1,9 @@
+namespace Mcp.Cluster.Models;
+
+[GenerateSerializer]
+public enum CircuitState
+{
+    Closed,
+    Open,
+    HalfOpen,
+}

@@ -1,0 +1,45 @@
+using Orleans.Concurrency;
+
+namespace Mcp.Cluster.Models;
+
+/// <summary>
+/// One registered model, keyed by its id (<c>mod_…</c>): its definition, encrypted secrets, backend, health loop,
+/// circuit breaker and request counters.
+/// </summary>
+[Alias("mcp.model")]
+public interface IModelGrain : IGrainWithStringKey
+{
+    [Alias("register")]
+    Task<ModelCommandResult> RegisterAsync(ModelDefinition definition, ModelCaller caller);
+
+    [ReadOnly, AlwaysInterleave, Alias("get")]
+    Task<ModelInfo?> GetAsync();
+
+    [Alias("update")]
+    Task<ModelCommandResult> UpdateAsync(ModelPatch patch, ModelCaller caller);
+
+    [Alias("delete")]
+    Task<ModelCommandResult> DeleteAsync(ModelCaller caller);
+
+    /// <summary>Validates <paramref name="inputJson"/>, runs the backend and validates its output.</summary>
+    // Interleaved: predictions are I/O-bound and independent; state they touch is only changed between awaits.
+    [AlwaysInterleave, Alias("predict"), ResponseTimeout("00:06:00")]
+    Task<PredictionResult> PredictAsync(string inputJson, CancellationToken cancellationToken = default);
+
+    [AlwaysInterleave, Alias("predict-batch"), ResponseTimeout("00:06:00")]
+    Task<PredictionResult> PredictBatchAsync(IReadOnlyList<string> inputsJson, CancellationToken cancellationToken = default);
+
+    [ReadOnly, AlwaysInterleave, Alias("status")]
+    Task<ModelStatusReport?> GetStatusAsync();
+
+    [ReadOnly, AlwaysInterleave, Alias("metrics")]
+    Task<ModelMetricsReport?> GetMetricsAsync(int days);
+
+    /// <summary>Runs a health check now instead of waiting for the loop.</summary>
+    [Alias("check-health")]
+    Task<ModelStatusReport?> CheckHealthAsync();
+
+    /// <summary>Activates the grain so its health loop runs; used when a silo starts.</summary>
+    [AlwaysInterleave, Alias("wake")]
+    Task WakeAsync();
+}

@@ -1,0 +1,12 @@
+namespace Mcp.Cluster.Models;
+
+/// <summary>What a backend can do; a model serves one of these through <c>/predict</c> (its <c>task</c>).</summary>
+[GenerateSerializer]
+public enum ModelTask
+{
+    Completion,
+    Chat,
+    Embedding,
+    Classification,
+    Predict,
+}

@@ -1,0 +1,8 @@
+namespace Mcp.Cluster.Models;
+
+[GenerateSerializer]
+public enum ModelType
+{
+    Internal,
+    ThirdParty,
+}

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Mcp.Cluster.Models.Backends;
+
+/// <summary>Builds backends by provider name from the <see cref="ModelBackendRegistration"/>s in the container.</summary>
+public sealed class ModelBackendRegistry
+{
+    private readonly Dictionary<string, ObjectFactory> _factories = new(StringComparer.OrdinalIgnoreCase);
+    private readonly IServiceProvider _services;
+    private readonly BackendHttpClientFactory _http;
+    private readonly ILoggerFactory _logs;
+
+    public ModelBackendRegistry(IEnumerable<ModelBackendRegistration> registrations, IServiceProvider services,
+        BackendHttpClientFactory http, ILoggerFactory logs)
+    {
+        foreach (var registration in registrations)
+        {
+            _factories[registration.Provider] = ActivatorUtilities.CreateFactory(registration.BackendType, [typeof(ModelBackendContext)]);
+        }
+        _services = services;
+        _http = http;
+        _logs = logs;
+    }
+
+    public IReadOnlyCollection<string> Providers => _factories.Keys;
+
+    public bool IsKnown(string provider) => _factories.ContainsKey(provider);
+
+    /// <exception cref="ModelConfigException">The config does not suit the provider.</exception>
+    public ModelBackend Create(string provider, string modelId, ModelConfig config, TimeSpan timeout, int maxRetries, bool validationOnly)
+    {
+        if (!_factories.TryGetValue(provider, out var factory))
+        {
+            throw new ModelConfigException("provider", $"Unknown provider '{provider}'. Known providers: {string.Join(", ", _factories.Keys.Order())}.");
+        }
+        var http = _http.Create(maxRetries);
+        var context = new ModelBackendContext(modelId, config, http, timeout, _logs.CreateLogger($"Mcp.Cluster.Models.Backends.{provider}"), validationOnly);
+        try
+        {
+            var backend = (ModelBackend)factory(_services, [context]);
+            backend.OwnHttpClient(http);
+            return backend;
+        }
+        catch
+        {
+            http.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,6 @@
+namespace Mcp.Cluster.Models.Backends;
+
+public sealed record TokenUsage(int PromptTokens, int CompletionTokens)
+{
+    public int TotalTokens => PromptTokens + CompletionTokens;
+}

@@ -1,0 +1,9 @@
+namespace Mcp.Cluster.Models;
+
+[GenerateSerializer]
+public sealed class DailyModelCounters
+{
+    [Id(0)] public long Requests { get; set; }
+    [Id(1)] public long Errors { get; set; }
+    [Id(2)] public double LatencyMsTotal { get; set; }
+}

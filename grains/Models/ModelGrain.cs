@@ -1,0 +1,777 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mcp.Cluster.Models.Backends;
+using Mcp.Cluster.Models.Schemas;
+using Mcp.Cluster.Models.Secrets;
+using Mcp.Cluster.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Mcp.Cluster.Models;
+
+/// <summary>
+/// One model. Definition changes are written before the call returns; request counters and health results are
+/// written behind by a non-interleaved timer. Only non-interleaved methods write state, so writes never overlap
+/// (the storage's etag check would reject an overlapping write).
+/// </summary>
+public sealed class ModelGrain(
+    [PersistentState("model", StorageNames.Default)] IPersistentState<ModelState> model,
+    ModelBackendRegistry backends,
+    ModelSecretProtector secrets,
+    IOptions<ModelGrainOptions> options,
+    IOptions<ModelBackendOptions> backendOptions,
+    TimeProvider time,
+    ILogger<ModelGrain> logger) : Grain, IModelGrain, IRemindable
+{
+    private const string KeepAliveReminder = "keep-alive";
+    private static readonly TimeSpan BackendStartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly ModelGrainOptions _options = options.Value;
+
+    private Prepared? _prepared;
+    private Task<ModelBackend>? _backend;
+    private string? _backendError;
+    private IGrainTimer? _healthTimer;
+    private IGrainTimer? _flushTimer;
+    private bool _dirty;
+
+    private bool? _healthy;
+    private int _healthFailures;
+
+    private CircuitState _circuit = CircuitState.Closed;
+    private int _consecutiveFailures;
+    private DateTimeOffset _openUntil;
+    private bool _trialInFlight;
+    private ModelStatus? _publishedStatus;
+
+    private string ModelId => this.GetPrimaryKeyString();
+
+    private string DisplayName => $"{model.State.Name}@{model.State.Version}";
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!model.RecordExists)
+        {
+            return;
+        }
+        try
+        {
+            _prepared = await PrepareAsync(model.State.Provider, model.State.InputSchema, model.State.OutputSchema,
+                ModelSecretProtector.Placeholders(StoredConfig()), model.State.Task);
+        }
+        catch (Exception e) when (e is ModelConfigException or SchemaException)
+        {
+            // Stored definitions were valid when written; this means the silo's code or settings changed since.
+            _backendError = $"The stored definition no longer loads: {e.Message}";
+            logger.LogError(e, "Model {ModelId} cannot load its stored definition", ModelId);
+        }
+        _publishedStatus = null;
+        StartTimers();
+        await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_dirty && model.RecordExists)
+        {
+            await FlushAsync();
+        }
+        DisposeBackend();
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
+
+    public Task WakeAsync() => Task.CompletedTask;
+
+    public async Task<ModelCommandResult> RegisterAsync(ModelDefinition definition, ModelCaller caller)
+    {
+        if (model.RecordExists)
+        {
+            return new ModelCommandResult(ModelCommandOutcome.Conflict, Detail: $"Model {ModelId} already exists.");
+        }
+        JsonObject stored;
+        Prepared prepared;
+        try
+        {
+            var config = ParseConfig(definition.Config);
+            stored = secrets.Protect(config);
+            prepared = await PrepareAsync(definition.Provider, definition.InputSchema, definition.OutputSchema,
+                ModelSecretProtector.Placeholders(stored), storedTask: null);
+        }
+        catch (ModelConfigException e)
+        {
+            return ModelCommandResult.Invalid(e.Message, e.Field);
+        }
+        catch (SchemaException e)
+        {
+            return ModelCommandResult.Invalid(e.Message, e.Field);
+        }
+
+        var now = time.GetUtcNow();
+        var s = model.State;
+        s.Name = definition.Name;
+        s.Version = definition.Version;
+        s.Description = definition.Description;
+        s.ModelType = definition.ModelType;
+        s.Provider = definition.Provider.ToLowerInvariant();
+        s.Task = prepared.Task;
+        s.InputSchema = definition.InputSchema;
+        s.OutputSchema = definition.OutputSchema;
+        s.DataSources = [.. definition.DataSources];
+        s.StoredConfig = stored.ToJsonString();
+        s.Owner = caller.Owner;
+        s.CreatedBy = caller.KeyId;
+        s.CreatedAt = now;
+        s.UpdatedAt = now;
+
+        var catalog = GrainFactory.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global);
+        await model.WriteStateAsync();
+        if (!await catalog.AddAsync(new ModelCatalogEntry(ModelId, s.Name, s.Version, s.Provider, s.Owner, now, ModelStatus.Registered)))
+        {
+            await model.ClearStateAsync();
+            model.State = new ModelState();
+            DeactivateOnIdle();
+            return new ModelCommandResult(ModelCommandOutcome.Conflict,
+                Detail: $"Model '{definition.Name}' already has a version '{definition.Version}'.", Field: "version");
+        }
+
+        _prepared = prepared;
+        _publishedStatus = ModelStatus.Registered;
+        StartTimers();
+        await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        logger.LogInformation("Model {ModelId} ({Name}@{Version}, provider {Provider}) registered by key {KeyId}",
+            ModelId, s.Name, s.Version, s.Provider, caller.KeyId);
+        return ModelCommandResult.Ok(ToInfo());
+    }
+
+    public Task<ModelInfo?> GetAsync()
+    {
+        if (!model.RecordExists)
+        {
+            DeactivateOnIdle();
+            return Task.FromResult<ModelInfo?>(null);
+        }
+        return Task.FromResult<ModelInfo?>(ToInfo());
+    }
+
+    public async Task<ModelCommandResult> UpdateAsync(ModelPatch patch, ModelCaller caller)
+    {
+        if (!model.RecordExists)
+        {
+            DeactivateOnIdle();
+            return ModelCommandResult.NotFound;
+        }
+        if (!CanManage(caller))
+        {
+            return new ModelCommandResult(ModelCommandOutcome.Forbidden, Detail: "Only the model's owner or an admin may change it.");
+        }
+        var s = model.State;
+        var inputSchema = patch.SetInputSchema ? patch.InputSchema : s.InputSchema;
+        var outputSchema = patch.SetOutputSchema ? patch.OutputSchema : s.OutputSchema;
+        var stored = StoredConfig();
+        var configChanged = patch.ConfigMergePatch is not null;
+        Prepared prepared;
+        try
+        {
+            if (configChanged)
+            {
+                var protectedPatch = secrets.Protect(ParseConfig(patch.ConfigMergePatch!), previous: stored);
+                stored = JsonMergePatch.Apply(stored, protectedPatch) as JsonObject ?? new JsonObject();
+            }
+            prepared = await PrepareAsync(s.Provider, inputSchema, outputSchema, ModelSecretProtector.Placeholders(stored), storedTask: null);
+        }
+        catch (ModelConfigException e)
+        {
+            return ModelCommandResult.Invalid(e.Message, e.Field);
+        }
+        catch (SchemaException e)
+        {
+            return ModelCommandResult.Invalid(e.Message, e.Field);
+        }
+
+        if (patch.SetDescription)
+        {
+            s.Description = patch.Description;
+        }
+        s.InputSchema = inputSchema;
+        s.OutputSchema = outputSchema;
+        s.Task = prepared.Task;
+        s.StoredConfig = stored.ToJsonString();
+        if (patch.DataSources is not null)
+        {
+            s.DataSources = [.. patch.DataSources];
+        }
+        if (patch.Status is { } status)
+        {
+            s.Maintenance = status == ModelStatus.Maintenance;
+        }
+        s.UpdatedAt = time.GetUtcNow();
+        await model.WriteStateAsync();
+        _dirty = false;
+
+        var intervalChanged = prepared.HealthCheckInterval != _prepared?.HealthCheckInterval;
+        _prepared = prepared;
+        if (configChanged)
+        {
+            // New credentials or endpoint: start over with a fresh backend, breaker and health verdict.
+            DisposeBackend();
+            _backendError = null;
+            _healthy = null;
+            _healthFailures = 0;
+            CloseCircuit();
+        }
+        if (intervalChanged || configChanged)
+        {
+            RestartHealthTimer();
+        }
+        PublishStatus();
+        logger.LogInformation("Model {ModelId} updated by key {KeyId}", ModelId, caller.KeyId);
+        return ModelCommandResult.Ok(ToInfo());
+    }
+
+    public async Task<ModelCommandResult> DeleteAsync(ModelCaller caller)
+    {
+        if (!model.RecordExists)
+        {
+            DeactivateOnIdle();
+            return ModelCommandResult.NotFound;
+        }
+        if (!CanManage(caller))
+        {
+            return new ModelCommandResult(ModelCommandOutcome.Forbidden, Detail: "Only the model's owner or an admin may delete it.");
+        }
+        var info = ToInfo();
+        await GrainFactory.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global).RemoveAsync(ModelId);
+        await model.ClearStateAsync();
+        model.State = new ModelState();
+        _dirty = false;
+        _healthTimer?.Dispose();
+        _flushTimer?.Dispose();
+        if (await this.GetReminder(KeepAliveReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+        DisposeBackend();
+        DeactivateOnIdle();
+        logger.LogInformation("Model {ModelId} ({Name}@{Version}) deleted by key {KeyId}", ModelId, info.Name, info.Version, caller.KeyId);
+        return ModelCommandResult.Ok(info);
+    }
+
+    public Task<PredictionResult> PredictAsync(string inputJson, CancellationToken cancellationToken) =>
+        RunAsync([inputJson], batch: false, cancellationToken);
+
+    public Task<PredictionResult> PredictBatchAsync(IReadOnlyList<string> inputsJson, CancellationToken cancellationToken) =>
+        RunAsync(inputsJson, batch: true, cancellationToken);
+
+    public Task<ModelStatusReport?> GetStatusAsync() =>
+        Task.FromResult(model.RecordExists ? StatusReport() : null);
+
+    public Task<ModelMetricsReport?> GetMetricsAsync(int days)
+    {
+        if (!model.RecordExists)
+        {
+            return Task.FromResult<ModelMetricsReport?>(null);
+        }
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var from = today.AddDays(-Math.Clamp(days, 1, _options.MetricsRetentionDays) + 1);
+        var period = model.State.Counters.Days.Where(d => d.Key >= from).ToArray();
+        var requests = period.Sum(d => d.Value.Requests);
+        var errors = period.Sum(d => d.Value.Errors);
+        var latency = period.Sum(d => d.Value.LatencyMsTotal);
+        return Task.FromResult<ModelMetricsReport?>(new ModelMetricsReport(
+            period.ToDictionary(d => d.Key.ToString("yyyy-MM-dd"), d => d.Value.Requests),
+            period.ToDictionary(d => d.Key.ToString("yyyy-MM-dd"), d => d.Value.Errors),
+            requests,
+            errors,
+            requests == 0 ? 0 : Math.Round((double)errors / requests, 4),
+            requests == 0 ? 0 : Math.Round(latency / requests, 2)));
+    }
+
+    public async Task<ModelStatusReport?> CheckHealthAsync()
+    {
+        if (!model.RecordExists)
+        {
+            DeactivateOnIdle();
+            return null;
+        }
+        await RunHealthCheckAsync(CancellationToken.None);
+        return StatusReport();
+    }
+
+    private async Task<PredictionResult> RunAsync(IReadOnlyList<string> inputsJson, bool batch, CancellationToken cancellationToken)
+    {
+        if (!model.RecordExists)
+        {
+            DeactivateOnIdle();
+            return PredictionResult.Failure(PredictionOutcome.NotFound, $"Model {ModelId} not found.");
+        }
+        var prepared = _prepared;
+        if (prepared is null)
+        {
+            return PredictionResult.Failure(PredictionOutcome.Unavailable, $"Model {DisplayName} cannot load: {_backendError}");
+        }
+
+        var inputs = new JsonNode[inputsJson.Count];
+        for (var i = 0; i < inputsJson.Count; i++)
+        {
+            int? index = batch ? i : null;
+            JsonNode? node;
+            try
+            {
+                node = JsonNode.Parse(inputsJson[i]);
+            }
+            catch (JsonException e)
+            {
+                return PredictionResult.Failure(PredictionOutcome.ValidationError, $"The input is not valid JSON: {e.Message}", index: index);
+            }
+            if (prepared.Input.Validate(inputsJson[i]) is { } violation)
+            {
+                return PredictionResult.Failure(PredictionOutcome.ValidationError, violation.Detail, violation.Field, index);
+            }
+            if (node is null)
+            {
+                return PredictionResult.Failure(PredictionOutcome.ValidationError, "The input must not be null.", index: index);
+            }
+            inputs[i] = node;
+        }
+
+        if (Admit() is { } refusal)
+        {
+            return refusal;
+        }
+
+        ModelBackend backend;
+        try
+        {
+            backend = await GetBackendAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _trialInFlight = false;
+            return PredictionResult.Failure(PredictionOutcome.Unavailable, $"Model {DisplayName} cannot start: {_backendError ?? e.Message}");
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(prepared.Timeout);
+        try
+        {
+            var outputs = await ModelTaskRunner.RunAsync(backend, prepared.Task, inputs, _options.BatchConcurrency, timeout.Token);
+            var texts = new string[outputs.Count];
+            for (var i = 0; i < outputs.Count; i++)
+            {
+                texts[i] = outputs[i]?.ToJsonString() ?? "null";
+                if (prepared.Output.Validate(texts[i]) is { } violation)
+                {
+                    var detail = $"The model's output does not match its output_schema: {violation.Detail}.";
+                    RecordFailure(inputs.Length, started, detail);
+                    return PredictionResult.Failure(PredictionOutcome.ModelError, detail, violation.Field, batch ? i : null);
+                }
+            }
+            var latency = RecordSuccess(inputs.Length, started);
+            return new PredictionResult(PredictionOutcome.Ok, texts, LatencyMs: latency);
+        }
+        catch (PredictionInputException e)
+        {
+            _trialInFlight = false;
+            return PredictionResult.Failure(PredictionOutcome.ValidationError, e.Message, e.Field, e.Index);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            var detail = $"The model did not answer within {prepared.Timeout.TotalSeconds:0.#} s.";
+            RecordFailure(inputs.Length, started, detail);
+            return PredictionResult.Failure(PredictionOutcome.Timeout, detail);
+        }
+        catch (OperationCanceledException)
+        {
+            // The caller went away; that says nothing about the model.
+            _trialInFlight = false;
+            throw;
+        }
+        catch (ModelBackendException e)
+        {
+            RecordFailure(inputs.Length, started, e.Message);
+            return PredictionResult.Failure(PredictionOutcome.ModelError, e.Message);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Model {ModelId} backend failed unexpectedly", ModelId);
+            var detail = $"The backend failed: {e.Message}";
+            RecordFailure(inputs.Length, started, detail);
+            return PredictionResult.Failure(PredictionOutcome.ModelError, detail);
+        }
+    }
+
+    /// <summary>Refuses traffic in maintenance, while health checks fail, or while the breaker is open.</summary>
+    private PredictionResult? Admit()
+    {
+        var s = model.State;
+        if (s.Maintenance)
+        {
+            return PredictionResult.Failure(PredictionOutcome.Unavailable, $"Model {DisplayName} is in maintenance.");
+        }
+        if (_backendError is not null)
+        {
+            return PredictionResult.Failure(PredictionOutcome.Unavailable, $"Model {DisplayName} cannot start: {_backendError}",
+                retryAfter: HealthInterval);
+        }
+        if (_healthy == false)
+        {
+            return PredictionResult.Failure(PredictionOutcome.Unavailable,
+                $"Model {DisplayName} is failing health checks ({s.LastError}); traffic resumes when a check passes.",
+                retryAfter: HealthInterval);
+        }
+        var now = time.GetUtcNow();
+        switch (_circuit)
+        {
+            case CircuitState.Open when now < _openUntil:
+                return PredictionResult.Failure(PredictionOutcome.Unavailable,
+                    $"Model {DisplayName} is paused after {_consecutiveFailures} consecutive failures (last: {s.LastError}).",
+                    retryAfter: _openUntil - now);
+            case CircuitState.Open:
+                _circuit = CircuitState.HalfOpen;
+                _trialInFlight = true;
+                return null;
+            case CircuitState.HalfOpen when _trialInFlight:
+                return PredictionResult.Failure(PredictionOutcome.Unavailable,
+                    $"Model {DisplayName} is being probed after repeated failures; try again shortly.", retryAfter: TimeSpan.FromSeconds(1));
+            case CircuitState.HalfOpen:
+                _trialInFlight = true;
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private double RecordSuccess(int requests, long started)
+    {
+        var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        model.State.Counters.Record(time.GetUtcNow(), requests, failed: false, latency, _options.MetricsRetentionDays);
+        _dirty = true;
+        _consecutiveFailures = 0;
+        if (_circuit != CircuitState.Closed)
+        {
+            logger.LogInformation("Model {ModelId} answered its trial request; circuit closed", ModelId);
+            CloseCircuit();
+            PublishStatus();
+        }
+        return latency;
+    }
+
+    private void RecordFailure(int requests, long started, string detail)
+    {
+        var now = time.GetUtcNow();
+        var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var s = model.State;
+        s.Counters.Record(now, requests, failed: true, latency, _options.MetricsRetentionDays);
+        s.LastError = detail;
+        s.LastErrorAt = now;
+        _dirty = true;
+        _consecutiveFailures++;
+        var trip = _circuit == CircuitState.HalfOpen || _consecutiveFailures >= _options.CircuitFailureThreshold;
+        if (trip && _circuit != CircuitState.Open)
+        {
+            _circuit = CircuitState.Open;
+            _openUntil = now + _options.CircuitBreakDuration;
+            _trialInFlight = false;
+            logger.LogWarning("Model {ModelId} circuit opened after {Failures} consecutive failures: {Detail}", ModelId, _consecutiveFailures, detail);
+            PublishStatus();
+        }
+    }
+
+    private void CloseCircuit()
+    {
+        _circuit = CircuitState.Closed;
+        _consecutiveFailures = 0;
+        _trialInFlight = false;
+    }
+
+    private async Task RunHealthCheckAsync(CancellationToken cancellationToken)
+    {
+        if (!model.RecordExists || _prepared is null)
+        {
+            return;
+        }
+        BackendHealth health;
+        try
+        {
+            var backend = await GetBackendAsync();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.HealthCheckTimeout);
+            try
+            {
+                health = await backend.CheckHealthAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                health = BackendHealth.Failed($"The health check did not finish within {_options.HealthCheckTimeout.TotalSeconds:0.#} s.");
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            health = BackendHealth.Failed(_backendError ?? e.Message);
+        }
+        if (!model.RecordExists)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var s = model.State;
+        s.LastHealthCheck = now;
+        s.LastHealthCheckPassed = health.Healthy;
+        _dirty = true;
+        if (health.Healthy)
+        {
+            if (_healthy == false)
+            {
+                logger.LogInformation("Model {ModelId} passes its health check again", ModelId);
+            }
+            _healthFailures = 0;
+            _healthy = true;
+        }
+        else
+        {
+            _healthFailures++;
+            s.LastError = $"Health check failed: {health.Detail}";
+            s.LastErrorAt = now;
+            if (_healthFailures >= _options.UnhealthyThreshold && _healthy != false)
+            {
+                _healthy = false;
+                logger.LogWarning("Model {ModelId} is unhealthy after {Failures} failed checks: {Detail}", ModelId, _healthFailures, health.Detail);
+            }
+        }
+        PublishStatus();
+    }
+
+    private Task<ModelBackend> GetBackendAsync()
+    {
+        if (_backend is { IsFaulted: true } or { IsCanceled: true })
+        {
+            _backend = null;
+        }
+        return _backend ??= CreateBackendAsync();
+    }
+
+    private async Task<ModelBackend> CreateBackendAsync()
+    {
+        var prepared = _prepared ?? throw new InvalidOperationException(_backendError ?? "The model is not loaded.");
+        ModelBackend? backend = null;
+        try
+        {
+            var config = new ModelConfig(secrets.Reveal(StoredConfig()));
+            ModelSettings.Read(config, backendOptions.Value);
+            backend = backends.Create(model.State.Provider, ModelId, config, prepared.Timeout, prepared.MaxRetries, validationOnly: false);
+            using var start = new CancellationTokenSource(BackendStartTimeout);
+            await backend.InitializeAsync(start.Token);
+            _backendError = null;
+            PublishStatus();
+            return backend;
+        }
+        catch (Exception e)
+        {
+            if (backend is not null)
+            {
+                await backend.DisposeAsync();
+            }
+            _backendError = e.Message;
+            model.State.LastError = $"Backend failed to start: {e.Message}";
+            model.State.LastErrorAt = time.GetUtcNow();
+            _dirty = true;
+            logger.LogWarning(e, "Model {ModelId} backend failed to start", ModelId);
+            PublishStatus();
+            throw;
+        }
+    }
+
+    private void DisposeBackend()
+    {
+        var previous = _backend;
+        _backend = null;
+        if (previous is { IsCompletedSuccessfully: true })
+        {
+            // Requests still running on the old backend finish first (they are bounded by the model's timeout).
+            var backend = previous.Result;
+            var grace = _prepared?.Timeout ?? TimeSpan.Zero;
+            _ = Task.Delay(grace).ContinueWith(_ => backend.DisposeAsync().AsTask(), TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Parses schemas and config without decrypting secrets; throws what a caller must fix.</summary>
+    private async Task<Prepared> PrepareAsync(string provider, string? inputSchema, string? outputSchema, JsonObject placeholderConfig, ModelTask? storedTask)
+    {
+        var config = new ModelConfig(placeholderConfig);
+        var settings = ModelSettings.Read(config, backendOptions.Value);
+        IReadOnlySet<ModelTask> capabilities;
+        ModelTask task;
+        bool streaming;
+        var backend = backends.Create(provider, ModelId, config, settings.Timeout, settings.MaxRetries, validationOnly: true);
+        try
+        {
+            capabilities = backend.Capabilities;
+            streaming = backend.SupportsStreaming;
+            task = settings.Task ?? storedTask ?? backend.DefaultTask;
+            if (!capabilities.Contains(task))
+            {
+                throw ModelConfig.Invalid("task", $"'{task.ToString().ToLowerInvariant()}' is not offered by provider '{provider}' (it offers {string.Join(", ", capabilities.Select(c => c.ToString().ToLowerInvariant()))})");
+            }
+            if (config.UnreadFields.FirstOrDefault() is { } unknown)
+            {
+                throw new ModelConfigException($"config.{unknown}", $"config.{unknown} is not a setting of provider '{provider}'.");
+            }
+        }
+        finally
+        {
+            await backend.DisposeAsync();
+        }
+
+        var input = await ParseSchemaAsync(inputSchema ?? TaskSchemas.Input(task), "input_schema");
+        var output = await ParseSchemaAsync(outputSchema ?? TaskSchemas.Output(task), "output_schema");
+        return new Prepared(task, capabilities, streaming, input, output, settings.Timeout, settings.MaxRetries,
+            settings.HealthCheckInterval ?? _options.HealthCheckInterval);
+    }
+
+    private async Task<ModelSchema> ParseSchemaAsync(string text, string field)
+    {
+        if (text.Length > _options.MaxSchemaBytes)
+        {
+            throw new SchemaException($"{field} is larger than {_options.MaxSchemaBytes} bytes.", field);
+        }
+        try
+        {
+            return await ModelSchema.ParseAsync(text);
+        }
+        catch (SchemaException e)
+        {
+            throw new SchemaException($"{field} {e.Message}.", field);
+        }
+    }
+
+    private JsonObject ParseConfig(string json)
+    {
+        if (json.Length > _options.MaxConfigBytes)
+        {
+            throw new ModelConfigException("config", $"config is larger than {_options.MaxConfigBytes} bytes.");
+        }
+        try
+        {
+            return JsonNode.Parse(json) as JsonObject ?? throw new ModelConfigException("config", "config must be an object.");
+        }
+        catch (JsonException e)
+        {
+            throw new ModelConfigException("config", $"config is not valid JSON: {e.Message}");
+        }
+    }
+
+    private JsonObject StoredConfig() => JsonNode.Parse(model.State.StoredConfig) as JsonObject ?? new JsonObject();
+
+    private bool CanManage(ModelCaller caller) => caller.IsAdmin || string.Equals(caller.Owner, model.State.Owner, StringComparison.Ordinal);
+
+    private TimeSpan HealthInterval => _prepared?.HealthCheckInterval ?? _options.HealthCheckInterval;
+
+    private ModelStatus CurrentStatus =>
+        model.State.Maintenance ? ModelStatus.Maintenance
+        : _backendError is not null || _healthy == false || _circuit != CircuitState.Closed ? ModelStatus.Error
+        : _healthy == true ? ModelStatus.Active
+        : ModelStatus.Registered;
+
+    /// <summary>Tells the catalog (for listing by status) when the status changes; never on the request path's critical section.</summary>
+    private void PublishStatus()
+    {
+        var status = CurrentStatus;
+        if (status == _publishedStatus || !model.RecordExists)
+        {
+            return;
+        }
+        _publishedStatus = status;
+        _ = PublishAsync(status);
+
+        async Task PublishAsync(ModelStatus value)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global).SetStatusAsync(ModelId, value);
+            }
+            catch (Exception e)
+            {
+                _publishedStatus = null;
+                logger.LogWarning(e, "Model {ModelId} could not publish status {Status} to the catalog", ModelId, value);
+            }
+        }
+    }
+
+    private void StartTimers()
+    {
+        _flushTimer ??= this.RegisterGrainTimer(
+            _ => _dirty ? FlushAsync() : Task.CompletedTask,
+            new GrainTimerCreationOptions(_options.StatsFlushInterval, _options.StatsFlushInterval) { KeepAlive = false });
+        RestartHealthTimer();
+    }
+
+    private void RestartHealthTimer()
+    {
+        _healthTimer?.Dispose();
+        var interval = HealthInterval;
+        // A small random delay spreads the first checks of many models activated together.
+        var due = TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)Math.Min(interval.TotalMilliseconds, 1000)));
+        _healthTimer = this.RegisterGrainTimer(
+            ct => RunHealthCheckAsync(ct),
+            new GrainTimerCreationOptions(due, interval) { KeepAlive = false, Interleave = true });
+    }
+
+    private async Task FlushAsync()
+    {
+        _dirty = false;
+        try
+        {
+            await model.WriteStateAsync();
+        }
+        catch
+        {
+            _dirty = true;
+            throw;
+        }
+    }
+
+    private ModelStatusReport StatusReport()
+    {
+        var s = model.State;
+        var counters = s.Counters;
+        return new ModelStatusReport(
+            CurrentStatus,
+            counters.Requests,
+            counters.Requests == 0 ? 0 : Math.Round(counters.LatencyMsTotal / counters.Requests, 2),
+            s.LastError,
+            s.LastErrorAt,
+            s.LastHealthCheck,
+            s.LastHealthCheckPassed,
+            _circuit,
+            _consecutiveFailures);
+    }
+
+    private ModelInfo ToInfo()
+    {
+        var s = model.State;
+        var prepared = _prepared;
+        return new ModelInfo(
+            ModelId, s.Name, s.Version, s.Description, s.ModelType, s.Provider, s.Task,
+            prepared?.Capabilities.Order().ToArray() ?? [],
+            prepared?.Input.Text ?? s.InputSchema ?? TaskSchemas.Input(s.Task),
+            prepared?.Output.Text ?? s.OutputSchema ?? TaskSchemas.Output(s.Task),
+            s.DataSources,
+            ModelSecretProtector.Masked(StoredConfig()).ToJsonString(),
+            s.Owner, s.CreatedBy, s.CreatedAt, s.UpdatedAt, CurrentStatus,
+            prepared?.Streaming ?? false);
+    }
+
+    private sealed record Prepared(
+        ModelTask Task,
+        IReadOnlySet<ModelTask> Capabilities,
+        bool Streaming,
+        ModelSchema Input,
+        ModelSchema Output,
+        TimeSpan Timeout,
+        int MaxRetries,
+        TimeSpan HealthCheckInterval);
+}

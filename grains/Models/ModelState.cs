@@ -1,0 +1,28 @@
+namespace Mcp.Cluster.Models;
+
+[GenerateSerializer]
+public sealed class ModelState
+{
+    [Id(0)] public string Name { get; set; } = "";
+    [Id(1)] public string Version { get; set; } = "";
+    [Id(2)] public string? Description { get; set; }
+    [Id(3)] public ModelType ModelType { get; set; }
+    [Id(4)] public string Provider { get; set; } = "";
+    [Id(5)] public ModelTask Task { get; set; }
+    /// <summary>The registered schema; null means the task's default (<see cref="TaskSchemas"/>).</summary>
+    [Id(6)] public string? InputSchema { get; set; }
+    [Id(7)] public string? OutputSchema { get; set; }
+    [Id(8)] public List<ModelDataSource> DataSources { get; set; } = [];
+    /// <summary>Config JSON with secrets encrypted (see <c>ModelSecretProtector</c>).</summary>
+    [Id(9)] public string StoredConfig { get; set; } = "{}";
+    [Id(10)] public string Owner { get; set; } = "";
+    [Id(11)] public string CreatedBy { get; set; } = "";
+    [Id(12)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(13)] public DateTimeOffset UpdatedAt { get; set; }
+    [Id(14)] public bool Maintenance { get; set; }
+    [Id(15)] public ModelCounters Counters { get; set; } = new();
+    [Id(16)] public string? LastError { get; set; }
+    [Id(17)] public DateTimeOffset? LastErrorAt { get; set; }
+    [Id(18)] public DateTimeOffset? LastHealthCheck { get; set; }
+    [Id(19)] public bool? LastHealthCheckPassed { get; set; }
+}

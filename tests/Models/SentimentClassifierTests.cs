@@ -1,0 +1,67 @@
+using Mcp.Cluster.Models.Backends.BuiltIn;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Mcp.Cluster.Tests.Models;
+
+/// <summary>The built-in model must generalise: none of these sentences is in its training data.</summary>
+public sealed class SentimentClassifierTests
+{
+    public static readonly TheoryData<string, string> Unseen = new()
+    {
+        { "The support engineer was wonderful and fixed it in minutes.", "positive" },
+        { "Honestly the nicest hotel we have stayed in for years.", "positive" },
+        { "I adore the new dashboard, it is clean and fast.", "positive" },
+        { "Delivery was quick and the packaging was lovely.", "positive" },
+        { "Such a helpful and friendly team, thanks a lot!", "positive" },
+        { "The pizza was tasty and the crust was perfect.", "positive" },
+        { "Great update, everything feels smoother now.", "positive" },
+        { "This charger is reliable and works great with my phone.", "positive" },
+        { "We had a fantastic weekend and the guide was excellent.", "positive" },
+        { "Brilliant customer care, they refunded me right away.", "positive" },
+        { "The film was beautiful and the ending made me happy.", "positive" },
+        { "Comfortable, stylish and good value.", "positive" },
+        { "I am really happy with this laptop.", "positive" },
+        { "Clean rooms, kind staff and an amazing breakfast.", "positive" },
+        { "The app is simple, elegant and useful.", "positive" },
+        { "Dreadful. The package never arrived and nobody replied.", "negative" },
+        { "The screen cracked after a week, what a waste.", "negative" },
+        { "Rude staff and a filthy bathroom.", "negative" },
+        { "The update made my phone slow and buggy.", "negative" },
+        { "I regret buying this, it is useless.", "negative" },
+        { "The meal was cold and the waiter ignored us.", "negative" },
+        { "Terrible support, they never fixed my issue.", "negative" },
+        { "The movie was boring and the acting was awful.", "negative" },
+        { "Cheap materials and it broke immediately.", "negative" },
+        { "Worst hotel ever, noisy and dirty.", "negative" },
+        { "The instructions were confusing and the parts were missing.", "negative" },
+        { "I am disappointed and angry about this order.", "negative" },
+        { "Slow, unreliable and overpriced.", "negative" },
+        { "The app keeps crashing and support is useless.", "negative" },
+        { "A horrible, tedious book.", "negative" },
+    };
+
+    private static readonly SentimentClassifier Classifier = new(NullLogger<SentimentClassifier>.Instance);
+
+    [Fact]
+    public async Task Classifies_unseen_sentences_with_high_accuracy()
+    {
+        var texts = Unseen.Select(row => (string)row[0]).ToArray();
+        var expected = Unseen.Select(row => (string)row[1]).ToArray();
+        var results = await Classifier.ClassifyAsync(texts);
+
+        var wrong = texts.Where((t, i) => results[i].Label != expected[i]).ToArray();
+        // 30 sentences: at most 3 mistakes (90% accuracy).
+        Assert.True(wrong.Length <= 3, "Misclassified: " + string.Join(" | ", wrong));
+    }
+
+    [Fact]
+    public async Task Confident_on_clear_cases_and_scores_sum_to_one()
+    {
+        var results = await Classifier.ClassifyAsync(["I love it, absolutely wonderful!", "I hate it, absolutely awful!"]);
+
+        Assert.Equal("positive", results[0].Label);
+        Assert.Equal("negative", results[1].Label);
+        Assert.All(results, r => Assert.True(r.Score > 0.7, $"score {r.Score} too close to a coin flip"));
+        Assert.All(results, r => Assert.Equal(1.0, r.Scores.Values.Sum(), 6));
+    }
+}

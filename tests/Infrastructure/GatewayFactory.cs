@@ -39,6 +39,13 @@ public class GatewayFactory : WebApplicationFactory<Program>
             ["ApiKeys:HashSecret"] = HashSecret,
             ["ApiKeys:UsageFlushInterval"] = "00:00:01",
             ["ApiKeys:SelfServiceRateLimit"] = "1000/minute",
+            ["Models:UnhealthyThreshold"] = "1",
+            ["Models:CircuitFailureThreshold"] = "3",
+            ["Models:CircuitBreakDuration"] = "00:00:01",
+            ["Models:StatsFlushInterval"] = "00:00:01",
+            ["Models:HealthCheckTimeout"] = "00:00:02",
+            ["Models:MaxBatchSize"] = "20",
+            ["Models:Backends:RetryBaseDelay"] = "00:00:00.020",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -38,6 +38,10 @@ public sealed class ModelSchema
         {
             throw new SchemaException("must be a JSON Schema object");
         }
+        if (SchemaShape.Check(root) is { } malformed)
+        {
+            throw new SchemaException($"is not a valid JSON Schema: {malformed}");
+        }
         if (FindRemoteReference(root) is { } remote)
         {
             throw new SchemaException($"may only use local references (\"#/…\"); found \"$ref\": \"{remote}\"");

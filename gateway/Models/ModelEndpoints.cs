@@ -332,9 +332,12 @@ public static class ModelEndpoints
             {
                 return ApiErrors.Validation("The body must be an object: {\"inputs\": [...]}.");
             }
-            if (root.EnumerateObject().FirstOrDefault(p => p.Name != "inputs") is { Name: { } unknown } && unknown.Length > 0)
+            foreach (var property in root.EnumerateObject())
             {
-                return ApiErrors.Validation($"Unknown field '{unknown}'. The body is {{\"inputs\": [...]}}.", unknown);
+                if (property.Name != "inputs")
+                {
+                    return ApiErrors.Validation($"Unknown field '{property.Name}'. The body is {{\"inputs\": [...]}}.", property.Name);
+                }
             }
             if (!root.TryGetProperty("inputs", out var items) || items.ValueKind != JsonValueKind.Array || items.GetArrayLength() == 0)
             {

@@ -65,7 +65,11 @@ public sealed class ModelSchema
 
     private static ValidationError First(ICollection<ValidationError> errors)
     {
-        var error = errors.OrderBy(e => e.Kind == ValidationErrorKind.PropertyRequired ? 0 : 1).First();
+        // The shallowest problem first (a wrong type for the whole input explains everything below it), then missing fields.
+        var error = errors
+            .OrderBy(e => FieldPath(e.Path).Count(c => c is '.' or '[') + (FieldPath(e.Path).Length == 0 ? 0 : 1))
+            .ThenBy(e => e.Kind == ValidationErrorKind.PropertyRequired ? 0 : 1)
+            .First();
         // anyOf/oneOf/array items wrap the real problem; report the innermost one.
         while (error is ChildSchemaValidationError child && child.Errors.SelectMany(e => e.Value).FirstOrDefault() is { } inner)
         {

@@ -188,7 +188,7 @@ public sealed class PredictionTests(SharedGatewayFactory gateway) : IAsyncLifeti
     [Fact]
     public async Task A_batch_costs_its_size_and_a_classification_batch_is_one_provider_call()
     {
-        var (_, key) = await gateway.CreateKeyAsync(new { owner = "batcher", permissions = new[] { "read", "write", "execute" }, rate_limit = "100/minute" });
+        var (_, key) = await gateway.CreateKeyAsync(new { owner = "predict-batcher-" + Guid.NewGuid().ToString("N")[..8], permissions = new[] { "read", "write", "execute" }, rate_limit = "100/minute" });
         using var client = gateway.CreateClient(key);
         var id = await client.RegisterModelAsync(new
         {

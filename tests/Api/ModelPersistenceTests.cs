@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Http.Json;
+using Mcp.Cluster.Tests.Infrastructure;
+using Mcp.Cluster.Tests.WireServers;
+
+namespace Mcp.Cluster.Tests.Api;
+
+public sealed class ModelPersistenceTests
+{
+    [Fact]
+    public async Task Models_aliases_counters_and_encrypted_secrets_survive_a_restart()
+    {
+        using var data = new TempDirectory();
+        await using var openAi = new OpenAiWireServer("sk-survivor-secret");
+        await openAi.StartAsync();
+        string id;
+        var name = $"survivor-{Guid.NewGuid():N}"[..30];
+
+        await using (var first = new GatewayFactory(new Dictionary<string, string?>(), data.Path))
+        {
+            using var admin = first.CreateClient(GatewayFactory.AdminKey);
+            id = await admin.RegisterModelAsync(new
+            {
+                name,
+                version = "2.0.0",
+                provider = "openai",
+                config = new { base_url = openAi.V1.ToString(), api_key = "sk-survivor-secret", provider_model = "gpt-test" },
+            });
+            using (var alias = await admin.PutAsJsonAsync($"/api/models/names/{name}/aliases/production", new { version = "2.0.0" }))
+            {
+                await alias.AssertOkAsync();
+            }
+            for (var i = 0; i < 3; i++)
+            {
+                using var predicted = await admin.PostAsJsonAsync($"/api/models/{id}/predict", new { messages = new[] { new { role = "user", content = "before" } } });
+                await predicted.AssertOkAsync();
+            }
+        }
+
+        var healthChecksBefore = openAi.Count("/v1/models");
+        await using var second = new GatewayFactory(new Dictionary<string, string?>(), data.Path);
+        using var client = second.CreateClient(GatewayFactory.AdminKey);
+        // The health loop runs again after the restart without any request having touched the model.
+        await ModelTestHelpers.EventuallyAsync(() => Task.FromResult(openAi.Count("/v1/models") > healthChecksBefore),
+            TimeSpan.FromSeconds(15), "a health check after restart");
+        var model = await client.GetJsonAsync($"/api/models/{name}@production");
+        Assert.Equal(id, model.GetProperty("model_id").GetString());
+        Assert.Equal("********", model.GetProperty("config").GetProperty("api_key").GetString());
+        Assert.Equal(3, (await client.GetJsonAsync($"/api/models/{id}/status")).GetProperty("total_requests").GetInt64());
+
+        // The secret decrypts with the persisted key ring and still reaches the provider.
+        using var after = await client.PostAsJsonAsync($"/api/models/{name}@production/predict", new { messages = new[] { new { role = "user", content = "after" } } });
+        Assert.Equal("echo: after", (await after.AssertOkAsync()).GetProperty("text").GetString());
+        Assert.Equal("active", await client.StatusOfAsync(id));
+        Assert.Equal(1, (await client.GetJsonAsync($"/api/models?name={name}")).GetProperty("total").GetInt32());
+        // The built-in model was seeded once, not once per start.
+        Assert.Equal(1, (await client.GetJsonAsync("/api/models?name=sentiment")).GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task Seeding_the_built_in_model_can_be_turned_off()
+    {
+        await using var gateway = new GatewayFactory(new Dictionary<string, string?> { ["Models:SeedBuiltInModels"] = "false" });
+        using var admin = gateway.CreateClient(GatewayFactory.AdminKey);
+        await Task.Delay(1500);
+
+        using var response = await admin.GetAsync("/api/models/sentiment");
+
+        await response.AssertErrorAsync(HttpStatusCode.NotFound, "not_found");
+    }
+}

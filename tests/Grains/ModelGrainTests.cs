@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Mcp.Cluster.Models;
+using Mcp.Cluster.Tests.Infrastructure;
+using Mcp.Cluster.Tests.WireServers;
+
+namespace Mcp.Cluster.Tests.Grains;
+
+[Collection(ClusterCollection.Name)]
+public sealed class ModelGrainTests(ClusterFixture fixture) : IAsyncLifetime
+{
+    private static readonly ModelCaller Admin = new("key_admin", "admins", IsAdmin: true);
+    private static readonly ModelCaller Alice = new("key_alice", "alice", IsAdmin: false);
+
+    private readonly ModelServiceWireServer _service = new("svc-secret");
+
+    public Task InitializeAsync() => _service.StartAsync();
+
+    public Task DisposeAsync() => _service.DisposeAsync().AsTask();
+
+    private IModelCatalogGrain Catalog => fixture.Grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global);
+
+    private static string NewId() => "mod_" + Guid.NewGuid().ToString("N")[..16];
+
+    private ModelDefinition ServiceModel(string name, string version = "1.0.0") => new(
+        name, version, null, ModelType.Internal, "http", null, null, [],
+        new JsonObject
+        {
+            ["url"] = new Uri(_service.BaseUri, "predict").ToString(),
+            ["headers"] = new JsonObject { ["X-Service-Key"] = "svc-secret" },
+            ["max_retries"] = 0,
+        }.ToJsonString());
+
+    [Fact]
+    public async Task Register_indexes_the_model_and_delete_removes_it_with_its_aliases()
+    {
+        var name = "grain-" + Guid.NewGuid().ToString("N")[..8];
+        var id = NewId();
+        var grain = fixture.Grains.GetGrain<IModelGrain>(id);
+
+        var registered = await grain.RegisterAsync(ServiceModel(name), Alice);
+
+        Assert.Equal(ModelCommandOutcome.Ok, registered.Outcome);
+        Assert.Equal(ModelTask.Predict, registered.Model!.Task);
+        Assert.Equal(id, await Catalog.ResolveAsync(name, "1.0.0"));
+        Assert.Equal(id, await Catalog.ResolveAsync(name, "latest"));
+        Assert.True(await Catalog.SetAliasAsync(name, "production", id));
+        Assert.False(await Catalog.SetAliasAsync("other-name", "production", id));
+
+        Assert.Equal(ModelCommandOutcome.Forbidden, (await grain.DeleteAsync(new ModelCaller("key_bob", "bob", false))).Outcome);
+        Assert.Equal(ModelCommandOutcome.Ok, (await grain.DeleteAsync(Alice)).Outcome);
+
+        Assert.Null(await grain.GetAsync());
+        Assert.Null(await Catalog.ResolveAsync(name, "production"));
+        Assert.Empty(await Catalog.GetAliasesAsync(name));
+        Assert.Equal(ModelCommandOutcome.NotFound, (await grain.DeleteAsync(Admin)).Outcome);
+    }
+
+    [Fact]
+    public async Task A_second_model_with_the_same_name_and_version_is_refused_and_leaves_nothing_behind()
+    {
+        var name = "dup-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.Equal(ModelCommandOutcome.Ok, (await fixture.Grains.GetGrain<IModelGrain>(NewId()).RegisterAsync(ServiceModel(name), Admin)).Outcome);
+        var loser = fixture.Grains.GetGrain<IModelGrain>(NewId());
+
+        var second = await loser.RegisterAsync(ServiceModel(name), Admin);
+
+        Assert.Equal(ModelCommandOutcome.Conflict, second.Outcome);
+        Assert.Null(await loser.GetAsync());
+        Assert.Equal(1, (await Catalog.ListAsync(new ModelQuery(name, null, null, 0, 10))).Total);
+    }
+
+    [Fact]
+    public async Task Concurrent_registrations_of_one_version_produce_exactly_one_model()
+    {
+        var name = "race-" + Guid.NewGuid().ToString("N")[..8];
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            fixture.Grains.GetGrain<IModelGrain>(NewId()).RegisterAsync(ServiceModel(name), Admin)));
+
+        Assert.Single(results, r => r.Outcome == ModelCommandOutcome.Ok);
+        Assert.Equal(7, results.Count(r => r.Outcome == ModelCommandOutcome.Conflict));
+        Assert.Equal(1, (await Catalog.ListAsync(new ModelQuery(name, null, null, 0, 10))).Total);
+    }
+
+    [Fact]
+    public async Task Predictions_on_one_model_run_concurrently_rather_than_one_after_another()
+    {
+        var grain = fixture.Grains.GetGrain<IModelGrain>(NewId());
+        await grain.RegisterAsync(ServiceModel("slow-" + Guid.NewGuid().ToString("N")[..8]), Admin);
+        _service.Delay = TimeSpan.FromMilliseconds(500);
+
+        var clock = Stopwatch.StartNew();
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => grain.PredictAsync($$"""{"amount":{{i}}}""")));
+        clock.Stop();
+
+        Assert.All(results, r => Assert.Equal(PredictionOutcome.Ok, r.Outcome));
+        // One after another would take at least 5 s.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"10 predictions of 500 ms took {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    [Fact]
+    public async Task A_cancelled_caller_cancels_the_upstream_call_without_counting_a_failure()
+    {
+        var grain = fixture.Grains.GetGrain<IModelGrain>(NewId());
+        await grain.RegisterAsync(ServiceModel("cancel-" + Guid.NewGuid().ToString("N")[..8]), Admin);
+        _service.Delay = TimeSpan.FromSeconds(10);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => grain.PredictAsync("""{"amount":1}""", cancel.Token));
+
+        var status = await grain.GetStatusAsync();
+        Assert.Equal(0, status!.ConsecutiveFailures);
+        Assert.Equal(CircuitState.Closed, status.Circuit);
+    }
+
+    [Fact]
+    public async Task A_changed_endpoint_takes_effect_on_the_next_request()
+    {
+        await using var replacement = new ModelServiceWireServer("svc-secret");
+        await replacement.StartAsync();
+        var grain = fixture.Grains.GetGrain<IModelGrain>(NewId());
+        await grain.RegisterAsync(ServiceModel("moved-" + Guid.NewGuid().ToString("N")[..8]), Admin);
+        Assert.Equal(PredictionOutcome.Ok, (await grain.PredictAsync("""{"amount":1}""")).Outcome);
+
+        var updated = await grain.UpdateAsync(new ModelPatch
+        {
+            ConfigMergePatch = new JsonObject { ["url"] = new Uri(replacement.BaseUri, "predict").ToString(), ["headers"] = new JsonObject { ["X-Service-Key"] = "********" } }.ToJsonString(),
+        }, Admin);
+        Assert.Equal(ModelCommandOutcome.Ok, updated.Outcome);
+
+        Assert.Equal(PredictionOutcome.Ok, (await grain.PredictAsync("""{"amount":2}""")).Outcome);
+        Assert.Equal(1, replacement.Count("/predict"));
+        Assert.Equal(1, _service.Count("/predict"));
+    }
+}

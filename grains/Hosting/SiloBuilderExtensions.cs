@@ -7,6 +7,7 @@ using Mcp.Cluster.Models.Backends.Http;
 using Mcp.Cluster.Models.Backends.OpenAi;
 using Mcp.Cluster.Models.Secrets;
 using Mcp.Cluster.Storage;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -78,9 +79,19 @@ public static class SiloBuilderExtensions
 
         var secretOptions = configuration.GetSection(ModelSecretOptions.Section).Get<ModelSecretOptions>() ?? new ModelSecretOptions();
         var keyDirectory = secretOptions.KeyDirectory ?? Path.Combine(cluster.DataDirectory, "keys");
-        services.AddDataProtection()
+        var dataProtection = services.AddDataProtection()
             .SetApplicationName("mcp-cluster")
             .PersistKeysToFileSystem(new DirectoryInfo(keyDirectory));
+        if (secretOptions.KeyRingCertificatePath is { } certificatePath)
+        {
+            if (!File.Exists(certificatePath))
+            {
+                throw new FileNotFoundException(
+                    $"Models:Secrets:KeyRingCertificatePath points at '{certificatePath}', which does not exist.", certificatePath);
+            }
+            dataProtection.ProtectKeysWithCertificate(
+                X509CertificateLoader.LoadPkcs12FromFile(certificatePath, secretOptions.KeyRingCertificatePassword));
+        }
 
         services.TryAddSingleton<BackendHttpClientFactory>();
         services.TryAddSingleton<ModelBackendRegistry>();

@@ -68,4 +68,47 @@ public sealed class ModelPersistenceTests
 
         await response.AssertErrorAsync(HttpStatusCode.NotFound, "not_found");
     }
+
+    [Fact]
+    public async Task With_a_certificate_the_key_ring_itself_is_encrypted_and_still_opens_after_a_restart()
+    {
+        using var data = new TempDirectory();
+        var pfx = Path.Combine(data.Path, "keyring.pfx");
+        using (var rsa = System.Security.Cryptography.RSA.Create(2048))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+                "CN=mcp-key-ring", rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+            await File.WriteAllBytesAsync(pfx, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "pfx-pass"));
+        }
+        var settings = new Dictionary<string, string?>
+        {
+            ["Models:Secrets:KeyRingCertificatePath"] = pfx,
+            ["Models:Secrets:KeyRingCertificatePassword"] = "pfx-pass",
+            ["Models:SeedBuiltInModels"] = "false",
+        };
+        await using var service = new ModelServiceWireServer("svc-ring-secret");
+        await service.StartAsync();
+        string id;
+
+        await using (var first = new GatewayFactory(settings, data.Path))
+        {
+            using var admin = first.CreateClient(GatewayFactory.AdminKey);
+            id = await admin.RegisterModelAsync(new
+            {
+                name = "ring",
+                provider = "http",
+                config = new { url = new Uri(service.BaseUri, "predict").ToString(), headers = new Dictionary<string, string> { ["X-Service-Key"] = "svc-ring-secret" } },
+            });
+        }
+
+        var ring = string.Concat(Directory.GetFiles(Path.Combine(data.Path, "keys"), "*.xml").Select(File.ReadAllText));
+        Assert.Contains("encryptedSecret", ring);
+        Assert.DoesNotContain("<masterKey", ring);
+
+        await using var second = new GatewayFactory(settings, data.Path);
+        using var client = second.CreateClient(GatewayFactory.AdminKey);
+        using var predicted = await client.PostAsJsonAsync($"/api/models/{id}/predict", new { amount = 100 });
+        await predicted.AssertOkAsync();
+    }
 }

@@ -99,7 +99,7 @@ public static class SiloBuilderExtensions
         services.TryAddSingleton<SentimentClassifier>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ModelStartup>();
 
-        // One line per provider type; see docs/model-backends.md.
+        // One line per provider type; see "Adding a backend" in README.md.
         services.AddModelBackend<OpenAiBackend>("openai");
         services.AddModelBackend<HuggingFaceBackend>("huggingface");
         services.AddModelBackend<HttpModelBackend>("http");

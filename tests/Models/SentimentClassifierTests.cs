@@ -38,6 +38,26 @@ public sealed class SentimentClassifierTests
         { "Slow, unreliable and overpriced.", "negative" },
         { "The app keeps crashing and support is useless.", "negative" },
         { "A horrible, tedious book.", "negative" },
+        { "The support team fixed it in minutes, brilliant", "positive" },
+        { "Our new teammate is brilliant and very kind.", "positive" },
+        { "What a delightful little cafe, the staff were so warm.", "positive" },
+        { "Setup took two minutes and everything just worked.", "positive" },
+        { "The concert was magical, I loved every song.", "positive" },
+        { "Superb craftsmanship, it feels solid and premium.", "positive" },
+        { "They answered within an hour and were really helpful.", "positive" },
+        { "Best decision we made this year, the team is thrilled.", "positive" },
+        { "Gorgeous photos and the battery lasts forever.", "positive" },
+        { "Thank you, the replacement arrived quickly and works perfectly.", "positive" },
+        { "The checkout page is broken again and support is useless.", "negative" },
+        { "I waited forty minutes and the food was cold.", "negative" },
+        { "The hotel lost our booking and the manager was rude.", "negative" },
+        { "It stopped charging after three days, total junk.", "negative" },
+        { "Nobody answered my emails, terrible company.", "negative" },
+        { "The sequel was dull, predictable and far too long.", "negative" },
+        { "My order arrived damaged and the refund was refused.", "negative" },
+        { "The seats were filthy and the flight was delayed twice.", "negative" },
+        { "Awful update, the app crashes whenever I open it.", "negative" },
+        { "Overpriced, noisy and the staff ignored us.", "negative" },
     };
 
     private static readonly SentimentClassifier Classifier = new(NullLogger<SentimentClassifier>.Instance);
@@ -50,8 +70,8 @@ public sealed class SentimentClassifierTests
         var results = await Classifier.ClassifyAsync(texts);
 
         var wrong = texts.Where((t, i) => results[i].Label != expected[i]).ToArray();
-        // 30 sentences: at most 3 mistakes (90% accuracy).
-        Assert.True(wrong.Length <= 3, "Misclassified: " + string.Join(" | ", wrong));
+        // 50 sentences: at most 5 mistakes (90% accuracy).
+        Assert.True(wrong.Length <= 5, "Misclassified: " + string.Join(" | ", wrong));
     }
 
     [Fact]

@@ -327,6 +327,11 @@ public sealed class ModelRegistryTests(SharedGatewayFactory gateway) : IAsyncLif
         { """{"name":"x","provider":"builtin","input_schema":{"$ref":"http://169.254.169.254/latest/meta-data"}}""", "input_schema" },
         { """{"name":"x","provider":"builtin","data_sources":[{"name":"db","access_type":"delete"}]}""", "data_sources[0].access_type" },
         { """{"name":"x","provider":"builtin","data_sources":[{"name":"db"},{"name":"db"}]}""", "data_sources[1].name" },
+        // Limits: 50 data sources, 2,000-character descriptions, 64 KiB schemas, 16 KiB configs.
+        { "{\"name\":\"x\",\"provider\":\"builtin\",\"data_sources\":[" + string.Join(",", Enumerable.Range(0, 51).Select(i => "{\"name\":\"db" + i + "\"}")) + "]}", "data_sources" },
+        { "{\"name\":\"x\",\"provider\":\"builtin\",\"description\":\"" + new string('d', 2001) + "\"}", "description" },
+        { "{\"name\":\"x\",\"provider\":\"builtin\",\"input_schema\":{\"type\":\"object\",\"description\":\"" + new string('s', 70_000) + "\"}}", "input_schema" },
+        { "{\"name\":\"x\",\"provider\":\"http\",\"config\":{\"url\":\"http://localhost/p\",\"headers\":{\"X-Padding\":\"" + new string('h', 17_000) + "\"}}}", "config" },
     };
 
     [Theory]

@@ -119,8 +119,9 @@ public sealed partial class ModelSecretProtector(IDataProtectionProvider dataPro
                         && TryParseReference(v.GetValue<string>(), out var variable))
                     {
                         EnsureAllowed(variable, field);
-                        obj[name] = Environment.GetEnvironmentVariable(variable)
-                            ?? throw new ModelConfigException(field, $"{field} refers to ${{{variable}}}, which is not set in this silo's environment.");
+                        obj[name] = Environment.GetEnvironmentVariable(variable) is { Length: > 0 } resolved
+                            ? resolved
+                            : throw new ModelConfigException(field, $"{field} refers to ${{{variable}}}, which is not set (or empty) in this silo's environment.");
                     }
                     else
                     {

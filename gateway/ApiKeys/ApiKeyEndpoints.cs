@@ -1,5 +1,6 @@
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.Http;
 using Mcp.Cluster.Gateway.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -9,7 +10,6 @@ namespace Mcp.Cluster.Gateway.ApiKeys;
 public static class ApiKeyEndpoints
 {
     public const string SelfServiceLimiter = "api-keys-self-service";
-    private const int MaxPageSize = 100;
 
     public static IEndpointRouteBuilder MapApiKeyEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -114,15 +114,10 @@ public static class ApiKeyEndpoints
         [FromQuery] string? owner, [FromQuery] int? offset, [FromQuery] int? limit)
     {
         var caller = context.GetRequiredApiKey();
-        var skip = offset ?? 0;
-        var take = limit ?? 50;
-        if (skip < 0)
+        var (skip, take, pagingError) = Paging.Read(offset, limit);
+        if (pagingError is not null)
         {
-            return ApiErrors.Validation("Query parameter 'offset' must not be negative.", "offset");
-        }
-        if (take is < 1 or > MaxPageSize)
-        {
-            return ApiErrors.Validation($"Query parameter 'limit' must be between 1 and {MaxPageSize}.", "limit");
+            return pagingError;
         }
         if (!caller.IsAdmin && owner is not null && owner != caller.Owner)
         {

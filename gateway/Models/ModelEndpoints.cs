@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.Http;
 using Mcp.Cluster.Gateway.Security;
 using Mcp.Cluster.Models;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,7 +15,6 @@ namespace Mcp.Cluster.Gateway.Models;
 
 public static class ModelEndpoints
 {
-    private const int MaxPageSize = 100;
     private const int MaxMetricsDays = 90;
 
     public static IEndpointRouteBuilder MapModelEndpoints(this IEndpointRouteBuilder routes)
@@ -120,15 +120,10 @@ public static class ModelEndpoints
         IGrainFactory grains, [FromQuery] string? name, [FromQuery] string? provider, [FromQuery] string? status,
         [FromQuery] int? offset, [FromQuery] int? limit)
     {
-        var skip = offset ?? 0;
-        var take = limit ?? 50;
-        if (skip < 0)
+        var (skip, take, pagingError) = Paging.Read(offset, limit);
+        if (pagingError is not null)
         {
-            return ApiErrors.Validation("Query parameter 'offset' must not be negative.", "offset");
-        }
-        if (take is < 1 or > MaxPageSize)
-        {
-            return ApiErrors.Validation($"Query parameter 'limit' must be between 1 and {MaxPageSize}.", "limit");
+            return pagingError;
         }
         ModelStatus? statusFilter = null;
         if (status is not null)

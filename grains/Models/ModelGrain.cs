@@ -575,11 +575,15 @@ public sealed class ModelGrain(
             {
                 await backend.DisposeAsync();
             }
+            // The health loop retries every interval; log a failure once, not on every retry.
+            if (_backendError != e.Message)
+            {
+                logger.LogWarning(e, "Model {ModelId} backend failed to start", ModelId);
+            }
             _backendError = e.Message;
             model.State.LastError = $"Backend failed to start: {e.Message}";
             model.State.LastErrorAt = time.GetUtcNow();
             _dirty = true;
-            logger.LogWarning(e, "Model {ModelId} backend failed to start", ModelId);
             PublishStatus();
             throw;
         }

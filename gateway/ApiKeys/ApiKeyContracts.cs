@@ -26,6 +26,12 @@ public sealed record CreateApiKeyRequest
 
     /// <summary>Requests allowed per UTC calendar month; omitted means unlimited.</summary>
     public long? MonthlyQuota { get; init; }
+
+    /// <summary>Completion tokens (prompt plus output) allowed per one-minute window; omitted means unlimited.</summary>
+    public long? TokensPerMinute { get; init; }
+
+    /// <summary>Completion tokens allowed per UTC day; omitted means unlimited.</summary>
+    public long? TokensPerDay { get; init; }
 }
 
 /// <summary>Body of <c>POST /api/keys/batch</c>.</summary>
@@ -61,12 +67,15 @@ public sealed record ApiKeyResponse(
     DateTimeOffset? RevokedAt,
     DateTimeOffset? RotatedAt,
     DateTimeOffset? LastUsedAt,
-    string CreatedBy)
+    string CreatedBy,
+    long? TokensPerMinute,
+    long? TokensPerDay)
 {
     public static ApiKeyResponse From(ApiKeyInfo key, DateTimeOffset now) => new(
         key.KeyId, key.Owner, key.Description, PermissionNames.ToNames(key.Permissions), key.RateLimit.ToString(),
         key.Quotas.Daily, key.Quotas.Monthly, key.StatusAt(now).ToString().ToLowerInvariant(), key.KeyPrefix,
-        key.CreatedAt, key.ExpiresAt, key.RevokedAt, key.RotatedAt, key.LastUsedAt, key.CreatedBy);
+        key.CreatedAt, key.ExpiresAt, key.RevokedAt, key.RotatedAt, key.LastUsedAt, key.CreatedBy,
+        key.Tokens?.PerMinute, key.Tokens?.PerDay);
 }
 
 /// <summary>Answer to creation and rotation: the only time <see cref="ApiKey"/> is ever shown.</summary>
@@ -81,11 +90,14 @@ public sealed record IssuedApiKeyResponse(
     long? MonthlyQuota,
     DateTimeOffset CreatedAt,
     DateTimeOffset? ExpiresAt,
-    DateTimeOffset? PreviousKeyValidUntil)
+    DateTimeOffset? PreviousKeyValidUntil,
+    long? TokensPerMinute,
+    long? TokensPerDay)
 {
     public static IssuedApiKeyResponse From(ApiKeyInfo key, string apiKey, DateTimeOffset? previousValidUntil = null) => new(
         key.KeyId, apiKey, key.Owner, key.Description, PermissionNames.ToNames(key.Permissions), key.RateLimit.ToString(),
-        key.Quotas.Daily, key.Quotas.Monthly, key.CreatedAt, key.ExpiresAt, previousValidUntil);
+        key.Quotas.Daily, key.Quotas.Monthly, key.CreatedAt, key.ExpiresAt, previousValidUntil,
+        key.Tokens?.PerMinute, key.Tokens?.PerDay);
 }
 
 public sealed record ApiKeyListResponse(IReadOnlyList<ApiKeyResponse> Items, int Total, int Offset, int Limit);
@@ -105,12 +117,17 @@ public sealed record ApiKeyUsageResponse(
     long TotalRequests,
     long RejectedRequests,
     RateLimitWindowResponse RateLimit,
-    DateTimeOffset? LastUsedAt)
+    DateTimeOffset? LastUsedAt,
+    TokenUsageResponse Tokens)
 {
     public static ApiKeyUsageResponse From(ApiKeyUsage u) => new(
         u.KeyId, u.Day, u.RequestsToday, u.Quotas.Daily, u.Quotas.Daily is { } d ? Math.Max(0, d - u.RequestsToday) : null,
         u.Month, u.RequestsThisMonth, u.Quotas.Monthly, u.Quotas.Monthly is { } m ? Math.Max(0, m - u.RequestsThisMonth) : null,
         u.TotalRequests, u.RejectedRequests,
         new RateLimitWindowResponse(u.RateLimit.Limit, u.RateLimitRemaining, u.RateLimitResetAt, u.RateLimit.ToString()),
-        u.LastUsedAt);
+        u.LastUsedAt,
+        new TokenUsageResponse(u.TokensThisMinute, u.TokenLimits?.PerMinute, u.TokensToday, u.TokenLimits?.PerDay, u.PromptTokens, u.CompletionTokens));
 }
+
+/// <summary>Token use of a key: the current minute and UTC day (settled plus reserved) and lifetime totals.</summary>
+public sealed record TokenUsageResponse(long ThisMinute, long? PerMinute, long Today, long? PerDay, long PromptTokens, long CompletionTokens);

@@ -24,7 +24,7 @@ public sealed class ApiKeyIssuer(IGrainFactory grains, ApiKeyHasher hasher)
         {
             var (keyId, apiKey) = ApiKeyFormat.Generate();
             var spec = new NewApiKey(draft.Owner, draft.Description, draft.Permissions, draft.RateLimit, draft.Quotas, draft.ExpiresAt,
-                hasher.Hash(apiKey), ApiKeyFormat.DisplayPrefix(apiKey), createdBy);
+                hasher.Hash(apiKey), ApiKeyFormat.DisplayPrefix(apiKey), createdBy, draft.Tokens);
             var created = await grains.GetGrain<IApiKeyGrain>(keyId).CreateAsync(spec);
             if (created is not null)
             {

@@ -60,6 +60,14 @@ public static class ApiKeyRequestValidator
         {
             return Invalid($"Field '{field}monthly_quota' must be at least 1.", field + "monthly_quota");
         }
+        if (request.TokensPerMinute is < 1)
+        {
+            return Invalid($"Field '{field}tokens_per_minute' must be at least 1.", field + "tokens_per_minute");
+        }
+        if (request.TokensPerDay is < 1)
+        {
+            return Invalid($"Field '{field}tokens_per_day' must be at least 1.", field + "tokens_per_day");
+        }
 
         // Nobody may hand out more than they hold: self-service never gets admin or a raised rate limit, and a
         // non-admin key can only create keys for its own owner with a subset of its own permissions.
@@ -88,7 +96,8 @@ public static class ApiKeyRequestValidator
 
         var draft = new ApiKeyDraft(owner, request.Description, permissions, rateLimit!,
             new QuotaLimits(request.DailyQuota, request.MonthlyQuota),
-            request.ExpiresInDays is { } d ? now.AddDays(d) : null);
+            request.ExpiresInDays is { } d ? now.AddDays(d) : null,
+            new TokenLimits(request.TokensPerMinute, request.TokensPerDay));
         return (draft, null);
     }
 

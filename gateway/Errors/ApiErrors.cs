@@ -18,5 +18,27 @@ public static class ApiErrors
         Result(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, detail);
 
     public static Task WriteAsync(HttpContext context, int status, string code, string detail, Dictionary<string, object?>? extra = null) =>
-        Result(status, code, detail, extra).ExecuteAsync(context);
+        context.GetEndpoint()?.Metadata.GetMetadata<OpenAi.OpenAiCompatible>() is not null
+            ? OpenAiResult(status, code, detail, extra).ExecuteAsync(context)
+            : Result(status, code, detail, extra).ExecuteAsync(context);
+
+    /// <summary>The same error in OpenAI's shape, for the <c>/v1</c> compatibility routes.</summary>
+    public static IResult OpenAiResult(int status, string code, string detail, Dictionary<string, object?>? extra = null)
+    {
+        var error = new Dictionary<string, object?>
+        {
+            ["message"] = detail,
+            ["type"] = code,
+            ["param"] = extra?.GetValueOrDefault("field"),
+            ["code"] = code,
+        };
+        foreach (var (name, value) in extra ?? [])
+        {
+            if (name != "field")
+            {
+                error[name] = value;
+            }
+        }
+        return TypedResults.Json(new Dictionary<string, object?> { ["error"] = error }, statusCode: status);
+    }
 }

@@ -6,7 +6,9 @@ using Mcp.Cluster.Gateway.ApiKeys;
 using Mcp.Cluster.Gateway.Errors;
 using Mcp.Cluster.Gateway.Health;
 using Mcp.Cluster.Gateway.Http;
+using Mcp.Cluster.Gateway.Completions;
 using Mcp.Cluster.Gateway.Models;
+using Mcp.Cluster.Gateway.OpenAi;
 using Mcp.Cluster.Gateway.OpenApi;
 using Mcp.Cluster.Gateway.Security;
 using Mcp.Cluster.Hosting;
@@ -32,6 +34,8 @@ public static class GatewayHostingExtensions
         builder.Services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
         builder.Services.Configure<ApiKeyGatewayOptions>(configuration.GetSection(ApiKeyGatewayOptions.Section));
         builder.Services.Configure<ModelGatewayOptions>(configuration.GetSection(ModelGatewayOptions.Section));
+        builder.Services.Configure<CompletionOptions>(configuration.GetSection(CompletionOptions.Section));
+        builder.Services.AddSingleton<TokenQuota>();
         builder.Services.PostConfigure<ApiKeyGatewayOptions>(o =>
         {
             o.AdminKey ??= configuration["ADMIN_KEY"];
@@ -105,6 +109,7 @@ public static class GatewayHostingExtensions
         app.MapHealthEndpoints();
         app.MapApiKeyEndpoints();
         app.MapModelEndpoints();
+        app.MapOpenAiEndpoints();
         return app;
     }
 

@@ -132,7 +132,9 @@ public sealed record ModelMetricsResponse(
     long TotalRequests,
     long TotalErrors,
     double ErrorRate,
-    double AverageResponseTime);
+    double AverageResponseTime,
+    long PromptTokens,
+    long CompletionTokens);
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record SetAliasRequest

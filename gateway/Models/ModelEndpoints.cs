@@ -276,7 +276,7 @@ public static class ModelEndpoints
             return ModelNotFound(model);
         }
         return TypedResults.Ok(new ModelMetricsResponse(modelId!, period, report.DailyRequests, report.DailyErrors,
-            report.TotalRequests, report.TotalErrors, report.ErrorRate, report.AverageResponseTimeMs));
+            report.TotalRequests, report.TotalErrors, report.ErrorRate, report.AverageResponseTimeMs, report.PromptTokens, report.CompletionTokens));
     }
 
     private static async Task<IResult> PredictAsync(string model, HttpContext context, IGrainFactory grains)

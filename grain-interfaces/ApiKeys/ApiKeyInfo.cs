@@ -15,7 +15,8 @@ public sealed record ApiKeyInfo(
     [property: Id(9)] DateTimeOffset? RotatedAt,
     [property: Id(10)] DateTimeOffset? LastUsedAt,
     [property: Id(11)] string KeyPrefix,
-    [property: Id(12)] string CreatedBy)
+    [property: Id(12)] string CreatedBy,
+    [property: Id(13)] TokenLimits? Tokens = null)
 {
     public ApiKeyStatus StatusAt(DateTimeOffset now) =>
         RevokedAt is not null ? ApiKeyStatus.Revoked

@@ -14,4 +14,9 @@ public sealed record ApiKeyUsage(
     [property: Id(8)] int RateLimitRemaining,
     [property: Id(9)] DateTimeOffset RateLimitResetAt,
     [property: Id(10)] DateTimeOffset? LastUsedAt,
-    [property: Id(11)] long RejectedRequests);
+    [property: Id(11)] long RejectedRequests,
+    [property: Id(12)] TokenLimits? TokenLimits = null,
+    [property: Id(13)] long TokensThisMinute = 0,
+    [property: Id(14)] long TokensToday = 0,
+    [property: Id(15)] long PromptTokens = 0,
+    [property: Id(16)] long CompletionTokens = 0);

@@ -34,4 +34,15 @@ public interface IApiKeyGrain : IGrainWithStringKey
 
     [ReadOnly, Alias("usage")]
     Task<ApiKeyUsage?> GetUsageAsync();
+
+    /// <summary>
+    /// Sets aside <paramref name="tokens"/> against the key's token quotas before a completion starts, so concurrent
+    /// completions can never overshoot them; refused whole when it does not fit.
+    /// </summary>
+    [Alias("reserve-tokens")]
+    Task<TokenReservation> ReserveTokensAsync(string reservationId, long tokens);
+
+    /// <summary>Replaces a reservation by what the completion really used and adds it to the key's token totals.</summary>
+    [Alias("settle-tokens")]
+    Task SettleTokensAsync(string reservationId, long promptTokens, long completionTokens);
 }

@@ -11,4 +11,5 @@ public sealed record NewApiKey(
     [property: Id(5)] DateTimeOffset? ExpiresAt,
     [property: Id(6)] byte[] SecretHash,
     [property: Id(7)] string KeyPrefix,
-    [property: Id(8)] string CreatedBy);
+    [property: Id(8)] string CreatedBy,
+    [property: Id(9)] TokenLimits? Tokens = null);

@@ -29,6 +29,18 @@ public interface IModelGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("predict-batch"), ResponseTimeout("00:06:00")]
     Task<PredictionResult> PredictBatchAsync(IReadOnlyList<string> inputsJson, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Generates text, streamed as the backend produces it (one chunk per backend delta, a final chunk with the
+    /// finish reason and token counts). The model's timeout bounds the wait for each chunk, not the whole stream.
+    /// Cancelling the enumeration cancels the provider call.
+    /// </summary>
+    [AlwaysInterleave, Alias("stream")]
+    IAsyncEnumerable<CompletionChunk> StreamAsync(CompletionRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Embeds texts with a model that has the embedding capability (whatever its <c>/predict</c> task).</summary>
+    [AlwaysInterleave, Alias("embed"), ResponseTimeout("00:06:00")]
+    Task<EmbeddingOutcome> EmbedAsync(IReadOnlyList<string> inputs, CancellationToken cancellationToken = default);
+
     [ReadOnly, AlwaysInterleave, Alias("status")]
     Task<ModelStatusReport?> GetStatusAsync();
 

@@ -8,4 +8,6 @@ public sealed record ModelMetricsReport(
     [property: Id(2)] long TotalRequests,
     [property: Id(3)] long TotalErrors,
     [property: Id(4)] double ErrorRate,
-    [property: Id(5)] double AverageResponseTimeMs);
+    [property: Id(5)] double AverageResponseTimeMs,
+    [property: Id(6)] long PromptTokens = 0,
+    [property: Id(7)] long CompletionTokens = 0);

@@ -59,9 +59,10 @@ public sealed class ApiKeyGrain(
             && CryptographicOperations.FixedTimeEquals(s.SecretHash, spec.SecretHash);
         if (!unchanged)
         {
-            var usage = s.Usage;
+            var (usage, tokenUsage) = (s.Usage, s.TokenUsage);
             Apply(spec);
             key.State.Usage = usage;
+            key.State.TokenUsage = tokenUsage;
             await key.WriteStateAsync();
             StartFlushTimer();
             logger.LogInformation("Bootstrap admin key {KeyId} armed", KeyId);
@@ -226,7 +227,35 @@ public sealed class ApiKeyGrain(
             windowOpen ? Math.Max(0, s.RateLimit.Limit - u.WindowCount) : s.RateLimit.Limit,
             windowOpen ? u.WindowStart + s.RateLimit.Window : now + s.RateLimit.Window,
             u.LastUsedAt,
-            u.Rejected));
+            u.Rejected,
+            s.Tokens,
+            now < s.TokenUsage.MinuteStart + TokenCounters.Window ? s.TokenUsage.MinuteTokens : 0,
+            s.TokenUsage.Day == today ? s.TokenUsage.DayTokens : 0,
+            s.TokenUsage.PromptTokens,
+            s.TokenUsage.CompletionTokens));
+    }
+
+    public Task<TokenReservation> ReserveTokensAsync(string reservationId, long tokens)
+    {
+        if (!key.RecordExists)
+        {
+            DeactivateOnIdle();
+            return Task.FromResult(new TokenReservation(false));
+        }
+        var s = key.State;
+        var reservation = s.TokenUsage.Reserve(reservationId, Math.Max(0, tokens), s.Tokens, time.GetUtcNow());
+        _usageDirty = true;
+        return Task.FromResult(reservation);
+    }
+
+    public Task SettleTokensAsync(string reservationId, long promptTokens, long completionTokens)
+    {
+        if (key.RecordExists)
+        {
+            key.State.TokenUsage.Settle(reservationId, promptTokens, completionTokens, time.GetUtcNow());
+            _usageDirty = true;
+        }
+        return Task.CompletedTask;
     }
 
     private void Apply(NewApiKey spec)
@@ -238,6 +267,7 @@ public sealed class ApiKeyGrain(
             Permissions = spec.Permissions,
             RateLimit = spec.RateLimit,
             Quotas = spec.Quotas,
+            Tokens = spec.Tokens ?? TokenLimits.Unlimited,
             CreatedAt = time.GetUtcNow(),
             ExpiresAt = spec.ExpiresAt,
             SecretHash = spec.SecretHash,
@@ -290,7 +320,7 @@ public sealed class ApiKeyGrain(
     {
         var s = key.State;
         return new ApiKeyInfo(KeyId, s.Owner, s.Description, s.Permissions, s.RateLimit, s.Quotas, s.CreatedAt,
-            s.ExpiresAt, s.RevokedAt, s.RotatedAt, s.Usage.LastUsedAt, s.KeyPrefix, s.CreatedBy);
+            s.ExpiresAt, s.RevokedAt, s.RotatedAt, s.Usage.LastUsedAt, s.KeyPrefix, s.CreatedBy, s.Tokens);
     }
 
     private static void ValidateHash(byte[] hash)

@@ -19,4 +19,6 @@ public sealed class ApiKeyState
     [Id(12)] public string KeyPrefix { get; set; } = "";
     [Id(13)] public string CreatedBy { get; set; } = "";
     [Id(14)] public UsageCounters Usage { get; set; } = new();
+    [Id(15)] public TokenLimits Tokens { get; set; } = TokenLimits.Unlimited;
+    [Id(16)] public TokenCounters TokenUsage { get; set; } = new();
 }

@@ -8,10 +8,14 @@ public sealed class ModelCounters
     [Id(1)] public long Errors { get; set; }
     [Id(2)] public double LatencyMsTotal { get; set; }
     [Id(3)] public SortedDictionary<DateOnly, DailyModelCounters> Days { get; set; } = [];
+    [Id(4)] public long PromptTokens { get; set; }
+    [Id(5)] public long CompletionTokens { get; set; }
 
-    public void Record(DateTimeOffset now, int requests, bool failed, double latencyMs, int retentionDays)
+    public void Record(DateTimeOffset now, int requests, bool failed, double latencyMs, int retentionDays, long promptTokens = 0, long completionTokens = 0)
     {
         Requests += requests;
+        PromptTokens += promptTokens;
+        CompletionTokens += completionTokens;
         Errors += failed ? requests : 0;
         LatencyMsTotal += latencyMs * requests;
         var day = DateOnly.FromDateTime(now.UtcDateTime);
@@ -28,5 +32,7 @@ public sealed class ModelCounters
         bucket.Requests += requests;
         bucket.Errors += failed ? requests : 0;
         bucket.LatencyMsTotal += latencyMs * requests;
+        bucket.PromptTokens += promptTokens;
+        bucket.CompletionTokens += completionTokens;
     }
 }

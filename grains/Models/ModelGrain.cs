@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mcp.Cluster.Models.Backends;
@@ -264,6 +265,187 @@ public sealed class ModelGrain(
     public Task<PredictionResult> PredictBatchAsync(IReadOnlyList<string> inputsJson, CancellationToken cancellationToken) =>
         RunAsync(inputsJson, batch: true, cancellationToken);
 
+    public async IAsyncEnumerable<CompletionChunk> StreamAsync(
+        CompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var prepared = _prepared;
+        var refusal = !model.RecordExists ? CompletionChunk.Failure(PredictionOutcome.NotFound, $"Model {ModelId} not found.")
+            : prepared is null ? CompletionChunk.Failure(PredictionOutcome.Unavailable, $"Model {DisplayName} cannot load: {_backendError}")
+            : !prepared.Capabilities.Contains(ModelTask.Chat) && !prepared.Capabilities.Contains(ModelTask.Completion)
+                ? CompletionChunk.Failure(PredictionOutcome.ValidationError, $"Model {DisplayName} does not generate text (it offers {Describe(prepared.Capabilities)}).")
+            : Admit() is { } admission ? CompletionChunk.Failure(admission.Outcome, admission.Detail!, admission.RetryAfter)
+            : null;
+        if (refusal is not null)
+        {
+            yield return refusal;
+            yield break;
+        }
+
+        ModelBackend backend;
+        try
+        {
+            backend = await GetBackendAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _trialInFlight = false;
+            backend = null!;
+            refusal = CompletionChunk.Failure(PredictionOutcome.Unavailable, $"Model {DisplayName} cannot start: {_backendError ?? e.Message}");
+        }
+        if (refusal is not null)
+        {
+            yield return refusal;
+            yield break;
+        }
+
+        var generation = new TextGenerationRequest(
+            request.Messages.Select(m => new ChatMessage(m.Role, m.Content)).ToArray(), request.Prompt,
+            request.MaxTokens, request.Temperature, request.TopP, request.Stop);
+        var started = Stopwatch.GetTimestamp();
+        var generatedChars = new System.Text.StringBuilder();
+        // The timeout bounds each wait for the next chunk, so a long answer that keeps flowing is not cut off.
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        idle.CancelAfter(prepared!.Timeout);
+        var chunks = backend.SupportsStreaming
+            ? backend.StreamAsync(generation, idle.Token)
+            : WholeAnswerAsync(backend, generation, idle.Token);
+        var enumerator = chunks.GetAsyncEnumerator(idle.Token);
+        try
+        {
+            while (true)
+            {
+                TextGenerationChunk? chunk = null;
+                CompletionChunk? failure = null;
+                try
+                {
+                    if (await enumerator.MoveNextAsync())
+                    {
+                        chunk = enumerator.Current;
+                        idle.CancelAfter(prepared.Timeout);
+                    }
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    failure = CompletionChunk.Failure(PredictionOutcome.Timeout, $"The model sent nothing for {prepared.Timeout.TotalSeconds:0.#} s.");
+                }
+                catch (OperationCanceledException)
+                {
+                    _trialInFlight = false;
+                    throw;
+                }
+                catch (ModelBackendException e)
+                {
+                    failure = CompletionChunk.Failure(PredictionOutcome.ModelError, e.Message);
+                }
+                catch (Exception e)
+                {
+                    logger.LogError(e, "Model {ModelId} stream failed unexpectedly", ModelId);
+                    failure = CompletionChunk.Failure(PredictionOutcome.ModelError, $"The backend failed: {e.Message}");
+                }
+
+                if (chunk is null && failure is null)
+                {
+                    failure = CompletionChunk.Failure(PredictionOutcome.ModelError, "The provider ended the answer without a finish reason.");
+                }
+                if (failure is not null)
+                {
+                    RecordFailure(1, started, failure.Detail!);
+                    yield return failure;
+                    yield break;
+                }
+                if (chunk!.Text.Length > 0)
+                {
+                    generatedChars.Append(chunk.Text);
+                    yield return new CompletionChunk(chunk.Text);
+                }
+                if (chunk.FinishReason is { } finish)
+                {
+                    var promptTokens = chunk.Usage is { PromptTokens: > 0 } u ? u.PromptTokens : TokenEstimate.OfPrompt(request.Messages, request.Prompt);
+                    var completionTokens = chunk.Usage is { CompletionTokens: > 0 } c ? c.CompletionTokens : TokenEstimate.Of(generatedChars.ToString());
+                    RecordSuccess(1, started, promptTokens, completionTokens);
+                    yield return new CompletionChunk("", finish, promptTokens, completionTokens);
+                    yield break;
+                }
+            }
+        }
+        finally
+        {
+            await enumerator.DisposeAsync();
+        }
+    }
+
+    public async Task<EmbeddingOutcome> EmbedAsync(IReadOnlyList<string> inputs, CancellationToken cancellationToken = default)
+    {
+        var prepared = _prepared;
+        if (!model.RecordExists)
+        {
+            return new EmbeddingOutcome(PredictionOutcome.NotFound, [], 0, $"Model {ModelId} not found.");
+        }
+        if (prepared is null)
+        {
+            return new EmbeddingOutcome(PredictionOutcome.Unavailable, [], 0, $"Model {DisplayName} cannot load: {_backendError}");
+        }
+        if (!prepared.Capabilities.Contains(ModelTask.Embedding))
+        {
+            return new EmbeddingOutcome(PredictionOutcome.ValidationError, [], 0,
+                $"Model {DisplayName} does not embed (it offers {Describe(prepared.Capabilities)}).");
+        }
+        if (Admit() is { } refusal)
+        {
+            return new EmbeddingOutcome(refusal.Outcome, [], 0, refusal.Detail, refusal.RetryAfter);
+        }
+        ModelBackend backend;
+        try
+        {
+            backend = await GetBackendAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _trialInFlight = false;
+            return new EmbeddingOutcome(PredictionOutcome.Unavailable, [], 0, $"Model {DisplayName} cannot start: {_backendError ?? e.Message}");
+        }
+        var started = Stopwatch.GetTimestamp();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(prepared.Timeout);
+        try
+        {
+            var result = await backend.EmbedAsync(inputs, timeout.Token);
+            if (result.Vectors.Count != inputs.Count)
+            {
+                throw new ModelBackendException($"The backend returned {result.Vectors.Count} vectors for {inputs.Count} inputs.");
+            }
+            var tokens = result.Usage is { PromptTokens: > 0 } u ? u.PromptTokens : inputs.Sum(TokenEstimate.Of);
+            RecordSuccess(inputs.Count, started, tokens);
+            return new EmbeddingOutcome(PredictionOutcome.Ok, result.Vectors, tokens);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            var detail = $"The model did not answer within {prepared.Timeout.TotalSeconds:0.#} s.";
+            RecordFailure(inputs.Count, started, detail);
+            return new EmbeddingOutcome(PredictionOutcome.Timeout, [], 0, detail);
+        }
+        catch (OperationCanceledException)
+        {
+            _trialInFlight = false;
+            throw;
+        }
+        catch (Exception e) when (e is ModelBackendException or NotSupportedException)
+        {
+            RecordFailure(inputs.Count, started, e.Message);
+            return new EmbeddingOutcome(PredictionOutcome.ModelError, [], 0, e.Message);
+        }
+    }
+
+    private static async IAsyncEnumerable<TextGenerationChunk> WholeAnswerAsync(
+        ModelBackend backend, TextGenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var result = await backend.GenerateAsync(request, cancellationToken);
+        yield return new TextGenerationChunk(result.Text, result.FinishReason ?? "stop", result.Usage);
+    }
+
+    private static string Describe(IReadOnlySet<ModelTask> capabilities) =>
+        string.Join(", ", capabilities.Select(c => c.ToString().ToLowerInvariant()));
+
     public Task<ModelStatusReport?> GetStatusAsync() =>
         Task.FromResult(model.RecordExists ? StatusReport() : null);
 
@@ -285,7 +467,9 @@ public sealed class ModelGrain(
             requests,
             errors,
             requests == 0 ? 0 : Math.Round((double)errors / requests, 4),
-            requests == 0 ? 0 : Math.Round(latency / requests, 2)));
+            requests == 0 ? 0 : Math.Round(latency / requests, 2),
+            period.Sum(d => d.Value.PromptTokens),
+            period.Sum(d => d.Value.CompletionTokens)));
     }
 
     public async Task<ModelStatusReport?> CheckHealthAsync()
@@ -444,10 +628,10 @@ public sealed class ModelGrain(
         }
     }
 
-    private double RecordSuccess(int requests, long started)
+    private double RecordSuccess(int requests, long started, long promptTokens = 0, long completionTokens = 0)
     {
         var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        model.State.Counters.Record(time.GetUtcNow(), requests, failed: false, latency, _options.MetricsRetentionDays);
+        model.State.Counters.Record(time.GetUtcNow(), requests, failed: false, latency, _options.MetricsRetentionDays, promptTokens, completionTokens);
         _dirty = true;
         _consecutiveFailures = 0;
         if (_circuit != CircuitState.Closed)

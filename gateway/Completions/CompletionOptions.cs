@@ -1,0 +1,18 @@
+namespace Mcp.Cluster.Gateway.Completions;
+
+/// <summary>Bound from <c>Completions</c>.</summary>
+public sealed class CompletionOptions
+{
+    public const string Section = "Completions";
+
+    /// <summary>
+    /// The output bound asked for when a request names no <c>max_tokens</c>. Every completion has a bound, so the
+    /// tokens reserved against a key's quota before it starts are an upper limit of what it can use.
+    /// </summary>
+    public int DefaultMaxTokens { get; set; } = 1024;
+
+    public int MaxTokensLimit { get; set; } = 131_072;
+
+    /// <summary>Most inputs one embeddings request may carry.</summary>
+    public int MaxEmbeddingInputs { get; set; } = 2048;
+}

@@ -1,0 +1,16 @@
+namespace Mcp.Cluster.ApiKeys;
+
+/// <summary>
+/// The answer to a token reservation. When refused, <see cref="Window"/> says which quota (<c>minute</c> or
+/// <c>day</c>) and <see cref="RetryAt"/> when it next has room.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record TokenReservation(
+    [property: Id(0)] bool Granted,
+    [property: Id(1)] string? Window = null,
+    [property: Id(2)] long? Limit = null,
+    [property: Id(3)] long? Used = null,
+    [property: Id(4)] DateTimeOffset? RetryAt = null)
+{
+    public static readonly TokenReservation Ok = new(true);
+}

@@ -1,0 +1,20 @@
+namespace Mcp.Cluster.Models;
+
+/// <summary>
+/// One element of a streamed completion. Text chunks carry only <see cref="Text"/>; the last chunk carries
+/// <see cref="FinishReason"/> and the token counts. A stream that fails ends with a chunk whose
+/// <see cref="Error"/> is set (never silently), before or after any text.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record CompletionChunk(
+    [property: Id(0)] string Text,
+    [property: Id(1)] string? FinishReason = null,
+    [property: Id(2)] int PromptTokens = 0,
+    [property: Id(3)] int CompletionTokens = 0,
+    [property: Id(4)] PredictionOutcome? Error = null,
+    [property: Id(5)] string? Detail = null,
+    [property: Id(6)] TimeSpan? RetryAfter = null)
+{
+    public static CompletionChunk Failure(PredictionOutcome error, string detail, TimeSpan? retryAfter = null) =>
+        new("", Error: error, Detail: detail, RetryAfter: retryAfter);
+}

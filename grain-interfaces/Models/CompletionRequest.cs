@@ -1,0 +1,11 @@
+namespace Mcp.Cluster.Models;
+
+/// <summary>A chat (<see cref="Messages"/>) or completion (<see cref="Prompt"/>) request to a model's backend.</summary>
+[GenerateSerializer, Immutable]
+public sealed record CompletionRequest(
+    [property: Id(0)] IReadOnlyList<CompletionMessage> Messages,
+    [property: Id(1)] string? Prompt,
+    [property: Id(2)] int? MaxTokens,
+    [property: Id(3)] double? Temperature,
+    [property: Id(4)] double? TopP,
+    [property: Id(5)] IReadOnlyList<string>? Stop);

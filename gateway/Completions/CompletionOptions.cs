@@ -15,4 +15,13 @@ public sealed class CompletionOptions
 
     /// <summary>Most inputs one embeddings request may carry.</summary>
     public int MaxEmbeddingInputs { get; set; } = 2048;
+
+    /// <summary>Completions one WebSocket connection may run at once.</summary>
+    public int MaxConcurrentStreamsPerSocket { get; set; } = 32;
+
+    /// <summary>Largest WebSocket message accepted; a larger one closes the connection with 1009.</summary>
+    public int MaxSocketMessageBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>WebSocket ping interval, so idle connections through proxies stay open.</summary>
+    public TimeSpan SocketKeepAlive { get; set; } = TimeSpan.FromSeconds(30);
 }

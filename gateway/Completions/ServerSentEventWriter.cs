@@ -24,12 +24,16 @@ public sealed class ServerSentEventWriter(HttpResponse response)
         await response.StartAsync(cancellationToken);
     }
 
-    public async Task WriteAsync<T>(T payload, CancellationToken cancellationToken)
+    public Task WriteAsync<T>(T payload, CancellationToken cancellationToken) => WriteAsync(null, payload, cancellationToken);
+
+    /// <summary>A frame with an <c>event:</c> name (none: the default "message" event, as OpenAI streams use).</summary>
+    public async Task WriteAsync<T>(string? eventName, T payload, CancellationToken cancellationToken)
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(payload, _json);
-        var frame = new byte[json.Length + 8];
-        Encoding.ASCII.GetBytes("data: ", frame);
-        json.CopyTo(frame, 6);
+        var prefix = Encoding.ASCII.GetBytes(eventName is null ? "data: " : $"event: {eventName}\ndata: ");
+        var frame = new byte[prefix.Length + json.Length + 2];
+        prefix.CopyTo(frame, 0);
+        json.CopyTo(frame, prefix.Length);
         frame[^2] = (byte)'\n';
         frame[^1] = (byte)'\n';
         await response.Body.WriteAsync(frame, cancellationToken);

@@ -36,6 +36,7 @@ public static class GatewayHostingExtensions
         builder.Services.Configure<ModelGatewayOptions>(configuration.GetSection(ModelGatewayOptions.Section));
         builder.Services.Configure<CompletionOptions>(configuration.GetSection(CompletionOptions.Section));
         builder.Services.AddSingleton<TokenQuota>();
+        builder.Services.AddSingleton<CompletionRunner>();
         builder.Services.PostConfigure<ApiKeyGatewayOptions>(o =>
         {
             o.AdminKey ??= configuration["ADMIN_KEY"];
@@ -88,6 +89,7 @@ public static class GatewayHostingExtensions
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseApiErrorStatusPages();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseWebSockets();
         app.UseRouting();
         app.UseMiddleware<ApiKeyAuthenticationMiddleware>();
         app.UseRateLimiter();
@@ -110,6 +112,7 @@ public static class GatewayHostingExtensions
         app.MapApiKeyEndpoints();
         app.MapModelEndpoints();
         app.MapOpenAiEndpoints();
+        app.MapCompletionEndpoints();
         return app;
     }
 

@@ -48,8 +48,9 @@ public sealed class ApiKeyAuthenticationMiddleware(
         var batchSize = requirement.BatchProperty is null ? 1 : await BatchSizeAsync(context.Request, requirement.BatchProperty);
         var oversize = batchSize > requirement.MaxBatchSize;
         var cost = oversize ? 1 : batchSize;
+        var presentedHash = hasher.Hash(presented);
         var decision = await grains.GetGrain<IApiKeyGrain>(keyId)
-            .AuthorizeAsync(new AccessRequest(hasher.Hash(presented), requirement.Permission, cost));
+            .AuthorizeAsync(new AccessRequest(presentedHash, requirement.Permission, cost));
 
         switch (decision.Outcome)
         {
@@ -108,7 +109,7 @@ public sealed class ApiKeyAuthenticationMiddleware(
             return;
         }
 
-        context.Features.Set(new ApiKeyPrincipal(keyId, decision.Owner!, decision.Permissions));
+        context.Features.Set(new ApiKeyPrincipal(keyId, decision.Owner!, decision.Permissions) { PresentedKeyHash = presentedHash });
         await next(context);
     }
 

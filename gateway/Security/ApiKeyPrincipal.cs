@@ -7,6 +7,12 @@ public sealed record ApiKeyPrincipal(string KeyId, string Owner, Permissions Per
 {
     public bool IsAdmin => Permissions.HasFlag(Permissions.Admin);
 
+    /// <summary>
+    /// The keyed hash of the key as presented, so long-lived connections (WebSockets) can re-authorize each request
+    /// they carry, which meters it and notices a revocation.
+    /// </summary>
+    public byte[] PresentedKeyHash { get; init; } = [];
+
     /// <summary>Admins see everything; others only keys of their own owner.</summary>
     public bool CanManage(ApiKeyInfo key) => IsAdmin || string.Equals(key.Owner, Owner, StringComparison.Ordinal);
 }

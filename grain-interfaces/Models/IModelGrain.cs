@@ -38,6 +38,10 @@ public interface IModelGrain : IGrainWithStringKey
     IAsyncEnumerable<CompletionChunk> StreamAsync(CompletionRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Embeds texts with a model that has the embedding capability (whatever its <c>/predict</c> task).</summary>
+    /// <summary>Stops the running completion with this id (its provider call included); false when none is running.</summary>
+    [AlwaysInterleave, Alias("cancel-completion")]
+    Task<bool> CancelCompletionAsync(string completionId);
+
     [AlwaysInterleave, Alias("embed"), ResponseTimeout("00:06:00")]
     Task<EmbeddingOutcome> EmbedAsync(IReadOnlyList<string> inputs, CancellationToken cancellationToken = default);
 

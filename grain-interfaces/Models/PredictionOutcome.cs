@@ -9,4 +9,6 @@ public enum PredictionOutcome
     ModelError,
     Timeout,
     Unavailable,
+    /// <summary>Stopped on request (<c>DELETE /completions/{id}</c> or a WebSocket <c>cancel</c> frame).</summary>
+    Cancelled,
 }

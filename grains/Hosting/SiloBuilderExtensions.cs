@@ -66,6 +66,7 @@ public static class SiloBuilderExtensions
         }
         services.Configure<McpClusterOptions>(configuration.GetSection(McpClusterOptions.Section));
         services.Configure<ApiKeyGrainOptions>(configuration.GetSection(ApiKeyGrainOptions.Section));
+        services.Configure<Completions.CompletionGrainOptions>(configuration.GetSection(Completions.CompletionGrainOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.AddModels(configuration, cluster);
         return services;

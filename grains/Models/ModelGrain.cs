@@ -45,6 +45,7 @@ public sealed class ModelGrain(
     private DateTimeOffset _openUntil;
     private bool _trialInFlight;
     private ModelStatus? _publishedStatus;
+    private readonly Dictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
 
     private string ModelId => this.GetPrimaryKeyString();
 
@@ -304,8 +305,13 @@ public sealed class ModelGrain(
         var started = Stopwatch.GetTimestamp();
         var generatedChars = new System.Text.StringBuilder();
         // The timeout bounds each wait for the next chunk, so a long answer that keeps flowing is not cut off.
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stop = new CancellationTokenSource();
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
         idle.CancelAfter(prepared!.Timeout);
+        if (request.CompletionId is { } completionId)
+        {
+            _running[completionId] = stop;
+        }
         var chunks = backend.SupportsStreaming
             ? backend.StreamAsync(generation, idle.Token)
             : WholeAnswerAsync(backend, generation, idle.Token);
@@ -323,6 +329,10 @@ public sealed class ModelGrain(
                         chunk = enumerator.Current;
                         idle.CancelAfter(prepared.Timeout);
                     }
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    failure = CompletionChunk.Failure(PredictionOutcome.Cancelled, "The completion was cancelled.");
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -349,7 +359,15 @@ public sealed class ModelGrain(
                 }
                 if (failure is not null)
                 {
-                    RecordFailure(1, started, failure.Detail!);
+                    if (failure.Error == PredictionOutcome.Cancelled)
+                    {
+                        // A cancellation says nothing about the model's health.
+                        _trialInFlight = false;
+                    }
+                    else
+                    {
+                        RecordFailure(1, started, failure.Detail!);
+                    }
                     yield return failure;
                     yield break;
                 }
@@ -370,8 +388,22 @@ public sealed class ModelGrain(
         }
         finally
         {
+            if (request.CompletionId is { } id)
+            {
+                _running.Remove(id);
+            }
             await enumerator.DisposeAsync();
         }
+    }
+
+    public Task<bool> CancelCompletionAsync(string completionId)
+    {
+        if (!_running.TryGetValue(completionId, out var stop))
+        {
+            return Task.FromResult(false);
+        }
+        stop.Cancel();
+        return Task.FromResult(true);
     }
 
     public async Task<EmbeddingOutcome> EmbedAsync(IReadOnlyList<string> inputs, CancellationToken cancellationToken = default)

@@ -22,6 +22,14 @@ public sealed class OpenAiWireServer(string apiKey = "sk-test", params string[] 
     /// <summary>When set, a streamed answer stops after this many content chunks without a finish frame.</summary>
     public int? CutStreamAfter { get; set; }
 
+    /// <summary>Pause between streamed chunks, to keep streams open while a test acts on them.</summary>
+    public TimeSpan StreamDelay { get; set; }
+
+    /// <summary>Streams whose client went away (a cancelled upstream call) before the answer was complete.</summary>
+    public int AbortedStreams => _abortedStreams;
+
+    private int _abortedStreams;
+
     public Uri V1 => new(BaseUri, "v1/");
 
     protected override void MapRoutes(IEndpointRouteBuilder routes)
@@ -108,6 +116,18 @@ public sealed class OpenAiWireServer(string apiKey = "sk-test", params string[] 
 
     private async Task StreamAsync(HttpContext context, string model, string[] words, string finish, (int Prompt, int Completion)? usage)
     {
+        try
+        {
+            await StreamWordsAsync(context, model, words, finish, usage);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException || context.RequestAborted.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _abortedStreams);
+        }
+    }
+
+    private async Task StreamWordsAsync(HttpContext context, string model, string[] words, string finish, (int Prompt, int Completion)? usage)
+    {
         context.Response.ContentType = "text/event-stream";
         await Frame(context, Chunk(model, new { role = "assistant", content = "" }, null));
         for (var i = 0; i < words.Length; i++)
@@ -121,6 +141,10 @@ public sealed class OpenAiWireServer(string apiKey = "sk-test", params string[] 
                 return;
             }
             await Frame(context, Chunk(model, new { content = (i == 0 ? "" : " ") + words[i] }, null));
+            if (StreamDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(StreamDelay, context.RequestAborted);
+            }
         }
         await Frame(context, Chunk(model, new { }, finish));
         if (usage is { } u)
@@ -146,8 +170,8 @@ public sealed class OpenAiWireServer(string apiKey = "sk-test", params string[] 
 
     private static async Task Frame(HttpContext context, object payload)
     {
-        await context.Response.WriteAsync("data: " + JsonSerializer.Serialize(payload) + "\n\n");
-        await context.Response.Body.FlushAsync();
+        await context.Response.WriteAsync("data: " + JsonSerializer.Serialize(payload) + "\n\n", context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
     }
 
     private IResult? Authorized(HttpContext context)

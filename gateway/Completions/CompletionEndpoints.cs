@@ -1,0 +1,216 @@
+using System.Globalization;
+using Mcp.Cluster.ApiKeys;
+using Mcp.Cluster.Completions;
+using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.Models;
+using Mcp.Cluster.Gateway.Security;
+using Mcp.Cluster.Models;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Mcp.Cluster.Gateway.Completions;
+
+public static class CompletionEndpoints
+{
+    public static IEndpointRouteBuilder MapCompletionEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/completions").WithTags("Completions");
+
+        group.MapPost("/", CompleteAsync)
+            .RequireApiKey(Permissions.Execute)
+            .WithName("Complete")
+            .WithSummary("Run a chat or prompt completion and answer when it is done");
+
+        group.MapPost("/stream", StreamAsync)
+            .RequireApiKey(Permissions.Execute)
+            .WithName("CompleteStreaming")
+            .WithSummary("Run a completion and stream it as Server-Sent Events (start, token…, done | error)");
+
+        group.MapGet("/{completion_id}", GetAsync)
+            .RequireApiKey(Permissions.Read)
+            .WithName("GetCompletion")
+            .WithSummary("Status of a running or finished completion (owner or admin)");
+
+        group.MapDelete("/{completion_id}", CancelAsync)
+            .RequireApiKey(Permissions.Execute)
+            .WithName("CancelCompletion")
+            .WithSummary("Cancel a running completion; its provider call is cancelled too (owner or admin)");
+
+        routes.MapGet("/ws/completions", AcceptSocketAsync)
+            .AllowAnonymousOrApiKey(Permissions.Execute)
+            .WithTags("Completions")
+            .WithName("CompletionSocket")
+            .WithSummary("WebSocket: several streamed completions on one connection, each cancellable")
+            .WithDescription("Key in the upgrade request (X-API-Key or Authorization: Bearer) or in a first {\"type\":\"auth\",\"api_key\":…} frame.");
+
+        return routes;
+    }
+
+    private static async Task AcceptSocketAsync(HttpContext context, IGrainFactory grains, ApiKeys.ApiKeyHasher hasher,
+        CompletionRunner runner, IOptions<CompletionOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+        ILogger<CompletionSocket> logger)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await ApiErrors.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest,
+                "This endpoint speaks WebSocket; send an upgrade request.");
+            return;
+        }
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            KeepAliveInterval = options.Value.SocketKeepAlive,
+        });
+        var session = new CompletionSocket(socket, context.GetApiKey(), grains, hasher, runner, options.Value,
+            json.Value.SerializerOptions, logger);
+        await session.RunAsync(context.RequestAborted);
+    }
+
+    private static async Task CompleteAsync(CompletionApiRequest body, HttpContext context, IGrainFactory grains,
+        CompletionRunner runner, IOptions<CompletionOptions> options)
+    {
+        var prepared = await PrepareAsync(body, context, grains, options.Value);
+        if (prepared is null)
+        {
+            return;
+        }
+        var (modelId, request) = prepared.Value;
+        var sink = new HttpAnswerSink(context, modelId, body.RequestId);
+        await runner.RunAsync(context.GetRequiredApiKey(), modelId, request, body.RequestId, sink, context.RequestAborted);
+    }
+
+    private static async Task StreamAsync(CompletionApiRequest body, HttpContext context, IGrainFactory grains,
+        CompletionRunner runner, IOptions<CompletionOptions> options)
+    {
+        var prepared = await PrepareAsync(body, context, grains, options.Value);
+        if (prepared is null)
+        {
+            return;
+        }
+        var (modelId, request) = prepared.Value;
+        var sink = new ServerSentEventSink(context, modelId, body.RequestId);
+        await runner.RunAsync(context.GetRequiredApiKey(), modelId, request, body.RequestId, sink, context.RequestAborted);
+    }
+
+    private static async Task<IResult> GetAsync([FromRoute(Name = "completion_id")] string completionId, HttpContext context, IGrainFactory grains)
+    {
+        var record = await grains.GetGrain<ICompletionGrain>(completionId).GetAsync();
+        var caller = context.GetRequiredApiKey();
+        if (record is null || (!caller.IsAdmin && record.Start.Owner != caller.Owner))
+        {
+            return ApiErrors.NotFound($"Completion '{completionId}' not found.");
+        }
+        var end = record.End;
+        return TypedResults.Ok(new CompletionStatusResponse(
+            record.CompletionId, record.Start.ModelId, record.Start.RequestId, ModelNames.Of(record.State), record.Start.StartedAt,
+            end?.FinishedAt, end?.FinishReason, end is null ? null : CompletionUsageResponse.Of(end.PromptTokens, end.CompletionTokens),
+            end?.Text, end?.Error, end?.Detail));
+    }
+
+    private static async Task<IResult> CancelAsync([FromRoute(Name = "completion_id")] string completionId, HttpContext context, IGrainFactory grains)
+    {
+        var caller = context.GetRequiredApiKey();
+        var outcome = await grains.GetGrain<ICompletionGrain>(completionId).CancelAsync(caller.Owner, caller.IsAdmin);
+        return outcome switch
+        {
+            CancelCompletionOutcome.Cancelling => TypedResults.Accepted($"/completions/{completionId}", new { id = completionId, status = "cancelling" }),
+            CancelCompletionOutcome.AlreadyFinished => ApiErrors.Result(StatusCodes.Status409Conflict, ErrorCodes.Conflict, $"Completion '{completionId}' has already finished."),
+            // Other owners' completions are as invisible as unknown ones.
+            _ => ApiErrors.NotFound($"Completion '{completionId}' not found."),
+        };
+    }
+
+    /// <summary>Validates the body and resolves the model, writing the error itself when either fails.</summary>
+    private static async Task<(string ModelId, CompletionRequest Request)?> PrepareAsync(
+        CompletionApiRequest body, HttpContext context, IGrainFactory grains, CompletionOptions options)
+    {
+        var (request, problem) = CompletionRequestValidator.Validate(body, options, CompletionRunner.NewId());
+        if (problem is not null)
+        {
+            await ApiErrors.Validation(problem.Detail, problem.Field).ExecuteAsync(context);
+            return null;
+        }
+        var modelId = await ModelReference.ResolveAsync(grains, body.ModelId!);
+        if (modelId is null)
+        {
+            await ApiErrors.NotFound($"Model '{body.ModelId}' not found.").ExecuteAsync(context);
+            return null;
+        }
+        return (modelId, request!);
+    }
+
+    private static Task WriteFailureAsync(HttpContext context, CompletionChunk failure, string modelId, string? requestId)
+    {
+        if (failure.RetryAfter is { } retry)
+        {
+            context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+        return ApiErrors.WriteAsync(context, CompletionSinkErrors.Status(failure.Error!.Value), CompletionSinkErrors.Code(failure.Error.Value),
+            failure.Detail ?? "The completion failed.", new() { ["model_id"] = modelId, ["request_id"] = requestId });
+    }
+
+    /// <summary>Collects the completion and answers once, with an HTTP error status when it fails.</summary>
+    private sealed class HttpAnswerSink(HttpContext context, string modelId, string? requestId) : ICompletionSink
+    {
+        private string _id = "";
+
+        public Task RefusedAsync(TokenReservation refusal, long requested) =>
+            TokenQuota.WriteRefusalAsync(context, refusal, requested, DateTimeOffset.UtcNow);
+
+        public Task StartedAsync(string completionId)
+        {
+            _id = completionId;
+            context.Response.Headers["X-Completion-Id"] = completionId;
+            return Task.CompletedTask;
+        }
+
+        public Task TokenAsync(string text) => Task.CompletedTask;
+
+        public Task DoneAsync(CompletionChunk final, string text) =>
+            TypedResults.Ok(new CompletionResponse(_id, modelId, requestId, "completed", text, final.FinishReason,
+                CompletionUsageResponse.Of(final.PromptTokens, final.CompletionTokens))).ExecuteAsync(context);
+
+        public Task FailedAsync(CompletionChunk failure, bool started) => WriteFailureAsync(context, failure, modelId, requestId);
+    }
+
+    /// <summary>
+    /// <c>event: start</c> (id), <c>event: token</c> per piece of text, then <c>event: done</c> (finish reason, usage) or
+    /// <c>event: error</c>. A failure before the first token is a plain HTTP error instead.
+    /// </summary>
+    private sealed class ServerSentEventSink(HttpContext context, string modelId, string? requestId) : ICompletionSink
+    {
+        private readonly ServerSentEventWriter _sse = new(context.Response);
+        private string _id = "";
+
+        public Task RefusedAsync(TokenReservation refusal, long requested) =>
+            TokenQuota.WriteRefusalAsync(context, refusal, requested, DateTimeOffset.UtcNow);
+
+        public async Task StartedAsync(string completionId)
+        {
+            _id = completionId;
+            context.Response.Headers["X-Completion-Id"] = completionId;
+            await _sse.StartAsync(context.RequestAborted);
+            await _sse.WriteAsync("start", new { id = completionId, model_id = modelId, request_id = requestId }, context.RequestAborted);
+        }
+
+        public Task TokenAsync(string text) => _sse.WriteAsync("token", new { text }, context.RequestAborted);
+
+        public Task DoneAsync(CompletionChunk final, string text) =>
+            _sse.WriteAsync("done", new
+            {
+                id = _id,
+                finish_reason = final.FinishReason,
+                usage = CompletionUsageResponse.Of(final.PromptTokens, final.CompletionTokens),
+            }, context.RequestAborted);
+
+        public Task FailedAsync(CompletionChunk failure, bool started) => started
+            ? _sse.WriteAsync("error", new
+            {
+                id = _id,
+                error = CompletionSinkErrors.Code(failure.Error!.Value),
+                detail = failure.Detail,
+                model_id = modelId,
+                timestamp = DateTimeOffset.UtcNow,
+            }, context.RequestAborted)
+            : WriteFailureAsync(context, failure, modelId, requestId);
+    }
+}

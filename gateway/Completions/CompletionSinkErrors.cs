@@ -1,0 +1,30 @@
+using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Models;
+
+namespace Mcp.Cluster.Gateway.Completions;
+
+/// <summary>How a failed completion is reported: the error code and, before anything was sent, the HTTP status.</summary>
+public static class CompletionSinkErrors
+{
+    public const string Cancelled = "completion_cancelled";
+
+    public static string Code(PredictionOutcome outcome) => outcome switch
+    {
+        PredictionOutcome.NotFound => ErrorCodes.NotFound,
+        PredictionOutcome.ValidationError => ErrorCodes.ValidationError,
+        PredictionOutcome.Timeout => ErrorCodes.ModelTimeout,
+        PredictionOutcome.Unavailable => ErrorCodes.ModelUnavailable,
+        PredictionOutcome.Cancelled => Cancelled,
+        _ => ErrorCodes.ModelError,
+    };
+
+    public static int Status(PredictionOutcome outcome) => outcome switch
+    {
+        PredictionOutcome.NotFound => StatusCodes.Status404NotFound,
+        PredictionOutcome.ValidationError => StatusCodes.Status400BadRequest,
+        PredictionOutcome.Timeout => StatusCodes.Status504GatewayTimeout,
+        PredictionOutcome.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        PredictionOutcome.Cancelled => StatusCodes.Status409Conflict,
+        _ => StatusCodes.Status502BadGateway,
+    };
+}

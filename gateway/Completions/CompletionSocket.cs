@@ -1,0 +1,372 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Threading.Channels;
+using Mcp.Cluster.ApiKeys;
+using Mcp.Cluster.Gateway.ApiKeys;
+using Mcp.Cluster.Gateway.Models;
+using Mcp.Cluster.Gateway.Security;
+using Mcp.Cluster.Models;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace Mcp.Cluster.Gateway.Completions;
+
+/// <summary>
+/// One WebSocket connection of <c>/ws/completions</c>. Frames are JSON text messages. The client sends
+/// <c>{"type":"auth","api_key":…}</c> (unless the key came with the upgrade request),
+/// <c>{"type":"completion","request_id":…,"model_id":…,"messages"|"prompt":…}</c> and <c>{"type":"cancel","request_id":…}</c>;
+/// the server answers per request with <c>started</c>, <c>token</c>…, then <c>done</c>, <c>error</c> or <c>cancelled</c>.
+/// Several completions run at once; each is authorized and metered like an HTTP request.
+/// </summary>
+public sealed class CompletionSocket(
+    WebSocket socket,
+    ApiKeyPrincipal? principal,
+    IGrainFactory grains,
+    ApiKeyHasher hasher,
+    CompletionRunner runner,
+    CompletionOptions options,
+    JsonSerializerOptions json,
+    ILogger logger)
+{
+    private readonly Channel<byte[]> _outbound = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(4096)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+    private readonly ConcurrentDictionary<string, Running> _running = new(StringComparer.Ordinal);
+    private ApiKeyPrincipal? _principal = principal;
+
+    public async Task RunAsync(CancellationToken aborted)
+    {
+        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        var writer = WriteLoopAsync(lifetime.Token);
+        try
+        {
+            await ReadLoopAsync(lifetime.Token);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            // The client went away; running completions are cancelled below.
+        }
+        finally
+        {
+            foreach (var running in _running.Values)
+            {
+                await running.Cancel.CancelAsync();
+            }
+            await Task.WhenAll(_running.Values.Select(r => r.Task));
+            _outbound.Writer.TryComplete();
+            await writer;
+            await lifetime.CancelAsync();
+        }
+    }
+
+    private async Task ReadLoopAsync(CancellationToken cancellationToken)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        while (socket.State == WebSocketState.Open)
+        {
+            buffer.ResetWrittenCount();
+            ValueWebSocketReceiveResult received;
+            do
+            {
+                received = await socket.ReceiveAsync(buffer.GetMemory(4096), cancellationToken);
+                buffer.Advance(received.Count);
+                if (buffer.WrittenCount > options.MaxSocketMessageBytes)
+                {
+                    await CloseAsync(WebSocketCloseStatus.MessageTooBig, $"Messages are limited to {options.MaxSocketMessageBytes} bytes.");
+                    return;
+                }
+            }
+            while (!received.EndOfMessage);
+
+            if (received.MessageType == WebSocketMessageType.Close)
+            {
+                await CloseAsync(WebSocketCloseStatus.NormalClosure, "Bye.");
+                return;
+            }
+            if (received.MessageType != WebSocketMessageType.Text)
+            {
+                await SendAsync(new SocketFrame("error", null) { Error = "invalid_request", Detail = "Frames are JSON text messages." });
+                continue;
+            }
+            await HandleAsync(buffer.WrittenMemory, cancellationToken);
+        }
+    }
+
+    private async Task HandleAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    {
+        ClientFrame? frame;
+        try
+        {
+            frame = JsonSerializer.Deserialize<ClientFrame>(message.Span, json);
+        }
+        catch (JsonException e)
+        {
+            await SendAsync(new SocketFrame("error", null) { Error = "invalid_request", Detail = $"The frame is not valid: {e.Message}" });
+            return;
+        }
+        if (frame is null)
+        {
+            await SendAsync(new SocketFrame("error", null) { Error = "invalid_request", Detail = "The frame must be a JSON object." });
+            return;
+        }
+        switch (frame.Type ?? (frame.ModelId is not null ? "completion" : null))
+        {
+            case "auth":
+                await AuthenticateAsync(frame);
+                break;
+            case "completion":
+                await StartCompletionAsync(frame, cancellationToken);
+                break;
+            case "cancel":
+                if (frame.RequestId is { } id && _running.TryGetValue(id, out var running))
+                {
+                    await running.Cancel.CancelAsync();
+                }
+                else
+                {
+                    await SendAsync(new SocketFrame("error", frame.RequestId) { Error = "not_found", Detail = "No running completion has this request_id." });
+                }
+                break;
+            default:
+                await SendAsync(new SocketFrame("error", frame.RequestId) { Error = "invalid_request", Detail = "Frame 'type' must be auth, completion or cancel." });
+                break;
+        }
+    }
+
+    private async Task AuthenticateAsync(ClientFrame frame)
+    {
+        if (frame.ApiKey is not { } presented || !ApiKeyFormat.TryGetKeyId(presented, out var keyId))
+        {
+            await RefuseAndCloseAsync("Invalid API key.");
+            return;
+        }
+        var hash = hasher.Hash(presented);
+        var decision = await grains.GetGrain<IApiKeyGrain>(keyId).AuthorizeAsync(new AccessRequest(hash, Permissions.Execute, 1));
+        if (decision.Outcome is AccessOutcome.UnknownKey or AccessOutcome.Expired or AccessOutcome.Revoked or AccessOutcome.Forbidden)
+        {
+            await RefuseAndCloseAsync(decision.Outcome == AccessOutcome.Forbidden ? "This API key lacks the 'execute' permission." : "Invalid API key.");
+            return;
+        }
+        _principal = new ApiKeyPrincipal(keyId, decision.Owner!, decision.Permissions) { PresentedKeyHash = hash };
+        await SendAsync(new SocketFrame("authenticated", null) { KeyId = keyId });
+    }
+
+    private async Task StartCompletionAsync(ClientFrame frame, CancellationToken cancellationToken)
+    {
+        var requestId = frame.RequestId;
+        if (_principal is not { } key)
+        {
+            await SendAsync(new SocketFrame("error", requestId) { Error = "invalid_api_key", Detail = "Send {\"type\":\"auth\",\"api_key\":…} first, or the key with the upgrade request." });
+            return;
+        }
+        if (string.IsNullOrEmpty(requestId) || requestId.Length > CompletionRequestValidator.MaxRequestIdLength)
+        {
+            await SendAsync(new SocketFrame("error", requestId) { Error = "validation_error", Detail = "Every completion frame needs a request_id (at most 128 characters)." });
+            return;
+        }
+        if (_running.ContainsKey(requestId))
+        {
+            await SendAsync(new SocketFrame("error", requestId) { Error = "validation_error", Detail = "A completion with this request_id is still running." });
+            return;
+        }
+        if (_running.Count >= options.MaxConcurrentStreamsPerSocket)
+        {
+            await SendAsync(new SocketFrame("error", requestId) { Error = "too_many_streams", Detail = $"At most {options.MaxConcurrentStreamsPerSocket} completions may run at once on one connection." });
+            return;
+        }
+        // Each completion is a request: metered against the key's rate limit and quotas, and refused once the key is revoked.
+        var decision = await grains.GetGrain<IApiKeyGrain>(key.KeyId).AuthorizeAsync(new AccessRequest(key.PresentedKeyHash, Permissions.Execute, 1));
+        if (decision.Outcome != AccessOutcome.Allowed)
+        {
+            var (code, detail) = decision.Outcome switch
+            {
+                AccessOutcome.RateLimited => ("rate_limit_exceeded", $"Too many requests; the window resets at {decision.ResetAt:O}."),
+                AccessOutcome.DailyQuotaExceeded or AccessOutcome.MonthlyQuotaExceeded => ("quota_exceeded", "The key's request quota is used up."),
+                AccessOutcome.Forbidden => ("forbidden", "This API key lacks the 'execute' permission."),
+                _ => ("invalid_api_key", "The API key is no longer valid."),
+            };
+            await SendAsync(new SocketFrame("error", requestId) { Error = code, Detail = detail });
+            if (code == "invalid_api_key")
+            {
+                await CloseAsync(WebSocketCloseStatus.PolicyViolation, detail);
+            }
+            return;
+        }
+
+        var (request, problem) = CompletionRequestValidator.Validate(frame, options, CompletionRunner.NewId());
+        if (problem is not null)
+        {
+            await SendAsync(new SocketFrame("error", requestId) { Error = "validation_error", Detail = problem.Detail, Field = problem.Field });
+            return;
+        }
+        var modelId = await ModelReference.ResolveAsync(grains, frame.ModelId!);
+        if (modelId is null)
+        {
+            await SendAsync(new SocketFrame("error", requestId) { Error = "not_found", Detail = $"Model '{frame.ModelId}' not found." });
+            return;
+        }
+
+        var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var running = new Running(cancel);
+        _running[requestId] = running;
+        running.Task = RunCompletionAsync(key, modelId, request!, requestId, running);
+    }
+
+    private async Task RunCompletionAsync(ApiKeyPrincipal key, string modelId, CompletionRequest request, string requestId, Running running)
+    {
+        await Task.Yield();
+        var sink = new SocketSink(this, requestId);
+        try
+        {
+            await runner.RunAsync(key, modelId, request, requestId, sink, running.Cancel.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException || running.Cancel.IsCancellationRequested)
+        {
+            await SendAsync(new SocketFrame("cancelled", requestId) { Id = request.CompletionId });
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Completion {RequestId} on a WebSocket failed", requestId);
+            await SendAsync(new SocketFrame("error", requestId) { Error = "internal_error", Detail = "The completion failed unexpectedly; it has been logged." });
+        }
+        finally
+        {
+            _running.TryRemove(requestId, out _);
+            running.Cancel.Dispose();
+        }
+    }
+
+    private async Task WriteLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var frame in _outbound.Reader.ReadAllAsync(cancellationToken))
+            {
+                if (socket.State != WebSocketState.Open)
+                {
+                    continue;
+                }
+                await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            // Nothing more can be sent on this connection.
+        }
+    }
+
+    internal ValueTask SendAsync(SocketFrame frame) =>
+        _outbound.Writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes(frame, json))
+            ? ValueTask.CompletedTask
+            : WriteSlowAsync(frame);
+
+    private async ValueTask WriteSlowAsync(SocketFrame frame)
+    {
+        try
+        {
+            await _outbound.Writer.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(frame, json));
+        }
+        catch (ChannelClosedException)
+        {
+            // The connection is closing.
+        }
+    }
+
+    private async Task RefuseAndCloseAsync(string detail)
+    {
+        await SendAsync(new SocketFrame("error", null) { Error = "invalid_api_key", Detail = detail });
+        await CloseAsync(WebSocketCloseStatus.PolicyViolation, detail);
+    }
+
+    private async Task CloseAsync(WebSocketCloseStatus status, string reason)
+    {
+        // Let queued frames go out before the close frame.
+        for (var i = 0; i < 50 && _outbound.Reader.Count > 0; i++)
+        {
+            await Task.Delay(10);
+        }
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            try
+            {
+                await socket.CloseOutputAsync(status, reason.Length > 120 ? reason[..120] : reason, CancellationToken.None);
+            }
+            catch (WebSocketException)
+            {
+            }
+        }
+    }
+
+    private sealed class Running(CancellationTokenSource cancel)
+    {
+        public CancellationTokenSource Cancel { get; } = cancel;
+
+        public Task Task { get; set; } = Task.CompletedTask;
+    }
+
+    private sealed class SocketSink(CompletionSocket socket, string requestId) : ICompletionSink
+    {
+        private string _id = "";
+
+        public Task RefusedAsync(TokenReservation refusal, long requested) => socket.SendAsync(new SocketFrame("error", requestId)
+        {
+            Error = TokenQuota.ErrorCode,
+            Detail = $"This request may use up to {requested} tokens, more than the key's {(refusal.Window == "day" ? "daily" : "per-minute")} token quota has left.",
+            RetryAt = refusal.RetryAt,
+        }).AsTask();
+
+        public Task StartedAsync(string completionId)
+        {
+            _id = completionId;
+            return socket.SendAsync(new SocketFrame("started", requestId) { Id = completionId }).AsTask();
+        }
+
+        public Task TokenAsync(string text) => socket.SendAsync(new SocketFrame("token", requestId) { Text = text }).AsTask();
+
+        public Task DoneAsync(CompletionChunk final, string text) => socket.SendAsync(new SocketFrame("done", requestId)
+        {
+            Id = _id,
+            FinishReason = final.FinishReason,
+            Usage = CompletionUsageResponse.Of(final.PromptTokens, final.CompletionTokens),
+        }).AsTask();
+
+        public Task FailedAsync(CompletionChunk failure, bool started) => failure.Error == PredictionOutcome.Cancelled
+            ? socket.SendAsync(new SocketFrame("cancelled", requestId) { Id = _id }).AsTask()
+            : socket.SendAsync(new SocketFrame("error", requestId)
+            {
+                Id = _id.Length > 0 ? _id : null,
+                Error = CompletionSinkErrors.Code(failure.Error!.Value),
+                Detail = failure.Detail,
+            }).AsTask();
+    }
+
+    /// <summary>What a client sends: a completion request plus the frame's type and, for <c>auth</c>, the key.</summary>
+    [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+    public sealed record ClientFrame : CompletionApiRequest
+    {
+        public string? Type { get; init; }
+
+        public string? ApiKey { get; init; }
+    }
+}
+
+/// <summary>What the server sends; unset fields are left out.</summary>
+public sealed record SocketFrame(
+    [property: JsonPropertyOrder(-2)] string Type,
+    [property: JsonPropertyOrder(-1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RequestId)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Id { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Text { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? FinishReason { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public CompletionUsageResponse? Usage { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Error { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Detail { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Field { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? KeyId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public DateTimeOffset? RetryAt { get; init; }
+}

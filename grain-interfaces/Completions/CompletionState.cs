@@ -1,0 +1,10 @@
+namespace Mcp.Cluster.Completions;
+
+[GenerateSerializer]
+public enum CompletionState
+{
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+}

@@ -1,5 +1,6 @@
 using Mcp.Cluster.Gateway.Errors;
 using Mcp.Cluster.Gateway.Http;
+using Mcp.Cluster.Gateway.Security;
 using Mcp.Cluster.Health;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -20,8 +21,41 @@ public static class HealthEndpoints
             .WithName("Readiness")
             .WithSummary("Readiness: the cluster answers and its storage is reachable");
 
+        group.MapGet("/runtime", RuntimeAsync)
+            .RequireApiKey(Mcp.Cluster.ApiKeys.Permissions.Admin)
+            .WithName("RuntimeDiagnostics")
+            .WithSummary("Memory, threads and grain activations of this gateway process (admin)");
+
         return routes;
     }
+
+    private static async Task<Ok<RuntimeResponse>> RuntimeAsync(IGrainFactory grains)
+    {
+        var gc = GC.GetGCMemoryInfo();
+        var statistics = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return TypedResults.Ok(new RuntimeResponse(
+            process.WorkingSet64,
+            GC.GetTotalMemory(forceFullCollection: false),
+            gc.HeapSizeBytes,
+            gc.FragmentedBytes,
+            gc.TotalCommittedBytes,
+            gc.GenerationInfo.ToArray().Select(g => g.SizeAfterBytes).ToArray(),
+            process.Threads.Count,
+            ThreadPool.ThreadCount,
+            statistics.GroupBy(s => s.GrainType).ToDictionary(g => g.Key, g => g.Sum(s => s.ActivationCount))));
+    }
+
+    public sealed record RuntimeResponse(
+        long WorkingSetBytes,
+        long ManagedHeapBytes,
+        long GcHeapSizeBytes,
+        long GcFragmentedBytes,
+        long GcCommittedBytes,
+        long[] GenerationSizesAfterLastGc,
+        int Threads,
+        int ThreadPoolThreads,
+        IReadOnlyDictionary<string, int> Activations);
 
     private static async Task<Results<Ok<ReadinessResponse>, JsonHttpResult<ApiError>>> ReadyAsync(
         IGrainFactory grains, IOptions<GatewayOptions> options, CancellationToken cancellationToken)

@@ -778,7 +778,8 @@ public sealed class ModelGrain(
         {
             var config = new ModelConfig(secrets.Reveal(StoredConfig()));
             ModelSettings.Read(config, backendOptions.Value);
-            backend = backends.Create(model.State.Provider, ModelId, config, prepared.Timeout, prepared.MaxRetries, validationOnly: false);
+            backend = backends.Create(model.State.Provider, ModelId, config, prepared.Timeout, prepared.MaxRetries, validationOnly: false,
+                prepared.Http2PriorKnowledge);
             using var start = new CancellationTokenSource(BackendStartTimeout);
             await backend.InitializeAsync(start.Token);
             _backendError = null;
@@ -849,7 +850,7 @@ public sealed class ModelGrain(
         var input = await ParseSchemaAsync(inputSchema ?? TaskSchemas.Input(task), "input_schema");
         var output = await ParseSchemaAsync(outputSchema ?? TaskSchemas.Output(task), "output_schema");
         return new Prepared(task, capabilities, streaming, input, output, settings.Timeout, settings.MaxRetries,
-            settings.HealthCheckInterval ?? _options.HealthCheckInterval);
+            settings.HealthCheckInterval ?? _options.HealthCheckInterval, settings.Http2PriorKnowledge);
     }
 
     private async Task<ModelSchema> ParseSchemaAsync(string text, string field)
@@ -993,5 +994,6 @@ public sealed class ModelGrain(
         ModelSchema Output,
         TimeSpan Timeout,
         int MaxRetries,
-        TimeSpan HealthCheckInterval);
+        TimeSpan HealthCheckInterval,
+        bool Http2PriorKnowledge);
 }

@@ -3,7 +3,7 @@ using Mcp.Cluster.Models.Backends;
 namespace Mcp.Cluster.Models;
 
 /// <summary>The config fields every provider shares; the model grain reads them, the backend reads the rest.</summary>
-public sealed record ModelSettings(ModelTask? Task, TimeSpan Timeout, int MaxRetries, TimeSpan? HealthCheckInterval)
+public sealed record ModelSettings(ModelTask? Task, TimeSpan Timeout, int MaxRetries, TimeSpan? HealthCheckInterval, bool Http2PriorKnowledge = false)
 {
     public static ModelSettings Read(ModelConfig config, ModelBackendOptions defaults)
     {
@@ -19,7 +19,8 @@ public sealed record ModelSettings(ModelTask? Task, TimeSpan Timeout, int MaxRet
             : defaults.DefaultTimeout;
         var retries = config.GetInt("max_retries", 0, 10) ?? defaults.DefaultMaxRetries;
         var health = config.GetInt("health_check_interval_seconds", 1, 86_400) is { } h ? TimeSpan.FromSeconds(h) : (TimeSpan?)null;
-        return new ModelSettings(task, timeout, retries, health);
+        var http2 = config.GetBool("http2_prior_knowledge") ?? false;
+        return new ModelSettings(task, timeout, retries, health, http2);
     }
 
     public static ModelTask? ParseTask(string name) => name.ToLowerInvariant() switch

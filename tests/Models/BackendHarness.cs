@@ -16,10 +16,11 @@ public static class BackendHarness
 {
     private static readonly ServiceProvider Services = CreateServices();
 
-    public static ModelBackend Create(string provider, JsonObject config, TimeSpan? timeout = null, int maxRetries = 2)
+    public static ModelBackend Create(string provider, JsonObject config, TimeSpan? timeout = null, int maxRetries = 2, bool http2PriorKnowledge = false)
     {
         var registry = Services.GetRequiredService<ModelBackendRegistry>();
-        return registry.Create(provider, "mod_test", new ModelConfig(config), timeout ?? TimeSpan.FromSeconds(30), maxRetries, validationOnly: false);
+        return registry.Create(provider, "mod_test", new ModelConfig(config), timeout ?? TimeSpan.FromSeconds(30), maxRetries, validationOnly: false,
+            http2PriorKnowledge);
     }
 
     private static ServiceProvider CreateServices()

@@ -205,4 +205,21 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
 
         Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(5));
     }
+
+    [Fact]
+    public async Task Http2_prior_knowledge_talks_to_a_cleartext_http2_only_server()
+    {
+        await using var h2 = new OpenAiWireServer("sk-test") { Http2Only = true };
+        await h2.StartAsync();
+        var config = new JsonObject { ["base_url"] = h2.V1.ToString(), ["api_key"] = "sk-test", ["provider_model"] = "gpt-test", ["http2_prior_knowledge"] = true };
+        await using var backend = BackendHarness.Create("openai", config, http2PriorKnowledge: true);
+
+        var result = await backend.GenerateAsync(new TextGenerationRequest([new("user", "over h2c")]), default);
+        Assert.Equal("echo: over h2c", result.Text);
+        Assert.Equal("HTTP/2", Assert.Single(h2.Requests, r => r.Path == "/v1/chat/completions").Protocol);
+
+        // Without prior knowledge the client speaks HTTP/1.1, which such a server refuses.
+        await using var http1 = BackendHarness.Create("openai", config, maxRetries: 0);
+        await Assert.ThrowsAnyAsync<Exception>(() => http1.GenerateAsync(new TextGenerationRequest([new("user", "x")]), default));
+    }
 }

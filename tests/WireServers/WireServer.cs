@@ -33,12 +33,20 @@ public abstract class WireServer : IAsyncDisposable
 
     public TimeSpan Delay { get; set; }
 
+    /// <summary>Speak only HTTP/2 without TLS (prior knowledge, h2c), so thousands of streams share a few connections.</summary>
+    public bool Http2Only { get; init; }
+
     public int Count(string pathPrefix) => Requests.Count(r => r.Path.StartsWith(pathPrefix, StringComparison.Ordinal));
 
     public async Task StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.Listen(System.Net.IPAddress.Loopback, 0, listen =>
+                listen.Protocols = Http2Only ? Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2 : Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1AndHttp2);
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 10_000;
+        });
         builder.Logging.ClearProviders();
         _app = builder.Build();
         _app.Use(async (context, next) =>
@@ -47,7 +55,8 @@ public abstract class WireServer : IAsyncDisposable
             var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
             context.Request.Body.Position = 0;
             Requests.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, body,
-                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), DateTimeOffset.UtcNow));
+                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), DateTimeOffset.UtcNow,
+                context.Request.Protocol));
             if (Delay > TimeSpan.Zero)
             {
                 try
@@ -115,4 +124,4 @@ public abstract class WireServer : IAsyncDisposable
     }
 }
 
-public sealed record RecordedRequest(string Method, string Path, string Body, IReadOnlyDictionary<string, string> Headers, DateTimeOffset At);
+public sealed record RecordedRequest(string Method, string Path, string Body, IReadOnlyDictionary<string, string> Headers, DateTimeOffset At, string Protocol);

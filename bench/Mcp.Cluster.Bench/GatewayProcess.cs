@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Mcp.Cluster.Bench;
+
+/// <summary>The gateway (co-hosted silo, local mode) as a separate release-build process, so its memory is measured alone.</summary>
+public sealed class GatewayProcess : IAsyncDisposable
+{
+    public const string AdminKey = "mcp_aaaaaaaaaaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+    private readonly Process _process;
+    private readonly string _data;
+
+    private GatewayProcess(Process process, string data, Uri address)
+    {
+        _process = process;
+        _data = data;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public int Pid => _process.Id;
+
+    public static async Task<GatewayProcess> StartAsync(string repository)
+    {
+        var build = Process.Start(new ProcessStartInfo("dotnet", ["build", Path.Combine(repository, "gateway"), "-c", "Release", "--nologo", "-v", "q"]))!;
+        await build.WaitForExitAsync();
+        if (build.ExitCode != 0)
+        {
+            throw new InvalidOperationException("Building the gateway failed.");
+        }
+        var data = Directory.CreateTempSubdirectory("mcp-bench-").FullName;
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(repository, "gateway", "bin", "Release", "net10.0", "Mcp.Cluster.Gateway.dll")])
+        {
+            WorkingDirectory = Path.Combine(repository, "gateway"),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["MCP_ADMIN_KEY"] = AdminKey;
+        start.Environment["MCP_Cluster__DataDirectory"] = data;
+        start.Environment["MCP_Cluster__SiloPort"] = FreePort().ToString();
+        start.Environment["MCP_Cluster__GatewayPort"] = FreePort().ToString();
+        start.Environment["MCP_Models__SeedBuiltInModels"] = "false";
+        start.Environment["MCP_Logging__LogLevel__Default"] = "Warning";
+        // Runtime settings meant for the gateway only (e.g. BENCH_GATEWAY_DOTNET_GCHeapHardLimit) are passed on without the prefix.
+        foreach (var (name, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Select(e => ((string)e.Key, (string?)e.Value)).Where(e => e.Item1.StartsWith("BENCH_GATEWAY_", StringComparison.Ordinal)))
+        {
+            start.Environment[name["BENCH_GATEWAY_".Length..]] = value;
+        }
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("[gateway] " + e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("[gateway] " + e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var address = new Uri($"http://127.0.0.1:{port}");
+        using var http = new HttpClient { BaseAddress = address };
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode)
+                {
+                    break;
+                }
+            }
+            catch (HttpRequestException) when (attempt < 300)
+            {
+            }
+            await Task.Delay(100);
+        }
+        return new GatewayProcess(process, data, address);
+    }
+
+    /// <summary>Resident set (current and peak) of the gateway process, from /proc, in bytes.</summary>
+    public (long Rss, long Peak) Memory()
+    {
+        long Read(string field) => File.ReadLines($"/proc/{_process.Id}/status")
+            .Where(l => l.StartsWith(field + ":", StringComparison.Ordinal))
+            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024)
+            .FirstOrDefault();
+        return (Read("VmRSS"), Read("VmHWM"));
+    }
+
+    public int OpenFileDescriptors() => Directory.GetFiles($"/proc/{_process.Id}/fd").Length;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

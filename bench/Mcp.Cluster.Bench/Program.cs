@@ -76,6 +76,7 @@ var allFlowing = firstToken.Wait(TimeSpan.FromSeconds(120));
 var flowing = clock.Elapsed;
 Console.WriteLine($"{options.Streams - failed} sockets opened in {opened.TotalSeconds:F1} s; all streaming after {flowing.TotalSeconds:F1} s: {allFlowing}");
 
+var liveAtStart = await LiveManagedAsync();
 var peakRss = 0L;
 var tokensBefore = Interlocked.Read(ref tokens);
 var window = Stopwatch.StartNew();
@@ -86,6 +87,7 @@ while (window.Elapsed < options.Measure)
 }
 var delivered = Interlocked.Read(ref tokens) - tokensBefore;
 var runtime = await admin.GetStringAsync("/health/runtime");
+var liveAtEnd = await LiveManagedAsync();
 var seconds = window.Elapsed.TotalSeconds;
 var memory = gateway.Memory();
 var fds = gateway.OpenFileDescriptors();
@@ -110,8 +112,12 @@ Console.WriteLine($"| gateway resident memory during the window (peak sample) | 
 Console.WriteLine($"| gateway peak resident memory over the run (VmHWM) | {memory.Peak / 1048576.0:F0} MB |");
 Console.WriteLine($"| gateway resident memory before any stream | {baseline.Rss / 1048576.0:F0} MB |");
 Console.WriteLine($"| gateway open file descriptors | {fds:N0} |");
+Console.WriteLine($"| gateway live managed memory after a full GC, window start / end | {liveAtStart / 1048576.0:F0} MB / {liveAtEnd / 1048576.0:F0} MB ({(liveAtEnd - 40L * 1048576) / Math.Max(1, active) / 1024.0:F1} KB per stream above a 40 MB base) |");
 Console.WriteLine($"| tokens delivered to clients | {delivered / seconds:N0} per second over {seconds:F0} s (upstream offered {expected:N0}/s) |");
 return allFlowing && failed == 0 && memory.Peak < 500L * 1024 * 1024 ? 0 : 1;
+
+async Task<long> LiveManagedAsync() =>
+    JsonDocument.Parse(await admin.GetStringAsync("/health/runtime?collect=true")).RootElement.GetProperty("managed_heap_bytes").GetInt64();
 
 async Task ReceiveAsync(ClientWebSocket socket, CancellationToken cancellationToken)
 {

@@ -66,12 +66,19 @@ public sealed class CompletionSocket(
 
     private async Task ReadLoopAsync(CancellationToken cancellationToken)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
         while (socket.State == WebSocketState.Open)
         {
-            buffer.ResetWrittenCount();
-            ValueWebSocketReceiveResult received;
-            do
+            // Wait for the next message without holding a buffer: an idle connection (most of them, while their
+            // completions stream) then costs no receive memory. The buffer is rented only while a message is read.
+            var peek = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+            if (peek.MessageType == WebSocketMessageType.Close)
+            {
+                await CloseAsync(WebSocketCloseStatus.NormalClosure, "Bye.");
+                return;
+            }
+            var buffer = new ArrayBufferWriter<byte>(1024);
+            var received = peek;
+            while (!received.EndOfMessage)
             {
                 received = await socket.ReceiveAsync(buffer.GetMemory(4096), cancellationToken);
                 buffer.Advance(received.Count);
@@ -81,7 +88,6 @@ public sealed class CompletionSocket(
                     return;
                 }
             }
-            while (!received.EndOfMessage);
 
             if (received.MessageType == WebSocketMessageType.Close)
             {

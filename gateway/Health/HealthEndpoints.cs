@@ -24,13 +24,18 @@ public static class HealthEndpoints
         group.MapGet("/runtime", RuntimeAsync)
             .RequireApiKey(Mcp.Cluster.ApiKeys.Permissions.Admin)
             .WithName("RuntimeDiagnostics")
-            .WithSummary("Memory, threads and grain activations of this gateway process (admin)");
+            .WithSummary("Memory, threads and grain activations of this gateway process (admin); ?collect=true runs a full GC first");
 
         return routes;
     }
 
-    private static async Task<Ok<RuntimeResponse>> RuntimeAsync(IGrainFactory grains)
+    private static async Task<Ok<RuntimeResponse>> RuntimeAsync(IGrainFactory grains, [Microsoft.AspNetCore.Mvc.FromQuery] bool? collect)
     {
+        if (collect == true)
+        {
+            // A full blocking, compacting collection: the numbers then show live memory only. Pauses the process.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
         var gc = GC.GetGCMemoryInfo();
         var statistics = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
         using var process = System.Diagnostics.Process.GetCurrentProcess();

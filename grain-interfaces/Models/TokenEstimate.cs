@@ -11,7 +11,9 @@ public static class TokenEstimate
 {
     private const int PerMessageOverhead = 4;
 
-    public static int Of(string? text) => string.IsNullOrEmpty(text) ? 0 : (Encoding.UTF8.GetByteCount(text) + 2) / 3;
+    public static int Of(string? text) => string.IsNullOrEmpty(text) ? 0 : OfBytes(Encoding.UTF8.GetByteCount(text));
+
+    public static int OfBytes(int utf8Bytes) => (utf8Bytes + 2) / 3;
 
     public static int OfPrompt(IReadOnlyList<CompletionMessage> messages, string? prompt) =>
         prompt is not null ? Of(prompt) : messages.Sum(m => Of(m.Content) + PerMessageOverhead);

@@ -303,7 +303,8 @@ public sealed class ModelGrain(
             request.Messages.Select(m => new ChatMessage(m.Role, m.Content)).ToArray(), request.Prompt,
             request.MaxTokens, request.Temperature, request.TopP, request.Stop);
         var started = Stopwatch.GetTimestamp();
-        var generatedChars = new System.Text.StringBuilder();
+        // Only the length is needed (to estimate tokens when the provider does not count them).
+        var generatedBytes = 0;
         // The timeout bounds each wait for the next chunk, so a long answer that keeps flowing is not cut off.
         using var stop = new CancellationTokenSource();
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
@@ -373,13 +374,13 @@ public sealed class ModelGrain(
                 }
                 if (chunk!.Text.Length > 0)
                 {
-                    generatedChars.Append(chunk.Text);
+                    generatedBytes += System.Text.Encoding.UTF8.GetByteCount(chunk.Text);
                     yield return new CompletionChunk(chunk.Text);
                 }
                 if (chunk.FinishReason is { } finish)
                 {
                     var promptTokens = chunk.Usage is { PromptTokens: > 0 } u ? u.PromptTokens : TokenEstimate.OfPrompt(request.Messages, request.Prompt);
-                    var completionTokens = chunk.Usage is { CompletionTokens: > 0 } c ? c.CompletionTokens : TokenEstimate.Of(generatedChars.ToString());
+                    var completionTokens = chunk.Usage is { CompletionTokens: > 0 } c ? c.CompletionTokens : TokenEstimate.OfBytes(generatedBytes);
                     RecordSuccess(1, started, promptTokens, completionTokens);
                     yield return new CompletionChunk("", finish, promptTokens, completionTokens);
                     yield break;

@@ -65,30 +65,24 @@ public static class CompletionEndpoints
         await session.RunAsync(context.RequestAborted);
     }
 
-    private static async Task CompleteAsync(CompletionApiRequest body, HttpContext context, IGrainFactory grains,
-        CompletionRunner runner, IOptions<CompletionOptions> options)
-    {
-        var prepared = await PrepareAsync(body, context, grains, options.Value);
-        if (prepared is null)
-        {
-            return;
-        }
-        var (modelId, request) = prepared.Value;
-        var sink = new HttpAnswerSink(context, modelId, body.RequestId);
-        await runner.RunAsync(context.GetRequiredApiKey(), modelId, request, body.RequestId, sink, context.RequestAborted);
-    }
+    private static Task CompleteAsync(CompletionApiRequest body, HttpContext context, IGrainFactory grains,
+        CompletionRunner runner, IOptions<CompletionOptions> options) =>
+        RunAsync(body, context, grains, runner, options.Value, (modelId, requestId) => new HttpAnswerSink(context, modelId, requestId));
 
-    private static async Task StreamAsync(CompletionApiRequest body, HttpContext context, IGrainFactory grains,
-        CompletionRunner runner, IOptions<CompletionOptions> options)
+    private static Task StreamAsync(CompletionApiRequest body, HttpContext context, IGrainFactory grains,
+        CompletionRunner runner, IOptions<CompletionOptions> options) =>
+        RunAsync(body, context, grains, runner, options.Value, (modelId, requestId) => new ServerSentEventSink(context, modelId, requestId));
+
+    private static async Task RunAsync(CompletionApiRequest body, HttpContext context, IGrainFactory grains,
+        CompletionRunner runner, CompletionOptions options, Func<string, string?, ICompletionSink> sink)
     {
-        var prepared = await PrepareAsync(body, context, grains, options.Value);
+        var prepared = await PrepareAsync(body, context, grains, options);
         if (prepared is null)
         {
             return;
         }
         var (modelId, request) = prepared.Value;
-        var sink = new ServerSentEventSink(context, modelId, body.RequestId);
-        await runner.RunAsync(context.GetRequiredApiKey(), modelId, request, body.RequestId, sink, context.RequestAborted);
+        await runner.RunAsync(context.GetRequiredApiKey(), modelId, request, body.RequestId, sink(modelId, body.RequestId), context.RequestAborted);
     }
 
     private static async Task<IResult> GetAsync([FromRoute(Name = "completion_id")] string completionId, HttpContext context, IGrainFactory grains)
@@ -144,7 +138,7 @@ public static class CompletionEndpoints
         {
             context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
-        return ApiErrors.WriteAsync(context, CompletionSinkErrors.Status(failure.Error!.Value), CompletionSinkErrors.Code(failure.Error.Value),
+        return ApiErrors.WriteAsync(context, PredictionOutcomeErrors.Status(failure.Error!.Value), PredictionOutcomeErrors.Code(failure.Error.Value),
             failure.Detail ?? "The completion failed.", new() { ["model_id"] = modelId, ["request_id"] = requestId });
     }
 
@@ -206,7 +200,7 @@ public static class CompletionEndpoints
             ? _sse.WriteAsync("error", new
             {
                 id = _id,
-                error = CompletionSinkErrors.Code(failure.Error!.Value),
+                error = PredictionOutcomeErrors.Code(failure.Error!.Value),
                 detail = failure.Detail,
                 model_id = modelId,
                 timestamp = DateTimeOffset.UtcNow,

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Completions;
+using Mcp.Cluster.Gateway.Models;
 using Mcp.Cluster.Gateway.Security;
 using Mcp.Cluster.Models;
 
@@ -80,7 +81,7 @@ public sealed class CompletionRunner(IGrainFactory grains, TokenQuota quota, Tim
             {
                 await quota.SettleAsync(key.KeyId, completionId, prompt, completionTokens);
                 await completion.FinishAsync(new CompletionEnd(state, time.GetUtcNow(), last?.FinishReason, prompt, completionTokens,
-                    text.ToString(), last?.Error is { } error ? CompletionSinkErrors.Code(error) : null, last?.Detail));
+                    text.ToString(), last?.Error is { } error ? PredictionOutcomeErrors.Code(error) : null, last?.Detail));
             }
             catch (Exception e)
             {

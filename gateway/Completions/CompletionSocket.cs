@@ -346,7 +346,7 @@ public sealed class CompletionSocket(
             : socket.SendAsync(new SocketFrame("error", requestId)
             {
                 Id = _id.Length > 0 ? _id : null,
-                Error = CompletionSinkErrors.Code(failure.Error!.Value),
+                Error = PredictionOutcomeErrors.Code(failure.Error!.Value),
                 Detail = failure.Detail,
             }).AsTask();
     }

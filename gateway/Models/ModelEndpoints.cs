@@ -380,15 +380,8 @@ public static class ModelEndpoints
             context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             extra["retry_after"] = seconds;
         }
-        var (status, code) = result.Outcome switch
-        {
-            PredictionOutcome.NotFound => (StatusCodes.Status404NotFound, ErrorCodes.NotFound),
-            PredictionOutcome.ValidationError => (StatusCodes.Status400BadRequest, ErrorCodes.ValidationError),
-            PredictionOutcome.Timeout => (StatusCodes.Status504GatewayTimeout, ErrorCodes.ModelTimeout),
-            PredictionOutcome.Unavailable => (StatusCodes.Status503ServiceUnavailable, ErrorCodes.ModelUnavailable),
-            _ => (StatusCodes.Status502BadGateway, ErrorCodes.ModelError),
-        };
-        return ApiErrors.Result(status, code, result.Detail ?? code, extra);
+        var code = PredictionOutcomeErrors.Code(result.Outcome);
+        return ApiErrors.Result(PredictionOutcomeErrors.Status(result.Outcome), code, result.Detail ?? code, extra);
     }
 
     private static void SetLatencyHeaders(HttpContext context, string modelId, PredictionResult result)

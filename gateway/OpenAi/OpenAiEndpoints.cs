@@ -185,7 +185,7 @@ public static class OpenAiEndpoints
             if (chunk.Error is not null)
             {
                 // Mid-stream failures end with an explicit error event (OpenAI SDKs raise it), never a quiet close.
-                await sse.WriteAsync(new { error = new { message = chunk.Detail, type = ErrorCode(chunk.Error.Value), code = ErrorCode(chunk.Error.Value), param = (string?)null } },
+                await sse.WriteAsync(new { error = new { message = chunk.Detail, type = PredictionOutcomeErrors.Code(chunk.Error.Value), code = PredictionOutcomeErrors.Code(chunk.Error.Value), param = (string?)null } },
                     context.RequestAborted);
                 return;
             }
@@ -346,28 +346,14 @@ public static class OpenAiEndpoints
 
     private static Task ModelFailure(HttpContext context, CompletionChunk failure, string modelId)
     {
-        var (status, code) = failure.Error switch
-        {
-            PredictionOutcome.NotFound => (StatusCodes.Status404NotFound, ErrorCodes.NotFound),
-            PredictionOutcome.ValidationError => (StatusCodes.Status400BadRequest, ErrorCodes.ValidationError),
-            PredictionOutcome.Timeout => (StatusCodes.Status504GatewayTimeout, ErrorCodes.ModelTimeout),
-            PredictionOutcome.Unavailable => (StatusCodes.Status503ServiceUnavailable, ErrorCodes.ModelUnavailable),
-            _ => (StatusCodes.Status502BadGateway, ErrorCodes.ModelError),
-        };
+        var outcome = failure.Error ?? PredictionOutcome.ModelError;
+        var (status, code) = (PredictionOutcomeErrors.Status(outcome), PredictionOutcomeErrors.Code(outcome));
         if (failure.RetryAfter is { } retry)
         {
             context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         return ApiErrors.WriteAsync(context, status, code, failure.Detail ?? code, new() { ["model_id"] = modelId });
     }
-
-    private static string ErrorCode(PredictionOutcome outcome) => outcome switch
-    {
-        PredictionOutcome.Timeout => ErrorCodes.ModelTimeout,
-        PredictionOutcome.Unavailable => ErrorCodes.ModelUnavailable,
-        PredictionOutcome.ValidationError => ErrorCodes.ValidationError,
-        _ => ErrorCodes.ModelError,
-    };
 
     private static IResult Invalid(string detail, string? field) =>
         ApiErrors.OpenAiResult(StatusCodes.Status400BadRequest, ErrorCodes.ValidationError, detail, field is null ? null : new() { ["field"] = field });

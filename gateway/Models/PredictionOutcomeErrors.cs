@@ -1,10 +1,10 @@
 using Mcp.Cluster.Gateway.Errors;
 using Mcp.Cluster.Models;
 
-namespace Mcp.Cluster.Gateway.Completions;
+namespace Mcp.Cluster.Gateway.Models;
 
-/// <summary>How a failed completion is reported: the error code and, before anything was sent, the HTTP status.</summary>
-public static class CompletionSinkErrors
+/// <summary>How a model call that did not succeed is reported, the same on every route: error code and HTTP status.</summary>
+public static class PredictionOutcomeErrors
 {
     public const string Cancelled = "completion_cancelled";
 

@@ -66,7 +66,7 @@ public static class OpenAiEndpoints
             : TypedResults.Json(ModelObject(model, info.CreatedAt, info.Owner));
     }
 
-    private static async Task ChatCompletionsAsync(HttpContext context, IGrainFactory grains, TokenQuota quota,
+    private static async Task ChatCompletionsAsync(HttpContext context, IGrainFactory grains, CompletionRunner runner,
         IOptions<CompletionOptions> options, TimeProvider time)
     {
         var body = await ReadJsonAsync(context);
@@ -86,140 +86,13 @@ public static class OpenAiEndpoints
             await ModelNotFound(parsed.Model).ExecuteAsync(context);
             return;
         }
-
-        var key = context.GetRequiredApiKey();
-        var request = parsed.Request;
-        var reserved = TokenEstimate.OfPrompt(request.Messages, request.Prompt) + (long)request.MaxTokens!.Value;
-        var completionId = "chatcmpl-" + RandomNumberGenerator.GetHexString(24, lowercase: true);
-        var reservation = await quota.ReserveAsync(key.KeyId, completionId, reserved);
-        if (!reservation.Granted)
-        {
-            await TokenQuota.WriteRefusalAsync(context, reservation, reserved, time.GetUtcNow());
-            return;
-        }
-
+        // The same runner as /completions: tokens reserved and settled, readable and cancellable at /completions/{id}.
+        var request = parsed.Request with { CompletionId = "chatcmpl-" + RandomNumberGenerator.GetHexString(24, lowercase: true) };
         var created = time.GetUtcNow().ToUnixTimeSeconds();
-        var usage = new UsageTally(TokenEstimate.OfPrompt(request.Messages, request.Prompt));
-        try
-        {
-            var chunks = grains.GetGrain<IModelGrain>(modelId).StreamAsync(request, context.RequestAborted);
-            await using var enumerator = chunks.GetAsyncEnumerator(context.RequestAborted);
-            // The first element decides between an HTTP error and a 200: nothing is sent before it.
-            if (!await enumerator.MoveNextAsync())
-            {
-                await ModelFailure(context, CompletionChunk.Failure(PredictionOutcome.ModelError, "The model answered nothing."), modelId);
-                return;
-            }
-            var first = enumerator.Current;
-            if (first.Error is not null)
-            {
-                await ModelFailure(context, first, modelId);
-                return;
-            }
-            usage.Started = true;
-            context.Response.Headers["X-Model-Id"] = modelId;
-            if (parsed.Stream)
-            {
-                await StreamChatAsync(context, enumerator, first, completionId, created, parsed, usage);
-            }
-            else
-            {
-                await CompleteChatAsync(context, enumerator, first, completionId, created, parsed, modelId, usage);
-            }
-        }
-        finally
-        {
-            await quota.SettleAsync(key.KeyId, completionId, usage.PromptTokens, usage.CompletionTokens);
-        }
-    }
-
-    private static async Task CompleteChatAsync(HttpContext context, IAsyncEnumerator<CompletionChunk> chunks, CompletionChunk first,
-        string completionId, long created, ChatCompletionRequestReader.Parsed parsed, string modelId, UsageTally usage)
-    {
-        var text = new System.Text.StringBuilder();
-        var chunk = first;
-        while (true)
-        {
-            if (chunk.Error is not null)
-            {
-                await ModelFailure(context, chunk, modelId);
-                return;
-            }
-            text.Append(chunk.Text);
-            usage.Generated.Append(chunk.Text);
-            if (chunk.FinishReason is not null)
-            {
-                break;
-            }
-            if (!await chunks.MoveNextAsync())
-            {
-                await ModelFailure(context, CompletionChunk.Failure(PredictionOutcome.ModelError, "The model stream ended without a finish reason."), modelId);
-                return;
-            }
-            chunk = chunks.Current;
-        }
-        usage.Finish(chunk);
-        await TypedResults.Json(new
-        {
-            id = completionId,
-            @object = "chat.completion",
-            created,
-            model = parsed.Model,
-            choices = new[]
-            {
-                new { index = 0, message = new { role = "assistant", content = text.ToString() }, finish_reason = chunk.FinishReason, logprobs = (object?)null },
-            },
-            usage = Usage(chunk.PromptTokens, chunk.CompletionTokens),
-        }).ExecuteAsync(context);
-    }
-
-    private static async Task StreamChatAsync(HttpContext context, IAsyncEnumerator<CompletionChunk> chunks, CompletionChunk first,
-        string completionId, long created, ChatCompletionRequestReader.Parsed parsed, UsageTally usage)
-    {
-        var sse = new ServerSentEventWriter(context.Response);
-        await sse.StartAsync(context.RequestAborted);
-        await sse.WriteAsync(Chunk(completionId, created, parsed.Model, new { role = "assistant", content = "" }, null), context.RequestAborted);
-        var chunk = first;
-        while (true)
-        {
-            if (chunk.Error is not null)
-            {
-                // Mid-stream failures end with an explicit error event (OpenAI SDKs raise it), never a quiet close.
-                await sse.WriteAsync(new { error = new { message = chunk.Detail, type = PredictionOutcomeErrors.Code(chunk.Error.Value), code = PredictionOutcomeErrors.Code(chunk.Error.Value), param = (string?)null } },
-                    context.RequestAborted);
-                return;
-            }
-            if (chunk.Text.Length > 0)
-            {
-                usage.Generated.Append(chunk.Text);
-                await sse.WriteAsync(Chunk(completionId, created, parsed.Model, new { content = chunk.Text }, null), context.RequestAborted);
-            }
-            if (chunk.FinishReason is not null)
-            {
-                usage.Finish(chunk);
-                await sse.WriteAsync(Chunk(completionId, created, parsed.Model, new { }, chunk.FinishReason), context.RequestAborted);
-                if (parsed.IncludeUsage)
-                {
-                    await sse.WriteAsync(new
-                    {
-                        id = completionId,
-                        @object = "chat.completion.chunk",
-                        created,
-                        model = parsed.Model,
-                        choices = Array.Empty<object>(),
-                        usage = Usage(chunk.PromptTokens, chunk.CompletionTokens),
-                    }, context.RequestAborted);
-                }
-                await sse.WriteDoneAsync(context.RequestAborted);
-                return;
-            }
-            if (!await chunks.MoveNextAsync())
-            {
-                chunk = CompletionChunk.Failure(PredictionOutcome.ModelError, "The model stream ended without a finish reason.");
-                continue;
-            }
-            chunk = chunks.Current;
-        }
+        ICompletionSink sink = parsed.Stream
+            ? new ChunkStreamSink(context, modelId, parsed, created)
+            : new ChatAnswerSink(context, modelId, parsed, created);
+        await runner.RunAsync(context.GetRequiredApiKey(), modelId, request, null, sink, context.RequestAborted);
     }
 
     private static async Task EmbeddingsAsync(HttpContext context, IGrainFactory grains, TokenQuota quota,
@@ -376,23 +249,89 @@ public static class OpenAiEndpoints
     private static object Usage(int prompt, int completion) =>
         new { prompt_tokens = prompt, completion_tokens = completion, total_tokens = prompt + completion };
 
-    /// <summary>
-    /// What a completion used, kept up to date as it goes so the settlement in <c>finally</c> is right however the
-    /// completion ends: the provider's counts when it finished, else estimates of the prompt and of what was
-    /// generated before a failure or cancellation; nothing when the model refused before starting.
-    /// </summary>
-    private sealed class UsageTally(int estimatedPrompt)
+    /// <summary>A non-streamed chat completion: one <c>chat.completion</c> object, or an error status.</summary>
+    private sealed class ChatAnswerSink(HttpContext context, string modelId, ChatCompletionRequestReader.Parsed parsed, long created) : ICompletionSink
     {
-        private CompletionChunk? _final;
+        private string _id = "";
 
-        public bool Started { get; set; }
+        public Task RefusedAsync(TokenReservation refusal, long requested) =>
+            TokenQuota.WriteRefusalAsync(context, refusal, requested, DateTimeOffset.UtcNow);
 
-        public System.Text.StringBuilder Generated { get; } = new();
+        public Task StartedAsync(string completionId)
+        {
+            _id = completionId;
+            context.Response.Headers["X-Model-Id"] = modelId;
+            return Task.CompletedTask;
+        }
 
-        public long PromptTokens => _final?.PromptTokens ?? (Started ? estimatedPrompt : 0);
+        public Task TokenAsync(string text) => Task.CompletedTask;
 
-        public long CompletionTokens => _final?.CompletionTokens ?? TokenEstimate.Of(Generated.ToString());
+        public Task DoneAsync(CompletionChunk final, string text) => TypedResults.Json(new
+        {
+            id = _id,
+            @object = "chat.completion",
+            created,
+            model = parsed.Model,
+            choices = new[]
+            {
+                new { index = 0, message = new { role = "assistant", content = text }, finish_reason = final.FinishReason, logprobs = (object?)null },
+            },
+            usage = Usage(final.PromptTokens, final.CompletionTokens),
+        }).ExecuteAsync(context);
 
-        public void Finish(CompletionChunk final) => _final = final;
+        public Task FailedAsync(CompletionChunk failure, bool started) => ModelFailure(context, failure, modelId);
+    }
+
+    /// <summary>
+    /// <c>stream: true</c>: <c>chat.completion.chunk</c> events (role first, then content deltas, then the finish reason
+    /// and, when asked, usage) ending with <c>data: [DONE]</c>. A failure before the first token is an HTTP error; after
+    /// it, an OpenAI error event (which the SDKs raise), never a quiet end.
+    /// </summary>
+    private sealed class ChunkStreamSink(HttpContext context, string modelId, ChatCompletionRequestReader.Parsed parsed, long created) : ICompletionSink
+    {
+        private readonly ServerSentEventWriter _sse = new(context.Response);
+        private string _id = "";
+
+        public Task RefusedAsync(TokenReservation refusal, long requested) =>
+            TokenQuota.WriteRefusalAsync(context, refusal, requested, DateTimeOffset.UtcNow);
+
+        public async Task StartedAsync(string completionId)
+        {
+            _id = completionId;
+            context.Response.Headers["X-Model-Id"] = modelId;
+            await _sse.StartAsync(context.RequestAborted);
+            await _sse.WriteAsync(Chunk(_id, created, parsed.Model, new { role = "assistant", content = "" }, null), context.RequestAborted);
+        }
+
+        public Task TokenAsync(string text) =>
+            _sse.WriteAsync(Chunk(_id, created, parsed.Model, new { content = text }, null), context.RequestAborted);
+
+        public async Task DoneAsync(CompletionChunk final, string text)
+        {
+            await _sse.WriteAsync(Chunk(_id, created, parsed.Model, new { }, final.FinishReason), context.RequestAborted);
+            if (parsed.IncludeUsage)
+            {
+                await _sse.WriteAsync(new
+                {
+                    id = _id,
+                    @object = "chat.completion.chunk",
+                    created,
+                    model = parsed.Model,
+                    choices = Array.Empty<object>(),
+                    usage = Usage(final.PromptTokens, final.CompletionTokens),
+                }, context.RequestAborted);
+            }
+            await _sse.WriteDoneAsync(context.RequestAborted);
+        }
+
+        public Task FailedAsync(CompletionChunk failure, bool started)
+        {
+            if (!started)
+            {
+                return ModelFailure(context, failure, modelId);
+            }
+            var code = PredictionOutcomeErrors.Code(failure.Error ?? PredictionOutcome.ModelError);
+            return _sse.WriteAsync(new { error = new { message = failure.Detail, type = code, code, param = (string?)null } }, context.RequestAborted);
+        }
     }
 }

@@ -87,6 +87,11 @@ public sealed class OpenAiCompatibleTests(SharedGatewayFactory gateway) : IAsync
         Assert.Equal(3, body.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
         Assert.Equal(4, body.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
         Assert.Equal(7, body.GetProperty("usage").GetProperty("total_tokens").GetInt32());
+
+        // The same completion record as /completions keeps: readable by id afterwards.
+        var record = await client.GetJsonAsync($"/completions/{body.GetProperty("id").GetString()}");
+        Assert.Equal("completed", record.GetProperty("status").GetString());
+        Assert.Equal("echo: hello there", record.GetProperty("text").GetString());
     }
 
     [Fact]

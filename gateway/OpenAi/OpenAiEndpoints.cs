@@ -104,7 +104,8 @@ public static class OpenAiEndpoints
             return;
         }
         var root = body.Value;
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("model", out var modelValue) || modelValue.GetString() is not { Length: > 0 } model)
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("model", out var modelValue)
+            || modelValue.ValueKind != JsonValueKind.String || modelValue.GetString() is not { Length: > 0 } model)
         {
             await Invalid("Required field 'model' is missing", "model").ExecuteAsync(context);
             return;

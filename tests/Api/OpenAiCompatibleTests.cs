@@ -193,6 +193,10 @@ public sealed class OpenAiCompatibleTests(SharedGatewayFactory gateway) : IAsync
         Assert.Equal(OpenAiWireServer.Vector("alpha"), Enumerable.Range(0, bytes.Length / 4).Select(i => BitConverter.ToSingle(bytes, i * 4)));
 
         // The built-in sentiment model classifies; it cannot embed.
+        using (var numeric = await client.PostAsJsonAsync("/v1/embeddings", new { model = 5, input = "x" }))
+        {
+            Assert.Equal("model", (await numeric.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("param").GetString());
+        }
         using var wrongModel = await client.PostAsJsonAsync("/v1/embeddings", new { model = "mod_builtin_sentiment_v1", input = "x" });
         Assert.Equal(HttpStatusCode.BadRequest, wrongModel.StatusCode);
         Assert.Contains("does not embed", (await wrongModel.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("message").GetString());

@@ -65,7 +65,8 @@ public static class ChatCompletionRequestReader
             turns.Add(new CompletionMessage(roleName, content!));
         }
 
-        if (body.TryGetProperty("n", out var n) && n.ValueKind != JsonValueKind.Null && !(n.TryGetInt32(out var choices) && choices == 1))
+        if (body.TryGetProperty("n", out var n) && n.ValueKind != JsonValueKind.Null
+            && !(n.ValueKind == JsonValueKind.Number && n.TryGetInt32(out var choices) && choices == 1))
         {
             return Fail("Only n = 1 is supported.", "n");
         }
@@ -74,7 +75,7 @@ public static class ChatCompletionRequestReader
         {
             if (body.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null)
             {
-                if (!value.TryGetInt32(out var parsed) || parsed < 1 || parsed > maxTokensLimit)
+                if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var parsed) || parsed < 1 || parsed > maxTokensLimit)
                 {
                     return Fail($"Field '{name}' must be an integer between 1 and {maxTokensLimit}", name);
                 }

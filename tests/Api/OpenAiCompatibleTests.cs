@@ -159,6 +159,10 @@ public sealed class OpenAiCompatibleTests(SharedGatewayFactory gateway) : IAsync
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
             Assert.Equal("messages", (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("param").GetString());
         }
+        using (var typed = await client.PostAsJsonAsync("/v1/chat/completions", new { model = _chatModel, messages = new[] { new { role = "user", content = "x" } }, max_tokens = "lots", n = "one" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, typed.StatusCode);
+        }
         using (var tools = await client.PostAsJsonAsync("/v1/chat/completions", new { model = _chatModel, messages = new[] { new { role = "user", content = "x" } }, tools = new[] { new { type = "function" } } }))
         {
             Assert.Equal(HttpStatusCode.BadRequest, tools.StatusCode);

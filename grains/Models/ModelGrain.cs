@@ -331,18 +331,19 @@ public sealed class ModelGrain(
                         idle.CancelAfter(prepared.Timeout);
                     }
                 }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                // A cancelled read can surface as a broken stream rather than a cancellation; the tokens say which it was.
+                catch (Exception e) when (e is OperationCanceledException or ModelBackendException && stop.IsCancellationRequested)
                 {
                     failure = CompletionChunk.Failure(PredictionOutcome.Cancelled, "The completion was cancelled.");
                 }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    failure = CompletionChunk.Failure(PredictionOutcome.Timeout, $"The model sent nothing for {prepared.Timeout.TotalSeconds:0.#} s.");
-                }
-                catch (OperationCanceledException)
+                catch (Exception e) when (e is OperationCanceledException or ModelBackendException && cancellationToken.IsCancellationRequested)
                 {
                     _trialInFlight = false;
-                    throw;
+                    throw new OperationCanceledException(cancellationToken);
+                }
+                catch (Exception e) when (e is OperationCanceledException or ModelBackendException && idle.IsCancellationRequested)
+                {
+                    failure = CompletionChunk.Failure(PredictionOutcome.Timeout, $"The model sent nothing for {prepared.Timeout.TotalSeconds:0.#} s.");
                 }
                 catch (ModelBackendException e)
                 {

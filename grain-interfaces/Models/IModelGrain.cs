@@ -38,7 +38,10 @@ public interface IModelGrain : IGrainWithStringKey
     IAsyncEnumerable<CompletionChunk> StreamAsync(CompletionRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Embeds texts with a model that has the embedding capability (whatever its <c>/predict</c> task).</summary>
-    /// <summary>Stops the running completion with this id (its provider call included); false when none is running.</summary>
+    /// <summary>
+    /// Stops the running completion with this id, its provider call included. When it is not running yet (the cancel
+    /// overtook it), it is stopped as soon as it starts; the answer is then false.
+    /// </summary>
     [AlwaysInterleave, Alias("cancel-completion")]
     Task<bool> CancelCompletionAsync(string completionId);
 

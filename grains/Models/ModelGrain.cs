@@ -46,6 +46,8 @@ public sealed class ModelGrain(
     private bool _trialInFlight;
     private ModelStatus? _publishedStatus;
     private readonly Dictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
+    // Cancels that arrived before their stream reached this grain; honoured when it does (kept for a minute).
+    private readonly Dictionary<string, DateTimeOffset> _cancelledEarly = new(StringComparer.Ordinal);
 
     private string ModelId => this.GetPrimaryKeyString();
 
@@ -312,6 +314,10 @@ public sealed class ModelGrain(
         if (request.CompletionId is { } completionId)
         {
             _running[completionId] = stop;
+            if (_cancelledEarly.Remove(completionId))
+            {
+                stop.Cancel();
+            }
         }
         var chunks = backend.SupportsStreaming
             ? backend.StreamAsync(generation, idle.Token)
@@ -400,12 +406,18 @@ public sealed class ModelGrain(
 
     public Task<bool> CancelCompletionAsync(string completionId)
     {
-        if (!_running.TryGetValue(completionId, out var stop))
+        if (_running.TryGetValue(completionId, out var stop))
         {
-            return Task.FromResult(false);
+            stop.Cancel();
+            return Task.FromResult(true);
         }
-        stop.Cancel();
-        return Task.FromResult(true);
+        var now = time.GetUtcNow();
+        foreach (var expired in _cancelledEarly.Where(c => now - c.Value > TimeSpan.FromMinutes(1)).Select(c => c.Key).ToArray())
+        {
+            _cancelledEarly.Remove(expired);
+        }
+        _cancelledEarly[completionId] = now;
+        return Task.FromResult(false);
     }
 
     public async Task<EmbeddingOutcome> EmbedAsync(IReadOnlyList<string> inputs, CancellationToken cancellationToken = default)

@@ -133,4 +133,31 @@ public sealed class ModelGrainTests(ClusterFixture fixture) : IAsyncLifetime
         Assert.Equal(1, replacement.Count("/predict"));
         Assert.Equal(1, _service.Count("/predict"));
     }
+
+    [Fact]
+    public async Task A_cancel_that_overtakes_its_stream_still_stops_it()
+    {
+        await using var upstream = new OpenAiWireServer("sk-test");
+        await upstream.StartAsync();
+        var grain = fixture.Grains.GetGrain<IModelGrain>(NewId());
+        var config = new JsonObject { ["base_url"] = upstream.V1.ToString(), ["api_key"] = "sk-test", ["provider_model"] = "gpt-test" };
+        await grain.RegisterAsync(new ModelDefinition("early-" + Guid.NewGuid().ToString("N")[..8], "1.0.0", null, ModelType.ThirdParty,
+            "openai", null, null, [], config.ToJsonString()), Admin);
+
+        Assert.False(await grain.CancelCompletionAsync("cmpl_overtaken"));
+        var chunks = new List<CompletionChunk>();
+        await foreach (var chunk in grain.StreamAsync(new CompletionRequest([], "never sent", 5, null, null, null, "cmpl_overtaken")))
+        {
+            chunks.Add(chunk);
+        }
+
+        Assert.Equal(PredictionOutcome.Cancelled, Assert.Single(chunks).Error);
+        // Another completion on the same model is unaffected.
+        var other = new List<CompletionChunk>();
+        await foreach (var chunk in grain.StreamAsync(new CompletionRequest([], "still fine", 5, null, null, null, "cmpl_other")))
+        {
+            other.Add(chunk);
+        }
+        Assert.Equal("stop", other[^1].FinishReason);
+    }
 }

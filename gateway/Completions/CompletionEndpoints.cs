@@ -1,4 +1,3 @@
-using System.Globalization;
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Completions;
 using Mcp.Cluster.Gateway.Errors;
@@ -132,15 +131,9 @@ public static class CompletionEndpoints
         return (modelId, request!);
     }
 
-    private static Task WriteFailureAsync(HttpContext context, CompletionChunk failure, string modelId, string? requestId)
-    {
-        if (failure.RetryAfter is { } retry)
-        {
-            context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        }
-        return ApiErrors.WriteAsync(context, PredictionOutcomeErrors.Status(failure.Error!.Value), PredictionOutcomeErrors.Code(failure.Error.Value),
-            failure.Detail ?? "The completion failed.", new() { ["model_id"] = modelId, ["request_id"] = requestId });
-    }
+    private static Task WriteFailureAsync(HttpContext context, CompletionChunk failure, string modelId, string? requestId) =>
+        PredictionOutcomeErrors.WriteAsync(context, failure.Error!.Value, failure.Detail ?? "The completion failed.", failure.RetryAfter,
+            new() { ["model_id"] = modelId, ["request_id"] = requestId });
 
     /// <summary>Collects the completion and answers once, with an HTTP error status when it fails.</summary>
     private sealed class HttpAnswerSink(HttpContext context, string modelId, string? requestId) : ICompletionSink

@@ -1,6 +1,6 @@
-using System.Globalization;
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.Http;
 
 namespace Mcp.Cluster.Gateway.Completions;
 
@@ -22,8 +22,7 @@ public sealed class TokenQuota(IGrainFactory grains)
     public static Task WriteRefusalAsync(HttpContext context, TokenReservation refusal, long requested, DateTimeOffset now)
     {
         var retryAt = refusal.RetryAt ?? now.AddMinutes(1);
-        var retry = Math.Max(1, (long)Math.Ceiling((retryAt - now).TotalSeconds));
-        context.Response.Headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
+        var retry = RetryAfterHeader.Set(context.Response, retryAt - now);
         var window = refusal.Window == "day" ? "daily" : "per-minute";
         return ApiErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, ErrorCode,
             $"This request may use up to {requested} tokens but the key's {window} token quota of {refusal.Limit} has {Math.Max(0, (refusal.Limit ?? 0) - (refusal.Used ?? 0))} left. Try again in {retry} seconds or lower max_tokens.",

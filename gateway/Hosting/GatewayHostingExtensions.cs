@@ -72,8 +72,8 @@ public static class GatewayHostingExtensions
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {
                 var http = rejected.HttpContext;
-                var retry = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 60;
-                http.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var retry = RetryAfterHeader.Set(http.Response,
+                    rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(60));
                 await ApiErrors.WriteAsync(http, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimitExceeded,
                     $"Too many requests. Try again in {retry} seconds.",
                     new() { ["reset_time"] = DateTimeOffset.UtcNow.AddSeconds(retry) });

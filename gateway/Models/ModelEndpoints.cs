@@ -376,9 +376,7 @@ public static class ModelEndpoints
         }
         if (result.RetryAfter is { } retry)
         {
-            var seconds = Math.Max(1, (long)Math.Ceiling(retry.TotalSeconds));
-            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            extra["retry_after"] = seconds;
+            extra["retry_after"] = RetryAfterHeader.Set(context.Response, retry);
         }
         var code = PredictionOutcomeErrors.Code(result.Outcome);
         return ApiErrors.Result(PredictionOutcomeErrors.Status(result.Outcome), code, result.Detail ?? code, extra);

@@ -1,4 +1,5 @@
 using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.Http;
 using Mcp.Cluster.Models;
 
 namespace Mcp.Cluster.Gateway.Models;
@@ -27,4 +28,14 @@ public static class PredictionOutcomeErrors
         PredictionOutcome.Cancelled => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status502BadGateway,
     };
+
+    /// <summary>Writes the error (in the route's error shape), with <c>Retry-After</c> when the model said when to come back.</summary>
+    public static Task WriteAsync(HttpContext context, PredictionOutcome outcome, string detail, TimeSpan? retryAfter, Dictionary<string, object?> extra)
+    {
+        if (retryAfter is { } wait)
+        {
+            RetryAfterHeader.Set(context.Response, wait);
+        }
+        return ApiErrors.WriteAsync(context, Status(outcome), Code(outcome), detail, extra);
+    }
 }

@@ -221,12 +221,8 @@ public static class OpenAiEndpoints
     private static Task ModelFailure(HttpContext context, CompletionChunk failure, string modelId)
     {
         var outcome = failure.Error ?? PredictionOutcome.ModelError;
-        var (status, code) = (PredictionOutcomeErrors.Status(outcome), PredictionOutcomeErrors.Code(outcome));
-        if (failure.RetryAfter is { } retry)
-        {
-            context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-        return ApiErrors.WriteAsync(context, status, code, failure.Detail ?? code, new() { ["model_id"] = modelId });
+        return PredictionOutcomeErrors.WriteAsync(context, outcome, failure.Detail ?? PredictionOutcomeErrors.Code(outcome), failure.RetryAfter,
+            new() { ["model_id"] = modelId });
     }
 
     private static IResult Invalid(string detail, string? field) =>

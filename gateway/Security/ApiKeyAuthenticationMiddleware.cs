@@ -3,6 +3,7 @@ using System.Text.Json;
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Gateway.ApiKeys;
 using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.Http;
 
 namespace Mcp.Cluster.Gateway.Security;
 
@@ -75,8 +76,7 @@ public sealed class ApiKeyAuthenticationMiddleware(
         {
             case AccessOutcome.RateLimited:
             {
-                var retry = SecondsUntil(decision.ResetAt, now);
-                headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
+                var retry = RetryAfterHeader.Set(context.Response, decision.ResetAt - now);
                 var detail = cost > decision.Limit
                     ? $"This request costs {cost} but the key allows only {decision.Limit} per window; split it into smaller batches."
                     : $"Too many requests. Try again in {retry} seconds.";
@@ -88,7 +88,7 @@ public sealed class ApiKeyAuthenticationMiddleware(
             {
                 var reset = decision.QuotaResetAt ?? now;
                 var period = decision.Outcome == AccessOutcome.DailyQuotaExceeded ? "daily" : "monthly";
-                headers.RetryAfter = SecondsUntil(reset, now).ToString(CultureInfo.InvariantCulture);
+                RetryAfterHeader.Set(context.Response, reset - now);
                 await ApiErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, ErrorCodes.QuotaExceeded,
                     $"The key's {period} request quota is used up (this request costs {cost}). It resets at {reset:O}.",
                     new() { ["quota"] = period, ["reset_time"] = reset, ["cost"] = cost });
@@ -155,9 +155,6 @@ public sealed class ApiKeyAuthenticationMiddleware(
             request.Body.Position = 0;
         }
     }
-
-    private static long SecondsUntil(DateTimeOffset instant, DateTimeOffset now) =>
-        Math.Max(1, (long)Math.Ceiling((instant - now).TotalSeconds));
 
     private static Task Unauthorized(HttpContext context, string detail)
     {

@@ -284,20 +284,10 @@ public sealed class ModelGrain(
             yield break;
         }
 
-        ModelBackend backend;
-        try
+        var (backend, cannotStart) = await StartBackendAsync(cancellationToken);
+        if (cannotStart is not null)
         {
-            backend = await GetBackendAsync();
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            _trialInFlight = false;
-            backend = null!;
-            refusal = CompletionChunk.Failure(PredictionOutcome.Unavailable, $"Model {DisplayName} cannot start: {_backendError ?? e.Message}");
-        }
-        if (refusal is not null)
-        {
-            yield return refusal;
+            yield return CompletionChunk.Failure(PredictionOutcome.Unavailable, cannotStart);
             yield break;
         }
 
@@ -440,15 +430,10 @@ public sealed class ModelGrain(
         {
             return new EmbeddingOutcome(refusal.Outcome, [], 0, refusal.Detail, refusal.RetryAfter);
         }
-        ModelBackend backend;
-        try
+        var (backend, cannotStart) = await StartBackendAsync(cancellationToken);
+        if (cannotStart is not null)
         {
-            backend = await GetBackendAsync();
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            _trialInFlight = false;
-            return new EmbeddingOutcome(PredictionOutcome.Unavailable, [], 0, $"Model {DisplayName} cannot start: {_backendError ?? e.Message}");
+            return new EmbeddingOutcome(PredictionOutcome.Unavailable, [], 0, cannotStart);
         }
         var started = Stopwatch.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -571,15 +556,10 @@ public sealed class ModelGrain(
             return refusal;
         }
 
-        ModelBackend backend;
-        try
+        var (backend, cannotStart) = await StartBackendAsync(cancellationToken);
+        if (cannotStart is not null)
         {
-            backend = await GetBackendAsync();
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            _trialInFlight = false;
-            return PredictionResult.Failure(PredictionOutcome.Unavailable, $"Model {DisplayName} cannot start: {_backendError ?? e.Message}");
+            return PredictionResult.Failure(PredictionOutcome.Unavailable, cannotStart);
         }
 
         var started = Stopwatch.GetTimestamp();
@@ -773,6 +753,23 @@ public sealed class ModelGrain(
             }
         }
         PublishStatus();
+    }
+
+    /// <summary>
+    /// The backend for a call that was just admitted, or why it cannot start (the admission's trial slot is then
+    /// given back). A cancellation by the caller is thrown, not reported.
+    /// </summary>
+    private async Task<(ModelBackend Backend, string? CannotStart)> StartBackendAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await GetBackendAsync(), null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _trialInFlight = false;
+            return (null!, $"Model {DisplayName} cannot start: {_backendError ?? e.Message}");
+        }
     }
 
     private Task<ModelBackend> GetBackendAsync()

@@ -788,9 +788,7 @@ public sealed class ModelGrain(
         try
         {
             var config = new ModelConfig(secrets.Reveal(StoredConfig()));
-            ModelSettings.Read(config, backendOptions.Value);
-            backend = backends.Create(model.State.Provider, ModelId, config, prepared.Timeout, prepared.MaxRetries, validationOnly: false,
-                prepared.Http2PriorKnowledge);
+            backend = backends.Create(model.State.Provider, ModelId, config, prepared.Timeout, prepared.MaxRetries, prepared.Http2PriorKnowledge);
             using var start = new CancellationTokenSource(BackendStartTimeout);
             await backend.InitializeAsync(start.Token);
             _backendError = null;
@@ -838,7 +836,7 @@ public sealed class ModelGrain(
         IReadOnlySet<ModelTask> capabilities;
         ModelTask task;
         bool streaming;
-        var backend = backends.Create(provider, ModelId, config, settings.Timeout, settings.MaxRetries, validationOnly: true);
+        var backend = backends.Create(provider, ModelId, config, settings.Timeout, settings.MaxRetries);
         try
         {
             capabilities = backend.Capabilities;

@@ -19,8 +19,7 @@ public static class BackendHarness
     public static ModelBackend Create(string provider, JsonObject config, TimeSpan? timeout = null, int maxRetries = 2, bool http2PriorKnowledge = false)
     {
         var registry = Services.GetRequiredService<ModelBackendRegistry>();
-        return registry.Create(provider, "mod_test", new ModelConfig(config), timeout ?? TimeSpan.FromSeconds(30), maxRetries, validationOnly: false,
-            http2PriorKnowledge);
+        return registry.Create(provider, "mod_test", new ModelConfig(config), timeout ?? TimeSpan.FromSeconds(30), maxRetries, http2PriorKnowledge);
     }
 
     private static ServiceProvider CreateServices()

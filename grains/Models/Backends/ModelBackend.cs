@@ -1,7 +1,8 @@
 namespace Mcp.Cluster.Models.Backends;
 
 /// <summary>
-/// A provider type. Subclasses read their config in the constructor (throwing <see cref="ModelConfigException"/>),
+/// A provider type. Subclasses read their config in the constructor (throwing <see cref="ModelConfigException"/>)
+/// and do no I/O there: the same constructor checks a config at registration, with placeholders for secrets.
 /// declare <see cref="Capabilities"/>, and override the calls for those capabilities. Register one with
 /// <c>services.AddModelBackend&lt;TBackend&gt;("name")</c>; the constructor takes a <see cref="ModelBackendContext"/>
 /// plus any services it needs.

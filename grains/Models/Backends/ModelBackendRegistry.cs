@@ -28,7 +28,7 @@ public sealed class ModelBackendRegistry
     public bool IsKnown(string provider) => _factories.ContainsKey(provider);
 
     /// <exception cref="ModelConfigException">The config does not suit the provider.</exception>
-    public ModelBackend Create(string provider, string modelId, ModelConfig config, TimeSpan timeout, int maxRetries, bool validationOnly,
+    public ModelBackend Create(string provider, string modelId, ModelConfig config, TimeSpan timeout, int maxRetries,
         bool http2PriorKnowledge = false)
     {
         if (!_factories.TryGetValue(provider, out var factory))
@@ -36,7 +36,7 @@ public sealed class ModelBackendRegistry
             throw new ModelConfigException("provider", $"Unknown provider '{provider}'. Known providers: {string.Join(", ", _factories.Keys.Order())}.");
         }
         var http = _http.Create(maxRetries, http2PriorKnowledge);
-        var context = new ModelBackendContext(modelId, config, http, timeout, _logs.CreateLogger($"Mcp.Cluster.Models.Backends.{provider}"), validationOnly);
+        var context = new ModelBackendContext(modelId, config, http, timeout, _logs.CreateLogger($"Mcp.Cluster.Models.Backends.{provider}"));
         try
         {
             var backend = (ModelBackend)factory(_services, [context]);

@@ -1,3 +1,4 @@
+using System.Text;
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Completions;
 using Mcp.Cluster.Gateway.Errors;
@@ -58,6 +59,7 @@ public static class CompletionEndpoints
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             KeepAliveInterval = options.Value.SocketKeepAlive,
+            KeepAliveTimeout = options.Value.SocketKeepAliveTimeout,
         });
         var session = new CompletionSocket(socket, context.GetApiKey(), grains, hasher, runner, options.Value,
             json.Value.SerializerOptions, logger);
@@ -86,7 +88,9 @@ public static class CompletionEndpoints
 
     private static async Task<IResult> GetAsync([FromRoute(Name = "completion_id")] string completionId, HttpContext context, IGrainFactory grains)
     {
-        var record = await grains.GetGrain<ICompletionGrain>(completionId).GetAsync();
+        var record = CompletionIds.TryGetModelId(completionId, out var modelId)
+            ? await grains.GetGrain<IModelGrain>(modelId).GetCompletionAsync(completionId)
+            : null;
         var caller = context.GetRequiredApiKey();
         if (record is null || (!caller.IsAdmin && record.Start.Owner != caller.Owner))
         {
@@ -96,13 +100,15 @@ public static class CompletionEndpoints
         return TypedResults.Ok(new CompletionStatusResponse(
             record.CompletionId, record.Start.ModelId, record.Start.RequestId, ModelNames.Of(record.State), record.Start.StartedAt,
             end?.FinishedAt, end?.FinishReason, end is null ? null : CompletionUsageResponse.Of(end.PromptTokens, end.CompletionTokens),
-            end?.Text, end?.Error, end?.Detail));
+            end?.Text, end?.Error is { } error ? PredictionOutcomeErrors.Code(error) : null, end?.Detail));
     }
 
     private static async Task<IResult> CancelAsync([FromRoute(Name = "completion_id")] string completionId, HttpContext context, IGrainFactory grains)
     {
         var caller = context.GetRequiredApiKey();
-        var outcome = await grains.GetGrain<ICompletionGrain>(completionId).CancelAsync(caller.Owner, caller.IsAdmin);
+        var outcome = CompletionIds.TryGetModelId(completionId, out var modelId)
+            ? await grains.GetGrain<IModelGrain>(modelId).CancelCompletionAsync(completionId, caller.Owner, caller.IsAdmin)
+            : CancelCompletionOutcome.NotFound;
         return outcome switch
         {
             CancelCompletionOutcome.Cancelling => TypedResults.Accepted($"/completions/{completionId}", new { id = completionId, status = "cancelling" }),
@@ -116,7 +122,7 @@ public static class CompletionEndpoints
     private static async Task<(string ModelId, CompletionRequest Request)?> PrepareAsync(
         CompletionApiRequest body, HttpContext context, IGrainFactory grains, CompletionOptions options)
     {
-        var (request, problem) = CompletionRequestValidator.Validate(body, options, CompletionRunner.NewId());
+        var (request, problem) = CompletionRequestValidator.Validate(body, options);
         if (problem is not null)
         {
             await ApiErrors.Validation(problem.Detail, problem.Field).ExecuteAsync(context);
@@ -138,6 +144,7 @@ public static class CompletionEndpoints
     /// <summary>Collects the completion and answers once, with an HTTP error status when it fails.</summary>
     private sealed class HttpAnswerSink(HttpContext context, string modelId, string? requestId) : ICompletionSink
     {
+        private readonly StringBuilder _text = new();
         private string _id = "";
 
         public Task RefusedAsync(TokenReservation refusal, long requested) =>
@@ -150,10 +157,14 @@ public static class CompletionEndpoints
             return Task.CompletedTask;
         }
 
-        public Task TokenAsync(string text) => Task.CompletedTask;
+        public Task TokenAsync(string text)
+        {
+            _text.Append(text);
+            return Task.CompletedTask;
+        }
 
-        public Task DoneAsync(CompletionChunk final, string text) =>
-            TypedResults.Ok(new CompletionResponse(_id, modelId, requestId, "completed", text, final.FinishReason,
+        public Task DoneAsync(CompletionChunk final) =>
+            TypedResults.Ok(new CompletionResponse(_id, modelId, requestId, "completed", _text.ToString(), final.FinishReason,
                 CompletionUsageResponse.Of(final.PromptTokens, final.CompletionTokens))).ExecuteAsync(context);
 
         public Task FailedAsync(CompletionChunk failure, bool started) => WriteFailureAsync(context, failure, modelId, requestId);
@@ -181,7 +192,7 @@ public static class CompletionEndpoints
 
         public Task TokenAsync(string text) => _sse.WriteAsync("token", new { text }, context.RequestAborted);
 
-        public Task DoneAsync(CompletionChunk final, string text) =>
+        public Task DoneAsync(CompletionChunk final) =>
             _sse.WriteAsync("done", new
             {
                 id = _id,

@@ -24,4 +24,10 @@ public sealed class CompletionOptions
 
     /// <summary>WebSocket ping interval, so idle connections through proxies stay open.</summary>
     public TimeSpan SocketKeepAlive { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a ping may go unanswered before the connection is dropped: a client that stopped reading would
+    /// otherwise hold its completions (and their upstream calls) forever, its sends never finishing.
+    /// </summary>
+    public TimeSpan SocketKeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -8,7 +8,7 @@ public static class CompletionRequestValidator
 
     public sealed record Problem(string Detail, string Field);
 
-    public static (CompletionRequest? Request, Problem? Problem) Validate(CompletionApiRequest body, CompletionOptions options, string completionId)
+    public static (CompletionRequest? Request, Problem? Problem) Validate(CompletionApiRequest body, CompletionOptions options)
     {
         if (string.IsNullOrWhiteSpace(body.ModelId))
         {
@@ -59,7 +59,7 @@ public static class CompletionRequestValidator
             return Fail($"Field 'request_id' must be at most {MaxRequestIdLength} characters", "request_id");
         }
         var request = new CompletionRequest(messages, body.Prompt, body.MaxTokens ?? options.DefaultMaxTokens,
-            body.Temperature, body.TopP, body.Stop, completionId);
+            body.Temperature, body.TopP, body.Stop);
         return (request, null);
     }
 

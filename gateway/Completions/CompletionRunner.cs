@@ -1,26 +1,23 @@
-using System.Security.Cryptography;
-using System.Text;
-using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Completions;
-using Mcp.Cluster.Gateway.Models;
 using Mcp.Cluster.Gateway.Security;
 using Mcp.Cluster.Models;
 
 namespace Mcp.Cluster.Gateway.Completions;
 
 /// <summary>
-/// Runs one completion for <c>/completions</c>, <c>/completions/stream</c> and the WebSocket endpoint: reserves the
-/// key's tokens, registers the completion (so it can be read and cancelled from any gateway), streams it from the
-/// model grain into a <see cref="ICompletionSink"/>, and always settles tokens and records how it ended.
+/// Runs one completion for <c>/completions</c>, <c>/completions/stream</c>, <c>/v1/chat/completions</c> and the
+/// WebSocket endpoint: reserves the key's tokens, streams the completion from the model grain (which keeps its record,
+/// so it can be read and cancelled from any gateway) into a <see cref="ICompletionSink"/>, and always settles tokens.
 /// </summary>
-public sealed class CompletionRunner(IGrainFactory grains, TokenQuota quota, TimeProvider time, ILogger<CompletionRunner> logger)
+public sealed class CompletionRunner(IGrainFactory grains, TokenQuota quota, ILogger<CompletionRunner> logger)
 {
-    public static string NewId() => "cmpl_" + RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz234567", 24);
+    public const string IdPrefix = "cmpl_";
 
     public async Task RunAsync(ApiKeyPrincipal key, string modelId, CompletionRequest request, string? requestId,
-        ICompletionSink sink, CancellationToken cancellationToken)
+        ICompletionSink sink, CancellationToken cancellationToken, string idPrefix = IdPrefix)
     {
-        var completionId = request.CompletionId ?? throw new ArgumentException("The request needs a completion id.", nameof(request));
+        var completionId = CompletionIds.New(idPrefix, modelId);
+        request = request with { CompletionId = completionId, Origin = new CompletionOrigin(key.KeyId, key.Owner, requestId) };
         var estimatedPrompt = TokenEstimate.OfPrompt(request.Messages, request.Prompt);
         var reserved = estimatedPrompt + (long)(request.MaxTokens ?? 0);
         var reservation = await quota.ReserveAsync(key.KeyId, completionId, reserved);
@@ -30,9 +27,8 @@ public sealed class CompletionRunner(IGrainFactory grains, TokenQuota quota, Tim
             return;
         }
 
-        var completion = grains.GetGrain<ICompletionGrain>(completionId);
-        await completion.StartAsync(new CompletionStart(modelId, key.KeyId, key.Owner, time.GetUtcNow(), requestId));
-        var text = new StringBuilder();
+        // Only the length of the text is kept here; the sinks that answer with the whole text collect it themselves.
+        var generatedBytes = 0;
         var started = false;
         CompletionChunk? last = null;
         try
@@ -52,12 +48,12 @@ public sealed class CompletionRunner(IGrainFactory grains, TokenQuota quota, Tim
                 }
                 if (chunk.Text.Length > 0)
                 {
-                    text.Append(chunk.Text);
+                    generatedBytes += System.Text.Encoding.UTF8.GetByteCount(chunk.Text);
                     await sink.TokenAsync(chunk.Text);
                 }
                 if (chunk.FinishReason is not null)
                 {
-                    await sink.DoneAsync(chunk, text.ToString());
+                    await sink.DoneAsync(chunk);
                     return;
                 }
             }
@@ -66,26 +62,18 @@ public sealed class CompletionRunner(IGrainFactory grains, TokenQuota quota, Tim
         }
         finally
         {
-            // However the completion ended (done, failed, cancelled, client gone), settle and record it.
-            var (prompt, completionTokens) = last is { FinishReason: not null }
+            // However the completion ended (done, failed, cancelled, client gone), settle the reservation: the model's
+            // counts when it finished, else the same estimate the model's record shows (the prompt counts once text has flowed).
+            var (prompt, completion) = last is { FinishReason: not null }
                 ? (last.PromptTokens, last.CompletionTokens)
-                : (started ? estimatedPrompt : 0, TokenEstimate.Of(text.ToString()));
-            var state = last switch
-            {
-                { FinishReason: not null } => CompletionState.Completed,
-                { Error: PredictionOutcome.Cancelled } => CompletionState.Cancelled,
-                null => CompletionState.Cancelled,
-                _ => CompletionState.Failed,
-            };
+                : (started ? estimatedPrompt : 0, TokenEstimate.OfBytes(generatedBytes));
             try
             {
-                await quota.SettleAsync(key.KeyId, completionId, prompt, completionTokens);
-                await completion.FinishAsync(new CompletionEnd(state, time.GetUtcNow(), last?.FinishReason, prompt, completionTokens,
-                    text.ToString(), last?.Error is { } error ? PredictionOutcomeErrors.Code(error) : null, last?.Detail));
+                await quota.SettleAsync(key.KeyId, completionId, prompt, completion);
             }
             catch (Exception e)
             {
-                logger.LogWarning(e, "Recording the end of completion {CompletionId} failed", completionId);
+                logger.LogWarning(e, "Settling the tokens of completion {CompletionId} failed", completionId);
             }
         }
     }

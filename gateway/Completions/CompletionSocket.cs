@@ -1,9 +1,7 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Threading.Channels;
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Gateway.ApiKeys;
 using Mcp.Cluster.Gateway.Models;
@@ -31,21 +29,18 @@ public sealed class CompletionSocket(
     JsonSerializerOptions json,
     ILogger logger)
 {
-    private readonly Channel<byte[]> _outbound = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(4096)
-    {
-        SingleReader = true,
-        FullMode = BoundedChannelFullMode.Wait,
-    });
-    private readonly ConcurrentDictionary<string, Running> _running = new(StringComparer.Ordinal);
+    // One send at a time is all a WebSocket allows; completions on one connection take turns. Sending straight from
+    // the completion (rather than through a queue and a writer task) keeps an idle connection small and lets a slow
+    // reader slow its own upstream reads instead of piling up frames.
+    private readonly SemaphoreSlim _sending = new(1, 1);
+    private readonly Dictionary<string, Running> _running = new(StringComparer.Ordinal);
     private ApiKeyPrincipal? _principal = principal;
 
     public async Task RunAsync(CancellationToken aborted)
     {
-        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        var writer = WriteLoopAsync(lifetime.Token);
         try
         {
-            await ReadLoopAsync(lifetime.Token);
+            await ReadLoopAsync(aborted);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
         {
@@ -53,14 +48,16 @@ public sealed class CompletionSocket(
         }
         finally
         {
-            foreach (var running in _running.Values)
+            Running[] running;
+            lock (_running)
             {
-                await running.Cancel.CancelAsync();
+                running = [.. _running.Values];
             }
-            await Task.WhenAll(_running.Values.Select(r => r.Task));
-            _outbound.Writer.TryComplete();
-            await writer;
-            await lifetime.CancelAsync();
+            foreach (var completion in running)
+            {
+                await completion.Cancel.CancelAsync();
+            }
+            await Task.WhenAll(running.Select(r => r.Task));
         }
     }
 
@@ -129,7 +126,7 @@ public sealed class CompletionSocket(
                 await StartCompletionAsync(frame, cancellationToken);
                 break;
             case "cancel":
-                if (frame.RequestId is { } id && _running.TryGetValue(id, out var running))
+                if (frame.RequestId is { } id && Find(id) is { } running)
                 {
                     await running.Cancel.CancelAsync();
                 }
@@ -175,12 +172,12 @@ public sealed class CompletionSocket(
             await SendAsync(new SocketFrame("error", requestId) { Error = "validation_error", Detail = "Every completion frame needs a request_id (at most 128 characters)." });
             return;
         }
-        if (_running.ContainsKey(requestId))
+        if (Find(requestId) is not null)
         {
             await SendAsync(new SocketFrame("error", requestId) { Error = "validation_error", Detail = "A completion with this request_id is still running." });
             return;
         }
-        if (_running.Count >= options.MaxConcurrentStreamsPerSocket)
+        if (RunningCount >= options.MaxConcurrentStreamsPerSocket)
         {
             await SendAsync(new SocketFrame("error", requestId) { Error = "too_many_streams", Detail = $"At most {options.MaxConcurrentStreamsPerSocket} completions may run at once on one connection." });
             return;
@@ -204,7 +201,7 @@ public sealed class CompletionSocket(
             return;
         }
 
-        var (request, problem) = CompletionRequestValidator.Validate(frame, options, CompletionRunner.NewId());
+        var (request, problem) = CompletionRequestValidator.Validate(frame, options);
         if (problem is not null)
         {
             await SendAsync(new SocketFrame("error", requestId) { Error = "validation_error", Detail = problem.Detail, Field = problem.Field });
@@ -217,10 +214,32 @@ public sealed class CompletionSocket(
             return;
         }
 
-        var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var running = new Running(cancel);
-        _running[requestId] = running;
+        // Not linked to the connection: when it ends, RunAsync cancels every running completion itself.
+        var running = new Running(new CancellationTokenSource());
+        lock (_running)
+        {
+            _running[requestId] = running;
+        }
         running.Task = RunCompletionAsync(key, modelId, request!, requestId, running);
+    }
+
+    private Running? Find(string requestId)
+    {
+        lock (_running)
+        {
+            return _running.GetValueOrDefault(requestId);
+        }
+    }
+
+    private int RunningCount
+    {
+        get
+        {
+            lock (_running)
+            {
+                return _running.Count;
+            }
+        }
     }
 
     private async Task RunCompletionAsync(ApiKeyPrincipal key, string modelId, CompletionRequest request, string requestId, Running running)
@@ -233,7 +252,7 @@ public sealed class CompletionSocket(
         }
         catch (Exception e) when (e is OperationCanceledException || running.Cancel.IsCancellationRequested)
         {
-            await SendAsync(new SocketFrame("cancelled", requestId) { Id = request.CompletionId });
+            await SendAsync(new SocketFrame("cancelled", requestId) { Id = sink.CompletionId });
         }
         catch (Exception e)
         {
@@ -242,44 +261,32 @@ public sealed class CompletionSocket(
         }
         finally
         {
-            _running.TryRemove(requestId, out _);
+            lock (_running)
+            {
+                _running.Remove(requestId);
+            }
             running.Cancel.Dispose();
         }
     }
 
-    private async Task WriteLoopAsync(CancellationToken cancellationToken)
+    internal async Task SendAsync(SocketFrame frame)
     {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(frame, json);
+        await _sending.WaitAsync();
         try
         {
-            await foreach (var frame in _outbound.Reader.ReadAllAsync(cancellationToken))
+            if (socket.State == WebSocketState.Open)
             {
-                if (socket.State != WebSocketState.Open)
-                {
-                    continue;
-                }
-                await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+                await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
             }
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException or IOException)
         {
-            // Nothing more can be sent on this connection.
+            // The connection is gone; the read loop sees it too and cancels what is running.
         }
-    }
-
-    internal ValueTask SendAsync(SocketFrame frame) =>
-        _outbound.Writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes(frame, json))
-            ? ValueTask.CompletedTask
-            : WriteSlowAsync(frame);
-
-    private async ValueTask WriteSlowAsync(SocketFrame frame)
-    {
-        try
+        finally
         {
-            await _outbound.Writer.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(frame, json));
-        }
-        catch (ChannelClosedException)
-        {
-            // The connection is closing.
+            _sending.Release();
         }
     }
 
@@ -291,20 +298,21 @@ public sealed class CompletionSocket(
 
     private async Task CloseAsync(WebSocketCloseStatus status, string reason)
     {
-        // Let queued frames go out before the close frame.
-        for (var i = 0; i < 50 && _outbound.Reader.Count > 0; i++)
+        // After any frame being sent, so it is not cut off by the close.
+        await _sending.WaitAsync();
+        try
         {
-            await Task.Delay(10);
-        }
-        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-        {
-            try
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
                 await socket.CloseOutputAsync(status, reason.Length > 120 ? reason[..120] : reason, CancellationToken.None);
             }
-            catch (WebSocketException)
-            {
-            }
+        }
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException or IOException)
+        {
+        }
+        finally
+        {
+            _sending.Release();
         }
     }
 
@@ -319,36 +327,38 @@ public sealed class CompletionSocket(
     {
         private string _id = "";
 
+        public string? CompletionId => _id.Length > 0 ? _id : null;
+
         public Task RefusedAsync(TokenReservation refusal, long requested) => socket.SendAsync(new SocketFrame("error", requestId)
         {
             Error = TokenQuota.ErrorCode,
             Detail = $"This request may use up to {requested} tokens, more than the key's {(refusal.Window == "day" ? "daily" : "per-minute")} token quota has left.",
             RetryAt = refusal.RetryAt,
-        }).AsTask();
+        });
 
         public Task StartedAsync(string completionId)
         {
             _id = completionId;
-            return socket.SendAsync(new SocketFrame("started", requestId) { Id = completionId }).AsTask();
+            return socket.SendAsync(new SocketFrame("started", requestId) { Id = completionId });
         }
 
-        public Task TokenAsync(string text) => socket.SendAsync(new SocketFrame("token", requestId) { Text = text }).AsTask();
+        public Task TokenAsync(string text) => socket.SendAsync(new SocketFrame("token", requestId) { Text = text });
 
-        public Task DoneAsync(CompletionChunk final, string text) => socket.SendAsync(new SocketFrame("done", requestId)
+        public Task DoneAsync(CompletionChunk final) => socket.SendAsync(new SocketFrame("done", requestId)
         {
             Id = _id,
             FinishReason = final.FinishReason,
             Usage = CompletionUsageResponse.Of(final.PromptTokens, final.CompletionTokens),
-        }).AsTask();
+        });
 
         public Task FailedAsync(CompletionChunk failure, bool started) => failure.Error == PredictionOutcome.Cancelled
-            ? socket.SendAsync(new SocketFrame("cancelled", requestId) { Id = _id }).AsTask()
+            ? socket.SendAsync(new SocketFrame("cancelled", requestId) { Id = _id })
             : socket.SendAsync(new SocketFrame("error", requestId)
             {
                 Id = _id.Length > 0 ? _id : null,
                 Error = PredictionOutcomeErrors.Code(failure.Error!.Value),
                 Detail = failure.Detail,
-            }).AsTask();
+            });
     }
 
     /// <summary>What a client sends: a completion request plus the frame's type and, for <c>auth</c>, the key.</summary>

@@ -14,7 +14,7 @@ public interface ICompletionSink
     Task TokenAsync(string text);
 
     /// <summary>The last event of a successful completion: finish reason and token counts.</summary>
-    Task DoneAsync(CompletionChunk final, string text);
+    Task DoneAsync(CompletionChunk final);
 
     /// <summary>The completion failed or was cancelled; <paramref name="started"/> says whether tokens were sent already.</summary>
     Task FailedAsync(CompletionChunk failure, bool started);

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Mcp.Cluster.ApiKeys;
@@ -87,12 +88,11 @@ public static class OpenAiEndpoints
             return;
         }
         // The same runner as /completions: tokens reserved and settled, readable and cancellable at /completions/{id}.
-        var request = parsed.Request with { CompletionId = "chatcmpl-" + RandomNumberGenerator.GetHexString(24, lowercase: true) };
         var created = time.GetUtcNow().ToUnixTimeSeconds();
         ICompletionSink sink = parsed.Stream
             ? new ChunkStreamSink(context, modelId, parsed, created)
             : new ChatAnswerSink(context, modelId, parsed, created);
-        await runner.RunAsync(context.GetRequiredApiKey(), modelId, request, null, sink, context.RequestAborted);
+        await runner.RunAsync(context.GetRequiredApiKey(), modelId, parsed.Request, null, sink, context.RequestAborted, idPrefix: "chatcmpl-");
     }
 
     private static async Task EmbeddingsAsync(HttpContext context, IGrainFactory grains, TokenQuota quota,
@@ -249,6 +249,7 @@ public static class OpenAiEndpoints
     /// <summary>A non-streamed chat completion: one <c>chat.completion</c> object, or an error status.</summary>
     private sealed class ChatAnswerSink(HttpContext context, string modelId, ChatCompletionRequestReader.Parsed parsed, long created) : ICompletionSink
     {
+        private readonly StringBuilder _text = new();
         private string _id = "";
 
         public Task RefusedAsync(TokenReservation refusal, long requested) =>
@@ -261,9 +262,13 @@ public static class OpenAiEndpoints
             return Task.CompletedTask;
         }
 
-        public Task TokenAsync(string text) => Task.CompletedTask;
+        public Task TokenAsync(string text)
+        {
+            _text.Append(text);
+            return Task.CompletedTask;
+        }
 
-        public Task DoneAsync(CompletionChunk final, string text) => TypedResults.Json(new
+        public Task DoneAsync(CompletionChunk final) => TypedResults.Json(new
         {
             id = _id,
             @object = "chat.completion",
@@ -271,7 +276,7 @@ public static class OpenAiEndpoints
             model = parsed.Model,
             choices = new[]
             {
-                new { index = 0, message = new { role = "assistant", content = text }, finish_reason = final.FinishReason, logprobs = (object?)null },
+                new { index = 0, message = new { role = "assistant", content = _text.ToString() }, finish_reason = final.FinishReason, logprobs = (object?)null },
             },
             usage = Usage(final.PromptTokens, final.CompletionTokens),
         }).ExecuteAsync(context);
@@ -303,7 +308,7 @@ public static class OpenAiEndpoints
         public Task TokenAsync(string text) =>
             _sse.WriteAsync(Chunk(_id, created, parsed.Model, new { content = text }, null), context.RequestAborted);
 
-        public async Task DoneAsync(CompletionChunk final, string text)
+        public async Task DoneAsync(CompletionChunk final)
         {
             await _sse.WriteAsync(Chunk(_id, created, parsed.Model, new { }, final.FinishReason), context.RequestAborted);
             if (parsed.IncludeUsage)

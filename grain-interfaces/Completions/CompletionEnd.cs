@@ -8,5 +8,5 @@ public sealed record CompletionEnd(
     [property: Id(3)] long PromptTokens,
     [property: Id(4)] long CompletionTokens,
     [property: Id(5)] string? Text,
-    [property: Id(6)] string? Error,
+    [property: Id(6)] Models.PredictionOutcome? Error,
     [property: Id(7)] string? Detail);

@@ -9,4 +9,5 @@ public sealed record CompletionRequest(
     [property: Id(3)] double? Temperature,
     [property: Id(4)] double? TopP,
     [property: Id(5)] IReadOnlyList<string>? Stop,
-    [property: Id(6)] string? CompletionId = null);
+    [property: Id(6)] string? CompletionId = null,
+    [property: Id(7)] Completions.CompletionOrigin? Origin = null);

@@ -39,11 +39,15 @@ public interface IModelGrain : IGrainWithStringKey
 
     /// <summary>Embeds texts with a model that has the embedding capability (whatever its <c>/predict</c> task).</summary>
     /// <summary>
-    /// Stops the running completion with this id, its provider call included. When it is not running yet (the cancel
-    /// overtook it), it is stopped as soon as it starts; the answer is then false.
+    /// Stops the running completion with this id (one this model streams), its provider call included, if
+    /// <paramref name="owner"/> started it or <paramref name="isAdmin"/>.
     /// </summary>
     [AlwaysInterleave, Alias("cancel-completion")]
-    Task<bool> CancelCompletionAsync(string completionId);
+    Task<Completions.CancelCompletionOutcome> CancelCompletionAsync(string completionId, string owner, bool isAdmin);
+
+    /// <summary>A completion this model is streaming or finished within <c>Completions:RecordRetention</c>.</summary>
+    [ReadOnly, AlwaysInterleave, Alias("get-completion")]
+    Task<Completions.CompletionRecord?> GetCompletionAsync(string completionId);
 
     [AlwaysInterleave, Alias("embed"), ResponseTimeout("00:06:00")]
     Task<EmbeddingOutcome> EmbedAsync(IReadOnlyList<string> inputs, CancellationToken cancellationToken = default);

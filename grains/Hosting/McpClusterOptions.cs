@@ -19,4 +19,10 @@ public sealed class McpClusterOptions
 
     /// <summary>Where the local mode keeps its files (grain database, generated secrets).</summary>
     public string DataDirectory { get; set; } = "data";
+
+    /// <summary>
+    /// Grain locations each silo caches. Orleans sizes the cache's table for this many entries up front (its default,
+    /// a million, costs about 18 MB per silo before a single grain runs); raise it for clusters with more active grains.
+    /// </summary>
+    public int DirectoryCacheSize { get; set; } = 100_000;
 }

@@ -48,6 +48,7 @@ public static class SiloBuilderExtensions
             // Reminders only keep model health loops running; after a restart ModelStartup wakes every model again.
             silo.UseInMemoryReminderService();
         }
+        silo.Services.Configure<GrainDirectoryOptions>(options => options.CacheSize = cluster.DirectoryCacheSize);
         silo.Services.AddMcpSiloServices(configuration, cluster);
         return silo;
     }
@@ -66,7 +67,7 @@ public static class SiloBuilderExtensions
         }
         services.Configure<McpClusterOptions>(configuration.GetSection(McpClusterOptions.Section));
         services.Configure<ApiKeyGrainOptions>(configuration.GetSection(ApiKeyGrainOptions.Section));
-        services.Configure<Completions.CompletionGrainOptions>(configuration.GetSection(Completions.CompletionGrainOptions.Section));
+        services.Configure<Completions.CompletionRecordOptions>(configuration.GetSection(Completions.CompletionRecordOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.AddModels(configuration, cluster);
         return services;

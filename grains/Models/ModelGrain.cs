@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mcp.Cluster.Completions;
 using Mcp.Cluster.Models.Backends;
 using Mcp.Cluster.Models.Schemas;
 using Mcp.Cluster.Models.Secrets;
@@ -22,6 +23,7 @@ public sealed class ModelGrain(
     ModelSecretProtector secrets,
     IOptions<ModelGrainOptions> options,
     IOptions<ModelBackendOptions> backendOptions,
+    IOptions<CompletionRecordOptions> completionOptions,
     TimeProvider time,
     ILogger<ModelGrain> logger) : Grain, IModelGrain, IRemindable
 {
@@ -45,9 +47,7 @@ public sealed class ModelGrain(
     private DateTimeOffset _openUntil;
     private bool _trialInFlight;
     private ModelStatus? _publishedStatus;
-    private readonly Dictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
-    // Cancels that arrived before their stream reached this grain; honoured when it does (kept for a minute).
-    private readonly Dictionary<string, DateTimeOffset> _cancelledEarly = new(StringComparer.Ordinal);
+    private readonly CompletionLedger _completions = new(completionOptions.Value, time);
 
     private string ModelId => this.GetPrimaryKeyString();
 
@@ -271,50 +271,55 @@ public sealed class ModelGrain(
     public async IAsyncEnumerable<CompletionChunk> StreamAsync(
         CompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var prepared = _prepared;
-        var refusal = !model.RecordExists ? CompletionChunk.Failure(PredictionOutcome.NotFound, $"Model {ModelId} not found.")
-            : prepared is null ? CompletionChunk.Failure(PredictionOutcome.Unavailable, $"Model {DisplayName} cannot load: {_backendError}")
-            : !prepared.Capabilities.Contains(ModelTask.Chat) && !prepared.Capabilities.Contains(ModelTask.Completion)
-                ? CompletionChunk.Failure(PredictionOutcome.ValidationError, $"Model {DisplayName} does not generate text (it offers {Describe(prepared.Capabilities)}).")
-            : Admit() is { } admission ? CompletionChunk.Failure(admission.Outcome, admission.Detail!, admission.RetryAfter)
-            : null;
-        if (refusal is not null)
-        {
-            yield return refusal;
-            yield break;
-        }
-
-        var (backend, cannotStart) = await StartBackendAsync(cancellationToken);
-        if (cannotStart is not null)
-        {
-            yield return CompletionChunk.Failure(PredictionOutcome.Unavailable, cannotStart);
-            yield break;
-        }
-
-        var generation = new TextGenerationRequest(
-            request.Messages.Select(m => new ChatMessage(m.Role, m.Content)).ToArray(), request.Prompt,
-            request.MaxTokens, request.Temperature, request.TopP, request.Stop);
-        var started = Stopwatch.GetTimestamp();
-        // Only the length is needed (to estimate tokens when the provider does not count them).
-        var generatedBytes = 0;
-        // The timeout bounds each wait for the next chunk, so a long answer that keeps flowing is not cut off.
-        using var stop = new CancellationTokenSource();
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
-        idle.CancelAfter(prepared!.Timeout);
+        CompletionLedger.Entry? entry = null;
         if (request.CompletionId is { } completionId)
         {
-            _running[completionId] = stop;
-            if (_cancelledEarly.Remove(completionId))
+            entry = _completions.Start(completionId, ModelId, request.Origin);
+            if (entry is null)
             {
-                stop.Cancel();
+                yield return CompletionChunk.Failure(PredictionOutcome.ValidationError, $"Completion '{completionId}' is already known.");
+                yield break;
             }
         }
-        var chunks = backend.SupportsStreaming
-            ? backend.StreamAsync(generation, idle.Token)
-            : WholeAnswerAsync(backend, generation, idle.Token);
-        var enumerator = chunks.GetAsyncEnumerator(idle.Token);
+        // However the stream ends (finished, failed, cancelled, abandoned by the caller), the record says how.
+        CompletionChunk? last = null;
+        // Only the length of the text is needed here (to estimate tokens when the provider does not count them).
+        var generatedBytes = 0;
         try
         {
+            var prepared = _prepared;
+            var refusal = !model.RecordExists ? CompletionChunk.Failure(PredictionOutcome.NotFound, $"Model {ModelId} not found.")
+                : prepared is null ? CompletionChunk.Failure(PredictionOutcome.Unavailable, $"Model {DisplayName} cannot load: {_backendError}")
+                : !prepared.Capabilities.Contains(ModelTask.Chat) && !prepared.Capabilities.Contains(ModelTask.Completion)
+                    ? CompletionChunk.Failure(PredictionOutcome.ValidationError, $"Model {DisplayName} does not generate text (it offers {Describe(prepared.Capabilities)}).")
+                : Admit() is { } admission ? CompletionChunk.Failure(admission.Outcome, admission.Detail!, admission.RetryAfter)
+                : null;
+            if (refusal is not null)
+            {
+                yield return last = refusal;
+                yield break;
+            }
+
+            var (backend, cannotStart) = await StartBackendAsync(cancellationToken);
+            if (cannotStart is not null)
+            {
+                yield return last = CompletionChunk.Failure(PredictionOutcome.Unavailable, cannotStart);
+                yield break;
+            }
+
+            var generation = new TextGenerationRequest(
+                request.Messages.Select(m => new ChatMessage(m.Role, m.Content)).ToArray(), request.Prompt,
+                request.MaxTokens, request.Temperature, request.TopP, request.Stop);
+            var started = Stopwatch.GetTimestamp();
+            // One token source per stream: the caller's cancellation, a cancel by id (the entry) and the timeout, which
+            // bounds each wait for the next chunk so a long answer that keeps flowing is not cut off.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            stop.CancelAfter(prepared!.Timeout);
+            entry?.Attach(stop);
+            var chunks = backend.SupportsStreaming
+                ? backend.StreamAsync(generation, stop.Token)
+                : WholeAnswerAsync(backend, generation, stop.Token);
+            await using var enumerator = chunks.GetAsyncEnumerator(stop.Token);
             while (true)
             {
                 TextGenerationChunk? chunk = null;
@@ -324,11 +329,11 @@ public sealed class ModelGrain(
                     if (await enumerator.MoveNextAsync())
                     {
                         chunk = enumerator.Current;
-                        idle.CancelAfter(prepared.Timeout);
+                        stop.CancelAfter(prepared.Timeout);
                     }
                 }
                 // A cancelled read can surface as a broken stream rather than a cancellation; the tokens say which it was.
-                catch (Exception e) when (e is OperationCanceledException or ModelBackendException && stop.IsCancellationRequested)
+                catch (Exception e) when (e is OperationCanceledException or ModelBackendException && entry is { CancelRequested: true })
                 {
                     failure = CompletionChunk.Failure(PredictionOutcome.Cancelled, "The completion was cancelled.");
                 }
@@ -337,7 +342,7 @@ public sealed class ModelGrain(
                     _trialInFlight = false;
                     throw new OperationCanceledException(cancellationToken);
                 }
-                catch (Exception e) when (e is OperationCanceledException or ModelBackendException && idle.IsCancellationRequested)
+                catch (Exception e) when (e is OperationCanceledException or ModelBackendException && stop.IsCancellationRequested)
                 {
                     failure = CompletionChunk.Failure(PredictionOutcome.Timeout, $"The model sent nothing for {prepared.Timeout.TotalSeconds:0.#} s.");
                 }
@@ -366,12 +371,13 @@ public sealed class ModelGrain(
                     {
                         RecordFailure(1, started, failure.Detail!);
                     }
-                    yield return failure;
+                    yield return last = failure;
                     yield break;
                 }
                 if (chunk!.Text.Length > 0)
                 {
                     generatedBytes += System.Text.Encoding.UTF8.GetByteCount(chunk.Text);
+                    entry?.Append(chunk.Text);
                     yield return new CompletionChunk(chunk.Text);
                 }
                 if (chunk.FinishReason is { } finish)
@@ -379,36 +385,34 @@ public sealed class ModelGrain(
                     var promptTokens = chunk.Usage is { PromptTokens: > 0 } u ? u.PromptTokens : TokenEstimate.OfPrompt(request.Messages, request.Prompt);
                     var completionTokens = chunk.Usage is { CompletionTokens: > 0 } c ? c.CompletionTokens : TokenEstimate.OfBytes(generatedBytes);
                     RecordSuccess(1, started, promptTokens, completionTokens);
-                    yield return new CompletionChunk("", finish, promptTokens, completionTokens);
+                    yield return last = new CompletionChunk("", finish, promptTokens, completionTokens);
                     yield break;
                 }
             }
         }
         finally
         {
-            if (request.CompletionId is { } id)
+            if (entry is not null)
             {
-                _running.Remove(id);
+                if (last is { FinishReason: not null })
+                {
+                    _completions.Finish(entry, CompletionState.Completed, last.FinishReason, last.PromptTokens, last.CompletionTokens, null, null);
+                }
+                else
+                {
+                    // Same estimate the gateway settles the key's tokens with: the prompt counts once text has flowed.
+                    var state = last?.Error is null or PredictionOutcome.Cancelled ? CompletionState.Cancelled : CompletionState.Failed;
+                    _completions.Finish(entry, state, null, generatedBytes > 0 ? TokenEstimate.OfPrompt(request.Messages, request.Prompt) : 0,
+                        TokenEstimate.OfBytes(generatedBytes), last?.Error, last?.Detail);
+                }
             }
-            await enumerator.DisposeAsync();
         }
     }
 
-    public Task<bool> CancelCompletionAsync(string completionId)
-    {
-        if (_running.TryGetValue(completionId, out var stop))
-        {
-            stop.Cancel();
-            return Task.FromResult(true);
-        }
-        var now = time.GetUtcNow();
-        foreach (var expired in _cancelledEarly.Where(c => now - c.Value > TimeSpan.FromMinutes(1)).Select(c => c.Key).ToArray())
-        {
-            _cancelledEarly.Remove(expired);
-        }
-        _cancelledEarly[completionId] = now;
-        return Task.FromResult(false);
-    }
+    public Task<CancelCompletionOutcome> CancelCompletionAsync(string completionId, string owner, bool isAdmin) =>
+        Task.FromResult(_completions.Cancel(completionId, owner, isAdmin));
+
+    public Task<CompletionRecord?> GetCompletionAsync(string completionId) => Task.FromResult(_completions.Get(completionId));
 
     public async Task<EmbeddingOutcome> EmbedAsync(IReadOnlyList<string> inputs, CancellationToken cancellationToken = default)
     {

@@ -1,3 +1,4 @@
+using Mcp.Cluster.Completions;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Mcp.Cluster.Models;
@@ -135,29 +136,66 @@ public sealed class ModelGrainTests(ClusterFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_cancel_that_overtakes_its_stream_still_stops_it()
+    public async Task The_model_keeps_each_completions_record_and_only_its_owner_can_cancel_it()
     {
-        await using var upstream = new OpenAiWireServer("sk-test");
+        await using var upstream = new OpenAiWireServer("sk-test") { StreamDelay = TimeSpan.FromMilliseconds(100) };
         await upstream.StartAsync();
-        var grain = fixture.Grains.GetGrain<IModelGrain>(NewId());
+        var modelId = NewId();
+        var grain = fixture.Grains.GetGrain<IModelGrain>(modelId);
         var config = new JsonObject { ["base_url"] = upstream.V1.ToString(), ["api_key"] = "sk-test", ["provider_model"] = "gpt-test" };
-        await grain.RegisterAsync(new ModelDefinition("early-" + Guid.NewGuid().ToString("N")[..8], "1.0.0", null, ModelType.ThirdParty,
+        await grain.RegisterAsync(new ModelDefinition("records-" + Guid.NewGuid().ToString("N")[..8], "1.0.0", null, ModelType.ThirdParty,
             "openai", null, null, [], config.ToJsonString()), Admin);
+        var origin = new CompletionOrigin("key_alice", "alice", "r1");
+        var finishedId = CompletionIds.New("cmpl_", modelId);
+        var runningId = CompletionIds.New("cmpl_", modelId);
+        Assert.True(CompletionIds.TryGetModelId(runningId, out var parsed));
+        Assert.Equal(modelId, parsed);
 
-        Assert.False(await grain.CancelCompletionAsync("cmpl_overtaken"));
+        await foreach (var _ in grain.StreamAsync(new CompletionRequest([], "one two three", 5, null, null, null, finishedId, origin)))
+        {
+        }
+        var finished = await grain.GetCompletionAsync(finishedId);
+        Assert.Equal(CompletionState.Completed, finished!.State);
+        Assert.Equal("alice", finished.Start.Owner);
+        Assert.Equal("r1", finished.Start.RequestId);
+        Assert.Equal("stop", finished.End!.FinishReason);
+        Assert.False(string.IsNullOrEmpty(finished.End.Text));
+        Assert.True(finished.End.CompletionTokens > 0);
+        Assert.Equal(CancelCompletionOutcome.AlreadyFinished, await grain.CancelCompletionAsync(finishedId, "alice", isAdmin: false));
+        Assert.Equal(CancelCompletionOutcome.NotFound, await grain.CancelCompletionAsync(CompletionIds.New("cmpl_", modelId), "alice", isAdmin: false));
+
         var chunks = new List<CompletionChunk>();
-        await foreach (var chunk in grain.StreamAsync(new CompletionRequest([], "never sent", 5, null, null, null, "cmpl_overtaken")))
-        {
-            chunks.Add(chunk);
-        }
-
-        Assert.Equal(PredictionOutcome.Cancelled, Assert.Single(chunks).Error);
-        // Another completion on the same model is unaffected.
         var other = new List<CompletionChunk>();
-        await foreach (var chunk in grain.StreamAsync(new CompletionRequest([], "still fine", 5, null, null, null, "cmpl_other")))
+        var stream = Task.Run(async () =>
         {
-            other.Add(chunk);
+            await foreach (var chunk in grain.StreamAsync(new CompletionRequest([], "a b c d e f g h i j k l m n o p", 40, null, null, null, runningId, origin)))
+            {
+                chunks.Add(chunk);
+            }
+        });
+        var untouched = Task.Run(async () =>
+        {
+            await foreach (var chunk in grain.StreamAsync(new CompletionRequest([], "x y z", 5, null, null, null, CompletionIds.New("cmpl_", modelId), origin)))
+            {
+                other.Add(chunk);
+            }
+        });
+        while (chunks.Count < 2)
+        {
+            await Task.Delay(20);
         }
+        Assert.Equal(CompletionState.Running, (await grain.GetCompletionAsync(runningId))!.State);
+        Assert.Equal(CancelCompletionOutcome.Forbidden, await grain.CancelCompletionAsync(runningId, "mallory", isAdmin: false));
+        Assert.Equal(CancelCompletionOutcome.Cancelling, await grain.CancelCompletionAsync(runningId, "alice", isAdmin: false));
+        await stream.WaitAsync(TimeSpan.FromSeconds(10));
+        await untouched.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(PredictionOutcome.Cancelled, chunks[^1].Error);
         Assert.Equal("stop", other[^1].FinishReason);
+        var cancelled = await grain.GetCompletionAsync(runningId);
+        Assert.Equal(CompletionState.Cancelled, cancelled!.State);
+        Assert.Equal(string.Concat(chunks.Where(c => c.Error is null).Select(c => c.Text)), cancelled.End!.Text);
+        Assert.StartsWith("echo: a", cancelled.End.Text);
+        Assert.Null(await grain.GetCompletionAsync("cmpl_unknown"));
     }
 }

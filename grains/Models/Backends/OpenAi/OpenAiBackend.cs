@@ -48,7 +48,10 @@ public sealed class OpenAiBackend : ModelBackend
             Endpoint = baseUrl,
             Transport = new HttpClientPipelineTransport(context.Http),
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-            NetworkTimeout = context.Timeout,
+            // The model grain bounds every call (and each wait for the next streamed chunk) with the model's timeout.
+            // Left to the library too, every streamed response would be wrapped in a read-timeout stream with a timer
+            // and a token source of its own: memory that adds up over thousands of open streams.
+            NetworkTimeout = Timeout.InfiniteTimeSpan,
             OrganizationId = organization,
         };
         if (apiKeyHeader is not null || headers.Count > 0)

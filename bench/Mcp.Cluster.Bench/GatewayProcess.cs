@@ -87,6 +87,16 @@ public sealed class GatewayProcess : IAsyncDisposable
         return (Read("VmRSS"), Read("VmHWM"));
     }
 
+    /// <summary>CPU time (user and system) the gateway process has used, from /proc.</summary>
+    public TimeSpan CpuTime()
+    {
+        // Fields 14 and 15 of /proc/PID/stat, counted after the command name (which may hold spaces) in clock ticks.
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11]) + long.Parse(fields[12]);
+        return TimeSpan.FromSeconds(ticks / 100.0);
+    }
+
     public int OpenFileDescriptors() => Directory.GetFiles($"/proc/{_process.Id}/fd").Length;
 
     public async ValueTask DisposeAsync()

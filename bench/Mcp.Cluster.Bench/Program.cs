@@ -78,6 +78,8 @@ Console.WriteLine($"{options.Streams - failed} sockets opened in {opened.TotalSe
 
 var liveAtStart = await LiveManagedAsync();
 var peakRss = 0L;
+var runtimeBefore = await RuntimeAsync();
+var cpuBefore = gateway.CpuTime();
 var tokensBefore = Interlocked.Read(ref tokens);
 var window = Stopwatch.StartNew();
 while (window.Elapsed < options.Measure)
@@ -86,7 +88,9 @@ while (window.Elapsed < options.Measure)
     peakRss = Math.Max(peakRss, gateway.Memory().Rss);
 }
 var delivered = Interlocked.Read(ref tokens) - tokensBefore;
+var cpu = gateway.CpuTime() - cpuBefore;
 var runtime = await admin.GetStringAsync("/health/runtime");
+var runtimeAfter = JsonDocument.Parse(runtime).RootElement;
 var liveAtEnd = await LiveManagedAsync();
 var seconds = window.Elapsed.TotalSeconds;
 var memory = gateway.Memory();
@@ -114,7 +118,14 @@ Console.WriteLine($"| gateway resident memory before any stream | {baseline.Rss 
 Console.WriteLine($"| gateway open file descriptors | {fds:N0} |");
 Console.WriteLine($"| gateway live managed memory after a full GC, window start / end | {liveAtStart / 1048576.0:F0} MB / {liveAtEnd / 1048576.0:F0} MB ({(liveAtEnd - 40L * 1048576) / Math.Max(1, active) / 1024.0:F1} KB per stream above a 40 MB base) |");
 Console.WriteLine($"| tokens delivered to clients | {delivered / seconds:N0} per second over {seconds:F0} s (upstream offered {expected:N0}/s) |");
+Console.WriteLine($"| gateway CPU during the window | {cpu.TotalSeconds / seconds * 100:F0}% of one core ({cpu.TotalMilliseconds * 1000 / Math.Max(1, delivered):F0} µs per token) |");
+var allocated = runtimeAfter.GetProperty("allocated_bytes_total").GetInt64() - runtimeBefore.GetProperty("allocated_bytes_total").GetInt64();
+int Collections(JsonElement r, int generation) => r.GetProperty("collections")[generation].GetInt32();
+Console.WriteLine($"| gateway allocations during the window | {allocated / seconds / 1048576:F0} MB/s, {allocated / Math.Max(1, delivered):N0} bytes per token |");
+Console.WriteLine($"| collections during the window ({runtimeAfter.GetProperty("gc_mode").GetString()} GC) | gen0 {Collections(runtimeAfter, 0) - Collections(runtimeBefore, 0)}, gen1 {Collections(runtimeAfter, 1) - Collections(runtimeBefore, 1)}, gen2 {Collections(runtimeAfter, 2) - Collections(runtimeBefore, 2)}; paused {(runtimeAfter.GetProperty("gc_pause_seconds_total").GetDouble() - runtimeBefore.GetProperty("gc_pause_seconds_total").GetDouble()) / seconds * 100:F1}% of the time |");
 return allFlowing && failed == 0 && memory.Peak < 500L * 1024 * 1024 ? 0 : 1;
+
+async Task<JsonElement> RuntimeAsync() => JsonDocument.Parse(await admin.GetStringAsync("/health/runtime")).RootElement;
 
 async Task<long> LiveManagedAsync() =>
     JsonDocument.Parse(await admin.GetStringAsync("/health/runtime?collect=true")).RootElement.GetProperty("managed_heap_bytes").GetInt64();

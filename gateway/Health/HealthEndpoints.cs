@@ -48,6 +48,10 @@ public static class HealthEndpoints
             gc.GenerationInfo.ToArray().Select(g => g.SizeAfterBytes).ToArray(),
             process.Threads.Count,
             ThreadPool.ThreadCount,
+            GC.GetTotalAllocatedBytes(),
+            [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)],
+            Math.Round(GC.GetTotalPauseDuration().TotalSeconds, 3),
+            System.Runtime.GCSettings.IsServerGC ? "server" : "workstation",
             statistics.GroupBy(s => s.GrainType).ToDictionary(g => g.Key, g => g.Sum(s => s.ActivationCount))));
     }
 
@@ -60,6 +64,10 @@ public static class HealthEndpoints
         long[] GenerationSizesAfterLastGc,
         int Threads,
         int ThreadPoolThreads,
+        long AllocatedBytesTotal,
+        int[] Collections,
+        double GcPauseSecondsTotal,
+        string GcMode,
         IReadOnlyDictionary<string, int> Activations);
 
     private static async Task<Results<Ok<ReadinessResponse>, JsonHttpResult<ApiError>>> ReadyAsync(

@@ -97,6 +97,42 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_streamed_request_carries_the_settings_and_asks_for_usage()
+    {
+        await using var backend = Backend(new { temperature = 0.5, max_tokens = 7 });
+        await foreach (var _ in backend.StreamAsync(new TextGenerationRequest([new("system", "be brief"), new("assistant", "ok"), new("user", "go")],
+            TopP: 0.9, Stop: ["END"]), default))
+        {
+        }
+
+        var sent = JsonNode.Parse(Assert.Single(_server.Requests, r => r.Path == "/v1/chat/completions").Body)!;
+        Assert.Equal("gpt-test", sent["model"]!.GetValue<string>());
+        Assert.True(sent["stream"]!.GetValue<bool>());
+        Assert.True(sent["stream_options"]!["include_usage"]!.GetValue<bool>());
+        Assert.Equal(7, sent["max_completion_tokens"]!.GetValue<int>());
+        Assert.Equal(0.5, sent["temperature"]!.GetValue<double>());
+        Assert.Equal(0.9, sent["top_p"]!.GetValue<double>());
+        Assert.Equal("END", sent["stop"]![0]!.GetValue<string>());
+        Assert.Equal(["system", "assistant", "user"], sent["messages"]!.AsArray().Select(m => m!["role"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_refused_stream_is_a_provider_error_with_its_status_and_message()
+    {
+        await using var backend = Backend(new { api_key = "sk-wrong" });
+
+        var error = await Assert.ThrowsAsync<ModelBackendException>(async () =>
+        {
+            await foreach (var _ in backend.StreamAsync(new TextGenerationRequest([new("user", "hi")]), default))
+            {
+            }
+        });
+
+        Assert.Equal(401, error.UpstreamStatus);
+        Assert.Contains("Incorrect API key", error.Message);
+    }
+
+    [Fact]
     public async Task Embeddings_round_trip_through_the_base64_encoding_the_library_asks_for()
     {
         await using var backend = Backend(new { provider_model = "embed-test" });

@@ -13,13 +13,15 @@ namespace Mcp.Cluster.Models.Backends.OpenAi;
 /// official OpenAI .NET library. The library's own retries are off: the shared <see cref="RetryingHttpHandler"/>
 /// underneath retries with backoff and honours Retry-After, the same as for every other backend.
 /// Completion requests are sent as a single user turn to the chat endpoint, since the library has no legacy
-/// completions client.
+/// completions client. Streaming goes through the library's pipeline but reads the events itself (see
+/// <see cref="OpenAiChatStream"/>).
 /// </summary>
 public sealed class OpenAiBackend : ModelBackend
 {
     private static readonly IReadOnlySet<ModelTask> Supported = new HashSet<ModelTask> { ModelTask.Chat, ModelTask.Completion, ModelTask.Embedding };
 
     private readonly ChatClient _chat;
+    private readonly OpenAiChatStream _stream;
     private readonly EmbeddingClient _embeddings;
     private readonly OpenAIModelClient _models;
     private readonly string _providerModel;
@@ -61,6 +63,7 @@ public sealed class OpenAiBackend : ModelBackend
 
         var credential = new ApiKeyCredential(apiKey);
         _chat = new ChatClient(_providerModel, credential, options);
+        _stream = new OpenAiChatStream(_chat.Pipeline, new Uri(baseUrl, "chat/completions"), _providerModel);
         _embeddings = new EmbeddingClient(_providerModel, credential, options);
         _models = new OpenAIModelClient(credential, options);
     }
@@ -106,49 +109,8 @@ public sealed class OpenAiBackend : ModelBackend
         }
     }
 
-    public override async IAsyncEnumerable<TextGenerationChunk> StreamAsync(
-        TextGenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string? finish = null;
-        TokenUsage? usage = null;
-        var updates = _chat.CompleteChatStreamingAsync(ToMessages(request), ToOptions(request), cancellationToken);
-        await using var enumerator = updates.GetAsyncEnumerator(cancellationToken);
-        while (true)
-        {
-            StreamingChatCompletionUpdate update;
-            try
-            {
-                if (!await enumerator.MoveNextAsync())
-                {
-                    break;
-                }
-                update = enumerator.Current;
-            }
-            catch (ClientResultException e)
-            {
-                throw Upstream(e);
-            }
-            catch (Exception e) when (e is System.Text.Json.JsonException or HttpRequestException or IOException)
-            {
-                throw new ModelBackendException($"The stream from the provider broke off: {e.Message}", inner: e);
-            }
-
-            foreach (var part in update.ContentUpdate)
-            {
-                if (part.Kind == ChatMessageContentPartKind.Text && !string.IsNullOrEmpty(part.Text))
-                {
-                    yield return new TextGenerationChunk(part.Text);
-                }
-            }
-            finish = update.FinishReason is { } reason ? FinishReason(reason) : finish;
-            usage = update.Usage is { } u ? ToUsage(u) : usage;
-        }
-        if (finish is null)
-        {
-            throw new ModelBackendException("The provider ended the stream without a finish reason.");
-        }
-        yield return new TextGenerationChunk("", finish, usage);
-    }
+    public override IAsyncEnumerable<TextGenerationChunk> StreamAsync(TextGenerationRequest request, CancellationToken cancellationToken) =>
+        _stream.StreamAsync(request, request.MaxTokens ?? _defaultMaxTokens, request.Temperature ?? _defaultTemperature, cancellationToken);
 
     public override async Task<EmbeddingResult> EmbedAsync(IReadOnlyList<string> inputs, CancellationToken cancellationToken)
     {

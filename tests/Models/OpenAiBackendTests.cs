@@ -105,7 +105,9 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
         {
         }
 
-        var sent = JsonNode.Parse(Assert.Single(_server.Requests, r => r.Path == "/v1/chat/completions").Body)!;
+        var request = Assert.Single(_server.Requests, r => r.Path == "/v1/chat/completions");
+        Assert.Equal("Bearer sk-test", request.Headers["Authorization"]);
+        var sent = JsonNode.Parse(request.Body)!;
         Assert.Equal("gpt-test", sent["model"]!.GetValue<string>());
         Assert.True(sent["stream"]!.GetValue<bool>());
         Assert.True(sent["stream_options"]!["include_usage"]!.GetValue<bool>());

@@ -13,8 +13,8 @@ namespace Mcp.Cluster.Models.Backends.OpenAi;
 /// official OpenAI .NET library. The library's own retries are off: the shared <see cref="RetryingHttpHandler"/>
 /// underneath retries with backoff and honours Retry-After, the same as for every other backend.
 /// Completion requests are sent as a single user turn to the chat endpoint, since the library has no legacy
-/// completions client. Streaming goes through the library's pipeline but reads the events itself (see
-/// <see cref="OpenAiChatStream"/>).
+/// completions client. Streaming is read without the library (see <see cref="OpenAiChatStream"/>), over the same
+/// HTTP client and with the same headers.
 /// </summary>
 public sealed class OpenAiBackend : ModelBackend
 {
@@ -63,7 +63,8 @@ public sealed class OpenAiBackend : ModelBackend
 
         var credential = new ApiKeyCredential(apiKey);
         _chat = new ChatClient(_providerModel, credential, options);
-        _stream = new OpenAiChatStream(_chat.Pipeline, new Uri(baseUrl, "chat/completions"), _providerModel);
+        _stream = new OpenAiChatStream(context.Http, new Uri(baseUrl, "chat/completions"), _providerModel,
+            StreamHeaders(apiKey, apiKeyHeader, organization, headers));
         _embeddings = new EmbeddingClient(_providerModel, credential, options);
         _models = new OpenAIModelClient(credential, options);
     }
@@ -167,6 +168,29 @@ public sealed class OpenAiBackend : ModelBackend
             options.StopSequences.Add(stop);
         }
         return options;
+    }
+
+    /// <summary>What the library's pipeline sends (key, organization, extra headers), for the streams read without it.</summary>
+    private static Dictionary<string, string> StreamHeaders(string apiKey, string? apiKeyHeader, string? organization, IReadOnlyDictionary<string, string> headers)
+    {
+        var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (apiKeyHeader is null || apiKeyHeader.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+        {
+            all["Authorization"] = "Bearer " + apiKey;
+        }
+        else
+        {
+            all[apiKeyHeader] = apiKey;
+        }
+        if (organization is not null)
+        {
+            all["OpenAI-Organization"] = organization;
+        }
+        foreach (var (name, value) in headers)
+        {
+            all[name] = value;
+        }
+        return all;
     }
 
     private static TokenUsage? ToUsage(ChatTokenUsage? usage) =>

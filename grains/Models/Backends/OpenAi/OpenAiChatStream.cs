@@ -1,6 +1,5 @@
 using System.Buffers;
-using System.ClientModel;
-using System.ClientModel.Primitives;
+using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -8,45 +7,38 @@ using System.Text.Json;
 namespace Mcp.Cluster.Models.Backends.OpenAi;
 
 /// <summary>
-/// A streamed chat completion sent through the OpenAI library's own client pipeline (its key, headers, retry and
-/// transport policies), with the Server-Sent Events read here. The library's typed streaming keeps the request's
-/// messages and several objects per stream alive until the stream ends, and builds a full update object graph per
-/// token; a gateway holding thousands of streams open pays for that in memory. Here a stream holds its response and
-/// a parser, and a token costs the token's text.
+/// A streamed chat completion, sent over the backend's HTTP client (the shared handler and its retry policy) and read
+/// as Server-Sent Events here. The OpenAI library's typed streaming keeps the request's messages, the library's
+/// request and update objects and an 8 KB read buffer alive per stream, and builds an object graph per token; a
+/// gateway holding thousands of streams open pays for each of those. Here a stream holds its response and a small
+/// parser buffer, and a token costs its text.
 /// </summary>
-public sealed class OpenAiChatStream(ClientPipeline pipeline, Uri chatCompletions, string providerModel)
+public sealed class OpenAiChatStream(HttpClient http, Uri chatCompletions, string providerModel, IReadOnlyDictionary<string, string> headers)
 {
     private static readonly SseItemParser<StreamEvent> ParseEvent = (_, data) => StreamEvent.Parse(data);
 
     public async IAsyncEnumerable<TextGenerationChunk> StreamAsync(TextGenerationRequest request, int? maxTokens, double? temperature,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var message = pipeline.CreateMessage();
-        message.Request.Method = "POST";
-        message.Request.Uri = chatCompletions;
-        message.Request.Headers.Set("Accept", "text/event-stream");
-        message.Request.Content = BinaryContent.Create(BinaryData.FromBytes(Body(request, maxTokens, temperature)));
-        message.Apply(new RequestOptions { CancellationToken = cancellationToken, BufferResponse = false });
-
-        try
+        using var message = new HttpRequestMessage(HttpMethod.Post, chatCompletions)
         {
-            await pipeline.SendAsync(message).ConfigureAwait(false);
-        }
-        catch (ClientResultException e)
+            Content = new ByteArrayContent(Body(request, maxTokens, temperature)),
+        };
+        message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        foreach (var (name, value) in headers)
         {
-            throw Upstream(e);
+            message.Headers.TryAddWithoutValidation(name, value);
         }
-        var response = message.Response!;
-        if (response.IsError)
-        {
-            await response.BufferContentAsync(cancellationToken).ConfigureAwait(false);
-            throw new ModelBackendException($"The provider returned HTTP {response.Status}: {ErrorMessage(response.Content)}", response.Status,
-                new ClientResultException(response));
-        }
+        using var response = await ProviderHttp.SendAsync(http, message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        // The body was sent; the response would otherwise keep it (the prompt) alive as long as the stream runs.
+        message.Content.Dispose();
+        message.Content = null;
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
 
         string? finish = null;
         TokenUsage? usage = null;
-        var events = SseParser.Create(response.ContentStream!, ParseEvent).EnumerateAsync(cancellationToken);
+        var events = SseParser.Create(body, ParseEvent).EnumerateAsync(cancellationToken);
         await using var enumerator = events.GetAsyncEnumerator(cancellationToken);
         while (true)
         {
@@ -142,27 +134,6 @@ public sealed class OpenAiChatStream(ClientPipeline pipeline, Uri chatCompletion
         json.WriteString("content", content);
         json.WriteEndObject();
     }
-
-    /// <summary>OpenAI's <c>{"error":{"message":…}}</c>, or the start of whatever else the server answered.</summary>
-    private static string ErrorMessage(BinaryData body)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            if (document.RootElement.TryGetProperty("error", out var error))
-            {
-                return error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var text) ? text.ToString() : error.ToString();
-            }
-        }
-        catch (JsonException)
-        {
-        }
-        var raw = body.ToString();
-        return raw.Length > 500 ? raw[..500] + "…" : raw;
-    }
-
-    private static ModelBackendException Upstream(ClientResultException e) =>
-        new($"The provider returned HTTP {e.Status}: {(e.Message.Length > 500 ? e.Message[..500] + "…" : e.Message)}", e.Status, e);
 
     /// <summary>One <c>chat.completion.chunk</c> (only what the gateway uses), the <c>[DONE]</c> marker or an error event.</summary>
     private readonly record struct StreamEvent(string? Text, string? FinishReason, TokenUsage? Usage, string? Error, bool Done)

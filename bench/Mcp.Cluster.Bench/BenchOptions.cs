@@ -1,7 +1,10 @@
 namespace Mcp.Cluster.Bench;
 
-/// <summary>Command-line settings: <c>--streams 10000 --token-interval-ms 500 --measure-seconds 20</c>.</summary>
-public sealed record BenchOptions(int Streams, TimeSpan TokenInterval, TimeSpan Measure, int OpenConcurrency, string Repository, bool Http1)
+/// <summary>
+/// Command-line settings: <c>--streams 10000 --token-interval-ms 500 --measure-seconds 20</c>; <c>--runtime-defaults</c>
+/// runs the gateway without the settings of <c>deploy/streaming-node.env</c>.
+/// </summary>
+public sealed record BenchOptions(int Streams, TimeSpan TokenInterval, TimeSpan Measure, int OpenConcurrency, string Repository, bool Http1, bool RuntimeDefaults)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -12,7 +15,8 @@ public sealed record BenchOptions(int Streams, TimeSpan TokenInterval, TimeSpan 
             TimeSpan.FromSeconds(int.Parse(Value("--measure-seconds") ?? "20")),
             int.Parse(Value("--open-concurrency") ?? "256"),
             Value("--repo") ?? FindRepository(),
-            args.Contains("--http1"));
+            args.Contains("--http1"),
+            args.Contains("--runtime-defaults"));
     }
 
     private static string FindRepository()

@@ -23,7 +23,15 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<GatewayProcess> StartAsync(string repository)
+    /// <summary>The runtime settings of <c>deploy/streaming-node.env</c> (NAME=value lines, # comments).</summary>
+    public static IReadOnlyList<(string Name, string Value)> StreamingNodeSettings(string repository) =>
+        File.ReadLines(Path.Combine(repository, "deploy", "streaming-node.env"))
+            .Select(l => l.Trim())
+            .Where(l => l.Length > 0 && !l.StartsWith('#') && l.Contains('='))
+            .Select(l => (l[..l.IndexOf('=')], l[(l.IndexOf('=') + 1)..]))
+            .ToList();
+
+    public static async Task<GatewayProcess> StartAsync(string repository, bool streamingSettings)
     {
         var build = Process.Start(new ProcessStartInfo("dotnet", ["build", Path.Combine(repository, "gateway"), "-c", "Release", "--nologo", "-v", "q"]))!;
         await build.WaitForExitAsync();
@@ -46,6 +54,13 @@ public sealed class GatewayProcess : IAsyncDisposable
         start.Environment["MCP_Cluster__GatewayPort"] = FreePort().ToString();
         start.Environment["MCP_Models__SeedBuiltInModels"] = "false";
         start.Environment["MCP_Logging__LogLevel__Default"] = "Warning";
+        if (streamingSettings)
+        {
+            foreach (var (name, value) in StreamingNodeSettings(repository))
+            {
+                start.Environment[name] = value;
+            }
+        }
         // Runtime settings meant for the gateway only (e.g. BENCH_GATEWAY_DOTNET_GCHeapHardLimit) are passed on without the prefix.
         foreach (var (name, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .Select(e => ((string)e.Key, (string?)e.Value)).Where(e => e.Item1.StartsWith("BENCH_GATEWAY_", StringComparison.Ordinal)))

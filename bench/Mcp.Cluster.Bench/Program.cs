@@ -14,7 +14,7 @@ var wordsPerAnswer = (int)Math.Ceiling((options.Measure.TotalSeconds + 120) / op
 
 await using var upstream = new OpenAiWireServer("sk-bench", "gpt-bench") { Http2Only = !options.Http1, StreamDelay = options.TokenInterval };
 await upstream.StartAsync();
-await using var gateway = await GatewayProcess.StartAsync(options.Repository);
+await using var gateway = await GatewayProcess.StartAsync(options.Repository, streamingSettings: !options.RuntimeDefaults);
 using var admin = new HttpClient { BaseAddress = gateway.Address };
 admin.DefaultRequestHeaders.Add("X-API-Key", GatewayProcess.AdminKey);
 
@@ -29,7 +29,8 @@ var keyResponse = await admin.PostAsJsonAsync("/api/keys", new { owner = "bench"
 keyResponse.EnsureSuccessStatusCode();
 var apiKey = (await keyResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("api_key").GetString()!;
 var baseline = gateway.Memory();
-Console.WriteLine($"gateway pid {gateway.Pid}: {baseline.Rss / 1048576.0:F0} MB resident before any stream");
+Console.WriteLine($"gateway pid {gateway.Pid}: {baseline.Rss / 1048576.0:F0} MB resident before any stream; runtime settings: " +
+    (options.RuntimeDefaults ? "defaults" : string.Join(' ', GatewayProcess.StreamingNodeSettings(options.Repository).Select(s => $"{s.Name}={s.Value}"))));
 
 var prompt = string.Join(' ', Enumerable.Range(0, wordsPerAnswer).Select(i => $"w{i % 100}"));
 long tokens = 0, started = 0, failed = 0;

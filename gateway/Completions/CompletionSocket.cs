@@ -55,7 +55,7 @@ public sealed class CompletionSocket(
             }
             foreach (var completion in running)
             {
-                await completion.Cancel.CancelAsync();
+                await completion.CancelAsync();
             }
             await Task.WhenAll(running.Select(r => r.Task));
         }
@@ -128,7 +128,7 @@ public sealed class CompletionSocket(
             case "cancel":
                 if (frame.RequestId is { } id && Find(id) is { } running)
                 {
-                    await running.Cancel.CancelAsync();
+                    await running.CancelAsync();
                 }
                 else
                 {
@@ -319,6 +319,18 @@ public sealed class CompletionSocket(
     private sealed class Running(CancellationTokenSource cancel)
     {
         public CancellationTokenSource Cancel { get; } = cancel;
+
+        /// <summary>A completion may end (and dispose its token source) just as a cancel for it arrives.</summary>
+        public async Task CancelAsync()
+        {
+            try
+            {
+                await Cancel.CancelAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
 
         public Task Task { get; set; } = Task.CompletedTask;
     }

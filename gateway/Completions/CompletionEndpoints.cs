@@ -1,4 +1,3 @@
-using System.Text;
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Completions;
 using Mcp.Cluster.Gateway.Errors;
@@ -142,32 +141,19 @@ public static class CompletionEndpoints
             new() { ["model_id"] = modelId, ["request_id"] = requestId });
 
     /// <summary>Collects the completion and answers once, with an HTTP error status when it fails.</summary>
-    private sealed class HttpAnswerSink(HttpContext context, string modelId, string? requestId) : ICompletionSink
+    private sealed class HttpAnswerSink(HttpContext context, string modelId, string? requestId) : AnswerOnceSink(context)
     {
-        private readonly StringBuilder _text = new();
-        private string _id = "";
-
-        public Task RefusedAsync(TokenReservation refusal, long requested) =>
-            TokenQuota.WriteRefusalAsync(context, refusal, requested, DateTimeOffset.UtcNow);
-
-        public Task StartedAsync(string completionId)
+        public override Task StartedAsync(string completionId)
         {
-            _id = completionId;
             context.Response.Headers["X-Completion-Id"] = completionId;
-            return Task.CompletedTask;
+            return base.StartedAsync(completionId);
         }
 
-        public Task TokenAsync(string text)
-        {
-            _text.Append(text);
-            return Task.CompletedTask;
-        }
-
-        public Task DoneAsync(CompletionChunk final) =>
-            TypedResults.Ok(new CompletionResponse(_id, modelId, requestId, "completed", _text.ToString(), final.FinishReason,
+        public override Task DoneAsync(CompletionChunk final) =>
+            TypedResults.Ok(new CompletionResponse(CompletionId, modelId, requestId, "completed", Text, final.FinishReason,
                 CompletionUsageResponse.Of(final.PromptTokens, final.CompletionTokens))).ExecuteAsync(context);
 
-        public Task FailedAsync(CompletionChunk failure, bool started) => WriteFailureAsync(context, failure, modelId, requestId);
+        public override Task FailedAsync(CompletionChunk failure, bool started) => WriteFailureAsync(context, failure, modelId, requestId);
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Mcp.Cluster.ApiKeys;
@@ -247,41 +246,28 @@ public static class OpenAiEndpoints
         new { prompt_tokens = prompt, completion_tokens = completion, total_tokens = prompt + completion };
 
     /// <summary>A non-streamed chat completion: one <c>chat.completion</c> object, or an error status.</summary>
-    private sealed class ChatAnswerSink(HttpContext context, string modelId, ChatCompletionRequestReader.Parsed parsed, long created) : ICompletionSink
+    private sealed class ChatAnswerSink(HttpContext context, string modelId, ChatCompletionRequestReader.Parsed parsed, long created) : AnswerOnceSink(context)
     {
-        private readonly StringBuilder _text = new();
-        private string _id = "";
-
-        public Task RefusedAsync(TokenReservation refusal, long requested) =>
-            TokenQuota.WriteRefusalAsync(context, refusal, requested, DateTimeOffset.UtcNow);
-
-        public Task StartedAsync(string completionId)
+        public override Task StartedAsync(string completionId)
         {
-            _id = completionId;
             context.Response.Headers["X-Model-Id"] = modelId;
-            return Task.CompletedTask;
+            return base.StartedAsync(completionId);
         }
 
-        public Task TokenAsync(string text)
+        public override Task DoneAsync(CompletionChunk final) => TypedResults.Json(new
         {
-            _text.Append(text);
-            return Task.CompletedTask;
-        }
-
-        public Task DoneAsync(CompletionChunk final) => TypedResults.Json(new
-        {
-            id = _id,
+            id = CompletionId,
             @object = "chat.completion",
             created,
             model = parsed.Model,
             choices = new[]
             {
-                new { index = 0, message = new { role = "assistant", content = _text.ToString() }, finish_reason = final.FinishReason, logprobs = (object?)null },
+                new { index = 0, message = new { role = "assistant", content = Text }, finish_reason = final.FinishReason, logprobs = (object?)null },
             },
             usage = Usage(final.PromptTokens, final.CompletionTokens),
         }).ExecuteAsync(context);
 
-        public Task FailedAsync(CompletionChunk failure, bool started) => ModelFailure(context, failure, modelId);
+        public override Task FailedAsync(CompletionChunk failure, bool started) => ModelFailure(context, failure, modelId);
     }
 
     /// <summary>

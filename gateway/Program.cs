@@ -1,7 +1,7 @@
 using Mcp.Cluster.Gateway.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddMcpGateway();
+builder.AddMcpGateway(args);
 
 var app = builder.Build();
 app.UseMcpGateway();

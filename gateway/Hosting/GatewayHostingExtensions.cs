@@ -21,15 +21,29 @@ namespace Mcp.Cluster.Gateway.Hosting;
 public static class GatewayHostingExtensions
 {
     /// <summary>Everything the gateway process needs: the co-hosted silo (local mode), options, services and docs.</summary>
-    public static WebApplicationBuilder AddMcpGateway(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddMcpGateway(this WebApplicationBuilder builder, string[]? args = null)
     {
-        // MCP_-prefixed variables override everything: MCP_ADMIN_KEY, MCP_Cluster__Mode, MCP_Gateway__MaxRequestBodyBytes …
-        builder.Configuration.AddEnvironmentVariables("MCP_");
+        // MCP_-prefixed variables override appsettings: MCP_ADMIN_KEY, MCP_Cluster__Mode, MCP_Gateway__MaxRequestBodyBytes …;
+        // --instance N and --mode override those.
+        builder.Configuration.AddMcpSettings(args ?? []);
         var configuration = builder.Configuration;
 
         var cluster = configuration.GetSection(McpClusterOptions.Section).Get<McpClusterOptions>() ?? new McpClusterOptions();
         builder.Services.Configure<McpClusterOptions>(configuration.GetSection(McpClusterOptions.Section));
-        builder.UseOrleans(silo => silo.UseMcpCluster(configuration));
+        if (cluster.Mode == ClusterMode.Postgres)
+        {
+            // Silos run as their own processes (dotnet run --project silo); this gateway only calls them.
+            builder.UseOrleansClient(client => client.UseMcpClusterClient(configuration));
+        }
+        else
+        {
+            builder.UseOrleans(silo => silo.UseMcpCluster(configuration));
+        }
+        if (cluster.Instance > 0 && string.IsNullOrEmpty(configuration["urls"]) && string.IsNullOrEmpty(configuration["ASPNETCORE_URLS"]))
+        {
+            // Several gateways on one machine: instance N listens on 5000 + N unless told otherwise.
+            builder.WebHost.UseUrls($"http://localhost:{5000 + cluster.Instance}");
+        }
 
         builder.Services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
         builder.Services.Configure<ApiKeyGatewayOptions>(configuration.GetSection(ApiKeyGatewayOptions.Section));

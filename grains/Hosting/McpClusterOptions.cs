@@ -1,3 +1,5 @@
+using Mcp.Cluster.Hosting.Postgres;
+
 namespace Mcp.Cluster.Hosting;
 
 /// <summary>Bound from the <c>Cluster</c> configuration section (environment: <c>MCP_Cluster__Mode</c> and so on).</summary>
@@ -11,11 +13,25 @@ public sealed class McpClusterOptions
 
     public string ServiceId { get; set; } = "mcp-cluster";
 
-    /// <summary>Silo-to-silo port.</summary>
+    /// <summary>Silo-to-silo port (plus <see cref="Instance"/>).</summary>
     public int SiloPort { get; set; } = 11111;
 
-    /// <summary>Port Orleans clients (standalone gateways) connect to.</summary>
+    /// <summary>Port Orleans clients (standalone gateways) connect to (plus <see cref="Instance"/>).</summary>
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// Which of several processes on one machine this is (<c>--instance N</c>): added to <see cref="SiloPort"/>,
+    /// <see cref="GatewayPort"/> and a gateway's default HTTP port, so instances need no other configuration.
+    /// </summary>
+    public int Instance { get; set; }
+
+    /// <summary>
+    /// The address other silos and gateways reach this silo at (Postgres mode). Unset: the machine's first
+    /// non-loopback address. Set 127.0.0.1 for a cluster on one machine.
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+
+    public PostgresClusterOptions Postgres { get; set; } = new();
 
     /// <summary>Where the local mode keeps its files (grain database, generated secrets).</summary>
     public string DataDirectory { get; set; } = "data";

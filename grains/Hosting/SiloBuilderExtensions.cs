@@ -1,4 +1,5 @@
 using Mcp.Cluster.ApiKeys;
+using Mcp.Cluster.Hosting.Postgres;
 using Mcp.Cluster.Models;
 using Mcp.Cluster.Models.Backends;
 using Mcp.Cluster.Models.Backends.BuiltIn;
@@ -28,16 +29,51 @@ public static class SiloBuilderExtensions
         switch (cluster.Mode)
         {
             case ClusterMode.Local:
-                silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+                silo.UseLocalhostClustering(cluster.SiloPort + cluster.Instance, cluster.GatewayPort + cluster.Instance,
+                    serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
                 break;
             case ClusterMode.Postgres:
-                throw new NotSupportedException(
-                    "Cluster:Mode=Postgres is not available in this build yet; run with Cluster:Mode=Local (the default).");
+                silo.UsePostgresCluster(cluster);
+                break;
             default:
                 throw new InvalidOperationException($"Unknown Cluster:Mode '{cluster.Mode}'. Use Local or Postgres.");
         }
 
         return silo.AddMcpSilo(configuration, cluster);
+    }
+
+    /// <summary>
+    /// Membership in PostgreSQL. Silos listen on every interface and advertise <see cref="McpClusterOptions.AdvertisedAddress"/>
+    /// (or the machine's first address) so silos and gateways on other machines can reach them.
+    /// </summary>
+    private static void UsePostgresCluster(this ISiloBuilder silo, McpClusterOptions cluster)
+    {
+        var connectionString = cluster.Postgres.RequireConnectionString();
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = cluster.ClusterId;
+            o.ServiceId = cluster.ServiceId;
+        });
+        var siloPort = cluster.SiloPort + cluster.Instance;
+        var gatewayPort = cluster.GatewayPort + cluster.Instance;
+        if (cluster.AdvertisedAddress is { Length: > 0 } advertised)
+        {
+            if (!System.Net.IPAddress.TryParse(advertised, out var address))
+            {
+                throw new InvalidOperationException($"Cluster:AdvertisedAddress '{advertised}' is not an IP address.");
+            }
+            silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: true);
+        }
+        else
+        {
+            silo.ConfigureEndpoints(siloPort, gatewayPort, listenOnAnyHostAddress: true);
+        }
+        silo.Configure<SiloOptions>(o => o.SiloName = $"{Environment.MachineName}-{siloPort}");
+        silo.UseAdoNetClustering(o =>
+        {
+            o.Invariant = PostgresClusterOptions.Invariant;
+            o.ConnectionString = connectionString;
+        });
     }
 
     /// <summary>Everything a silo needs besides clustering; test clusters call this directly.</summary>
@@ -47,6 +83,15 @@ public static class SiloBuilderExtensions
         {
             // Reminders only keep model health loops running; after a restart ModelStartup wakes every model again.
             silo.UseInMemoryReminderService();
+        }
+        else
+        {
+            var connectionString = cluster.Postgres.RequireConnectionString();
+            silo.UseAdoNetReminderService(o =>
+            {
+                o.Invariant = PostgresClusterOptions.Invariant;
+                o.ConnectionString = connectionString;
+            });
         }
         silo.Services.Configure<GrainDirectoryOptions>(options => options.CacheSize = cluster.DirectoryCacheSize);
         silo.Services.AddMcpSiloServices(configuration, cluster);
@@ -64,6 +109,17 @@ public static class SiloBuilderExtensions
                 storage.DatabasePath = Path.Combine(cluster.DataDirectory, "grains.db");
             }
             services.AddSqliteGrainStorage(StorageNames.Default, storage);
+        }
+        else
+        {
+            var connectionString = cluster.Postgres.RequireConnectionString();
+            services.AddAdoNetGrainStorage(StorageNames.Default, o =>
+            {
+                o.Invariant = PostgresClusterOptions.Invariant;
+                o.ConnectionString = connectionString;
+            });
+            services.AddSingleton<IStorageHealthProbe, PostgresHealthProbe>();
+            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PostgresSchemaCheck>();
         }
         services.Configure<McpClusterOptions>(configuration.GetSection(McpClusterOptions.Section));
         services.Configure<ApiKeyGrainOptions>(configuration.GetSection(ApiKeyGrainOptions.Section));

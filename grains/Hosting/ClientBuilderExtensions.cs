@@ -1,0 +1,36 @@
+using Mcp.Cluster.Hosting.Postgres;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+
+namespace Mcp.Cluster.Hosting;
+
+public static class ClientBuilderExtensions
+{
+    /// <summary>
+    /// A gateway that runs beside the silos rather than hosting one (Cluster:Mode=Postgres): it finds silos through the
+    /// membership table the silos write and sends grain calls to their gateway ports.
+    /// </summary>
+    public static IClientBuilder UseMcpClusterClient(this IClientBuilder client, IConfiguration configuration)
+    {
+        var cluster = configuration.GetSection(McpClusterOptions.Section).Get<McpClusterOptions>() ?? new McpClusterOptions();
+        if (cluster.Mode != ClusterMode.Postgres)
+        {
+            throw new InvalidOperationException("Only Cluster:Mode=Postgres runs the gateway as a separate Orleans client.");
+        }
+        var connectionString = cluster.Postgres.RequireConnectionString();
+        client.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = cluster.ClusterId;
+            o.ServiceId = cluster.ServiceId;
+        });
+        client.UseAdoNetClustering(o =>
+        {
+            o.Invariant = PostgresClusterOptions.Invariant;
+            o.ConnectionString = connectionString;
+        });
+        client.Services.Configure<McpClusterOptions>(configuration.GetSection(McpClusterOptions.Section));
+        client.Services.AddSingleton<ILifecycleParticipant<IClusterClientLifecycle>, PostgresSchemaCheck>();
+        return client;
+    }
+}

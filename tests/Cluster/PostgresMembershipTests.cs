@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Mcp.Cluster.Hosting;
+using Mcp.Cluster.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Mcp.Cluster.Tests.Cluster;
+
+/// <summary>
+/// Silos hosted exactly as <c>dotnet run --project silo</c> hosts them with <c>Cluster:Mode=Postgres</c>, meeting in
+/// mcp_cluster_member, and gateways running as Orleans clients that find them there.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresMembershipTests(PostgresServer postgres) : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new();
+    private readonly List<IHost> _silos = [];
+    private string _connectionString = "";
+    private string _clusterId = "";
+
+    public async Task InitializeAsync()
+    {
+        _connectionString = await postgres.CreateDatabaseAsync("membership");
+        _clusterId = $"members-{Guid.NewGuid():N}"[..20];
+    }
+
+    [Fact]
+    public async Task Silos_meet_in_postgres_and_a_revocation_on_one_gateway_holds_on_the_next_request_at_another()
+    {
+        var first = await StartSiloAsync(instance: 0);
+        await StartSiloAsync(instance: 1);
+        Assert.Equal(2, await CountAsync("SELECT count(*) FROM mcp_cluster_member WHERE status = 3 AND proxy_port > 0"));
+
+        await using var gatewayA = new GatewayFactory(GatewaySettings());
+        await using var gatewayB = new GatewayFactory(GatewaySettings());
+        var (keyId, apiKey) = await gatewayA.CreateKeyAsync(new { owner = "carol", permissions = new[] { "read" } });
+        using var onB = gatewayB.CreateClient(apiKey);
+        Assert.Equal(HttpStatusCode.OK, (await onB.GetAsync("/api/keys/me")).StatusCode);
+        var ready = await (await onB.GetAsync("/health/ready")).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.StartsWith("ok", ready.GetProperty("checks").GetProperty("postgres").GetString());
+
+        using var adminOnA = gatewayA.CreateClient(GatewayFactory.AdminKey);
+        Assert.Equal(HttpStatusCode.OK, (await adminOnA.DeleteAsync($"/api/keys/{keyId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await onB.GetAsync("/api/keys/me")).StatusCode);
+
+        // A silo that shuts down says so in the table; the other keeps serving.
+        await first.StopAsync();
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM mcp_cluster_member WHERE status = 6"));
+        using var adminOnB = gatewayB.CreateClient(GatewayFactory.AdminKey);
+        await ModelTestHelpers.EventuallyAsync(async () => (await adminOnB.GetAsync($"/api/keys/{keyId}")).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), "the key to be served by the remaining silo");
+    }
+
+    [Fact]
+    public async Task A_silo_on_a_database_without_the_schema_refuses_to_start_and_names_the_script()
+    {
+        _connectionString = await postgres.CreateDatabaseAsync("unprepared", applySchema: false);
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => StartSiloAsync(instance: 0));
+
+        var messages = string.Join(" | ", Flatten(error).Select(e => e.Message));
+        Assert.Contains("has no MCP Cluster schema", messages);
+        Assert.Contains("deploy/postgres/schema.sql", messages);
+    }
+
+    private Dictionary<string, string?> ClusterSettings() => new()
+    {
+        ["Cluster:Mode"] = "Postgres",
+        ["Cluster:ClusterId"] = _clusterId,
+        ["Cluster:ServiceId"] = _clusterId,
+        ["Cluster:Postgres:ConnectionString"] = _connectionString,
+        ["Cluster:AdvertisedAddress"] = "127.0.0.1",
+        ["Cluster:DataDirectory"] = _data.Path,
+    };
+
+    private Dictionary<string, string?> GatewaySettings() => ClusterSettings();
+
+    private async Task<IHost> StartSiloAsync(int instance)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        var settings = ClusterSettings();
+        settings["Cluster:SiloPort"] = FreePort.Next().ToString();
+        settings["Cluster:GatewayPort"] = FreePort.Next().ToString();
+        settings["Cluster:Instance"] = instance.ToString();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.UseOrleans(silo => silo.UseMcpCluster(builder.Configuration));
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+        _silos.Add(host);
+        return host;
+    }
+
+    private async Task<long> CountAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static IEnumerable<Exception> Flatten(Exception e)
+    {
+        for (Exception? current = e; current is not null; current = current.InnerException)
+        {
+            yield return current;
+            if (current is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Flatten))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var silo in _silos)
+        {
+            try
+            {
+                await silo.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+            }
+            silo.Dispose();
+        }
+        _data.Dispose();
+    }
+}

@@ -35,8 +35,8 @@ public sealed class PostgresMembershipTests(PostgresServer postgres) : IAsyncLif
         await StartSiloAsync(instance: 1);
         Assert.Equal(2, await CountAsync("SELECT count(*) FROM mcp_cluster_member WHERE status = 3 AND proxy_port > 0"));
 
-        await using var gatewayA = new GatewayFactory(GatewaySettings());
-        await using var gatewayB = new GatewayFactory(GatewaySettings());
+        await using var gatewayA = new GatewayFactory(ClusterSettings());
+        await using var gatewayB = new GatewayFactory(ClusterSettings());
         var (keyId, apiKey) = await gatewayA.CreateKeyAsync(new { owner = "carol", permissions = new[] { "read" } });
         using var onB = gatewayB.CreateClient(apiKey);
         Assert.Equal(HttpStatusCode.OK, (await onB.GetAsync("/api/keys/me")).StatusCode);
@@ -76,8 +76,6 @@ public sealed class PostgresMembershipTests(PostgresServer postgres) : IAsyncLif
         ["Cluster:AdvertisedAddress"] = "127.0.0.1",
         ["Cluster:DataDirectory"] = _data.Path,
     };
-
-    private Dictionary<string, string?> GatewaySettings() => ClusterSettings();
 
     private async Task<IHost> StartSiloAsync(int instance)
     {

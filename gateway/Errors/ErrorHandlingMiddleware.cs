@@ -27,16 +27,29 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         {
             // The client went away; there is nobody to answer.
         }
+        catch (Exception ex) when (!context.Response.HasStarted && IsClusterUnavailable(ex))
+        {
+            // Expected while a silo dies and membership catches up: the grain answers again from another silo.
+            logger.LogWarning("Cluster unavailable on {Method} {Path}: {Error}", context.Request.Method, context.Request.Path, ex.Message);
+            context.Response.Clear();
+            context.Response.Headers.RetryAfter = "1";
+            await ApiErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
+                "The cluster did not answer in time. Retry shortly.");
+        }
         catch (Exception ex) when (!context.Response.HasStarted)
         {
             logger.LogError(ex, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
             context.Response.Clear();
-            var (status, code, detail) = ex is TimeoutException or Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException
-                ? (StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable, "The cluster did not answer in time. Retry shortly.")
-                : (StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "An unexpected error occurred. It has been logged.");
-            await ApiErrors.WriteAsync(context, status, code, detail);
+            await ApiErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, ErrorCodes.InternalError,
+                "An unexpected error occurred. It has been logged.");
         }
     }
+
+    /// <summary>A silo that is gone or unreachable (a connection refused or reset, a message rejected or timed out).</summary>
+    private static bool IsClusterUnavailable(Exception ex) => ex is TimeoutException
+        or Orleans.Runtime.SiloUnavailableException
+        or Orleans.Runtime.OrleansMessageRejectionException
+        or Orleans.Runtime.Messaging.ConnectionFailedException;
 
     private static BadHttpRequestException? InnermostTooLarge(Exception ex)
     {

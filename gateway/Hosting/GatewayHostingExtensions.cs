@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Gateway.ApiKeys;
+using Mcp.Cluster.Gateway.Cluster;
 using Mcp.Cluster.Gateway.Errors;
 using Mcp.Cluster.Gateway.Health;
 using Mcp.Cluster.Gateway.Http;
@@ -123,6 +124,7 @@ public static class GatewayHostingExtensions
         });
 
         app.MapHealthEndpoints();
+        app.MapClusterEndpoints();
         app.MapApiKeyEndpoints();
         app.MapModelEndpoints();
         app.MapOpenAiEndpoints();

@@ -34,6 +34,9 @@ public static class SiloBuilderExtensions
                 break;
             case ClusterMode.Postgres:
                 silo.UsePostgresCluster(cluster);
+                // Failure detection (Orleans' ClusterMembershipOptions: ProbeTimeout, NumMissedProbesLimit, …); the
+                // defaults declare a killed silo dead after about 15 s.
+                silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection("Cluster:Membership"));
                 break;
             default:
                 throw new InvalidOperationException($"Unknown Cluster:Mode '{cluster.Mode}'. Use Local or Postgres.");

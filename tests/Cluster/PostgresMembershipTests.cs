@@ -29,7 +29,7 @@ public sealed class PostgresMembershipTests(PostgresServer postgres) : IAsyncLif
     }
 
     [Fact]
-    public async Task Silos_meet_in_postgres_and_a_revocation_on_one_gateway_holds_on_the_next_request_at_another()
+    public async Task Silos_meet_in_postgres_and_a_revocation_or_model_change_on_one_gateway_holds_on_the_next_request_at_another()
     {
         var first = await StartSiloAsync(instance: 0);
         await StartSiloAsync(instance: 1);
@@ -47,10 +47,17 @@ public sealed class PostgresMembershipTests(PostgresServer postgres) : IAsyncLif
         Assert.Equal(HttpStatusCode.OK, (await adminOnA.DeleteAsync($"/api/keys/{keyId}")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await onB.GetAsync("/api/keys/me")).StatusCode);
 
+        // A model change made through one gateway routes the next prediction through the other.
+        using var adminOnB = gatewayB.CreateClient(GatewayFactory.AdminKey);
+        var model = await adminOnA.RegisterModelAsync(new { name = "cluster-sentiment", provider = "builtin", config = new { task = "classification" } });
+        Assert.Equal(HttpStatusCode.OK, (await adminOnB.PostAsJsonAsync($"/api/models/{model}/predict", new { text = "great" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await adminOnA.PatchAsJsonAsync($"/api/models/{model}", new { status = "maintenance", description = "paused" })).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await adminOnB.PostAsJsonAsync($"/api/models/{model}/predict", new { text = "great" })).StatusCode);
+        Assert.Equal("paused", (await adminOnB.GetJsonAsync($"/api/models/{model}")).GetProperty("description").GetString());
+
         // A silo that shuts down says so in the table; the other keeps serving.
         await first.StopAsync();
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM mcp_cluster_member WHERE status = 6"));
-        using var adminOnB = gatewayB.CreateClient(GatewayFactory.AdminKey);
         await ModelTestHelpers.EventuallyAsync(async () => (await adminOnB.GetAsync($"/api/keys/{keyId}")).StatusCode == HttpStatusCode.OK,
             TimeSpan.FromSeconds(30), "the key to be served by the remaining silo");
     }

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# A whole MCP Cluster on this machine, from its own binaries: a private PostgreSQL (schema applied), Redis when
+# redis-server is installed (the data-source query cache will use it), N silos and M gateways in Cluster:Mode=Postgres.
+#
+#   deploy/local-cluster.sh start [--silos 3] [--gateways 2] [--dir .local-cluster] [--pg-port 54329]
+#   deploy/local-cluster.sh status [--dir …]
+#   deploy/local-cluster.sh stop [--dir …]
+#
+# Silo i listens on 11111+i (silos) and 30000+i (clients); gateway j (from 1) on http://localhost:5000+j. Logs, pids,
+# the database and the generated admin key and hashing secret live in the state directory; `stop` ends every process
+# (SIGTERM, then SIGKILL after 20 s) and stops PostgreSQL, keeping the data for the next `start`.
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+command="${1:-}"; shift || true
+silos=3 gateways=2 dir="$repo/.local-cluster" pg_port=54329
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --silos) silos="$2"; shift 2 ;;
+    --gateways) gateways="$2"; shift 2 ;;
+    --dir) dir="$2"; shift 2 ;;
+    --pg-port) pg_port="$2"; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+pg_bin="${MCP_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+random_base32() { tr -dc 'a-z2-7' < /dev/urandom | head -c "$1" || true; }
+
+start_postgres() {
+  [ -x "$pg_bin/initdb" ] || { echo "PostgreSQL server binaries not found (apt-get install postgresql, or set MCP_PG_BIN)." >&2; exit 1; }
+  mkdir -p "$dir/postgres"
+  [ "$(id -u)" = 0 ] && chown postgres "$dir/postgres"
+  if [ ! -f "$dir/postgres/data/PG_VERSION" ]; then
+    as_postgres "$pg_bin/initdb" -D "$dir/postgres/data" -A trust -U postgres -E UTF8 >/dev/null
+  fi
+  if ! as_postgres "$pg_bin/pg_ctl" -D "$dir/postgres/data" status >/dev/null 2>&1; then
+    as_postgres "$pg_bin/pg_ctl" -D "$dir/postgres/data" -w -l "$dir/postgres/server.log" \
+      -o "-p $pg_port -k $dir/postgres -c listen_addresses=127.0.0.1" start >/dev/null
+  fi
+  "$pg_bin/psql" -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'mcp'" \
+    | grep -q 1 || "$pg_bin/psql" -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -c "CREATE DATABASE mcp"
+  PATH="$pg_bin:$PATH" "$repo/deploy/postgres/apply.sh" "postgresql://postgres@127.0.0.1:$pg_port/mcp" >/dev/null
+}
+
+start_redis() {
+  if command -v redis-server >/dev/null 2>&1; then
+    redis-server --port 6380 --bind 127.0.0.1 --daemonize yes --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >/dev/null
+    echo "redis     127.0.0.1:6380"
+  else
+    echo "redis     not installed (apt-get install redis-server); nothing needs it yet"
+  fi
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+require_free_ports() {
+  for port in "$@"; do
+    if port_in_use "$port"; then
+      echo "port $port is already in use (another cluster, or processes left from an earlier run); stop them first" >&2
+      exit 1
+    fi
+  done
+}
+
+spawn() { # name, then the command
+  local name="$1"; shift
+  if [ -f "$dir/$name.pid" ] && kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null; then return; fi
+  # exec: the recorded pid is the process itself; setsid: it outlives this shell and its terminal.
+  (cd "$dir" && exec setsid "$@" < /dev/null > "$dir/$name.log" 2>&1) &
+  echo $! > "$dir/$name.pid"
+}
+
+case "$command" in
+  start)
+    mkdir -p "$dir/data"
+    [ -f "$dir/admin.key" ] || echo "mcp_$(random_base32 16)_$(random_base32 52)" > "$dir/admin.key"
+    [ -f "$dir/hash.secret" ] || random_base32 48 > "$dir/hash.secret"
+    chmod 600 "$dir/admin.key" "$dir/hash.secret"
+    start_postgres
+    echo "postgres  127.0.0.1:$pg_port/mcp"
+    start_redis
+    dotnet build "$repo/silo" -c Release --nologo -v q >/dev/null
+    dotnet build "$repo/gateway" -c Release --nologo -v q >/dev/null
+    export MCP_Cluster__Mode=Postgres MCP_Cluster__AdvertisedAddress=127.0.0.1 MCP_Cluster__DataDirectory="$dir/data" \
+           MCP_Cluster__Postgres__ConnectionString="Host=127.0.0.1;Port=$pg_port;Database=mcp;Username=postgres" \
+           MCP_ADMIN_KEY="$(cat "$dir/admin.key")" MCP_API_KEY_HASH_SECRET="$(cat "$dir/hash.secret")"
+    for i in $(seq 0 $((silos - 1))); do
+      [ -f "$dir/silo-$i.pid" ] && kill -0 "$(cat "$dir/silo-$i.pid")" 2>/dev/null || require_free_ports $((11111 + i)) $((30000 + i))
+      spawn "silo-$i" dotnet "$repo/silo/bin/Release/net10.0/Mcp.Cluster.Silo.dll" --instance "$i"
+      echo "silo $i    pid $(cat "$dir/silo-$i.pid"), ports $((11111 + i))/$((30000 + i))"
+    done
+    for j in $(seq 1 "$gateways"); do
+      [ -f "$dir/gateway-$j.pid" ] && kill -0 "$(cat "$dir/gateway-$j.pid")" 2>/dev/null || require_free_ports $((5000 + j))
+      spawn "gateway-$j" dotnet "$repo/gateway/bin/Release/net10.0/Mcp.Cluster.Gateway.dll" --instance "$j"
+    done
+    for j in $(seq 1 "$gateways"); do
+      for _ in $(seq 1 120); do
+        curl -sf "http://localhost:$((5000 + j))/health/ready" >/dev/null && break
+        kill -0 "$(cat "$dir/gateway-$j.pid")" 2>/dev/null || { echo "gateway $j exited; see $dir/gateway-$j.log" >&2; exit 1; }
+        sleep 0.5
+      done
+      curl -sf "http://localhost:$((5000 + j))/health/ready" >/dev/null || { echo "gateway $j is not ready; see $dir/gateway-$j.log" >&2; exit 1; }
+      echo "gateway $j http://localhost:$((5000 + j)) (pid $(cat "$dir/gateway-$j.pid"))"
+    done
+    echo "admin key in $dir/admin.key"
+    ;;
+  status)
+    for pidfile in "$dir"/*.pid; do
+      [ -e "$pidfile" ] || continue
+      name="$(basename "$pidfile" .pid)"
+      if kill -0 "$(cat "$pidfile")" 2>/dev/null; then echo "$name running (pid $(cat "$pidfile"))"; else echo "$name stopped"; fi
+    done
+    "$pg_bin/psql" -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d mcp -c \
+      "SELECT address, port, proxy_port, status, silo_name, i_am_alive_time FROM mcp_cluster_member ORDER BY port, generation" 2>/dev/null || echo "postgres not running"
+    ;;
+  stop)
+    pids=()
+    for pidfile in "$dir"/gateway-*.pid "$dir"/silo-*.pid; do
+      [ -e "$pidfile" ] || continue
+      pid="$(cat "$pidfile")"
+      kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
+      rm -f "$pidfile"
+    done
+    for _ in $(seq 1 40); do
+      alive=0; for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+      [ "$alive" = 0 ] && break; sleep 0.5
+    done
+    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    [ -f "$dir/redis.pid" ] && { kill "$(cat "$dir/redis.pid")" 2>/dev/null || true; rm -f "$dir/redis.pid"; }
+    [ -f "$dir/postgres/data/PG_VERSION" ] && as_postgres "$pg_bin/pg_ctl" -D "$dir/postgres/data" -m fast -w stop >/dev/null 2>&1 || true
+    echo "stopped"
+    ;;
+  *)
+    echo "usage: $0 start|status|stop [--silos N] [--gateways M] [--dir DIR] [--pg-port PORT]" >&2; exit 2 ;;
+esac

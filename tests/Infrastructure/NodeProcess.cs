@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Mcp.Cluster.Tests.Infrastructure;
+
+/// <summary>
+/// A silo or gateway as its own operating-system process, started from the build output exactly as
+/// <c>dotnet run --project silo|gateway</c> would run it; <see cref="Kill"/> is <c>kill -9</c>.
+/// </summary>
+public sealed class NodeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private NodeProcess(string name, Process process)
+    {
+        Name = name;
+        _process = process;
+    }
+
+    public string Name { get; }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public ConcurrentQueue<string> Output { get; } = new();
+
+    /// <param name="project"><c>silo</c> or <c>gateway</c>.</param>
+    public static NodeProcess Start(string name, string project, IReadOnlyDictionary<string, string> environment)
+    {
+        var assembly = project == "silo" ? "Mcp.Cluster.Silo.dll" : "Mcp.Cluster.Gateway.dll";
+        // The tests' own build configuration (Debug or Release) is the one the silo and gateway were built in.
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var path = Path.Combine(PostgresServer.RepositoryRoot, project, "bin", configuration, "net10.0", assembly);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path} is missing; the test project builds it through its project references.", path);
+        }
+        var start = new ProcessStartInfo("dotnet", [path])
+        {
+            WorkingDirectory = Path.GetDirectoryName(path)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+        var node = new NodeProcess(name, Process.Start(start)!);
+        node._process.OutputDataReceived += (_, e) => { if (e.Data is not null) node.Output.Enqueue(e.Data); };
+        node._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) node.Output.Enqueue(e.Data); };
+        node._process.BeginOutputReadLine();
+        node._process.BeginErrorReadLine();
+        return node;
+    }
+
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+    }
+
+    public string Tail(int lines = 30) => string.Join('\n', Output.TakeLast(lines));
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+}

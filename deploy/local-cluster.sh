@@ -3,6 +3,7 @@
 # redis-server is installed (the data-source query cache will use it), N silos and M gateways in Cluster:Mode=Postgres.
 #
 #   deploy/local-cluster.sh start [--silos 3] [--gateways 2] [--dir .local-cluster] [--pg-port 54329]
+#                                 [--silo-port 11111] [--client-port 30000] [--http-port 5000]
 #   deploy/local-cluster.sh status [--dir …]
 #   deploy/local-cluster.sh stop [--dir …]
 #
@@ -13,13 +14,16 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 command="${1:-}"; shift || true
-silos=3 gateways=2 dir="$repo/.local-cluster" pg_port=54329
+silos=3 gateways=2 dir="$repo/.local-cluster" pg_port=54329 silo_port=11111 client_port=30000 http_port=5000
 while [ $# -gt 0 ]; do
   case "$1" in
     --silos) silos="$2"; shift 2 ;;
     --gateways) gateways="$2"; shift 2 ;;
     --dir) dir="$2"; shift 2 ;;
     --pg-port) pg_port="$2"; shift 2 ;;
+    --silo-port) silo_port="$2"; shift 2 ;;
+    --client-port) client_port="$2"; shift 2 ;;
+    --http-port) http_port="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -31,6 +35,8 @@ random_base32() { tr -dc 'a-z2-7' < /dev/urandom | head -c "$1" || true; }
 start_postgres() {
   [ -x "$pg_bin/initdb" ] || { echo "PostgreSQL server binaries not found (apt-get install postgresql, or set MCP_PG_BIN)." >&2; exit 1; }
   mkdir -p "$dir/postgres"
+  # PostgreSQL runs as the postgres user when this script runs as root; it must be able to reach its directory.
+  [ "$(id -u)" = 0 ] && chmod o+x "$dir"
   [ "$(id -u)" = 0 ] && chown postgres "$dir/postgres"
   if [ ! -f "$dir/postgres/data/PG_VERSION" ]; then
     as_postgres "$pg_bin/initdb" -D "$dir/postgres/data" -A trust -U postgres -E UTF8 >/dev/null
@@ -87,22 +93,24 @@ case "$command" in
            MCP_Cluster__Postgres__ConnectionString="Host=127.0.0.1;Port=$pg_port;Database=mcp;Username=postgres" \
            MCP_ADMIN_KEY="$(cat "$dir/admin.key")" MCP_API_KEY_HASH_SECRET="$(cat "$dir/hash.secret")"
     for i in $(seq 0 $((silos - 1))); do
-      [ -f "$dir/silo-$i.pid" ] && kill -0 "$(cat "$dir/silo-$i.pid")" 2>/dev/null || require_free_ports $((11111 + i)) $((30000 + i))
-      spawn "silo-$i" dotnet "$repo/silo/bin/Release/net10.0/Mcp.Cluster.Silo.dll" --instance "$i"
-      echo "silo $i    pid $(cat "$dir/silo-$i.pid"), ports $((11111 + i))/$((30000 + i))"
+      [ -f "$dir/silo-$i.pid" ] && kill -0 "$(cat "$dir/silo-$i.pid")" 2>/dev/null || require_free_ports $((silo_port + i)) $((client_port + i))
+      spawn "silo-$i" env MCP_Cluster__SiloPort="$silo_port" MCP_Cluster__GatewayPort="$client_port" \
+        dotnet "$repo/silo/bin/Release/net10.0/Mcp.Cluster.Silo.dll" --instance "$i"
+      echo "silo $i    pid $(cat "$dir/silo-$i.pid"), ports $((silo_port + i))/$((client_port + i))"
     done
     for j in $(seq 1 "$gateways"); do
-      [ -f "$dir/gateway-$j.pid" ] && kill -0 "$(cat "$dir/gateway-$j.pid")" 2>/dev/null || require_free_ports $((5000 + j))
-      spawn "gateway-$j" dotnet "$repo/gateway/bin/Release/net10.0/Mcp.Cluster.Gateway.dll" --instance "$j"
+      [ -f "$dir/gateway-$j.pid" ] && kill -0 "$(cat "$dir/gateway-$j.pid")" 2>/dev/null || require_free_ports $((http_port + j))
+      spawn "gateway-$j" env ASPNETCORE_URLS="http://localhost:$((http_port + j))" \
+        dotnet "$repo/gateway/bin/Release/net10.0/Mcp.Cluster.Gateway.dll" --instance "$j"
     done
     for j in $(seq 1 "$gateways"); do
       for _ in $(seq 1 120); do
-        curl -sf "http://localhost:$((5000 + j))/health/ready" >/dev/null && break
+        curl -sf "http://localhost:$((http_port + j))/health/ready" >/dev/null && break
         kill -0 "$(cat "$dir/gateway-$j.pid")" 2>/dev/null || { echo "gateway $j exited; see $dir/gateway-$j.log" >&2; exit 1; }
         sleep 0.5
       done
-      curl -sf "http://localhost:$((5000 + j))/health/ready" >/dev/null || { echo "gateway $j is not ready; see $dir/gateway-$j.log" >&2; exit 1; }
-      echo "gateway $j http://localhost:$((5000 + j)) (pid $(cat "$dir/gateway-$j.pid"))"
+      curl -sf "http://localhost:$((http_port + j))/health/ready" >/dev/null || { echo "gateway $j is not ready; see $dir/gateway-$j.log" >&2; exit 1; }
+      echo "gateway $j http://localhost:$((http_port + j)) (pid $(cat "$dir/gateway-$j.pid"))"
     done
     echo "admin key in $dir/admin.key"
     ;;

@@ -31,6 +31,13 @@ public sealed class McpClusterOptions
     /// </summary>
     public string? AdvertisedAddress { get; set; }
 
+    /// <summary>
+    /// Running as pods in Kubernetes (Postgres mode): the silo takes its name, address and cluster ids from the pod
+    /// (Microsoft.Orleans.Hosting.Kubernetes, via the POD_* and ORLEANS_* variables of deploy/k8s) and removes silos
+    /// whose pods are gone from membership at once instead of waiting for failure detection.
+    /// </summary>
+    public bool Kubernetes { get; set; }
+
     public PostgresClusterOptions Postgres { get; set; } = new();
 
     /// <summary>Where the local mode keeps its files (grain database, generated secrets).</summary>

@@ -59,19 +59,31 @@ public static class SiloBuilderExtensions
         });
         var siloPort = cluster.SiloPort + cluster.Instance;
         var gatewayPort = cluster.GatewayPort + cluster.Instance;
-        if (cluster.AdvertisedAddress is { Length: > 0 } advertised)
+        if (cluster.Kubernetes)
         {
-            if (!System.Net.IPAddress.TryParse(advertised, out var address))
+            silo.UseKubernetesHosting();
+            silo.Configure<EndpointOptions>(o =>
             {
-                throw new InvalidOperationException($"Cluster:AdvertisedAddress '{advertised}' is not an IP address.");
-            }
-            silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: true);
+                o.SiloPort = siloPort;
+                o.GatewayPort = gatewayPort;
+            });
         }
         else
         {
-            silo.ConfigureEndpoints(siloPort, gatewayPort, listenOnAnyHostAddress: true);
+            if (cluster.AdvertisedAddress is { Length: > 0 } advertised)
+            {
+                if (!System.Net.IPAddress.TryParse(advertised, out var address))
+                {
+                    throw new InvalidOperationException($"Cluster:AdvertisedAddress '{advertised}' is not an IP address.");
+                }
+                silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: true);
+            }
+            else
+            {
+                silo.ConfigureEndpoints(siloPort, gatewayPort, listenOnAnyHostAddress: true);
+            }
+            silo.Configure<SiloOptions>(o => o.SiloName = $"{Environment.MachineName}-{siloPort}");
         }
-        silo.Configure<SiloOptions>(o => o.SiloName = $"{Environment.MachineName}-{siloPort}");
         silo.UseAdoNetClustering(o =>
         {
             o.Invariant = PostgresClusterOptions.Invariant;

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Mcp.Cluster.Tests.Infrastructure;
+
+namespace Mcp.Cluster.Tests.Cluster;
+
+/// <summary>deploy/local-cluster.sh as an operator uses it: start, use, stop, start again with the data kept, stop.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class LocalClusterScriptTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mcp-local-cluster-").FullName;
+    private readonly string[] _ports;
+    private readonly int _httpPort;
+
+    public LocalClusterScriptTests()
+    {
+        // Contiguous ranges (silo i uses base + i) away from the ephemeral ports other tests draw from.
+        var slot = Random.Shared.Next(0, 300) * 10;
+        _httpPort = 20000 + slot;
+        _ports = ["--pg-port", FreePort.Next().ToString(), "--silo-port", (23000 + slot).ToString(), "--client-port", (26000 + slot).ToString(),
+            "--http-port", _httpPort.ToString(), "--dir", _directory];
+        File.SetUnixFileMode(_directory, (UnixFileMode)0b111_101_101);
+    }
+
+    [Fact]
+    public async Task The_script_starts_a_cluster_that_serves_stops_every_process_and_keeps_the_data_for_the_next_start()
+    {
+        await RunAsync("start", "--silos", "2", "--gateways", "1");
+        var pids = Directory.GetFiles(_directory, "*.pid").Select(f => int.Parse(File.ReadAllText(f).Trim())).ToList();
+        Assert.Equal(3, pids.Count);
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{_httpPort + 1}") };
+        http.DefaultRequestHeaders.Add("X-API-Key", File.ReadAllText(Path.Combine(_directory, "admin.key")).Trim());
+        var silos = await http.GetFromJsonAsync<JsonElement>("/api/cluster/silos");
+        Assert.Equal(2, silos.GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "active"));
+        using var created = await http.PostAsJsonAsync("/api/keys", new { owner = "ops", permissions = new[] { "read" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var keyId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key_id").GetString();
+
+        Assert.Contains("silo-1 running", await RunAsync("status"));
+        await RunAsync("stop");
+        Assert.All(pids, pid => Assert.False(IsRunning(pid), $"process {pid} outlived stop"));
+        Assert.Empty(Directory.GetFiles(_directory, "*.pid"));
+
+        await RunAsync("start", "--silos", "1", "--gateways", "1");
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/api/keys/{keyId}")).StatusCode);
+        await RunAsync("stop");
+    }
+
+    private async Task<string> RunAsync(string command, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("bash", [Path.Combine(PostgresServer.RepositoryRoot, "deploy", "local-cluster.sh"), command, .. arguments, .. _ports])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, $"local-cluster.sh {command} exited with {process.ExitCode}:\n{await output}\n{await error}");
+        return await output;
+    }
+
+    private static bool IsRunning(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ");
+
+    public void Dispose()
+    {
+        try
+        {
+            var stop = Process.Start(new ProcessStartInfo("bash", [Path.Combine(PostgresServer.RepositoryRoot, "deploy", "local-cluster.sh"), "stop", .. _ports])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            })!;
+            stop.WaitForExit(60_000);
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -3,7 +3,7 @@
 # redis-server is installed (the data-source query cache will use it), N silos and M gateways in Cluster:Mode=Postgres.
 #
 #   deploy/local-cluster.sh start [--silos 3] [--gateways 2] [--dir .local-cluster] [--pg-port 54329]
-#                                 [--silo-port 11111] [--client-port 30000] [--http-port 5000]
+#                                 [--silo-port 11111] [--client-port 30000] [--http-port 5000] [--redis-port 6380]
 #   deploy/local-cluster.sh status [--dir …]
 #   deploy/local-cluster.sh stop [--dir …]
 #
@@ -14,7 +14,7 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 command="${1:-}"; shift || true
-silos=3 gateways=2 dir="$repo/.local-cluster" pg_port=54329 silo_port=11111 client_port=30000 http_port=5000
+silos=3 gateways=2 dir="$repo/.local-cluster" pg_port=54329 silo_port=11111 client_port=30000 http_port=5000 redis_port=6380
 while [ $# -gt 0 ]; do
   case "$1" in
     --silos) silos="$2"; shift 2 ;;
@@ -24,6 +24,7 @@ while [ $# -gt 0 ]; do
     --silo-port) silo_port="$2"; shift 2 ;;
     --client-port) client_port="$2"; shift 2 ;;
     --http-port) http_port="$2"; shift 2 ;;
+    --redis-port) redis_port="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -52,8 +53,12 @@ start_postgres() {
 
 start_redis() {
   if command -v redis-server >/dev/null 2>&1; then
-    redis-server --port 6380 --bind 127.0.0.1 --daemonize yes --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >/dev/null
-    echo "redis     127.0.0.1:6380"
+    if ! { [ -f "$dir/redis.pid" ] && kill -0 "$(cat "$dir/redis.pid")" 2>/dev/null; }; then
+      require_free_ports "$redis_port"
+      redis-server --port "$redis_port" --bind 127.0.0.1 --daemonize yes --save "" --appendonly no \
+        --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >/dev/null
+    fi
+    echo "redis     127.0.0.1:$redis_port"
   else
     echo "redis     not installed (apt-get install redis-server); nothing needs it yet"
   fi
@@ -80,6 +85,7 @@ spawn() { # name, then the command
 
 case "$command" in
   start)
+    started_at=$(($(date +%s) - 5)) spawned="0"
     mkdir -p "$dir/data"
     [ -f "$dir/admin.key" ] || echo "mcp_$(random_base32 16)_$(random_base32 52)" > "$dir/admin.key"
     [ -f "$dir/hash.secret" ] || random_base32 48 > "$dir/hash.secret"
@@ -93,11 +99,29 @@ case "$command" in
            MCP_Cluster__Postgres__ConnectionString="Host=127.0.0.1;Port=$pg_port;Database=mcp;Username=postgres" \
            MCP_ADMIN_KEY="$(cat "$dir/admin.key")" MCP_API_KEY_HASH_SECRET="$(cat "$dir/hash.secret")"
     for i in $(seq 0 $((silos - 1))); do
-      [ -f "$dir/silo-$i.pid" ] && kill -0 "$(cat "$dir/silo-$i.pid")" 2>/dev/null || require_free_ports $((silo_port + i)) $((client_port + i))
+      if ! { [ -f "$dir/silo-$i.pid" ] && kill -0 "$(cat "$dir/silo-$i.pid")" 2>/dev/null; }; then
+        require_free_ports $((silo_port + i)) $((client_port + i))
+        spawned="$spawned,$((silo_port + i))"
+      fi
       spawn "silo-$i" env MCP_Cluster__SiloPort="$silo_port" MCP_Cluster__GatewayPort="$client_port" \
         dotnet "$repo/silo/bin/Release/net10.0/Mcp.Cluster.Silo.dll" --instance "$i"
       echo "silo $i    pid $(cat "$dir/silo-$i.pid"), ports $((silo_port + i))/$((client_port + i))"
     done
+    # Up means every silo is Active in the membership table, not just one that a gateway can reach: the newest row of
+    # each silo port, which for a silo started just now must be its own (a silo killed with the whole cluster in an
+    # earlier run stays Active in the table).
+    psql_mcp() { "$pg_bin/psql" -X -q -t -A -h 127.0.0.1 -p "$pg_port" -U postgres -d mcp -c "$1"; }
+    for _ in $(seq 1 180); do
+      active=$(psql_mcp "SELECT count(*) FROM (SELECT DISTINCT ON (port) port, status, start_time FROM mcp_cluster_member
+        WHERE port BETWEEN $silo_port AND $((silo_port + silos - 1)) ORDER BY port, generation DESC) newest
+        WHERE status = 3 AND (port NOT IN ($spawned) OR start_time >= to_timestamp($started_at))")
+      [ "$active" -ge "$silos" ] && break
+      for i in $(seq 0 $((silos - 1))); do
+        kill -0 "$(cat "$dir/silo-$i.pid")" 2>/dev/null || { echo "silo $i exited; see $dir/silo-$i.log" >&2; exit 1; }
+      done
+      sleep 0.5
+    done
+    [ "$active" -ge "$silos" ] || { echo "only $active of $silos silos became active; see $dir/silo-*.log" >&2; exit 1; }
     for j in $(seq 1 "$gateways"); do
       [ -f "$dir/gateway-$j.pid" ] && kill -0 "$(cat "$dir/gateway-$j.pid")" 2>/dev/null || require_free_ports $((http_port + j))
       spawn "gateway-$j" env ASPNETCORE_URLS="http://localhost:$((http_port + j))" \

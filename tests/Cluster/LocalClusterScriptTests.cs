@@ -13,6 +13,7 @@ public sealed class LocalClusterScriptTests : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("mcp-local-cluster-").FullName;
     private readonly string[] _ports;
     private readonly int _httpPort;
+    private readonly int _redisPort = FreePort.Next();
 
     public LocalClusterScriptTests()
     {
@@ -20,29 +21,37 @@ public sealed class LocalClusterScriptTests : IDisposable
         var slot = Random.Shared.Next(0, 300) * 10;
         _httpPort = 20000 + slot;
         _ports = ["--pg-port", FreePort.Next().ToString(), "--silo-port", (23000 + slot).ToString(), "--client-port", (26000 + slot).ToString(),
-            "--http-port", _httpPort.ToString(), "--dir", _directory];
+            "--http-port", _httpPort.ToString(), "--redis-port", _redisPort.ToString(), "--dir", _directory];
         File.SetUnixFileMode(_directory, (UnixFileMode)0b111_101_101);
     }
 
     [Fact]
     public async Task The_script_starts_a_cluster_that_serves_stops_every_process_and_keeps_the_data_for_the_next_start()
     {
-        await RunAsync("start", "--silos", "2", "--gateways", "1");
+        var started = await RunAsync("start", "--silos", "2", "--gateways", "1");
+        Assert.Contains($"redis     127.0.0.1:{_redisPort}", started);
+        Assert.Equal("+PONG", await RedisPingAsync());
         var pids = Directory.GetFiles(_directory, "*.pid").Select(f => int.Parse(File.ReadAllText(f).Trim())).ToList();
-        Assert.Equal(3, pids.Count);
+        Assert.Equal(4, pids.Count);
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{_httpPort + 1}") };
         http.DefaultRequestHeaders.Add("X-API-Key", File.ReadAllText(Path.Combine(_directory, "admin.key")).Trim());
-        var silos = await http.GetFromJsonAsync<JsonElement>("/api/cluster/silos");
-        Assert.Equal(2, silos.GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "active"));
+        // The script returns once both silos are active in the table; the gateway's view follows within moments.
+        await ModelTestHelpers.EventuallyAsync(async () => (await http.GetFromJsonAsync<JsonElement>("/api/cluster/silos"))
+                .GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "active") == 2,
+            TimeSpan.FromSeconds(30), "both silos to be listed as active");
         using var created = await http.PostAsJsonAsync("/api/keys", new { owner = "ops", permissions = new[] { "read" } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var keyId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key_id").GetString();
 
         Assert.Contains("silo-1 running", await RunAsync("status"));
+        // Starting a running cluster again changes nothing.
+        await RunAsync("start", "--silos", "2", "--gateways", "1");
+        Assert.Equal(pids, Directory.GetFiles(_directory, "*.pid").Select(f => int.Parse(File.ReadAllText(f).Trim())).ToList());
         await RunAsync("stop");
         Assert.All(pids, pid => Assert.False(IsRunning(pid), $"process {pid} outlived stop"));
         Assert.Empty(Directory.GetFiles(_directory, "*.pid"));
+        await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(RedisPingAsync);
 
         await RunAsync("start", "--silos", "1", "--gateways", "1");
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/api/keys/{keyId}")).StatusCode);
@@ -63,6 +72,17 @@ public sealed class LocalClusterScriptTests : IDisposable
         await process.WaitForExitAsync(timeout.Token);
         Assert.True(process.ExitCode == 0, $"local-cluster.sh {command} exited with {process.ExitCode}:\n{await output}\n{await error}");
         return await output;
+    }
+
+    private async Task<string> RedisPingAsync()
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, _redisPort);
+        var stream = client.GetStream();
+        await stream.WriteAsync("PING\r\n"u8.ToArray());
+        var buffer = new byte[64];
+        var read = await stream.ReadAsync(buffer);
+        return System.Text.Encoding.ASCII.GetString(buffer, 0, read).Trim();
     }
 
     private static bool IsRunning(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ");

@@ -1,0 +1,6 @@
+namespace Mcp.Cluster.DataSources;
+
+[GenerateSerializer, Immutable]
+public sealed record DataOrder(
+    [property: Id(0)] string Field,
+    [property: Id(1)] bool Descending);

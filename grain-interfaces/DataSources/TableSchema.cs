@@ -1,0 +1,24 @@
+namespace Mcp.Cluster.DataSources;
+
+/// <summary>
+/// A table as discovered from its source. <see cref="Name"/> is what callers use (matched exactly);
+/// <see cref="Path"/> is how the source names it (e.g. <c>["public", "jobs"]</c>), each part quoted on its own.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record TableSchema(
+    [property: Id(0)] string Name,
+    [property: Id(1)] IReadOnlyList<ColumnSchema> Columns,
+    [property: Id(2)] IReadOnlyList<string> Path)
+{
+    public ColumnSchema? FindColumn(string name)
+    {
+        foreach (var column in Columns)
+        {
+            if (string.Equals(column.Name, name, StringComparison.Ordinal))
+            {
+                return column;
+            }
+        }
+        return null;
+    }
+}

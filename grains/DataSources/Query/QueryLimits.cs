@@ -1,0 +1,23 @@
+namespace Mcp.Cluster.DataSources.Query;
+
+/// <summary>Bounds every structured query (section <c>DataSources:Query</c>).</summary>
+public sealed class QueryLimits
+{
+    public const string Section = "DataSources:Query";
+
+    /// <summary>Rows returned when the query names no limit.</summary>
+    public int DefaultLimit { get; set; } = 100;
+
+    /// <summary>The largest limit accepted; more is refused rather than silently cut.</summary>
+    public int MaxLimit { get; set; } = 1000;
+
+    public int MaxOffset { get; set; } = 100_000;
+
+    public int MaxFilters { get; set; } = 32;
+
+    /// <summary>Values in one <c>in</c>/<c>not_in</c> list.</summary>
+    public int MaxInValues { get; set; } = 500;
+
+    /// <summary>Characters in one text value.</summary>
+    public int MaxValueLength { get; set; } = 4096;
+}

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -8,7 +7,7 @@ namespace Mcp.Cluster.Tests.Cluster;
 
 /// <summary>deploy/local-cluster.sh as an operator uses it: start, use, stop, start again with the data kept, stop.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class LocalClusterScriptTests : IDisposable
+public sealed class LocalClusterScriptTests : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("mcp-local-cluster-").FullName;
     private readonly string[] _ports;
@@ -22,7 +21,11 @@ public sealed class LocalClusterScriptTests : IDisposable
         _httpPort = 20000 + slot;
         _ports = ["--pg-port", FreePort.Next().ToString(), "--silo-port", (23000 + slot).ToString(), "--client-port", (26000 + slot).ToString(),
             "--http-port", _httpPort.ToString(), "--redis-port", _redisPort.ToString(), "--dir", _directory];
-        File.SetUnixFileMode(_directory, (UnixFileMode)0b111_101_101);
+        if (!OperatingSystem.IsWindows())
+        {
+            // When the tests run as root, the script runs PostgreSQL as the postgres user, which must reach the directory.
+            File.SetUnixFileMode(_directory, (UnixFileMode)0b111_101_101);
+        }
     }
 
     [Fact]
@@ -58,21 +61,8 @@ public sealed class LocalClusterScriptTests : IDisposable
         await RunAsync("stop");
     }
 
-    private async Task<string> RunAsync(string command, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("bash", [Path.Combine(PostgresServer.RepositoryRoot, "deploy", "local-cluster.sh"), command, .. arguments, .. _ports])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"local-cluster.sh {command} exited with {process.ExitCode}:\n{await output}\n{await error}");
-        return await output;
-    }
+    private Task<string> RunAsync(string command, params string[] arguments) =>
+        CommandLine.RunCheckedAsync("bash", [Script, command, .. arguments, .. _ports], TimeSpan.FromMinutes(4));
 
     private async Task<string> RedisPingAsync()
     {
@@ -87,16 +77,16 @@ public sealed class LocalClusterScriptTests : IDisposable
 
     private static bool IsRunning(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ");
 
-    public void Dispose()
+    private static string Script => Path.Combine(CommandLine.RepositoryRoot, "deploy", "local-cluster.sh");
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         try
         {
-            var stop = Process.Start(new ProcessStartInfo("bash", [Path.Combine(PostgresServer.RepositoryRoot, "deploy", "local-cluster.sh"), "stop", .. _ports])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            })!;
-            stop.WaitForExit(60_000);
+            // Whatever a failed test left running.
+            await CommandLine.RunAsync("bash", [Script, "stop", .. _ports], TimeSpan.FromMinutes(1));
             Directory.Delete(_directory, recursive: true);
         }
         catch (IOException)

@@ -6,7 +6,6 @@ using Mcp.Cluster.Models;
 using Mcp.Cluster.Storage;
 using Mcp.Cluster.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Orleans.Storage;
 
 namespace Mcp.Cluster.Tests.Cluster;
@@ -81,19 +80,19 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
         var reader = new GrainState<ProbeState>();
         await storage.ReadStateAsync("apikey", grainId, reader);
         await storage.WriteStateAsync("apikey", grainId, first);
-        reader.State.Value = "stale";
+        reader.State!.Value = "stale";
         await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("apikey", grainId, reader));
 
         var current = new GrainState<ProbeState>();
         await storage.ReadStateAsync("apikey", grainId, current);
         Assert.True(current.RecordExists);
-        Assert.Equal("first", current.State.Value);
+        Assert.Equal("first", current.State!.Value);
         Assert.Equal(first.ETag, current.ETag);
 
         await storage.ClearStateAsync("apikey", grainId, current);
         var cleared = new GrainState<ProbeState>();
         await storage.ReadStateAsync("apikey", grainId, cleared);
-        Assert.Null(cleared.State.Value);
+        Assert.Null(cleared.State!.Value); // a read always sets State, a fresh one when the record was cleared
         await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("apikey", grainId, first));
     }
 
@@ -107,7 +106,7 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
             new JsonObject { ["task"] = "classification" }.ToJsonString()), caller);
         Assert.Equal(ModelCommandOutcome.Ok, registered.Outcome);
 
-        Assert.Equal(1, await CountAsync(fixture.ConnectionString,
+        Assert.Equal(1, await PostgresServer.ScalarAsync<long>(fixture.ConnectionString,
             "SELECT count(*) FROM mcp_reminder WHERE grain_id = 'model/mod_remindersreminder' AND period_ms > 0"));
     }
 
@@ -115,14 +114,6 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
     {
         var statistics = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics([silo]);
         return statistics.Where(s => s.GrainType.Contains("ApiKeyGrain", StringComparison.Ordinal)).Sum(s => s.ActivationCount);
-    }
-
-    private static async Task<long> CountAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (long)(await command.ExecuteScalarAsync())!;
     }
 
 }

@@ -6,7 +6,6 @@ using Mcp.Cluster.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace Mcp.Cluster.Tests.Cluster;
 
@@ -108,13 +107,7 @@ public sealed class PostgresMembershipTests(PostgresServer postgres) : IAsyncLif
         return host;
     }
 
-    private async Task<long> CountAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(_connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<long> CountAsync(string sql) => PostgresServer.ScalarAsync<long>(_connectionString, sql);
 
     private static IEnumerable<Exception> Flatten(Exception e)
     {

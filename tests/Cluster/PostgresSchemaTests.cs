@@ -11,16 +11,16 @@ public sealed class PostgresSchemaTests(PostgresServer postgres)
     public async Task Applying_the_schema_again_keeps_the_data_and_one_query_per_key()
     {
         var connectionString = await postgres.CreateDatabaseAsync("schema_twice");
-        await ExecuteAsync(connectionString,
+        await PostgresServer.ExecuteAsync(connectionString,
             "INSERT INTO mcp_grain_state (service_id, grain_type, grain_type_hash, grain_id_hash, grain_id_n0, grain_id_n1, grain_id_ext, payload, version) " +
             "VALUES ('svc', 'apikey', 1, 2, 0, 0, 'key_a', '\\x01'::bytea, 7)");
-        await ExecuteAsync(connectionString, "UPDATE orleansquery SET querytext = 'stale' WHERE querykey = 'ReadFromStorageKey'");
+        await PostgresServer.ExecuteAsync(connectionString, "UPDATE orleansquery SET querytext = 'stale' WHERE querykey = 'ReadFromStorageKey'");
 
         await postgres.ApplySchemaAsync(new NpgsqlConnectionStringBuilder(connectionString).Database!);
 
-        Assert.Equal(7, await ScalarAsync<int>(connectionString, "SELECT version FROM mcp_grain_state WHERE grain_id_ext = 'key_a'"));
-        Assert.Equal(PostgresSchema.QueryKeys.Count, (int)await ScalarAsync<long>(connectionString, "SELECT count(*) FROM orleansquery"));
-        Assert.Contains("mcp_grain_state", await ScalarAsync<string>(connectionString, "SELECT querytext FROM orleansquery WHERE querykey = 'ReadFromStorageKey'"));
+        Assert.Equal(7, await PostgresServer.ScalarAsync<int>(connectionString, "SELECT version FROM mcp_grain_state WHERE grain_id_ext = 'key_a'"));
+        Assert.Equal(PostgresSchema.QueryKeys.Count, (int)await PostgresServer.ScalarAsync<long>(connectionString, "SELECT count(*) FROM orleansquery"));
+        Assert.Contains("mcp_grain_state", await PostgresServer.ScalarAsync<string>(connectionString, "SELECT querytext FROM orleansquery WHERE querykey = 'ReadFromStorageKey'"));
         await PostgresSchema.EnsureAppliedAsync(connectionString, CancellationToken.None);
     }
 
@@ -42,7 +42,7 @@ public sealed class PostgresSchemaTests(PostgresServer postgres)
     public async Task The_startup_check_lists_the_queries_that_are_missing()
     {
         var connectionString = await postgres.CreateDatabaseAsync("schema_partial");
-        await ExecuteAsync(connectionString, "DELETE FROM orleansquery WHERE querykey IN ('UpsertReminderRowKey', 'GatewaysQueryKey')");
+        await PostgresServer.ExecuteAsync(connectionString, "DELETE FROM orleansquery WHERE querykey IN ('UpsertReminderRowKey', 'GatewaysQueryKey')");
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => PostgresSchema.EnsureAppliedAsync(connectionString, CancellationToken.None));
 
@@ -57,21 +57,5 @@ public sealed class PostgresSchemaTests(PostgresServer postgres)
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => PostgresSchema.EnsureAppliedAsync(unreachable, CancellationToken.None));
 
         Assert.StartsWith("Cannot reach the cluster database 'nowhere'", error.Message);
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
     }
 }

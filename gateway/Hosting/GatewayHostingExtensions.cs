@@ -3,7 +3,9 @@ using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Gateway.ApiKeys;
+using Mcp.Cluster.Gateway.Audit;
 using Mcp.Cluster.Gateway.Cluster;
+using Mcp.Cluster.Gateway.DataSources;
 using Mcp.Cluster.Gateway.Errors;
 using Mcp.Cluster.Gateway.Health;
 using Mcp.Cluster.Gateway.Http;
@@ -49,6 +51,8 @@ public static class GatewayHostingExtensions
         builder.Services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
         builder.Services.Configure<ApiKeyGatewayOptions>(configuration.GetSection(ApiKeyGatewayOptions.Section));
         builder.Services.Configure<ModelGatewayOptions>(configuration.GetSection(ModelGatewayOptions.Section));
+        builder.Services.Configure<DataSourceGatewayOptions>(o =>
+            o.DefaultCacheTtl = configuration.GetValue("DataSources:DefaultCacheTtl", o.DefaultCacheTtl));
         builder.Services.Configure<CompletionOptions>(configuration.GetSection(CompletionOptions.Section));
         builder.Services.AddSingleton<TokenQuota>();
         builder.Services.AddSingleton<CompletionRunner>();
@@ -129,6 +133,9 @@ public static class GatewayHostingExtensions
         app.MapModelEndpoints();
         app.MapOpenAiEndpoints();
         app.MapCompletionEndpoints();
+        app.MapDataSourceEndpoints();
+        app.MapDataQueryEndpoints();
+        app.MapAuditEndpoints();
         return app;
     }
 

@@ -1,4 +1,9 @@
 using Mcp.Cluster.ApiKeys;
+using Mcp.Cluster.Audit;
+using Mcp.Cluster.DataSources;
+using Mcp.Cluster.DataSources.Caching;
+using Mcp.Cluster.DataSources.Connectors;
+using Mcp.Cluster.DataSources.Query;
 using Mcp.Cluster.Hosting.Postgres;
 using Mcp.Cluster.Models;
 using Mcp.Cluster.Models.Backends;
@@ -141,7 +146,43 @@ public static class SiloBuilderExtensions
         services.Configure<Completions.CompletionRecordOptions>(configuration.GetSection(Completions.CompletionRecordOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.AddModels(configuration, cluster);
+        services.AddDataSources(configuration, cluster);
         return services;
+    }
+
+    private static void AddDataSources(this IServiceCollection services, IConfiguration configuration, McpClusterOptions cluster)
+    {
+        services.Configure<DataSourceGrainOptions>(configuration.GetSection(DataSourceGrainOptions.Section));
+        services.Configure<QueryLimits>(configuration.GetSection(QueryLimits.Section));
+        services.Configure<AuditLogOptions>(configuration.GetSection(AuditLogOptions.Section));
+        services.TryAddSingleton<DataConnectorFactory>();
+
+        var cacheOptions = configuration.GetSection(DataCacheOptions.Section).Get<DataCacheOptions>() ?? new DataCacheOptions();
+        services.AddHybridCache(o => o.MaximumPayloadBytes = cacheOptions.MaximumPayloadBytes);
+        if (cacheOptions.Redis is { Length: > 0 } redis)
+        {
+            // HybridCache uses the registered IDistributedCache as its second level, shared by every silo.
+            services.AddStackExchangeRedisCache(o =>
+            {
+                o.Configuration = redis;
+                o.InstanceName = $"{cluster.ServiceId}:";
+            });
+        }
+        services.TryAddSingleton<DataQueryCache>();
+
+        if (cluster.Mode == ClusterMode.Local)
+        {
+            var path = Path.Combine(cluster.DataDirectory, "audit.db");
+            services.TryAddSingleton<IAuditStore>(_ => SqlAuditStore.Sqlite(path));
+        }
+        else
+        {
+            var connectionString = cluster.Postgres.RequireConnectionString();
+            services.TryAddSingleton<IAuditStore>(_ => SqlAuditStore.Postgres(Npgsql.NpgsqlDataSource.Create(connectionString)));
+        }
+        services.TryAddSingleton<AuditLog>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DataSourceStartup>();
     }
 
     private static void AddModels(this IServiceCollection services, IConfiguration configuration, McpClusterOptions cluster)

@@ -1,0 +1,126 @@
+using Mcp.Cluster.ApiKeys;
+using Mcp.Cluster.DataSources;
+using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.Http;
+using Mcp.Cluster.Gateway.Models;
+using Mcp.Cluster.Gateway.Security;
+using Mcp.Cluster.Models;
+
+namespace Mcp.Cluster.Gateway.DataSources;
+
+public static class DataQueryEndpoints
+{
+    public static IEndpointRouteBuilder MapDataQueryEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/data").WithTags("Data");
+
+        group.MapPost("/query", QueryAsync)
+            .RequireApiKey(Permissions.Read)
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .WithName("QueryData")
+            .WithSummary("Read a table of a data source: fields, filters, order, paging")
+            .WithDescription("Compiled to a parameterized query; the key's grant decides the tables, fields, rows and masks. Every read, allowed or denied, is audited.");
+
+        group.MapPost("/sql", SqlAsync)
+            .RequireApiKey(Permissions.Read)
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .WithName("QueryDataSql")
+            .WithSummary("Run one read-only SQL statement (needs a grant with \"sql\": true, or an admin key)")
+            .WithDescription("Runs in a read-only transaction (PostgreSQL) or on a read-only connection (SQLite) with the statement timeout; at most max_rows rows.");
+
+        return routes;
+    }
+
+    private static async Task<IResult> QueryAsync(DataQueryRequest request, HttpContext context, IGrainFactory grains)
+    {
+        if (string.IsNullOrWhiteSpace(request.Source))
+        {
+            return ApiErrors.Validation("Required field 'source' is missing", "source");
+        }
+        var (query, error) = DataRequestReader.ReadQuery(request);
+        if (error is not null)
+        {
+            return error;
+        }
+        if (!DataRequestReader.IsValidName(request.Source))
+        {
+            return DataSourceEndpoints.NotFound(request.Source);
+        }
+        var (caller, callerError) = await CallerAsync(context, grains, request.Model, request.Source);
+        if (callerError is not null)
+        {
+            return callerError;
+        }
+        var result = await grains.GetGrain<IDataSourceGrain>(request.Source).QueryAsync(query!, caller!);
+        return Answer(context, result, request.Source, query!.Table, request.Limit, query.Offset);
+    }
+
+    private static async Task<IResult> SqlAsync(DataSqlRequest request, HttpContext context, IGrainFactory grains)
+    {
+        if (string.IsNullOrWhiteSpace(request.Source))
+        {
+            return ApiErrors.Validation("Required field 'source' is missing", "source");
+        }
+        if (string.IsNullOrWhiteSpace(request.Sql))
+        {
+            return ApiErrors.Validation("Required field 'sql' is missing", "sql");
+        }
+        if (!DataRequestReader.IsValidName(request.Source))
+        {
+            return DataSourceEndpoints.NotFound(request.Source);
+        }
+        var (caller, callerError) = await CallerAsync(context, grains, request.Model, request.Source);
+        if (callerError is not null)
+        {
+            return callerError;
+        }
+        var result = await grains.GetGrain<IDataSourceGrain>(request.Source).ExecuteSqlAsync(request.Sql, request.MaxRows, caller!);
+        return Answer(context, result, request.Source, null, null, 0);
+    }
+
+    /// <summary>The caller, and for a read on a model's behalf the model and what it declared for this source.</summary>
+    private static async Task<(DataCaller? Caller, IResult? Error)> CallerAsync(HttpContext context, IGrainFactory grains, string? model, string source)
+    {
+        var caller = DataSourceEndpoints.Caller(context.GetRequiredApiKey());
+        if (model is null)
+        {
+            return (caller, null);
+        }
+        var modelId = await ModelReference.ResolveAsync(grains, model);
+        var info = modelId is null ? null : await grains.GetGrain<IModelGrain>(modelId).GetAsync();
+        if (info is null)
+        {
+            return (null, ApiErrors.NotFound($"Model '{model}' not found."));
+        }
+        var declared = info.DataSources.FirstOrDefault(d => string.Equals(d.Name, source, StringComparison.Ordinal));
+        return (caller with { ModelId = info.ModelId, ModelDeclaration = declared }, null);
+    }
+
+    private static IResult Answer(HttpContext context, DataQueryResult result, string source, string? table, int? limit, int offset)
+    {
+        var extra = result.Field is null ? null : new Dictionary<string, object?> { ["field"] = result.Field };
+        switch (result.Outcome)
+        {
+            case DataQueryOutcome.Ok:
+                return new DataQueryResponse(source, table, result, limit, offset, truncated: table is null && result.Detail is not null);
+            case DataQueryOutcome.NotFound:
+                return ApiErrors.Result(StatusCodes.Status404NotFound, ErrorCodes.NotFound, result.Detail!, extra);
+            case DataQueryOutcome.Invalid:
+                return ApiErrors.Result(StatusCodes.Status400BadRequest, ErrorCodes.ValidationError, result.Detail!, extra);
+            case DataQueryOutcome.SourceError:
+                return ApiErrors.Result(StatusCodes.Status400BadRequest, ErrorCodes.SqlError, result.Detail!, extra);
+            case DataQueryOutcome.Forbidden:
+                return ApiErrors.Result(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, result.Detail!, extra);
+            case DataQueryOutcome.QuotaExceeded:
+                var reset = result.QuotaResetAt ?? DateTimeOffset.UtcNow.AddDays(1);
+                RetryAfterHeader.Set(context.Response, reset - DateTimeOffset.UtcNow);
+                return ApiErrors.Result(StatusCodes.Status429TooManyRequests, ErrorCodes.QuotaExceeded, result.Detail!,
+                    new() { ["quota"] = "data_source", ["source"] = source, ["reset_time"] = reset });
+            case DataQueryOutcome.Timeout:
+                return ApiErrors.Result(StatusCodes.Status504GatewayTimeout, ErrorCodes.QueryTimeout, result.Detail!);
+            default:
+                context.Response.Headers.RetryAfter = "5";
+                return ApiErrors.Result(StatusCodes.Status503ServiceUnavailable, ErrorCodes.DataSourceUnavailable, result.Detail!);
+        }
+    }
+}

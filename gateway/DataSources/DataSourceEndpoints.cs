@@ -1,0 +1,281 @@
+using System.Text.Json;
+using Mcp.Cluster.ApiKeys;
+using Mcp.Cluster.DataSources;
+using Mcp.Cluster.DataSources.Governance;
+using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.Http;
+using Mcp.Cluster.Gateway.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Mcp.Cluster.Gateway.DataSources;
+
+public static class DataSourceEndpoints
+{
+    public static IEndpointRouteBuilder MapDataSourceEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/datasources").WithTags("Data sources");
+
+        group.MapPost("/", RegisterAsync)
+            .RequireApiKey(Permissions.Admin)
+            .WithName("RegisterDataSource")
+            .WithSummary("Register a data source (admin)")
+            .WithDescription("The schema is discovered at once; a source that cannot be reached is registered in status error and picked up by its health loop.");
+
+        group.MapGet("/", ListAsync)
+            .RequireApiKey(Permissions.Read)
+            .WithName("ListDataSources")
+            .WithSummary("Data sources the key may read (all for admins)");
+
+        group.MapGet("/{name}", GetAsync)
+            .RequireApiKey(Permissions.Read)
+            .WithName("GetDataSource")
+            .WithSummary("Describe a data source (its config, secrets masked, for admins only)");
+
+        group.MapPatch("/{name}", UpdateAsync)
+            .RequireApiKey(Permissions.Admin)
+            .WithName("UpdateDataSource")
+            .WithSummary("Change description, config (JSON merge patch), default access, masks, quotas, caching, refresh interval or disable it (admin)");
+
+        group.MapDelete("/{name}", DeleteAsync)
+            .RequireApiKey(Permissions.Admin)
+            .WithName("DeleteDataSource")
+            .WithSummary("Delete a data source with its grants and counters (admin)");
+
+        group.MapGet("/{name}/schema", GetSchemaAsync)
+            .RequireApiKey(Permissions.Read)
+            .WithName("GetDataSourceSchema")
+            .WithSummary("Tables and fields the key may read, with the masks that apply");
+
+        group.MapGet("/{name}/status", GetStatusAsync)
+            .RequireApiKey(Permissions.Read)
+            .WithName("GetDataSourceStatus")
+            .WithSummary("Health, schema generation, query totals and cache hit/miss counters");
+
+        group.MapPost("/{name}/refresh", RefreshAsync)
+            .RequireApiKey(Permissions.Admin)
+            .WithName("RefreshDataSource")
+            .WithSummary("Discover the schema again and drop every cached result of the source (admin)");
+
+        group.MapGet("/{name}/usage", GetUsageAsync)
+            .RequireApiKey(Permissions.Read)
+            .WithName("GetDataSourceUsage")
+            .WithSummary("The key's queries and rows today against its quotas (admins: ?key_id=)");
+
+        group.MapGet("/{name}/grants", ListGrantsAsync)
+            .RequireApiKey(Permissions.Admin)
+            .WithName("ListDataSourceGrants")
+            .WithSummary("Every grant on the source (admin)");
+
+        group.MapPut("/{name}/grants/{subject}", SetGrantAsync)
+            .RequireApiKey(Permissions.Admin)
+            .WithName("SetDataSourceGrant")
+            .WithSummary("Grant a key (key_…) or every key of an owner (owner:NAME) access to the source (admin)")
+            .WithDescription("Tables, fields, row filters and masks per table; raw SQL; per-key daily quotas. Replaces an existing grant.");
+
+        group.MapDelete("/{name}/grants/{subject}", RemoveGrantAsync)
+            .RequireApiKey(Permissions.Admin)
+            .WithName("RemoveDataSourceGrant")
+            .WithSummary("Remove a grant (admin)");
+
+        return routes;
+    }
+
+    private static async Task<Results<Created<DataSourceResponse>, JsonHttpResult<ApiError>>> RegisterAsync(
+        RegisterDataSourceRequest request, HttpContext context, IGrainFactory grains, IOptions<DataSourceGatewayOptions> options)
+    {
+        var (name, definition, error) = DataRequestReader.ReadRegistration(request, options.Value.DefaultCacheTtl);
+        if (error is not null)
+        {
+            return error;
+        }
+        var result = await grains.GetGrain<IDataSourceGrain>(name!).RegisterAsync(definition!, context.GetRequiredApiKey().KeyId);
+        if (result.Outcome != DataCommandOutcome.Ok)
+        {
+            return CommandError(result);
+        }
+        return TypedResults.Created($"/api/datasources/{name}", DataSourceResponse.From(result.Source!, withConfig: true));
+    }
+
+    private static async Task<Results<Ok<DataSourceListResponse>, JsonHttpResult<ApiError>>> ListAsync(
+        HttpContext context, IGrainFactory grains, [FromQuery] int? offset, [FromQuery] int? limit)
+    {
+        var (skip, take, pagingError) = Paging.Read(offset, limit);
+        if (pagingError is not null)
+        {
+            return pagingError;
+        }
+        var key = context.GetRequiredApiKey();
+        var caller = Caller(key);
+        var names = await grains.GetGrain<IDataSourceCatalogGrain>(IDataSourceCatalogGrain.Global).GetNamesAsync();
+        var visible = await Task.WhenAll(names.Select(async name =>
+        {
+            var grain = grains.GetGrain<IDataSourceGrain>(name);
+            return key.IsAdmin || await grain.CanReadAsync(caller) ? await grain.GetAsync() : null;
+        }));
+        var sources = visible.OfType<DataSourceInfo>().ToArray();
+        return TypedResults.Ok(new DataSourceListResponse(
+            sources.Skip(skip).Take(take).Select(s => DataSourceResponse.From(s, key.IsAdmin)).ToArray(), sources.Length, skip, take));
+    }
+
+    private static async Task<Results<Ok<DataSourceResponse>, JsonHttpResult<ApiError>>> GetAsync(
+        string name, HttpContext context, IGrainFactory grains)
+    {
+        var key = context.GetRequiredApiKey();
+        var grain = grains.GetGrain<IDataSourceGrain>(name);
+        if (!DataRequestReader.IsValidName(name) || (!key.IsAdmin && !await grain.CanReadAsync(Caller(key))) || await grain.GetAsync() is not { } info)
+        {
+            return NotFound(name);
+        }
+        return TypedResults.Ok(DataSourceResponse.From(info, key.IsAdmin));
+    }
+
+    private static async Task<Results<Ok<DataSourceResponse>, JsonHttpResult<ApiError>>> UpdateAsync(
+        string name, JsonElement body, HttpContext context, IGrainFactory grains)
+    {
+        var (patch, error) = DataRequestReader.ReadPatch(body);
+        if (error is not null)
+        {
+            return error;
+        }
+        if (!DataRequestReader.IsValidName(name))
+        {
+            return NotFound(name);
+        }
+        var result = await grains.GetGrain<IDataSourceGrain>(name).UpdateAsync(patch!, context.GetRequiredApiKey().KeyId);
+        return result.Outcome == DataCommandOutcome.Ok ? TypedResults.Ok(DataSourceResponse.From(result.Source!, withConfig: true)) : CommandError(result);
+    }
+
+    private static async Task<Results<NoContent, JsonHttpResult<ApiError>>> DeleteAsync(string name, HttpContext context, IGrainFactory grains)
+    {
+        if (!DataRequestReader.IsValidName(name) || !await grains.GetGrain<IDataSourceGrain>(name).DeleteAsync(context.GetRequiredApiKey().KeyId))
+        {
+            return NotFound(name);
+        }
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<DataSourceSchemaResponse>, JsonHttpResult<ApiError>>> GetSchemaAsync(
+        string name, HttpContext context, IGrainFactory grains)
+    {
+        if (!DataRequestReader.IsValidName(name) || await grains.GetGrain<IDataSourceGrain>(name).GetSchemaAsync(Caller(context.GetRequiredApiKey())) is not { } schema)
+        {
+            return NotFound(name);
+        }
+        return TypedResults.Ok(DataSourceSchemaResponse.From(schema));
+    }
+
+    private static async Task<Results<Ok<DataSourceStatusResponse>, JsonHttpResult<ApiError>>> GetStatusAsync(
+        string name, HttpContext context, IGrainFactory grains)
+    {
+        var key = context.GetRequiredApiKey();
+        var grain = grains.GetGrain<IDataSourceGrain>(name);
+        if (!DataRequestReader.IsValidName(name) || (!key.IsAdmin && !await grain.CanReadAsync(Caller(key))) || await grain.GetStatusAsync() is not { } status)
+        {
+            return NotFound(name);
+        }
+        return TypedResults.Ok(DataSourceStatusResponse.From(status));
+    }
+
+    private static async Task<Results<Ok<DataSourceResponse>, JsonHttpResult<ApiError>>> RefreshAsync(
+        string name, HttpContext context, IGrainFactory grains)
+    {
+        if (!DataRequestReader.IsValidName(name))
+        {
+            return NotFound(name);
+        }
+        var result = await grains.GetGrain<IDataSourceGrain>(name).RefreshAsync(context.GetRequiredApiKey().KeyId);
+        return result.Outcome switch
+        {
+            DataCommandOutcome.Ok => TypedResults.Ok(DataSourceResponse.From(result.Source!, withConfig: true)),
+            DataCommandOutcome.Invalid => ApiErrors.Result(StatusCodes.Status503ServiceUnavailable, ErrorCodes.DataSourceUnavailable, result.Detail!),
+            _ => CommandError(result),
+        };
+    }
+
+    private static async Task<Results<Ok<DataSourceUsageResponse>, JsonHttpResult<ApiError>>> GetUsageAsync(
+        string name, HttpContext context, IGrainFactory grains, [FromQuery(Name = "key_id")] string? keyId)
+    {
+        var key = context.GetRequiredApiKey();
+        var (subjectKey, owner) = (key.KeyId, key.Owner);
+        if (keyId is not null && keyId != key.KeyId)
+        {
+            if (!key.IsAdmin)
+            {
+                return ApiErrors.Forbidden("Only admins may read another key's usage.");
+            }
+            var other = await grains.GetGrain<IApiKeyGrain>(keyId).GetAsync();
+            if (other is null)
+            {
+                return ApiErrors.NotFound($"API key '{keyId}' not found.");
+            }
+            (subjectKey, owner) = (keyId, other.Owner);
+        }
+        var grain = grains.GetGrain<IDataSourceGrain>(name);
+        if (!DataRequestReader.IsValidName(name) || (!key.IsAdmin && !await grain.CanReadAsync(Caller(key)))
+            || await grain.GetUsageAsync(subjectKey, owner) is not { } usage)
+        {
+            return NotFound(name);
+        }
+        return TypedResults.Ok(DataSourceUsageResponse.From(usage));
+    }
+
+    private static async Task<Results<Ok<GrantResponse[]>, JsonHttpResult<ApiError>>> ListGrantsAsync(string name, IGrainFactory grains)
+    {
+        if (!DataRequestReader.IsValidName(name) || await grains.GetGrain<IDataSourceGrain>(name).GetGrantsAsync() is not { } grants)
+        {
+            return NotFound(name);
+        }
+        return TypedResults.Ok(grants.Select(GrantResponse.From).ToArray());
+    }
+
+    private static async Task<Results<Ok<GrantResponse>, JsonHttpResult<ApiError>>> SetGrantAsync(
+        string name, string subject, GrantRequest request, HttpContext context, IGrainFactory grains)
+    {
+        if (!DataAccessPolicy.IsValidSubject(subject))
+        {
+            return ApiErrors.Validation("The subject is a key id (key_…) or owner:NAME for every key of an owner.", "subject");
+        }
+        var (grant, error) = DataRequestReader.ReadGrant(request);
+        if (error is not null)
+        {
+            return error;
+        }
+        if (!DataRequestReader.IsValidName(name))
+        {
+            return NotFound(name);
+        }
+        var grain = grains.GetGrain<IDataSourceGrain>(name);
+        var result = await grain.SetGrantAsync(subject, grant!, context.GetRequiredApiKey().KeyId);
+        if (result.Outcome != DataCommandOutcome.Ok)
+        {
+            return CommandError(result);
+        }
+        var stored = (await grain.GetGrantsAsync())?.FirstOrDefault(g => g.Subject == subject);
+        return stored is null ? NotFound(name) : TypedResults.Ok(GrantResponse.From(stored));
+    }
+
+    private static async Task<Results<NoContent, JsonHttpResult<ApiError>>> RemoveGrantAsync(
+        string name, string subject, HttpContext context, IGrainFactory grains)
+    {
+        if (!DataRequestReader.IsValidName(name) || !await grains.GetGrain<IDataSourceGrain>(name).RemoveGrantAsync(subject, context.GetRequiredApiKey().KeyId))
+        {
+            return ApiErrors.NotFound($"Data source '{name}' has no grant for '{subject}'.");
+        }
+        return TypedResults.NoContent();
+    }
+
+    internal static DataCaller Caller(ApiKeyPrincipal key) => new(key.KeyId, key.Owner, key.IsAdmin);
+
+    internal static JsonHttpResult<ApiError> NotFound(string name) => ApiErrors.NotFound($"Data source '{name}' not found.");
+
+    private static JsonHttpResult<ApiError> CommandError(DataCommandResult result) => result.Outcome switch
+    {
+        DataCommandOutcome.NotFound => ApiErrors.NotFound(result.Detail ?? "Data source not found."),
+        DataCommandOutcome.Conflict => ApiErrors.Result(StatusCodes.Status409Conflict, ErrorCodes.Conflict, result.Detail!,
+            result.Field is null ? null : new() { ["field"] = result.Field }),
+        DataCommandOutcome.Forbidden => ApiErrors.Forbidden(result.Detail!),
+        _ => ApiErrors.Validation(result.Detail ?? "Invalid request.", result.Field),
+    };
+}

@@ -1,0 +1,10 @@
+namespace Mcp.Cluster.Audit;
+
+[GenerateSerializer]
+public enum AuditDecision
+{
+    Allowed,
+    Denied,
+    /// <summary>Allowed by policy, but the source failed or timed out.</summary>
+    Failed,
+}

@@ -1,0 +1,11 @@
+namespace Mcp.Cluster.DataSources;
+
+[GenerateSerializer]
+public enum DataCommandOutcome
+{
+    Ok,
+    NotFound,
+    Conflict,
+    Invalid,
+    Forbidden,
+}

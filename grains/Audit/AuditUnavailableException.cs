@@ -1,0 +1,3 @@
+namespace Mcp.Cluster.Audit;
+
+public sealed class AuditUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,176 @@
+using System.Data.Common;
+using Mcp.Cluster.DataSources.Query;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Mcp.Cluster.DataSources.Connectors;
+
+/// <summary>
+/// A PostgreSQL database through Npgsql. Config: <c>host</c>, <c>port</c>, <c>database</c>, <c>username</c>,
+/// <c>password</c> (secret), <c>ssl_mode</c>, <c>schemas</c> (default <c>["public"]</c>), <c>max_pool_size</c>. Use a
+/// role that can only read: structured queries are SELECTs by construction and raw SQL runs in a read-only
+/// transaction, but the role is the last line of defence.
+/// </summary>
+public sealed class PostgresConnector : SqlConnector
+{
+    public const string TypeName = "postgres";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string[] _schemas;
+
+    public PostgresConnector(ConnectorConfig config, TimeSpan statementTimeout)
+    {
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = config.String("host", required: true),
+            Port = config.Int("port", 5432, 1, 65535),
+            Database = config.String("database", required: true),
+            Username = config.String("username", required: true),
+            Password = config.String("password"),
+            MaxPoolSize = config.Int("max_pool_size", 20, 1, 500),
+            Timeout = config.Int("connect_timeout_seconds", 10, 1, 120),
+            CommandTimeout = (int)Math.Ceiling(statementTimeout.TotalSeconds),
+            ApplicationName = "mcp-cluster",
+        };
+        var ssl = config.String("ssl_mode");
+        if (ssl is not null)
+        {
+            if (!Enum.TryParse<SslMode>(ssl.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var mode))
+            {
+                throw new DataSourceConfigException("config.ssl_mode", "config.ssl_mode must be disable, allow, prefer, require, verify-ca or verify-full.");
+            }
+            builder.SslMode = mode;
+        }
+        _schemas = [.. config.Strings("schemas", ["public"])];
+        config.RefuseUnknown();
+        _dataSource = NpgsqlDataSource.Create(builder);
+    }
+
+    protected override SqlDialect Dialect => SqlDialect.Postgres;
+
+    public override bool SupportsSql => true;
+
+    protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    protected override void Bind(DbCommand command, QueryParameter parameter)
+    {
+        var bound = new NpgsqlParameter { ParameterName = parameter.Name };
+        switch (parameter.Value)
+        {
+            case string text:
+                // Untyped, so the server reads it as the column's own type (uuid, enums, citext, …).
+                bound.NpgsqlDbType = NpgsqlDbType.Unknown;
+                bound.Value = text;
+                break;
+            case DateTimeOffset moment:
+                bound.Value = moment.ToUniversalTime();
+                break;
+            default:
+                bound.Value = parameter.Value;
+                break;
+        }
+        command.Parameters.Add(bound);
+    }
+
+    protected override Exception Classify(Exception exception) => exception switch
+    {
+        // Class 22 is data exceptions (a value the column cannot take), 42 syntax and access rule violations,
+        // 25006 a write in a read-only transaction, 57014 a statement cancelled by its timeout.
+        PostgresException { SqlState: "57014" } e => new TimeoutException("The statement ran into its timeout.", e),
+        PostgresException e when e.SqlState.StartsWith("22", StringComparison.Ordinal)
+            || e.SqlState.StartsWith("42", StringComparison.Ordinal) || e.SqlState == "25006" =>
+            new DataSourceQueryException($"PostgreSQL refused the statement: {e.MessageText}", e),
+        _ => exception,
+    };
+
+    public override async Task<IReadOnlyList<TableSchema>> DiscoverAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT c.table_schema, c.table_name, c.column_name, c.data_type, c.udt_name, c.is_nullable = 'YES'
+            FROM information_schema.columns c
+            JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+            WHERE c.table_schema = ANY(@schemas) AND t.table_type IN ('BASE TABLE', 'VIEW')
+            ORDER BY c.table_schema, c.table_name, c.ordinal_position
+            """;
+        command.Parameters.AddWithValue("schemas", _schemas);
+        var tables = new List<TableSchema>();
+        var columns = new List<ColumnSchema>();
+        (string Schema, string Table)? current = null;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var key = (reader.GetString(0), reader.GetString(1));
+            if (current != key)
+            {
+                Flush();
+                current = key;
+            }
+            var dataType = reader.GetString(3);
+            columns.Add(new ColumnSchema(reader.GetString(2), Map(dataType, reader.GetString(4)), reader.GetBoolean(5),
+                dataType == "USER-DEFINED" || dataType == "ARRAY" ? reader.GetString(4) : dataType));
+        }
+        Flush();
+        return tables;
+
+        void Flush()
+        {
+            if (current is { } table && columns.Count > 0)
+            {
+                // With one schema, tables go by their bare names; with several, by schema.table.
+                var name = _schemas.Length == 1 ? table.Table : $"{table.Schema}.{table.Table}";
+                tables.Add(new TableSchema(name, [.. columns], [table.Schema, table.Table]));
+            }
+            columns.Clear();
+        }
+    }
+
+    private static DataType Map(string dataType, string udtName) => dataType switch
+    {
+        "smallint" or "integer" or "bigint" => DataType.Integer,
+        "numeric" or "real" or "double precision" or "money" => DataType.Decimal,
+        "boolean" => DataType.Boolean,
+        "date" => DataType.Date,
+        "timestamp without time zone" or "timestamp with time zone" => DataType.Timestamp,
+        "json" or "jsonb" or "ARRAY" => DataType.Json,
+        "bytea" => DataType.Binary,
+        "USER-DEFINED" when udtName is "citext" => DataType.Text,
+        "USER-DEFINED" => DataType.Json,
+        _ => DataType.Text,
+    };
+
+    public override async Task<RowSet> ExecuteReadOnlySqlAsync(string sql, int maxRows, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var setup = connection.CreateCommand())
+            {
+                setup.Transaction = transaction;
+                // SET LOCAL takes no parameters; the value is a number we formatted ourselves.
+                setup.CommandText = $"SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = {(long)timeout.TotalMilliseconds}";
+                await setup.ExecuteNonQueryAsync(cancellationToken);
+            }
+            RowSet rows;
+            await using (var command = connection.CreateCommand())
+            {
+                command.Transaction = transaction;
+                command.CommandText = sql;
+                command.CommandTimeout = (int)Math.Ceiling(timeout.TotalSeconds) + 5;
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                rows = await ReadAllAsync(reader, maxRows, cancellationToken);
+            }
+            await transaction.RollbackAsync(cancellationToken);
+            return rows;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw Classify(e);
+        }
+    }
+
+    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+}

@@ -1,0 +1,7 @@
+namespace Mcp.Cluster.DataSources.Connectors;
+
+/// <summary>
+/// A structured query checked and compiled by a connector, ready to run. <see cref="Fingerprint"/> identifies exactly
+/// what will be read (the compiled statement and every bound value), for the query cache.
+/// </summary>
+public abstract record PreparedRead(string Fingerprint, IReadOnlyList<ColumnSchema> Columns, int Limit);

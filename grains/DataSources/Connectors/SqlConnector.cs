@@ -1,0 +1,131 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using Mcp.Cluster.DataSources.Query;
+
+namespace Mcp.Cluster.DataSources.Connectors;
+
+/// <summary>The shared path of the ADO.NET connectors: compile with the dialect, bind, read rows typed by the schema.</summary>
+public abstract class SqlConnector : DataConnector
+{
+    protected abstract SqlDialect Dialect { get; }
+
+    protected abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    protected abstract void Bind(DbCommand command, QueryParameter parameter);
+
+    /// <summary>Turns a provider's exception into <see cref="DataSourceQueryException"/> when the statement is at fault.</summary>
+    protected abstract Exception Classify(Exception exception);
+
+    public override (PreparedRead? Read, QueryProblem? Problem) Prepare(DataQuery query, TableSchema table, QueryLimits limits)
+    {
+        var (compiled, problem) = SqlQueryCompiler.Compile(query, table, Dialect, limits);
+        if (compiled is null)
+        {
+            return (null, problem);
+        }
+        var fingerprint = new StringBuilder(Dialect.Name).Append('\n').Append(compiled.Sql);
+        foreach (var parameter in compiled.Parameters)
+        {
+            fingerprint.Append('\n').Append(parameter.Name).Append(':').Append(parameter.Type).Append('=')
+                .Append(Convert.ToString(parameter.Value, CultureInfo.InvariantCulture));
+        }
+        return (new SqlRead(fingerprint.ToString(), compiled.Columns, compiled.Limit, compiled), null);
+    }
+
+    public override async Task<RowSet> ReadAsync(PreparedRead read, CancellationToken cancellationToken)
+    {
+        var compiled = ((SqlRead)read).Compiled;
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = compiled.Sql;
+            foreach (var parameter in compiled.Parameters)
+            {
+                Bind(command, parameter);
+            }
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var rows = new List<object?[]>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var row = new object?[compiled.Columns.Count];
+                for (var i = 0; i < row.Length; i++)
+                {
+                    row[i] = reader.IsDBNull(i) ? null : Normalize(reader.GetValue(i), compiled.Columns[i].Type);
+                }
+                rows.Add(row);
+            }
+            return new RowSet(compiled.Columns, rows);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw Classify(e);
+        }
+    }
+
+    public override async Task CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1";
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    /// <summary>Reads an arbitrary statement's result, typing columns from the values the provider reports.</summary>
+    protected static async Task<RowSet> ReadAllAsync(DbDataReader reader, int maxRows, CancellationToken cancellationToken)
+    {
+        var columns = new ColumnSchema[reader.FieldCount];
+        for (var i = 0; i < columns.Length; i++)
+        {
+            var type = reader.GetFieldType(i);
+            columns[i] = new ColumnSchema(reader.GetName(i), TypeOf(type), true, reader.GetDataTypeName(i));
+        }
+        var rows = new List<object?[]>();
+        var truncated = false;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (rows.Count == maxRows)
+            {
+                truncated = true;
+                break;
+            }
+            var row = new object?[columns.Length];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null : Normalize(reader.GetValue(i), columns[i].Type);
+            }
+            rows.Add(row);
+        }
+        return new RowSet(columns, rows, truncated);
+    }
+
+    private static DataType TypeOf(Type type) =>
+        type == typeof(long) || type == typeof(int) || type == typeof(short) || type == typeof(byte) ? DataType.Integer
+        : type == typeof(decimal) || type == typeof(double) || type == typeof(float) ? DataType.Decimal
+        : type == typeof(bool) ? DataType.Boolean
+        : type == typeof(DateOnly) ? DataType.Date
+        : type == typeof(DateTime) || type == typeof(DateTimeOffset) ? DataType.Timestamp
+        : type == typeof(byte[]) ? DataType.Binary
+        : DataType.Text;
+
+    /// <summary>Maps provider values onto the value kinds <see cref="RowSet"/> allows, following the column's type.</summary>
+    protected static object? Normalize(object value, DataType type) => (type, value) switch
+    {
+        (DataType.Boolean, long l) => l != 0,
+        (DataType.Boolean, int i) => i != 0,
+        (DataType.Integer, int i) => (long)i,
+        (DataType.Integer, short s) => (long)s,
+        (DataType.Integer, byte b) => (long)b,
+        (DataType.Decimal, float f) => (double)f,
+        (DataType.Decimal, long l) => (decimal)l,
+        (DataType.Json, string s) => new RawJson(s),
+        (DataType.Json, System.Collections.IEnumerable) => new RawJson(System.Text.Json.JsonSerializer.Serialize(value)),
+        (_, Guid g) => g.ToString(),
+        (_, string or long or double or decimal or bool or DateOnly or DateTime or DateTimeOffset or byte[]) => value,
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture),
+    };
+
+    private sealed record SqlRead(string Fingerprint, IReadOnlyList<ColumnSchema> Columns, int Limit, CompiledQuery Compiled)
+        : PreparedRead(Fingerprint, Columns, Limit);
+}

@@ -1,0 +1,67 @@
+using Mcp.Cluster.DataSources.Connectors;
+
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Mcp.Cluster.DataSources.Governance;
+
+/// <summary>
+/// Applies masks to values. Hashes are keyed with the source's own salt, so equal values give equal hashes within a
+/// source (they can still be grouped or joined) but cannot be looked up in a precomputed table or compared across
+/// sources.
+/// </summary>
+public sealed class FieldMasker(byte[] salt)
+{
+    private const int VisibleTail = 4;
+
+    /// <summary>The masked value: a string for hash and partial, null for redact.</summary>
+    public object? Apply(MaskKind kind, object? value)
+    {
+        if (value is null || kind == MaskKind.None)
+        {
+            return value;
+        }
+        return kind switch
+        {
+            MaskKind.Redact => null,
+            MaskKind.Hash => Hash(Text(value)),
+            MaskKind.Partial => Partial(Text(value)),
+            _ => null,
+        };
+    }
+
+    public string Hash(string text)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        HMACSHA256.HashData(salt, Encoding.UTF8.GetBytes(text), digest);
+        return "h_" + Convert.ToHexStringLower(digest[..16]);
+    }
+
+    public static string Partial(string text)
+    {
+        var at = text.IndexOf('@');
+        if (at > 0 && at < text.Length - 1)
+        {
+            // a.person@example.com → a*******@example.com: the domain is rarely the secret part.
+            return text[0] + new string('*', at - 1) + text[at..];
+        }
+        if (text.Length <= VisibleTail)
+        {
+            return new string('*', text.Length);
+        }
+        return new string('*', text.Length - VisibleTail) + text[^VisibleTail..];
+    }
+
+    private static string Text(object value) => value switch
+    {
+        string s => s,
+        RawJson json => json.Json,
+        byte[] bytes => Convert.ToBase64String(bytes),
+        DateOnly date => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        DateTime moment => moment.ToString("O", CultureInfo.InvariantCulture),
+        DateTimeOffset moment => moment.ToString("O", CultureInfo.InvariantCulture),
+        bool flag => flag ? "true" : "false",
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+    };
+}

@@ -1,4 +1,4 @@
--- MCP Cluster schema for Cluster:Mode=Postgres: silo membership, grain state and reminders.
+-- MCP Cluster schema for Cluster:Mode=Postgres: silo membership, grain state, reminders and the data-access audit log.
 --
 -- Idempotent: every statement creates only what is missing or replaces a stored query with its current text, so
 -- running this file again (after an upgrade, or by two operators at once) is safe. Apply it with
@@ -92,6 +92,33 @@ CREATE TABLE IF NOT EXISTS mcp_reminder
 );
 
 CREATE INDEX IF NOT EXISTS mcp_reminder_by_hash ON mcp_reminder (service_id, grain_hash);
+
+------------------------------------------------------------------------------------------------------------------------
+-- Data-access audit: one row per read of a data source, allowed or not. Rows are only ever inserted; admins read
+-- them newest first (GET /api/audit), optionally by source or key.
+
+CREATE TABLE IF NOT EXISTS mcp_data_audit
+(
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    occurred_at timestamptz      NOT NULL,
+    key_id      text             NOT NULL,
+    owner       text             NOT NULL,
+    model_id    text,
+    source      text             NOT NULL,
+    table_name  text,
+    fields      jsonb            NOT NULL,
+    operation   text             NOT NULL,
+    decision    text             NOT NULL,
+    reason      text,
+    row_count   integer          NOT NULL,
+    latency_ms  double precision NOT NULL,
+    cached      boolean          NOT NULL,
+    statement   text
+);
+
+CREATE INDEX IF NOT EXISTS mcp_data_audit_by_source ON mcp_data_audit (source, id);
+CREATE INDEX IF NOT EXISTS mcp_data_audit_by_key ON mcp_data_audit (key_id, id);
+CREATE INDEX IF NOT EXISTS mcp_data_audit_by_time ON mcp_data_audit (occurred_at);
 
 ------------------------------------------------------------------------------------------------------------------------
 -- The queries Orleans runs, by key.
@@ -313,7 +340,7 @@ INSERT INTO orleansquery (querykey, querytext)
 SELECT querykey, querytext FROM mcp_queries
 ON CONFLICT (querykey) DO UPDATE SET querytext = EXCLUDED.querytext;
 
-INSERT INTO mcp_schema (component, version) VALUES ('orleans', 1)
+INSERT INTO mcp_schema (component, version) VALUES ('orleans', 2)
 ON CONFLICT (component) DO UPDATE SET version = EXCLUDED.version, applied_at = now();
 
 COMMIT;

@@ -9,8 +9,8 @@ namespace Mcp.Cluster.Hosting.Postgres;
 /// </summary>
 public static class PostgresSchema
 {
-    /// <summary>The version of the <c>orleans</c> component written by the current schema.sql.</summary>
-    public const int ExpectedVersion = 1;
+    /// <summary>The version of the <c>orleans</c> component written by the current schema.sql (2 added <c>mcp_data_audit</c>).</summary>
+    public const int ExpectedVersion = 2;
 
     /// <summary>Every query key Orleans' clustering, grain storage and reminder providers read with <c>Single()</c>.</summary>
     public static readonly IReadOnlyList<string> QueryKeys =

@@ -1,0 +1,85 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Mcp.Cluster.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+
+namespace Mcp.Cluster.Tests.DataSources;
+
+/// <summary>
+/// A gateway of its own for the data-source tests (their grants and quotas must not meet other tests), with fast
+/// health and flush loops. Its sample databases are read directly to check answers against.
+/// </summary>
+public sealed class DataGateway() : GatewayFactory(new Dictionary<string, string?>
+{
+    ["DataSources:HealthCheckInterval"] = "00:00:01",
+    ["DataSources:UsageFlushInterval"] = "00:00:01",
+    ["DataSources:QueryTimeout"] = "00:00:05",
+    ["DataSources:MaxSqlRows"] = "50",
+    ["Gateway:MaxRequestBodyBytes"] = "65536",
+})
+{
+    private bool _ready;
+
+    public string JobsFile => Path.Combine(DataDirectory, "samples", "jobs.db");
+
+    public string HomebuildersFile => Path.Combine(DataDirectory, "samples", "homebuilders.db");
+
+    /// <summary>Waits until the sample sources are registered (they are, right after the silo starts).</summary>
+    public async Task EnsureSamplesAsync()
+    {
+        if (_ready)
+        {
+            return;
+        }
+        using var admin = CreateClient(AdminKey);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            var list = await admin.GetFromJsonAsync<JsonElement>("/api/datasources");
+            var names = list.GetProperty("data_sources").EnumerateArray().Select(s => s.GetProperty("name").GetString()).ToArray();
+            if (names.Contains("jobs_db") && names.Contains("homebuilders_db"))
+            {
+                _ready = true;
+                return;
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("The sample data sources were not registered within 60 s.");
+    }
+
+    public async Task<JsonElement> QueryOkAsync(HttpClient client, object body)
+    {
+        using var response = await client.PostAsJsonAsync("/api/data/query", body);
+        return await response.AssertOkAsync();
+    }
+
+    public async Task GrantAsync(string source, string subject, object grant)
+    {
+        using var admin = CreateClient(AdminKey);
+        using var response = await admin.PutAsJsonAsync($"/api/datasources/{source}/grants/{subject}", grant);
+        await response.AssertOkAsync();
+    }
+
+    /// <summary>Runs SQL straight on a sample file (read-only), for the expected answers.</summary>
+    public static List<object?[]> ReadDirect(string file, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=false");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<object?[]>();
+        while (reader.Read())
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    public static IEnumerable<JsonElement> Rows(JsonElement answer) => answer.GetProperty("rows").EnumerateArray();
+}

@@ -129,6 +129,7 @@ public sealed class DataSourceGrain(
             CreatedBy = createdBy,
             Generation = 1,
             HashSalt = RandomNumberGenerator.GetBytes(32),
+            CacheScope = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
         };
         _connector = connector;
         _connectorError = null;
@@ -429,7 +430,7 @@ public sealed class DataSourceGrain(
             using var timeout = new CancellationTokenSource(_options.QueryTimeout);
             if (ttl > TimeSpan.Zero)
             {
-                var key = DataQueryCache.Key(Name, source.State.Generation, read!.Fingerprint, policy.Fingerprint);
+                var key = DataQueryCache.Key(Name, source.State.CacheScope, source.State.Generation, read!.Fingerprint, policy.Fingerprint);
                 (rows, hit) = await cache.GetOrReadAsync(Name, key, ttl, ct => ReadRowsAsync(read, policy, ct), timeout.Token);
             }
             else

@@ -26,6 +26,11 @@ public sealed class DataSourceState
     [Id(16)] public byte[] HashSalt { get; set; } = [];
     [Id(17)] public Dictionary<string, DataUsageCounters> Usage { get; set; } = new(StringComparer.Ordinal);
     [Id(18)] public DataSourceTotals Totals { get; set; } = new();
+    /// <summary>
+    /// Random per registration and part of every cache key: a source deleted and registered again under the same name
+    /// (its generation starts over) can never be served the old registration's cached results.
+    /// </summary>
+    [Id(19)] public string CacheScope { get; set; } = "";
 }
 
 /// <summary>One key's use of a source.</summary>

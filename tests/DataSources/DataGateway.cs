@@ -9,16 +9,37 @@ namespace Mcp.Cluster.Tests.DataSources;
 /// A gateway of its own for the data-source tests (their grants and quotas must not meet other tests), with fast
 /// health and flush loops. Its sample databases are read directly to check answers against.
 /// </summary>
-public sealed class DataGateway() : GatewayFactory(new Dictionary<string, string?>
-{
-    ["DataSources:HealthCheckInterval"] = "00:00:01",
-    ["DataSources:UsageFlushInterval"] = "00:00:01",
-    ["DataSources:QueryTimeout"] = "00:00:05",
-    ["DataSources:MaxSqlRows"] = "50",
-    ["Gateway:MaxRequestBodyBytes"] = "65536",
-})
+public sealed class DataGateway : GatewayFactory
 {
     private bool _ready;
+
+    public DataGateway()
+        : this(null)
+    {
+    }
+
+    /// <summary>With further settings (e.g. a Redis second level for the cache).</summary>
+    internal DataGateway(IDictionary<string, string?>? settings)
+        : base(Settings(settings))
+    {
+    }
+
+    private static Dictionary<string, string?> Settings(IDictionary<string, string?>? extra)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["DataSources:HealthCheckInterval"] = "00:00:01",
+            ["DataSources:UsageFlushInterval"] = "00:00:01",
+            ["DataSources:QueryTimeout"] = "00:00:05",
+            ["DataSources:MaxSqlRows"] = "50",
+            ["Gateway:MaxRequestBodyBytes"] = "65536",
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+        return settings;
+    }
 
     public string JobsFile => Path.Combine(DataDirectory, "samples", "jobs.db");
 

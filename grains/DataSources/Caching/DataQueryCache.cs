@@ -9,15 +9,16 @@ namespace Mcp.Cluster.DataSources.Caching;
 /// Query results in HybridCache (process memory, plus Redis when configured). The key hashes the source, its
 /// generation (bumped whenever the source is refreshed or changed, so stale entries are unreachable on every silo at
 /// once), the exact read (statement and bound values) and the caller's effective policy (visible fields, row filters,
-/// masks): a result masked for one caller can never be served to a caller with other rights.
+/// masks): a result masked for one caller can never be served to a caller with other rights. The scope is random per
+/// registration of the source.
 /// </summary>
 public sealed class DataQueryCache(HybridCache cache)
 {
     public static string Tag(string source) => "datasource:" + source;
 
-    public static string Key(string source, long generation, string readFingerprint, string policyFingerprint)
+    public static string Key(string source, string scope, long generation, string readFingerprint, string policyFingerprint)
     {
-        var text = $"{source}\n{generation}\n{policyFingerprint}\n{readFingerprint}";
+        var text = $"{source}\n{scope}\n{generation}\n{policyFingerprint}\n{readFingerprint}";
         return $"mcp:data:{source}:{generation}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))}";
     }
 

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using System.Text;
 using Mcp.Cluster.DataSources.Query;
 
 namespace Mcp.Cluster.DataSources.Connectors;
@@ -17,25 +16,12 @@ public abstract class SqlConnector : DataConnector
     /// <summary>Turns a provider's exception into <see cref="DataSourceQueryException"/> when the statement is at fault.</summary>
     protected abstract Exception Classify(Exception exception);
 
-    public override (PreparedRead? Read, QueryProblem? Problem) Prepare(DataQuery query, TableSchema table, QueryLimits limits)
-    {
-        var (compiled, problem) = SqlQueryCompiler.Compile(query, table, Dialect, limits);
-        if (compiled is null)
-        {
-            return (null, problem);
-        }
-        var fingerprint = new StringBuilder(Dialect.Name).Append('\n').Append(compiled.Sql);
-        foreach (var parameter in compiled.Parameters)
-        {
-            fingerprint.Append('\n').Append(parameter.Name).Append(':').Append(parameter.Type).Append('=')
-                .Append(Convert.ToString(parameter.Value, CultureInfo.InvariantCulture));
-        }
-        return (new SqlRead(fingerprint.ToString(), compiled.Columns, compiled.Limit, compiled), null);
-    }
+    public override (PreparedRead? Read, QueryProblem? Problem) Prepare(DataQuery query, TableSchema table, QueryLimits limits) =>
+        CompiledRead.Compile(query, table, Dialect, limits);
 
     public override async Task<RowSet> ReadAsync(PreparedRead read, CancellationToken cancellationToken)
     {
-        var compiled = ((SqlRead)read).Compiled;
+        var compiled = ((CompiledRead)read).Compiled;
         try
         {
             await using var connection = await OpenAsync(cancellationToken);
@@ -125,7 +111,4 @@ public abstract class SqlConnector : DataConnector
         (_, string or long or double or decimal or bool or DateOnly or DateTime or DateTimeOffset or byte[]) => value,
         _ => Convert.ToString(value, CultureInfo.InvariantCulture),
     };
-
-    private sealed record SqlRead(string Fingerprint, IReadOnlyList<ColumnSchema> Columns, int Limit, CompiledQuery Compiled)
-        : PreparedRead(Fingerprint, Columns, Limit);
 }

@@ -23,6 +23,12 @@ public abstract class SqlDialect
 
     public string CaseInsensitiveLike { get; }
 
+    /// <summary>
+    /// Whether LIMIT and OFFSET are bound as parameters. Where the engine does not take placeholders there, they are
+    /// written as integer literals: they are checked integers the compiler formats itself, never request text.
+    /// </summary>
+    public virtual bool BindsPaging => true;
+
     /// <summary>The placeholder for the parameter at <paramref name="index"/> (0-based).</summary>
     public abstract string Placeholder(int index);
 
@@ -45,6 +51,8 @@ public abstract class SqlDialect
 
     private sealed class PositionalParameterDialect(string name, string caseInsensitiveLike) : SqlDialect(name, caseInsensitiveLike)
     {
+        public override bool BindsPaging => false;
+
         public override string Placeholder(int index) => "?";
 
         public override string ParameterName(int index) => (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);

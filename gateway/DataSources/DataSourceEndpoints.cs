@@ -266,7 +266,7 @@ public static class DataSourceEndpoints
         return TypedResults.NoContent();
     }
 
-    internal static DataCaller Caller(ApiKeyPrincipal key) => new(key.KeyId, key.Owner, key.IsAdmin);
+    internal static DataCaller Caller(ApiKeyPrincipal key) => new(key.KeyId, key.Owner, key.IsAdmin, Permissions: key.Permissions);
 
     internal static JsonHttpResult<ApiError> NotFound(string name) => ApiErrors.NotFound($"Data source '{name}' not found.");
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Audit;
 using Mcp.Cluster.DataSources.Caching;
 using Mcp.Cluster.DataSources.Connectors;
@@ -565,6 +566,10 @@ public sealed class DataSourceGrain(
         {
             DeactivateOnIdle();
             return new Refusal(caller, table, fields, operation, DataQueryOutcome.NotFound, $"Data source '{Name}' does not exist.", "source", statement);
+        }
+        if (!caller.IsAdmin && !caller.Permissions.Satisfies(Permissions.Read))
+        {
+            return new Refusal(caller, table, fields, operation, DataQueryOutcome.Forbidden, $"Key {caller.KeyId} lacks the read permission.", null, statement);
         }
         if (source.State.Disabled)
         {

@@ -72,7 +72,7 @@ public sealed class AzureBlobDataSourceTests(AzuriteServer azurite) : IAsyncLife
         var rows = Enumerable.Range(first, count).Select(i =>
         {
             var s = Sale(i);
-            return (IDictionary<string, object>)new Dictionary<string, object>
+            return (IDictionary<string, object?>)new Dictionary<string, object?>
             {
                 ["sale_id"] = s.Id, ["region"] = s.Region, ["amount"] = s.Amount, ["day"] = s.Day, ["at"] = s.At, ["paid"] = s.Paid,
             };

@@ -377,6 +377,17 @@ public sealed class DataGovernanceTests(DataGateway gateway) : IClassFixture<Dat
         var secondPage = await admin.GetFromJsonAsync<JsonElement>($"/api/audit?source={source}&limit=2&before_id={next}");
         Assert.Equal(entries[2].GetProperty("id").GetInt64(), secondPage.GetProperty("entries")[0].GetProperty("id").GetInt64());
 
+        // A key without the read permission is refused by the source, and that is audited too.
+        var (executeOnlyId, executeOnly) = await gateway.CreateKeyAsync(new { owner = "audited", permissions = new[] { "execute" } });
+        using (var noRead = gateway.CreateClient(executeOnly))
+        using (var refused = await noRead.PostAsJsonAsync("/api/data/query", new { source, table = "jobs" }))
+        {
+            await refused.AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden");
+        }
+        var noReadEntry = (await admin.GetFromJsonAsync<JsonElement>($"/api/audit?key_id={executeOnlyId}")).GetProperty("entries").EnumerateArray().Single();
+        Assert.Equal("denied", noReadEntry.GetProperty("decision").GetString());
+        Assert.Contains("read permission", noReadEntry.GetProperty("reason").GetString());
+
         using (var forbidden = await client.GetAsync("/api/audit"))
         {
             await forbidden.AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden");

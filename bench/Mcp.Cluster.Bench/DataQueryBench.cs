@@ -18,6 +18,7 @@ public static class DataQueryBench
         string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
         var connections = int.Parse(Value("--connections") ?? "32");
         var duration = TimeSpan.FromSeconds(int.Parse(Value("--seconds") ?? "10"));
+        var rounds = int.Parse(Value("--rounds") ?? "2");
         var repository = BenchOptions.Parse(args).Repository;
 
         await using var gateway = await GatewayProcess.StartAsync(repository, streamingSettings: false);
@@ -36,12 +37,26 @@ public static class DataQueryBench
         using var fastAdmin = await ClientForNewKeyAsync(admin, gateway.Address, "admin");
         using var reader = await ClientForNewKeyAsync(admin, gateway.Address, "read");
 
-        Console.WriteLine($"{connections} concurrent loops, {duration.TotalSeconds:0} s per scenario; gateway pid {gateway.Pid}");
-        await ScenarioAsync("cached (same query, jobs_db)", gateway, fastAdmin, connections, duration, _ => new
+        Console.WriteLine($"{connections} concurrent loops, {duration.TotalSeconds:0} s per scenario, {rounds} rounds; gateway pid {gateway.Pid}");
+        for (var round = 1; round <= rounds; round++)
+        {
+            Console.WriteLine($"round {round}");
+            await RoundAsync(gateway, fastAdmin, reader, connections, duration);
+        }
+
+        var status = await admin.GetFromJsonAsync<JsonElement>("/api/datasources/jobs_uncached/status");
+        var audit = await admin.GetFromJsonAsync<JsonElement>("/api/audit?source=jobs_uncached&limit=1");
+        Console.WriteLine($"jobs_uncached counted {status.GetProperty("queries").GetInt64()} queries; newest audit entry id {audit.GetProperty("entries")[0].GetProperty("id").GetInt64()}");
+        Console.WriteLine($"gateway resident memory at the end: {gateway.Memory().Rss / 1048576.0:F0} MB");
+    }
+
+    private static async Task RoundAsync(GatewayProcess gateway, HttpClient admin, HttpClient reader, int connections, TimeSpan duration)
+    {
+        await ScenarioAsync("cached (same query, jobs_db)", gateway, admin, connections, duration, _ => new
         {
             source = "jobs_db", table = "jobs", filters = new[] { new { field = "title", op = "contains", value = "engineer" } }, order_by = "-posted_date", limit = 20,
         });
-        await ScenarioAsync("uncached, admin (distinct filters, cache off)", gateway, fastAdmin, connections, duration, i => new
+        await ScenarioAsync("uncached, admin (distinct filters, cache off)", gateway, admin, connections, duration, i => new
         {
             source = "jobs_uncached", table = "jobs", filters = new object[] { new { field = "job_id", op = "gte", value = i % 240 } }, order_by = "job_id", limit = 20,
         });
@@ -49,11 +64,6 @@ public static class DataQueryBench
         {
             source = "jobs_uncached", table = "jobs", filters = new object[] { new { field = "job_id", op = "gte", value = i % 240 } }, order_by = "job_id", limit = 20,
         });
-
-        var status = await admin.GetFromJsonAsync<JsonElement>("/api/datasources/jobs_uncached/status");
-        var audit = await admin.GetFromJsonAsync<JsonElement>("/api/audit?source=jobs_uncached&limit=1");
-        Console.WriteLine($"jobs_uncached counted {status.GetProperty("queries").GetInt64()} queries; newest audit entry id {audit.GetProperty("entries")[0].GetProperty("id").GetInt64()}");
-        Console.WriteLine($"gateway resident memory at the end: {gateway.Memory().Rss / 1048576.0:F0} MB");
     }
 
     private static async Task ScenarioAsync(string name, GatewayProcess gateway, HttpClient client, int connections, TimeSpan duration, Func<long, object> body)

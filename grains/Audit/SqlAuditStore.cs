@@ -15,6 +15,9 @@ namespace Mcp.Cluster.Audit;
 public sealed class SqlAuditStore : IAuditStore
 {
     private const int MaxStatementLength = 4000;
+    private const int ColumnsPerRow = 14;
+    // 14 parameters a row: 100 rows stay far below SQLite's (32766) and PostgreSQL's (65535) parameter limits.
+    private const int RowsPerInsert = 100;
 
     private readonly Func<CancellationToken, ValueTask<DbConnection>> _open;
     private readonly bool _postgres;
@@ -53,30 +56,39 @@ public sealed class SqlAuditStore : IAuditStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var entry in entries)
+        // One multi-row INSERT per chunk: a batch is one statement to parse and (for PostgreSQL) one round trip.
+        foreach (var chunk in entries.Chunk(RowsPerInsert))
         {
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = """
-                INSERT INTO mcp_data_audit (occurred_at, key_id, owner, model_id, source, table_name, fields, operation,
-                    decision, reason, row_count, latency_ms, cached, statement)
-                VALUES (@at, @key, @owner, @model, @source, @table, @fields, @operation, @decision, @reason, @rows,
-                    @latency, @cached, @statement)
-                """;
-            Add(command, "at", _postgres ? entry.Timestamp.ToUniversalTime() : entry.Timestamp.ToUnixTimeMilliseconds());
-            Add(command, "key", entry.KeyId);
-            Add(command, "owner", entry.Owner);
-            Add(command, "model", entry.ModelId);
-            Add(command, "source", entry.Source);
-            Add(command, "table", entry.Table);
-            Add(command, "fields", JsonSerializer.Serialize(entry.Fields), json: true);
-            Add(command, "operation", entry.Operation);
-            Add(command, "decision", DecisionName(entry.Decision));
-            Add(command, "reason", entry.Reason);
-            Add(command, "rows", entry.RowCount);
-            Add(command, "latency", entry.LatencyMs);
-            Add(command, "cached", entry.Cached);
-            Add(command, "statement", entry.Statement is { Length: > MaxStatementLength } s ? s[..MaxStatementLength] : entry.Statement);
+            var sql = new StringBuilder("INSERT INTO mcp_data_audit (occurred_at, key_id, owner, model_id, source, table_name, fields, "
+                + "operation, decision, reason, row_count, latency_ms, cached, statement) VALUES");
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var entry = chunk[i];
+                var at = i * ColumnsPerRow;
+                sql.Append(i == 0 ? " (" : ", (");
+                for (var p = 0; p < ColumnsPerRow; p++)
+                {
+                    sql.Append(p == 0 ? "@p" : ", @p").Append(at + p);
+                }
+                sql.Append(')');
+                Add(command, $"p{at}", _postgres ? entry.Timestamp.ToUniversalTime() : entry.Timestamp.ToUnixTimeMilliseconds());
+                Add(command, $"p{at + 1}", entry.KeyId);
+                Add(command, $"p{at + 2}", entry.Owner);
+                Add(command, $"p{at + 3}", entry.ModelId);
+                Add(command, $"p{at + 4}", entry.Source);
+                Add(command, $"p{at + 5}", entry.Table);
+                Add(command, $"p{at + 6}", JsonSerializer.Serialize(entry.Fields), json: true);
+                Add(command, $"p{at + 7}", entry.Operation);
+                Add(command, $"p{at + 8}", DecisionName(entry.Decision));
+                Add(command, $"p{at + 9}", entry.Reason);
+                Add(command, $"p{at + 10}", entry.RowCount);
+                Add(command, $"p{at + 11}", entry.LatencyMs);
+                Add(command, $"p{at + 12}", entry.Cached);
+                Add(command, $"p{at + 13}", entry.Statement is { Length: > MaxStatementLength } s ? s[..MaxStatementLength] : entry.Statement);
+            }
+            command.CommandText = sql.ToString();
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);

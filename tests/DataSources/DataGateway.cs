@@ -9,7 +9,7 @@ namespace Mcp.Cluster.Tests.DataSources;
 /// A gateway of its own for the data-source tests (their grants and quotas must not meet other tests), with fast
 /// health and flush loops. Its sample databases are read directly to check answers against.
 /// </summary>
-public sealed class DataGateway : GatewayFactory
+public class DataGateway : GatewayFactory
 {
     private bool _ready;
 

@@ -282,5 +282,12 @@ public sealed class PostgresDataSourceTests(PostgresServer postgres) : IAsyncLif
         var denied = await store.QueryAsync(new AuditQuery("jobs_db", null, "mod_x", AuditDecision.Denied, now.AddMinutes(-5), now, null, 10), default);
         Assert.Equal("no grant", Assert.Single(denied).Reason);
         Assert.Empty(await store.QueryAsync(new AuditQuery(null, null, null, null, null, null, all[1].Id, 10), default));
+
+        // A large batch goes in as several multi-row statements of one transaction.
+        await store.AppendAsync(Enumerable.Range(0, 250).Select(i => new AuditEntry(0, now, $"key_{i}", "bulk", null, "bulk_db", "t", ["f"], "query",
+            AuditDecision.Allowed, null, i, 1, i % 2 == 0, null)).ToArray(), default);
+        var bulk = await store.QueryAsync(new AuditQuery("bulk_db", null, null, null, null, null, null, 1000), default);
+        Assert.Equal(250, bulk.Count);
+        Assert.Equal(Enumerable.Range(0, 250).Reverse(), bulk.Select(e => e.RowCount));
     }
 }

@@ -9,10 +9,19 @@ namespace Mcp.Cluster.DataSources.Governance;
 /// <summary>
 /// Applies masks to values. Hashes are keyed with the source's own salt, so equal values give equal hashes within a
 /// source (they can still be grouped or joined) but cannot be looked up in a precomputed table or compared across
-/// sources.
+/// sources. Not thread-safe: every read masks through its own <see cref="ForOneRead"/> instance, which keeps one HMAC
+/// (its key schedule computed once) and remembers the values it hashed, since a column's values repeat.
 /// </summary>
-public sealed class FieldMasker(byte[] salt)
+public sealed class FieldMasker(byte[] salt) : IDisposable
 {
+    private const int RememberedHashes = 1024;
+
+    private IncrementalHash? _hmac;
+    private Dictionary<string, string>? _hashed;
+
+    /// <summary>A masker with the same salt for one read.</summary>
+    public FieldMasker ForOneRead() => new(salt);
+
     private const int VisibleTail = 4;
 
     /// <summary>The masked value: a string for hash and partial, null for redact.</summary>
@@ -33,9 +42,21 @@ public sealed class FieldMasker(byte[] salt)
 
     public string Hash(string text)
     {
+        _hashed ??= new Dictionary<string, string>(StringComparer.Ordinal);
+        if (_hashed.TryGetValue(text, out var known))
+        {
+            return known;
+        }
+        _hmac ??= IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, salt);
         Span<byte> digest = stackalloc byte[32];
-        HMACSHA256.HashData(salt, Encoding.UTF8.GetBytes(text), digest);
-        return "h_" + Convert.ToHexStringLower(digest[..16]);
+        _hmac.AppendData(Encoding.UTF8.GetBytes(text));
+        _hmac.GetHashAndReset(digest);
+        var hash = "h_" + Convert.ToHexStringLower(digest[..16]);
+        if (_hashed.Count < RememberedHashes)
+        {
+            _hashed[text] = hash;
+        }
+        return hash;
     }
 
     public static string Partial(string text)
@@ -64,4 +85,6 @@ public sealed class FieldMasker(byte[] salt)
         bool flag => flag ? "true" : "false",
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
     };
+
+    public void Dispose() => _hmac?.Dispose();
 }

@@ -8,8 +8,10 @@ namespace Mcp.Cluster.DataSources.Governance;
 /// <summary>Writes rows as a UTF-8 JSON array of objects, masking as it goes, so masked values never leave the grain.</summary>
 public static class RowJsonWriter
 {
-    public static byte[] Write(RowSet rows, IReadOnlyDictionary<string, MaskKind> masks, FieldMasker masker)
+    public static byte[] Write(RowSet rows, IReadOnlyDictionary<string, MaskKind> masks, FieldMasker sourceMasker)
     {
+        using var ownMasker = masks.Count == 0 ? null : sourceMasker.ForOneRead();
+        var masker = ownMasker ?? sourceMasker;
         var masksByIndex = new MaskKind[rows.Columns.Count];
         var names = new JsonEncodedText[rows.Columns.Count];
         for (var i = 0; i < rows.Columns.Count; i++)

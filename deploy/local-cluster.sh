@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A whole MCP Cluster on this machine, from its own binaries: a private PostgreSQL (schema applied), Redis when
-# redis-server is installed (the data-source query cache will use it), N silos and M gateways in Cluster:Mode=Postgres.
+# redis-server is installed (the data-source query cache's shared second level), N silos and M gateways in Cluster:Mode=Postgres.
 #
 #   deploy/local-cluster.sh start [--silos 3] [--gateways 2] [--dir .local-cluster] [--pg-port 54329]
 #                                 [--silo-port 11111] [--client-port 30000] [--http-port 5000] [--redis-port 6380]
@@ -60,7 +60,7 @@ start_redis() {
     fi
     echo "redis     127.0.0.1:$redis_port"
   else
-    echo "redis     not installed (apt-get install redis-server); nothing needs it yet"
+    echo "redis     not installed (apt-get install redis-server); each silo caches query results in its own memory only"
   fi
 }
 
@@ -98,6 +98,8 @@ case "$command" in
     export MCP_Cluster__Mode=Postgres MCP_Cluster__AdvertisedAddress=127.0.0.1 MCP_Cluster__DataDirectory="$dir/data" \
            MCP_Cluster__Postgres__ConnectionString="Host=127.0.0.1;Port=$pg_port;Database=mcp;Username=postgres" \
            MCP_ADMIN_KEY="$(cat "$dir/admin.key")" MCP_API_KEY_HASH_SECRET="$(cat "$dir/hash.secret")"
+    # The data-source query cache's shared second level.
+    if [ -f "$dir/redis.pid" ]; then export MCP_DataSources__Cache__Redis="127.0.0.1:$redis_port"; fi
     for i in $(seq 0 $((silos - 1))); do
       if ! { [ -f "$dir/silo-$i.pid" ] && kill -0 "$(cat "$dir/silo-$i.pid")" 2>/dev/null; }; then
         require_free_ports $((silo_port + i)) $((client_port + i))

@@ -20,6 +20,7 @@ public sealed class PostgresMembershipTests(PostgresServer postgres) : IAsyncLif
     private readonly List<IHost> _silos = [];
     private string _connectionString = "";
     private string _clusterId = "";
+    private string? _redis;
 
     public async Task InitializeAsync()
     {
@@ -62,6 +63,66 @@ public sealed class PostgresMembershipTests(PostgresServer postgres) : IAsyncLif
     }
 
     [Fact]
+    public async Task Data_sources_serve_across_silos_and_gateways_with_the_audit_in_postgres_and_the_cache_in_redis()
+    {
+        var redis = new RedisServer();
+        await redis.InitializeAsync();
+        try
+        {
+            _redis = redis.Configuration;
+            Mcp.Cluster.DataSources.Samples.SampleDatabases.EnsureCreated(_data.Path);
+            await StartSiloAsync(instance: 0);
+            await StartSiloAsync(instance: 1);
+            await using var gatewayA = new GatewayFactory(ClusterSettings());
+            await using var gatewayB = new GatewayFactory(ClusterSettings());
+            using var adminOnA = gatewayA.CreateClient(GatewayFactory.AdminKey);
+            using (var created = await adminOnA.PostAsJsonAsync("/api/datasources", new
+            {
+                name = "cluster_jobs", type = "sqlite", config = new { path = Path.Combine(_data.Path, "samples", "jobs.db") },
+                masks = new Dictionary<string, string> { ["jobs.company"] = "hash" },
+            }))
+            {
+                Assert.Equal("active", (await created.AssertOkAsync(HttpStatusCode.Created)).GetProperty("status").GetString());
+            }
+            var (keyId, apiKey) = await gatewayA.CreateKeyAsync(new { owner = "dora", permissions = new[] { "read" } });
+            using (var granted = await adminOnA.PutAsJsonAsync($"/api/datasources/cluster_jobs/grants/{keyId}",
+                new { tables = new { jobs = new { fields = new[] { "job_id", "company" } } } }))
+            {
+                await granted.AssertOkAsync();
+            }
+
+            using var onB = gatewayB.CreateClient(apiKey);
+            using var onA = gatewayA.CreateClient(apiKey);
+            var query = new { source = "cluster_jobs", table = "jobs", order_by = "job_id", limit = 5 };
+            using var first = await onB.PostAsJsonAsync("/api/data/query", query);
+            var firstBody = await first.AssertOkAsync();
+            Assert.False(firstBody.GetProperty("cached").GetBoolean());
+            Assert.All(firstBody.GetProperty("rows").EnumerateArray(), r => Assert.StartsWith("h_", r.GetProperty("company").GetString()));
+            using var second = await onA.PostAsJsonAsync("/api/data/query", query);
+            var secondBody = await second.AssertOkAsync();
+            Assert.True(secondBody.GetProperty("cached").GetBoolean());
+            Assert.Equal(firstBody.GetProperty("rows").GetRawText(), secondBody.GetProperty("rows").GetRawText());
+
+            // The audit is in the cluster database and readable through any gateway.
+            Assert.Equal(2, await CountAsync($"SELECT count(*) FROM mcp_data_audit WHERE key_id = '{keyId}' AND decision = 'allowed'"));
+            using var adminOnB = gatewayB.CreateClient(GatewayFactory.AdminKey);
+            var audit = await adminOnB.GetFromJsonAsync<JsonElement>($"/api/audit?key_id={keyId}");
+            Assert.Equal([true, false], audit.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("cached").GetBoolean()));
+
+            // The cached rows are in Redis, the second level every silo shares.
+            await ModelTestHelpers.EventuallyAsync(async () =>
+            {
+                await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+                return connection.GetServer(redis.Configuration).Keys(pattern: "*mcp:data:cluster_jobs:*").Any();
+            }, TimeSpan.FromSeconds(10), "the cached result to reach Redis");
+        }
+        finally
+        {
+            await redis.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_silo_on_a_database_without_the_schema_refuses_to_start_and_names_the_script()
     {
         _connectionString = await postgres.CreateDatabaseAsync("unprepared", applySchema: false);
@@ -75,6 +136,7 @@ public sealed class PostgresMembershipTests(PostgresServer postgres) : IAsyncLif
 
     private Dictionary<string, string?> ClusterSettings() => new()
     {
+        ["DataSources:Cache:Redis"] = _redis,
         ["Cluster:Mode"] = "Postgres",
         ["Cluster:ClusterId"] = _clusterId,
         ["Cluster:ServiceId"] = _clusterId,

@@ -107,13 +107,9 @@ public static class DataSourceEndpoints
             return pagingError;
         }
         var key = context.GetRequiredApiKey();
-        var caller = Caller(key);
         var names = await grains.GetGrain<IDataSourceCatalogGrain>(IDataSourceCatalogGrain.Global).GetNamesAsync();
         var visible = await Task.WhenAll(names.Select(async name =>
-        {
-            var grain = grains.GetGrain<IDataSourceGrain>(name);
-            return key.IsAdmin || await grain.CanReadAsync(caller) ? await grain.GetAsync() : null;
-        }));
+            await ReadableAsync(name, key, grains) is { } grain ? await grain.GetAsync() : null));
         var sources = visible.OfType<DataSourceInfo>().ToArray();
         return TypedResults.Ok(new DataSourceListResponse(
             sources.Skip(skip).Take(take).Select(s => DataSourceResponse.From(s, key.IsAdmin)).ToArray(), sources.Length, skip, take));
@@ -123,8 +119,7 @@ public static class DataSourceEndpoints
         string name, HttpContext context, IGrainFactory grains)
     {
         var key = context.GetRequiredApiKey();
-        var grain = grains.GetGrain<IDataSourceGrain>(name);
-        if (!DataRequestReader.IsValidName(name) || (!key.IsAdmin && !await grain.CanReadAsync(Caller(key))) || await grain.GetAsync() is not { } info)
+        if (await ReadableAsync(name, key, grains) is not { } grain || await grain.GetAsync() is not { } info)
         {
             return NotFound(name);
         }
@@ -169,9 +164,7 @@ public static class DataSourceEndpoints
     private static async Task<Results<Ok<DataSourceStatusResponse>, JsonHttpResult<ApiError>>> GetStatusAsync(
         string name, HttpContext context, IGrainFactory grains)
     {
-        var key = context.GetRequiredApiKey();
-        var grain = grains.GetGrain<IDataSourceGrain>(name);
-        if (!DataRequestReader.IsValidName(name) || (!key.IsAdmin && !await grain.CanReadAsync(Caller(key))) || await grain.GetStatusAsync() is not { } status)
+        if (await ReadableAsync(name, context.GetRequiredApiKey(), grains) is not { } grain || await grain.GetStatusAsync() is not { } status)
         {
             return NotFound(name);
         }
@@ -212,9 +205,7 @@ public static class DataSourceEndpoints
             }
             (subjectKey, owner) = (keyId, other.Owner);
         }
-        var grain = grains.GetGrain<IDataSourceGrain>(name);
-        if (!DataRequestReader.IsValidName(name) || (!key.IsAdmin && !await grain.CanReadAsync(Caller(key)))
-            || await grain.GetUsageAsync(subjectKey, owner) is not { } usage)
+        if (await ReadableAsync(name, key, grains) is not { } grain || await grain.GetUsageAsync(subjectKey, owner) is not { } usage)
         {
             return NotFound(name);
         }
@@ -264,6 +255,17 @@ public static class DataSourceEndpoints
             return ApiErrors.NotFound($"Data source '{name}' has no grant for '{subject}'.");
         }
         return TypedResults.NoContent();
+    }
+
+    /// <summary>The source's grain when the key may see it (admins: any); sources it may not read answer 404 like missing ones.</summary>
+    private static async Task<IDataSourceGrain?> ReadableAsync(string name, ApiKeyPrincipal key, IGrainFactory grains)
+    {
+        if (!DataRequestReader.IsValidName(name))
+        {
+            return null;
+        }
+        var grain = grains.GetGrain<IDataSourceGrain>(name);
+        return key.IsAdmin || await grain.CanReadAsync(Caller(key)) ? grain : null;
     }
 
     internal static DataCaller Caller(ApiKeyPrincipal key) => new(key.KeyId, key.Owner, key.IsAdmin, Permissions: key.Permissions);

@@ -152,19 +152,12 @@ public sealed class SnowflakeDataSourceTests(DataGateway gateway) : IClassFixtur
         Assert.Equal(9, _snowflake.Requests.Count(r => r.Path.Contains("partition=", StringComparison.Ordinal)) - before);
 
         _snowflake.ExecutionTime = TimeSpan.FromMilliseconds(1200);
+        // The wire server is this test's own, so changing its timing affects no other test.
         _snowflake.SynchronousWait = TimeSpan.FromMilliseconds(200);
-        try
-        {
-            var polledBefore = _snowflake.Requests.Count(r => r.Method == "GET");
-            var slow = await gateway.QueryOkAsync(admin, new { source = name, table = "JOBS", filters = new Dictionary<string, object> { ["JOB_ID"] = 42 }, limit = 1 });
-            Assert.Equal(42, DataGateway.Rows(slow).Single().GetProperty("JOB_ID").GetInt64());
-            Assert.True(_snowflake.Requests.Count(r => r.Method == "GET") - polledBefore >= 1);
-        }
-        finally
-        {
-            _snowflake.ExecutionTime = TimeSpan.Zero;
-            _snowflake.SynchronousWait = TimeSpan.FromMilliseconds(500);
-        }
+        var polledBefore = _snowflake.Requests.Count(r => r.Method == "GET");
+        var slow = await gateway.QueryOkAsync(admin, new { source = name, table = "JOBS", filters = new Dictionary<string, object> { ["JOB_ID"] = 42 }, limit = 1 });
+        Assert.Equal(42, DataGateway.Rows(slow).Single().GetProperty("JOB_ID").GetInt64());
+        Assert.True(_snowflake.Requests.Count(r => r.Method == "GET") - polledBefore >= 1);
     }
 
     [Fact]
@@ -174,21 +167,13 @@ public sealed class SnowflakeDataSourceTests(DataGateway gateway) : IClassFixtur
         using var admin = gateway.CreateClient(GatewayFactory.AdminKey);
         _snowflake.ExecutionTime = TimeSpan.FromSeconds(20);
         _snowflake.SynchronousWait = TimeSpan.FromMilliseconds(100);
-        try
-        {
-            var started = DateTime.UtcNow;
-            using var response = await admin.PostAsJsonAsync("/api/data/query", new { source = name, table = "JOBS", filters = new Dictionary<string, object> { ["JOB_ID"] = 7 }, limit = 1 });
-            await response.AssertErrorAsync(HttpStatusCode.GatewayTimeout, "query_timeout");
-            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(15));
-            // The statement carried the timeout to Snowflake, which enforces it too.
-            var sent = _snowflake.Requests.Last(r => r.Method == "POST" && Statement(r).Contains("JOBS", StringComparison.Ordinal));
-            Assert.Equal(5, JsonDocument.Parse(sent.Body).RootElement.GetProperty("timeout").GetInt32());
-        }
-        finally
-        {
-            _snowflake.ExecutionTime = TimeSpan.Zero;
-            _snowflake.SynchronousWait = TimeSpan.FromMilliseconds(500);
-        }
+        var started = DateTime.UtcNow;
+        using var response = await admin.PostAsJsonAsync("/api/data/query", new { source = name, table = "JOBS", filters = new Dictionary<string, object> { ["JOB_ID"] = 7 }, limit = 1 });
+        await response.AssertErrorAsync(HttpStatusCode.GatewayTimeout, "query_timeout");
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(15));
+        // The statement carried the timeout to Snowflake, which enforces it too.
+        var sent = _snowflake.Requests.Last(r => r.Method == "POST" && Statement(r).Contains("JOBS", StringComparison.Ordinal));
+        Assert.Equal(5, JsonDocument.Parse(sent.Body).RootElement.GetProperty("timeout").GetInt32());
     }
 
     [Fact]

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-
 namespace Mcp.Cluster.Tests.Infrastructure;
 
 /// <summary>
@@ -11,58 +7,19 @@ namespace Mcp.Cluster.Tests.Infrastructure;
 public sealed class RedisServer : IAsyncLifetime
 {
     private readonly TempDirectory _directory = new();
-    private Process? _process;
+    private ListeningProcess? _process;
 
     public int Port { get; } = FreePort.Next();
 
     public string Configuration => $"127.0.0.1:{Port}";
 
-    public async Task InitializeAsync()
-    {
-        var start = new ProcessStartInfo("redis-server")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory.Path })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        try
-        {
-            _process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException("redis-server is not installed (apt-get install redis-server); .ci/run installs it.", e);
-        }
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50);
-            }
-        }
-        throw new TimeoutException($"redis-server did not listen on {Port} within 20 s.");
-    }
+    public async Task InitializeAsync() =>
+        _process = await ListeningProcess.StartAsync("redis-server",
+            ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory.Path],
+            Port, TimeSpan.FromSeconds(20), "install it with apt-get install redis-server (.ci/run does)");
 
     public Task DisposeAsync()
     {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
-        }
         _process?.Dispose();
         _directory.Dispose();
         return Task.CompletedTask;

@@ -11,6 +11,4 @@ public sealed record TableGrant(
     [property: Id(2)] IReadOnlyDictionary<string, MaskKind> Masks)
 {
     public static readonly TableGrant Everything = new(null, [], new Dictionary<string, MaskKind>());
-
-    public bool IsUnrestricted => Fields is null && RowFilters.Count == 0 && Masks.Count == 0;
 }

@@ -404,8 +404,13 @@ public sealed class DataSourceGrain(
         }
 
         var fields = query.Fields is { Count: > 0 } ? query.Fields : policy.VisibleColumns.Select(c => c.Name).ToArray();
+        if (query.Filters.Count > _limits.MaxFilters)
+        {
+            return await DenyAsync(caller, query.Table, fields, "query", DataQueryOutcome.Invalid, $"At most {_limits.MaxFilters} filters per query.", started, "filters");
+        }
         var effective = query with { Fields = fields, Filters = [.. query.Filters, .. policy.RowFilters] };
-        var (read, problem) = Connector.Prepare(effective, table!, _limits);
+        var limits = _limits.WithRowFilters(policy.RowFilters.Count);
+        var (read, problem) = Connector.Prepare(effective, table!, limits);
         if (read is null)
         {
             return await DenyAsync(caller, query.Table, fields, "query", DataQueryOutcome.Invalid, problem!.Detail, started, problem.Field);
@@ -420,7 +425,7 @@ public sealed class DataSourceGrain(
         var limitedByQuota = allowance < read.Limit;
         if (limitedByQuota)
         {
-            (read, _) = Connector.Prepare(effective with { Limit = allowance }, table!, _limits);
+            (read, _) = Connector.Prepare(effective with { Limit = allowance }, table!, limits);
         }
 
         CachedRows rows;
@@ -482,13 +487,12 @@ public sealed class DataSourceGrain(
             return await DenyAsync(caller, null, [], "sql", DataQueryOutcome.Invalid,
                 $"Data source '{Name}' ({source.State.Type}) does not run SQL; use a structured query.", started, "sql", statement: sql);
         }
-        var tables = await EnsureSchemaAsync() ?? [];
         if (!access.AllowSql)
         {
             return await DenyAsync(caller, null, [], "sql", DataQueryOutcome.Forbidden,
                 $"Raw SQL on '{Name}' needs a grant with \"sql\": true.", started, statement: sql);
         }
-        if (!access.IsUnrestricted(tables))
+        if (!access.IsUnrestricted)
         {
             return await DenyAsync(caller, null, [], "sql", DataQueryOutcome.Forbidden,
                 $"Raw SQL is refused where field rules, row filters or masks apply on '{Name}': it could read around them. Use a structured query.",

@@ -102,6 +102,9 @@ public sealed class DataGovernanceTests(DataGateway gateway) : IClassFixture<Dat
         // The caller's own filters cannot widen the rows: they are ANDed with the grant's.
         var widened = await gateway.QueryOkAsync(client, new { source, table = "jobs", filters = new { location = "Seattle, WA" } });
         Assert.Equal(0, widened.GetProperty("row_count").GetInt32());
+        // The grant's filter does not use up the caller's allowance of 32.
+        var many = Enumerable.Range(0, 32).Select(i => new { field = "job_id", op = "ne", value = -i }).ToArray();
+        Assert.Equal(expected.Length, (await gateway.QueryOkAsync(client, new { source, table = "jobs", filters = many, limit = 1000 })).GetProperty("row_count").GetInt32());
         var viaIsNull = await gateway.QueryOkAsync(client, new { source, table = "jobs", filters = new[] { new { field = "location", op = "is_null", value = (object)false } }, limit = 1000 });
         Assert.Equal(expected.Length, viaIsNull.GetProperty("row_count").GetInt32());
 

@@ -87,7 +87,11 @@ public sealed class SourceAccess(
         return new TablePolicy(table, visible, grant.RowFilters, masks, fingerprint.ToString());
     }
 
-    /// <summary>Raw SQL is only for callers nothing is hidden from: it could read around any field rule or mask.</summary>
-    public bool IsUnrestricted(IReadOnlyList<TableSchema> schema) =>
-        modelFields is null && modelTable is null && schema.All(t => ForTable(t) is { IsUnrestricted: true });
+    /// <summary>
+    /// Raw SQL is only for callers nothing is hidden from: it could read around any table or field rule, row filter or
+    /// mask. Decided from the policy alone, not from the discovered tables, so it holds before discovery too.
+    /// </summary>
+    public bool IsUnrestricted =>
+        modelFields is null && modelTable is null && tables is null
+        && (bypassMasks || sourceMasks.Values.All(kind => kind == MaskKind.None));
 }

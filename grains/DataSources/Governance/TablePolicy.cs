@@ -14,6 +14,4 @@ public sealed record TablePolicy(
     public bool IsVisible(string field) => VisibleColumns.Any(c => string.Equals(c.Name, field, StringComparison.Ordinal));
 
     public bool IsMasked(string field) => Masks.ContainsKey(field);
-
-    public bool IsUnrestricted => VisibleColumns.Count == Table.Columns.Count && RowFilters.Count == 0 && Masks.Count == 0;
 }

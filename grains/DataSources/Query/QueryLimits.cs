@@ -20,4 +20,18 @@ public sealed class QueryLimits
 
     /// <summary>Characters in one text value.</summary>
     public int MaxValueLength { get; set; } = 4096;
+
+    /// <summary>
+    /// These limits with room for <paramref name="rowFilters"/> more filters: the row filters a grant adds count
+    /// against the grant, not against the caller's own allowance.
+    /// </summary>
+    public QueryLimits WithRowFilters(int rowFilters) => rowFilters == 0 ? this : new QueryLimits
+    {
+        DefaultLimit = DefaultLimit,
+        MaxLimit = MaxLimit,
+        MaxOffset = MaxOffset,
+        MaxFilters = MaxFilters + rowFilters,
+        MaxInValues = MaxInValues,
+        MaxValueLength = MaxValueLength,
+    };
 }

@@ -128,7 +128,7 @@ public static partial class DataRequestReader
                     QuotasRequest? request;
                     try
                     {
-                        request = value.Deserialize<QuotasRequest>(PatchJson);
+                        request = value.Deserialize<QuotasRequest>(Hosting.GatewayJson.Options);
                     }
                     catch (JsonException)
                     {
@@ -384,15 +384,6 @@ public static partial class DataRequestReader
         < MinRefreshIntervalSeconds => (null, ApiErrors.Validation($"Field 'refresh_interval_seconds' must be at least {MinRefreshIntervalSeconds}.", "refresh_interval_seconds")),
         _ => (TimeSpan.FromSeconds(seconds.Value), null),
     };
-
-    private static readonly JsonSerializerOptions PatchJson = CreatePatchJson();
-
-    private static JsonSerializerOptions CreatePatchJson()
-    {
-        var options = new JsonSerializerOptions();
-        Hosting.GatewayHostingExtensions.ConfigureJson(options);
-        return options;
-    }
 
     [GeneratedRegex("^[a-z][a-z0-9_]{0,62}$")]
     private static partial Regex NamePattern();

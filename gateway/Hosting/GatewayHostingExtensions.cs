@@ -8,6 +8,7 @@ using Mcp.Cluster.Gateway.Cluster;
 using Mcp.Cluster.Gateway.DataSources;
 using Mcp.Cluster.Gateway.Errors;
 using Mcp.Cluster.Gateway.Health;
+using Mcp.Cluster.Gateway.McpProtocol;
 using Mcp.Cluster.Gateway.Http;
 using Mcp.Cluster.Gateway.Completions;
 using Mcp.Cluster.Gateway.Models;
@@ -51,6 +52,7 @@ public static class GatewayHostingExtensions
         builder.Services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
         builder.Services.Configure<ApiKeyGatewayOptions>(configuration.GetSection(ApiKeyGatewayOptions.Section));
         builder.Services.Configure<ModelGatewayOptions>(configuration.GetSection(ModelGatewayOptions.Section));
+        builder.Services.AddMcpGateway(configuration);
         builder.Services.Configure<DataSourceGatewayOptions>(o =>
             o.DefaultCacheTtl = configuration.GetValue("DataSources:DefaultCacheTtl", o.DefaultCacheTtl));
         builder.Services.Configure<CompletionOptions>(configuration.GetSection(CompletionOptions.Section));
@@ -108,6 +110,7 @@ public static class GatewayHostingExtensions
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseApiErrorStatusPages();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseMiddleware<McpOriginCheckMiddleware>();
         app.UseWebSockets();
         app.UseRouting();
         app.UseMiddleware<ApiKeyAuthenticationMiddleware>();
@@ -136,6 +139,7 @@ public static class GatewayHostingExtensions
         app.MapDataSourceEndpoints();
         app.MapDataQueryEndpoints();
         app.MapAuditEndpoints();
+        app.MapMcpGateway();
         return app;
     }
 

@@ -28,7 +28,8 @@ public static class NodeClients
         try
         {
             if (File.Exists(Node) && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "openai"))
-                && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "azurite")))
+                && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "azurite"))
+                && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "@modelcontextprotocol", "sdk")))
             {
                 return;
             }

@@ -1,0 +1,88 @@
+using System.Text;
+using System.Text.Json;
+using Mcp.Cluster.DataSources;
+using Mcp.Cluster.Gateway.DataSources;
+using Mcp.Cluster.Gateway.Hosting;
+using Mcp.Cluster.Gateway.Security;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace Mcp.Cluster.Gateway.McpProtocol;
+
+/// <summary>
+/// Data sources as MCP resources: <c>datasource://{source}</c> is a source's schema as the key may see it, and
+/// <c>datasource://{source}/{table}</c> (also a resource template) the table's first rows, read under the key's
+/// grants and audited like any read.
+/// </summary>
+public sealed class DataResources(IGrainFactory grains, IOptions<McpOptions> options)
+{
+    public const string Scheme = "datasource://";
+    private const string Json = "application/json";
+
+    public async Task<IReadOnlyList<Resource>> ListAsync(ApiKeyPrincipal key)
+    {
+        var caller = DataSourceEndpoints.Caller(key);
+        var names = await grains.GetGrain<IDataSourceCatalogGrain>(IDataSourceCatalogGrain.Global).GetNamesAsync();
+        var schemas = await Task.WhenAll(names.Select(name => grains.GetGrain<IDataSourceGrain>(name).GetSchemaAsync(caller)));
+        var resources = new List<Resource>();
+        foreach (var schema in schemas.OfType<DataSourceSchema>())
+        {
+            resources.Add(new Resource
+            {
+                Uri = Scheme + schema.Name, Name = schema.Name, MimeType = Json,
+                Description = $"Tables and fields of data source '{schema.Name}' that this key may read.",
+            });
+            resources.AddRange(schema.Tables.Select(table => new Resource
+            {
+                Uri = $"{Scheme}{schema.Name}/{Uri.EscapeDataString(table.Name)}", Name = $"{schema.Name}.{table.Name}", MimeType = Json,
+                Description = $"The first {options.Value.ResourceRows} rows of '{table.Name}' ({string.Join(", ", table.Columns.Select(c => c.Name))}).",
+            }));
+        }
+        return resources;
+    }
+
+    public static IReadOnlyList<ResourceTemplate> Templates() =>
+    [
+        new ResourceTemplate
+        {
+            UriTemplate = Scheme + "{source}/{table}", Name = "data-source-table", MimeType = Json,
+            Description = "The first rows of a table of a data source, read under the key's grants.",
+        },
+    ];
+
+    public static bool Owns(string uri) => uri.StartsWith(Scheme, StringComparison.Ordinal);
+
+    public async Task<ReadResourceResult> ReadAsync(ApiKeyPrincipal key, string uri)
+    {
+        var path = uri[Scheme.Length..];
+        var slash = path.IndexOf('/');
+        var source = slash < 0 ? path : path[..slash];
+        if (!DataRequestReader.IsValidName(source))
+        {
+            throw new McpProtocolException($"Resource '{uri}' not found.", McpErrorCode.InvalidParams);
+        }
+        var caller = DataSourceEndpoints.Caller(key);
+        var grain = grains.GetGrain<IDataSourceGrain>(source);
+        string text;
+        if (slash < 0)
+        {
+            var schema = await grain.GetSchemaAsync(caller)
+                ?? throw new McpProtocolException($"Resource '{uri}' not found.", McpErrorCode.InvalidParams);
+            text = JsonSerializer.Serialize(DataSourceSchemaResponse.From(schema), GatewayJson.Options);
+        }
+        else
+        {
+            var table = Uri.UnescapeDataString(path[(slash + 1)..]);
+            var result = await grain.QueryAsync(new DataQuery(table, null, [], [], options.Value.ResourceRows, 0), caller);
+            if (result.Outcome != DataQueryOutcome.Ok)
+            {
+                throw new McpProtocolException($"Resource '{uri}' cannot be read: {result.Detail}",
+                    result.Outcome is DataQueryOutcome.NotFound or DataQueryOutcome.Forbidden ? McpErrorCode.InvalidParams : McpErrorCode.InternalError);
+            }
+            text = new StringBuilder("{\"table\":").Append(JsonSerializer.Serialize(table)).Append(",\"rows\":")
+                .Append(Encoding.UTF8.GetString(result.RowsJson!)).Append(",\"row_count\":").Append(result.RowCount).Append('}').ToString();
+        }
+        return new ReadResourceResult { Contents = [new TextResourceContents { Uri = uri, MimeType = Json, Text = text }] };
+    }
+}

@@ -1,0 +1,114 @@
+using System.Text;
+using System.Text.Json;
+using Mcp.Cluster.DataSources;
+using Mcp.Cluster.Gateway.DataSources;
+using Mcp.Cluster.Gateway.Hosting;
+using Mcp.Cluster.Gateway.Security;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace Mcp.Cluster.Gateway.McpProtocol;
+
+/// <summary>
+/// Data access as MCP tools: <c>data.sources</c> lists the sources (and their tables and fields) the key may read,
+/// <c>data.query</c> runs a structured query under the key's grants, with the same masks, quotas and audit as
+/// <c>POST /api/data/query</c>.
+/// </summary>
+public sealed class DataTools(IGrainFactory grains)
+{
+    public const string SourcesTool = "data.sources";
+    public const string QueryTool = "data.query";
+
+    private static readonly JsonElement SourcesInput = JsonDocument.Parse("""{"type":"object","properties":{},"additionalProperties":false}""").RootElement;
+
+    private static readonly JsonElement QueryInput = JsonDocument.Parse("""
+        {
+          "type": "object",
+          "properties": {
+            "source": {"type": "string", "description": "Data source name (see data.sources)"},
+            "table": {"type": "string"},
+            "fields": {"type": "array", "items": {"type": "string"}, "description": "Omit for every field the key may read"},
+            "filters": {"type": "array", "items": {"type": "object", "properties": {
+              "field": {"type": "string"},
+              "op": {"type": "string", "enum": ["eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "starts_with", "is_null"]},
+              "value": {}}, "required": ["field", "value"]}},
+            "order_by": {"type": "array", "items": {"type": "string"}, "description": "field, or -field for descending"},
+            "limit": {"type": "integer", "minimum": 1, "maximum": 1000},
+            "offset": {"type": "integer", "minimum": 0}
+          },
+          "required": ["source", "table"],
+          "additionalProperties": false
+        }
+        """).RootElement;
+
+    private static readonly JsonElement QueryOutput = JsonDocument.Parse("""
+        {"type": "object", "properties": {"columns": {"type": "array"}, "rows": {"type": "array"}, "row_count": {"type": "integer"}, "cached": {"type": "boolean"}},
+         "required": ["columns", "rows", "row_count"]}
+        """).RootElement;
+
+    public static bool Owns(string toolName) => toolName is SourcesTool or QueryTool;
+
+    public IReadOnlyList<Tool> List() =>
+    [
+        new Tool { Name = SourcesTool, Title = "Data sources", Description = "The data sources, tables and fields this key may read, with their types and masks.", InputSchema = SourcesInput },
+        new Tool
+        {
+            Name = QueryTool, Title = "Query a data source", InputSchema = QueryInput, OutputSchema = QueryOutput,
+            Description = "Read rows of a table: fields, filters, order and paging. Governed by the key's grants (fields, rows, masks, quotas); every read is audited.",
+        },
+    ];
+
+    public async Task<CallToolResult> CallAsync(ApiKeyPrincipal key, string toolName, IDictionary<string, JsonElement>? arguments)
+    {
+        var caller = DataSourceEndpoints.Caller(key);
+        if (toolName == SourcesTool)
+        {
+            var names = await grains.GetGrain<IDataSourceCatalogGrain>(IDataSourceCatalogGrain.Global).GetNamesAsync();
+            var schemas = await Task.WhenAll(names.Select(name => grains.GetGrain<IDataSourceGrain>(name).GetSchemaAsync(caller)));
+            var visible = schemas.OfType<DataSourceSchema>().Select(DataSourceSchemaResponse.From).ToArray();
+            return Structured(JsonSerializer.SerializeToElement(new { sources = visible }, GatewayJson.Options));
+        }
+
+        DataQueryRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize<DataQueryRequest>(JsonSerializer.Serialize(arguments ?? new Dictionary<string, JsonElement>()), GatewayJson.Options);
+        }
+        catch (JsonException e)
+        {
+            return Failure($"Invalid arguments: {e.Message}");
+        }
+        if (request is null || string.IsNullOrWhiteSpace(request.Source) || !DataRequestReader.IsValidName(request.Source))
+        {
+            return Failure("'source' must name a data source (see data.sources).");
+        }
+        var (query, error) = DataRequestReader.ReadQuery(request);
+        if (error is not null)
+        {
+            return Failure(error.Value!.Detail);
+        }
+        var result = await grains.GetGrain<IDataSourceGrain>(request.Source).QueryAsync(query!, caller);
+        if (result.Outcome != DataQueryOutcome.Ok)
+        {
+            return Failure($"{result.Outcome}: {result.Detail}");
+        }
+        var json = new StringBuilder("{\"columns\":");
+        json.Append(JsonSerializer.Serialize(result.Columns!.Select(c => new
+        {
+            name = c.Name,
+            type = Models.ModelNames.Of(c.Type),
+            mask = result.MaskedFields?.TryGetValue(c.Name, out var m) == true ? Models.ModelNames.Of(m) : null,
+        })));
+        json.Append(",\"rows\":").Append(Encoding.UTF8.GetString(result.RowsJson!));
+        json.Append(",\"row_count\":").Append(result.RowCount).Append(",\"cached\":").Append(result.Cached ? "true" : "false").Append('}');
+        return Structured(JsonDocument.Parse(json.ToString()).RootElement.Clone());
+    }
+
+    private static CallToolResult Structured(JsonElement content) => new()
+    {
+        Content = [new TextContentBlock { Text = content.GetRawText() }],
+        StructuredContent = content,
+    };
+
+    private static CallToolResult Failure(string detail) => new() { IsError = true, Content = [new TextContentBlock { Text = detail }] };
+}

@@ -1,0 +1,88 @@
+using Mcp.Cluster.ApiKeys;
+using Mcp.Cluster.Gateway.Security;
+using ModelContextProtocol;
+using ModelContextProtocol.AspNetCore;
+using ModelContextProtocol.Protocol;
+
+namespace Mcp.Cluster.Gateway.McpProtocol;
+
+/// <summary>
+/// The Model Context Protocol endpoint (Streamable HTTP) at <c>/mcp</c>, on the official C# SDK. Clients of the
+/// 2025-11-25 revision get a session (initialize handshake, <c>Mcp-Session-Id</c>); clients of 2026-07-28 are served
+/// statelessly on the same endpoint. Every HTTP request to it is authenticated and metered with the same API keys as
+/// the REST API; tools, resources and prompts are filtered by what the key may do.
+/// </summary>
+public static class McpEndpoints
+{
+    public const string Path = "/mcp";
+
+    public static IServiceCollection AddMcpGateway(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<McpOptions>(configuration.GetSection(McpOptions.Section));
+        var options = configuration.GetSection(McpOptions.Section).Get<McpOptions>() ?? new McpOptions();
+        services.AddHttpContextAccessor();
+        services.AddSingleton<McpCallers>();
+        services.AddSingleton<ModelTools>();
+        services.AddSingleton<DataTools>();
+        services.AddSingleton<DataResources>();
+
+        services.AddMcpServer(server =>
+            {
+                server.ServerInfo = new Implementation { Name = "mcp-cluster", Title = "MCP Cluster", Version = typeof(McpEndpoints).Assembly.GetName().Version?.ToString(3) ?? "1.0.0" };
+                server.ServerInstructions = "Models are tools named model.{name}; data.sources lists the data this key may read and data.query reads it.";
+            })
+            .WithHttpTransport(transport =>
+            {
+                transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
+                // Sessions exist only for 2025-11-25 clients, which today's clients still are.
+#pragma warning disable MCP9006
+                transport.IdleTimeout = options.SessionIdleTimeout;
+#pragma warning restore MCP9006
+            })
+            .WithListToolsHandler(async (request, _) =>
+            {
+                var key = Caller(request.Services);
+                var models = await request.Services!.GetRequiredService<ModelTools>().ListAsync(key);
+                var data = key.Permissions.Satisfies(Permissions.Read) ? request.Services!.GetRequiredService<DataTools>().List() : [];
+                return new ListToolsResult { Tools = [.. data, .. models] };
+            })
+            .WithCallToolHandler(async (request, cancellationToken) =>
+            {
+                var key = Caller(request.Services);
+                var name = request.Params?.Name ?? throw new McpProtocolException("tools/call needs a tool name.", McpErrorCode.InvalidParams);
+                if (ModelTools.Owns(name))
+                {
+                    return await request.Services!.GetRequiredService<ModelTools>().CallAsync(key, name, request.Params.Arguments, cancellationToken);
+                }
+                if (DataTools.Owns(name))
+                {
+                    return await request.Services!.GetRequiredService<DataTools>().CallAsync(key, name, request.Params.Arguments);
+                }
+                throw new McpProtocolException($"Unknown tool '{name}'.", McpErrorCode.InvalidParams);
+            })
+            .WithListResourcesHandler(async (request, _) =>
+                new ListResourcesResult { Resources = [.. await request.Services!.GetRequiredService<DataResources>().ListAsync(Caller(request.Services))] })
+            .WithListResourceTemplatesHandler((_, _) =>
+                ValueTask.FromResult(new ListResourceTemplatesResult { ResourceTemplates = [.. DataResources.Templates()] }))
+            .WithReadResourceHandler(async (request, _) =>
+            {
+                var uri = request.Params?.Uri ?? throw new McpProtocolException("resources/read needs a uri.", McpErrorCode.InvalidParams);
+                if (!DataResources.Owns(uri))
+                {
+                    throw new McpProtocolException($"Resource '{uri}' not found.", McpErrorCode.InvalidParams);
+                }
+                return await request.Services!.GetRequiredService<DataResources>().ReadAsync(Caller(request.Services), uri);
+            });
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapMcpGateway(this IEndpointRouteBuilder routes)
+    {
+        // Permission checks are per tool and resource; the endpoint only needs a valid key (and meters every request).
+        routes.MapMcp(Path).RequireApiKey(Permissions.None).WithTags("MCP");
+        return routes;
+    }
+
+    private static ApiKeyPrincipal Caller(IServiceProvider? services) =>
+        (services ?? throw new McpException("No request services.")).GetRequiredService<McpCallers>().Current;
+}

@@ -1,0 +1,18 @@
+namespace Mcp.Cluster.Gateway.McpProtocol;
+
+public sealed class McpOptions
+{
+    public const string Section = "Mcp";
+
+    /// <summary>
+    /// Browser origins allowed to call <c>/mcp</c> (DNS-rebinding protection). Requests without an Origin header
+    /// (non-browser clients) are always allowed; a browser page on any other origin gets 403.
+    /// </summary>
+    public string[] AllowedOrigins { get; set; } = ["http://localhost", "https://localhost", "http://127.0.0.1", "https://127.0.0.1"];
+
+    /// <summary>Idle stateful (2025-11-25) sessions are dropped after this long.</summary>
+    public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>Rows a data-source table resource returns when read.</summary>
+    public int ResourceRows { get; set; } = 20;
+}

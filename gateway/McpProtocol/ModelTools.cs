@@ -1,0 +1,83 @@
+using System.Text.Json;
+using Mcp.Cluster.ApiKeys;
+using Mcp.Cluster.Gateway.Security;
+using Mcp.Cluster.Models;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace Mcp.Cluster.Gateway.McpProtocol;
+
+/// <summary>
+/// Every model a key may execute is an MCP tool named <c>model.{name}</c> (its latest version): the model's input
+/// schema is the tool's inputSchema, its output schema the outputSchema, and a call is a prediction whose output comes
+/// back as structuredContent and as text.
+/// </summary>
+public sealed class ModelTools(IGrainFactory grains)
+{
+    public const string Prefix = "model.";
+
+    public async Task<IReadOnlyList<Tool>> ListAsync(ApiKeyPrincipal key)
+    {
+        if (!key.Permissions.Satisfies(Permissions.Execute))
+        {
+            return [];
+        }
+        var catalog = grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global);
+        var page = await catalog.ListAsync(new ModelQuery(null, null, null, 0, int.MaxValue));
+        var names = page.Models.Select(m => m.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var models = await Task.WhenAll(names.Select(async name =>
+            await catalog.ResolveAsync(name, "latest") is { } id ? await grains.GetGrain<IModelGrain>(id).GetAsync() : null));
+        return models.OfType<ModelInfo>().Where(m => m.Status != ModelStatus.Maintenance).Select(ToTool).ToArray();
+    }
+
+    public static bool Owns(string toolName) => toolName.StartsWith(Prefix, StringComparison.Ordinal);
+
+    public async Task<CallToolResult> CallAsync(ApiKeyPrincipal key, string toolName, IDictionary<string, JsonElement>? arguments, CancellationToken cancellationToken)
+    {
+        if (!key.Permissions.Satisfies(Permissions.Execute))
+        {
+            throw new McpProtocolException($"Key {key.KeyId} lacks the execute permission models need.", McpErrorCode.InvalidParams);
+        }
+        var name = toolName[Prefix.Length..];
+        var modelId = await grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global).ResolveAsync(name, "latest")
+            ?? throw new McpProtocolException($"Unknown tool '{toolName}'.", McpErrorCode.InvalidParams);
+        var input = JsonSerializer.Serialize(arguments ?? new Dictionary<string, JsonElement>());
+        var result = await grains.GetGrain<IModelGrain>(modelId).PredictAsync(input, cancellationToken);
+        if (result.Outcome != PredictionOutcome.Ok)
+        {
+            // Tool failures are results the model calling the tool can read and act on, not protocol errors.
+            var detail = result.Field is null ? result.Detail : $"{result.Detail} (field {result.Field})";
+            return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = $"{Describe(result.Outcome)}: {detail}" }] };
+        }
+        var output = result.Outputs[0];
+        using var document = JsonDocument.Parse(output);
+        return new CallToolResult
+        {
+            Content = [new TextContentBlock { Text = output }],
+            // structuredContent is an object; an output that is not one is still in the text.
+            StructuredContent = document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null,
+        };
+    }
+
+    private static Tool ToTool(ModelInfo model)
+    {
+        var output = JsonDocument.Parse(model.OutputSchema).RootElement.Clone();
+        return new Tool
+        {
+            Name = Prefix + model.Name,
+            Title = $"{model.Name} {model.Version}",
+            Description = model.Description ?? $"{model.Task} model {model.Name}@{model.Version} ({model.Provider})",
+            InputSchema = JsonDocument.Parse(model.InputSchema).RootElement.Clone(),
+            OutputSchema = output.ValueKind == JsonValueKind.Object && output.TryGetProperty("type", out var type) && type.GetString() == "object" ? output : null,
+        };
+    }
+
+    private static string Describe(PredictionOutcome outcome) => outcome switch
+    {
+        PredictionOutcome.ValidationError => "Invalid input",
+        PredictionOutcome.Timeout => "The model timed out",
+        PredictionOutcome.Unavailable => "The model is unavailable",
+        PredictionOutcome.ModelError => "The model failed",
+        _ => outcome.ToString(),
+    };
+}

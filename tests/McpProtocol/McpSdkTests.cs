@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Mcp.Cluster.Tests.Infrastructure;
+
+namespace Mcp.Cluster.Tests.McpProtocol;
+
+/// <summary>The official MCP TypeScript SDK, unchanged, against the gateway's <c>/mcp</c> endpoint on a real port.</summary>
+public sealed class McpSdkTests : IAsyncLifetime
+{
+    private readonly GatewayFactory _gateway = new(null);
+    private string _baseUrl = "";
+
+    public async Task InitializeAsync()
+    {
+        _gateway.UseKestrel(0);
+        _gateway.StartServer();
+        using var admin = _gateway.CreateClient(GatewayFactory.AdminKey);
+        _baseUrl = admin.BaseAddress!.ToString().TrimEnd('/');
+        await ModelTestHelpers.EventuallyAsync(async () =>
+        {
+            var sources = await admin.GetStringAsync("/api/datasources");
+            var model = await admin.GetAsync("/api/models/sentiment");
+            return sources.Contains("homebuilders_db", StringComparison.Ordinal) && model.IsSuccessStatusCode;
+        }, TimeSpan.FromSeconds(60), "the samples and the built-in model");
+    }
+
+    public async Task DisposeAsync() => await _gateway.DisposeAsync();
+
+    [Fact]
+    public async Task The_official_typescript_client_lists_and_calls_tools_and_reads_resources()
+    {
+        var (_, key) = await _gateway.CreateKeyAsync(new { owner = "agent", permissions = new[] { "read", "execute" } });
+        var result = await NodeClients.RunAsync("mcp-client.mjs", new Dictionary<string, string>
+        {
+            ["MCP_URL"] = _baseUrl + "/mcp",
+            ["API_KEY"] = key,
+            ["MODEL_TOOL"] = "model.sentiment",
+            ["TEXT"] = "The support team fixed it in minutes, brilliant",
+        }, TimeSpan.FromMinutes(2));
+
+        Assert.Equal("mcp-cluster", result.GetProperty("server").GetProperty("name").GetString());
+        Assert.False(string.IsNullOrEmpty(result.GetProperty("session").GetString()));
+        var tools = result.GetProperty("tools").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
+        Assert.Contains("data.query", tools.Keys);
+        Assert.Contains("data.sources", tools.Keys);
+        var sentiment = tools["model.sentiment"];
+        Assert.Equal("text", sentiment.GetProperty("input").GetProperty("required")[0].GetString());
+        Assert.Equal("object", sentiment.GetProperty("output").GetProperty("type").GetString());
+
+        var prediction = result.GetProperty("prediction");
+        Assert.False(prediction.TryGetProperty("isError", out var isError) && isError.GetBoolean());
+        Assert.Equal("positive", prediction.GetProperty("structuredContent").GetProperty("label").GetString());
+        Assert.Equal("positive", JsonDocument.Parse(prediction.GetProperty("content")[0].GetProperty("text").GetString()!).RootElement.GetProperty("label").GetString());
+        var invalid = result.GetProperty("invalid");
+        Assert.True(invalid.GetProperty("isError").GetBoolean());
+        Assert.Contains("text", invalid.GetProperty("content")[0].GetProperty("text").GetString());
+
+        var sources = result.GetProperty("sources").GetProperty("structuredContent").GetProperty("sources").EnumerateArray()
+            .Select(s => s.GetProperty("name").GetString()).ToArray();
+        Assert.Contains("jobs_db", sources);
+        var query = result.GetProperty("query").GetProperty("structuredContent");
+        Assert.Equal(3, query.GetProperty("row_count").GetInt32());
+        Assert.All(query.GetProperty("rows").EnumerateArray(), r => Assert.Contains("engineer", r.GetProperty("title").GetString()!, StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(-32602, result.GetProperty("unknownTool").GetProperty("code").GetInt32());
+
+        var resources = result.GetProperty("resources").EnumerateArray().Select(r => r.GetString()).ToArray();
+        Assert.Contains("datasource://jobs_db", resources);
+        Assert.Contains("datasource://jobs_db/jobs", resources);
+        Assert.Contains("datasource://homebuilders_db/properties", resources);
+        Assert.Equal(["datasource://{source}/{table}"], result.GetProperty("templates").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(2, result.GetProperty("schema").GetProperty("tables").GetArrayLength());
+        var builders = result.GetProperty("table").GetProperty("rows").EnumerateArray().ToArray();
+        Assert.NotEmpty(builders);
+        // Reads through MCP are governed like REST: the sample masks contact data for this key.
+        Assert.All(builders, b => Assert.Equal(JsonValueKind.Null, b.GetProperty("phone").ValueKind));
+        Assert.Equal(-32602, result.GetProperty("missingResource").GetProperty("code").GetInt32());
+
+        // ... and audited, with the key that made them.
+        using var admin = _gateway.CreateClient(GatewayFactory.AdminKey);
+        var audit = JsonDocument.Parse(await admin.GetStringAsync($"/api/audit?source=homebuilders_db")).RootElement;
+        Assert.Contains(audit.GetProperty("entries").EnumerateArray(), e => e.GetProperty("owner").GetString() == "agent" && e.GetProperty("table").GetString() == "builders");
+    }
+
+    [Fact]
+    public async Task Without_a_valid_key_or_from_a_foreign_origin_the_endpoint_refuses()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(_baseUrl) };
+        const string initialize = """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""";
+        HttpRequestMessage Post(string? key, string? origin)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(initialize, Encoding.UTF8, "application/json") };
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+            if (key is not null) request.Headers.Add("X-API-Key", key);
+            if (origin is not null) request.Headers.Add("Origin", origin);
+            return request;
+        }
+        using (var anonymous = await http.SendAsync(Post(null, null)))
+        {
+            await anonymous.AssertErrorAsync(HttpStatusCode.Unauthorized, "invalid_api_key");
+        }
+        using (var foreign = await http.SendAsync(Post(GatewayFactory.AdminKey, "http://evil.example")))
+        {
+            await foreign.AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden");
+        }
+        using (var local = await http.SendAsync(Post(GatewayFactory.AdminKey, "http://localhost:6274")))
+        {
+            Assert.Equal(HttpStatusCode.OK, local.StatusCode);
+            Assert.True(local.Headers.Contains("Mcp-Session-Id"));
+        }
+    }
+}

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Mcp.Cluster.ApiKeys;
-using Mcp.Cluster.DataSources;
+using Mcp.Cluster.Catalogs;
 using Mcp.Cluster.DataSources.Governance;
+using Mcp.Cluster.DataSources;
 using Mcp.Cluster.Gateway.Errors;
 using Mcp.Cluster.Gateway.Http;
 using Mcp.Cluster.Gateway.Security;
@@ -107,7 +108,7 @@ public static class DataSourceEndpoints
             return pagingError;
         }
         var key = context.GetRequiredApiKey();
-        var names = await grains.GetGrain<IDataSourceCatalogGrain>(IDataSourceCatalogGrain.Global).GetNamesAsync();
+        var names = await grains.GetGrain<INameCatalogGrain>(NameCatalogs.DataSources).GetNamesAsync();
         var visible = await Task.WhenAll(names.Select(async name =>
             await ReadableAsync(name, key, grains) is { } grain ? await grain.GetAsync() : null));
         var sources = visible.OfType<DataSourceInfo>().ToArray();

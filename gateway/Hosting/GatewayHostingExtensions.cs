@@ -9,6 +9,7 @@ using Mcp.Cluster.Gateway.DataSources;
 using Mcp.Cluster.Gateway.Errors;
 using Mcp.Cluster.Gateway.Health;
 using Mcp.Cluster.Gateway.McpProtocol;
+using Mcp.Cluster.Gateway.Prompts;
 using Mcp.Cluster.Gateway.Http;
 using Mcp.Cluster.Gateway.Completions;
 using Mcp.Cluster.Gateway.Models;
@@ -139,6 +140,7 @@ public static class GatewayHostingExtensions
         app.MapDataSourceEndpoints();
         app.MapDataQueryEndpoints();
         app.MapAuditEndpoints();
+        app.MapPromptEndpoints();
         app.MapMcpGateway();
         return app;
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Mcp.Cluster.Catalogs;
 using Mcp.Cluster.DataSources;
 using Mcp.Cluster.Gateway.DataSources;
 using Mcp.Cluster.Gateway.Hosting;
@@ -23,7 +24,7 @@ public sealed class DataResources(IGrainFactory grains, IOptions<McpOptions> opt
     public async Task<IReadOnlyList<Resource>> ListAsync(ApiKeyPrincipal key)
     {
         var caller = DataSourceEndpoints.Caller(key);
-        var names = await grains.GetGrain<IDataSourceCatalogGrain>(IDataSourceCatalogGrain.Global).GetNamesAsync();
+        var names = await grains.GetGrain<INameCatalogGrain>(NameCatalogs.DataSources).GetNamesAsync();
         var schemas = await Task.WhenAll(names.Select(name => grains.GetGrain<IDataSourceGrain>(name).GetSchemaAsync(caller)));
         var resources = new List<Resource>();
         foreach (var schema in schemas.OfType<DataSourceSchema>())
@@ -52,6 +53,28 @@ public sealed class DataResources(IGrainFactory grains, IOptions<McpOptions> opt
     ];
 
     public static bool Owns(string uri) => uri.StartsWith(Scheme, StringComparison.Ordinal);
+
+    /// <summary>Completes the template's <c>source</c> (sources the key may read) and <c>table</c> (that source's tables) arguments.</summary>
+    public async Task<Completion> CompleteAsync(ApiKeyPrincipal key, string argument, string typed, IDictionary<string, string>? context)
+    {
+        var caller = DataSourceEndpoints.Caller(key);
+        switch (argument)
+        {
+            case "source":
+            {
+                var names = await grains.GetGrain<INameCatalogGrain>(NameCatalogs.DataSources).GetNamesAsync();
+                var readable = await Task.WhenAll(names.Select(async n => await grains.GetGrain<IDataSourceGrain>(n).CanReadAsync(caller) ? n : null));
+                return Completions.From(readable.OfType<string>(), typed);
+            }
+            case "table" when context?.TryGetValue("source", out var source) == true && DataRequestReader.IsValidName(source):
+            {
+                var schema = await grains.GetGrain<IDataSourceGrain>(source).GetSchemaAsync(caller);
+                return Completions.From(schema?.Tables.Select(t => t.Name) ?? [], typed);
+            }
+            default:
+                return Completions.From([], typed);
+        }
+    }
 
     public async Task<ReadResourceResult> ReadAsync(ApiKeyPrincipal key, string uri)
     {

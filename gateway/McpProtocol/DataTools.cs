@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Mcp.Cluster.Catalogs;
 using Mcp.Cluster.DataSources;
 using Mcp.Cluster.Gateway.DataSources;
 using Mcp.Cluster.Gateway.Hosting;
@@ -63,7 +64,7 @@ public sealed class DataTools(IGrainFactory grains)
         var caller = DataSourceEndpoints.Caller(key);
         if (toolName == SourcesTool)
         {
-            var names = await grains.GetGrain<IDataSourceCatalogGrain>(IDataSourceCatalogGrain.Global).GetNamesAsync();
+            var names = await grains.GetGrain<INameCatalogGrain>(NameCatalogs.DataSources).GetNamesAsync();
             var schemas = await Task.WhenAll(names.Select(name => grains.GetGrain<IDataSourceGrain>(name).GetSchemaAsync(caller)));
             var visible = schemas.OfType<DataSourceSchema>().Select(DataSourceSchemaResponse.From).ToArray();
             return Structured(JsonSerializer.SerializeToElement(new { sources = visible }, GatewayJson.Options));

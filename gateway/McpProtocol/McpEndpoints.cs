@@ -25,6 +25,7 @@ public static class McpEndpoints
         services.AddSingleton<ModelTools>();
         services.AddSingleton<DataTools>();
         services.AddSingleton<DataResources>();
+        services.AddSingleton<PromptCatalog>();
 
         services.AddMcpServer(server =>
             {
@@ -72,6 +73,31 @@ public static class McpEndpoints
                     throw new McpProtocolException($"Resource '{uri}' not found.", McpErrorCode.InvalidParams);
                 }
                 return await request.Services!.GetRequiredService<DataResources>().ReadAsync(Caller(request.Services), uri);
+            })
+            .WithListPromptsHandler(async (request, _) =>
+            {
+                RequireRead(Caller(request.Services));
+                return new ListPromptsResult { Prompts = [.. await request.Services!.GetRequiredService<PromptCatalog>().ListAsync()] };
+            })
+            .WithGetPromptHandler(async (request, _) =>
+            {
+                RequireRead(Caller(request.Services));
+                var name = request.Params?.Name ?? throw new McpProtocolException("prompts/get needs a prompt name.", McpErrorCode.InvalidParams);
+                return await request.Services!.GetRequiredService<PromptCatalog>().GetAsync(name, request.Params.Arguments);
+            })
+            .WithCompleteHandler(async (request, _) =>
+            {
+                var key = Caller(request.Services);
+                RequireRead(key);
+                var argument = request.Params?.Argument ?? throw new McpProtocolException("completion/complete needs an argument.", McpErrorCode.InvalidParams);
+                var completion = request.Params.Ref switch
+                {
+                    PromptReference prompt => await request.Services!.GetRequiredService<PromptCatalog>().CompleteAsync(prompt.Name, argument.Name, argument.Value ?? ""),
+                    ResourceTemplateReference { Uri: var uri } when uri == DataResources.Scheme + "{source}/{table}" =>
+                        await request.Services!.GetRequiredService<DataResources>().CompleteAsync(key, argument.Name, argument.Value ?? "", request.Params.Context?.Arguments),
+                    _ => throw new McpProtocolException("completion/complete refers to no known prompt or resource template.", McpErrorCode.InvalidParams),
+                };
+                return new CompleteResult { Completion = completion };
             });
         return services;
     }
@@ -81,6 +107,14 @@ public static class McpEndpoints
         // Permission checks are per tool and resource; the endpoint only needs a valid key (and meters every request).
         routes.MapMcp(Path).RequireApiKey(Permissions.None).WithTags("MCP");
         return routes;
+    }
+
+    private static void RequireRead(ApiKeyPrincipal key)
+    {
+        if (!key.Permissions.Satisfies(Permissions.Read))
+        {
+            throw new McpProtocolException($"Key {key.KeyId} lacks the read permission.", McpErrorCode.InvalidRequest);
+        }
     }
 
     private static ApiKeyPrincipal Caller(IServiceProvider? services) =>

@@ -4,13 +4,14 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Audit;
+using Mcp.Cluster.Catalogs;
 using Mcp.Cluster.DataSources.Caching;
 using Mcp.Cluster.DataSources.Connectors;
 using Mcp.Cluster.DataSources.Governance;
 using Mcp.Cluster.DataSources.Query;
-using Mcp.Cluster.Models;
 using Mcp.Cluster.Models.Backends;
 using Mcp.Cluster.Models.Secrets;
+using Mcp.Cluster.Models;
 using Mcp.Cluster.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -138,7 +139,7 @@ public sealed class DataSourceGrain(
         // A source that is down at registration is still registered (in error); its health loop picks it up.
         await DiscoverOnceAsync();
         await PersistAsync();
-        await GrainFactory.GetGrain<IDataSourceCatalogGrain>(IDataSourceCatalogGrain.Global).AddAsync(Name);
+        await GrainFactory.GetGrain<INameCatalogGrain>(NameCatalogs.DataSources).AddAsync(Name);
         StartTimers();
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         logger.LogInformation("Data source {Source} ({Type}) registered by {CreatedBy}; {Tables} tables discovered",
@@ -232,7 +233,7 @@ public sealed class DataSourceGrain(
         _usage.Clear();
         _totals = new DataSourceTotals();
         _dirty = false;
-        await GrainFactory.GetGrain<IDataSourceCatalogGrain>(IDataSourceCatalogGrain.Global).RemoveAsync(Name);
+        await GrainFactory.GetGrain<INameCatalogGrain>(NameCatalogs.DataSources).RemoveAsync(Name);
         await cache.InvalidateAsync(Name);
         if (await this.GetReminder(KeepAliveReminder) is { } reminder)
         {

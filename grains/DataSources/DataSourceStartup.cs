@@ -1,3 +1,4 @@
+using Mcp.Cluster.Catalogs;
 using Mcp.Cluster.DataSources.Connectors;
 using Mcp.Cluster.DataSources.Samples;
 using Mcp.Cluster.Hosting;
@@ -30,7 +31,7 @@ public sealed class DataSourceStartup(
     {
         try
         {
-            var catalog = grains.GetGrain<IDataSourceCatalogGrain>(IDataSourceCatalogGrain.Global);
+            var catalog = grains.GetGrain<INameCatalogGrain>(NameCatalogs.DataSources);
             if (cluster.Value.Mode == ClusterMode.Local && options.Value.SeedSamples)
             {
                 SampleDatabases.EnsureCreated(cluster.Value.DataDirectory);

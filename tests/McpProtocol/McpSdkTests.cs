@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Mcp.Cluster.Tests.Infrastructure;
@@ -32,8 +33,14 @@ public sealed class McpSdkTests : IAsyncLifetime
     public async Task The_official_typescript_client_lists_and_calls_tools_and_reads_resources()
     {
         var (_, key) = await _gateway.CreateKeyAsync(new { owner = "agent", permissions = new[] { "read", "execute" } });
+        using (var owner = _gateway.CreateClient(GatewayFactory.AdminKey))
+        using (var prompt = await owner.PostAsJsonAsync("/prompts", Api.PromptRegistryTests.Summarize("summarize")))
+        {
+            await prompt.AssertOkAsync(HttpStatusCode.Created);
+        }
         var result = await NodeClients.RunAsync("mcp-client.mjs", new Dictionary<string, string>
         {
+            ["PROMPT"] = "summarize",
             ["MCP_URL"] = _baseUrl + "/mcp",
             ["API_KEY"] = key,
             ["MODEL_TOOL"] = "model.sentiment",
@@ -76,6 +83,17 @@ public sealed class McpSdkTests : IAsyncLifetime
         // Reads through MCP are governed like REST: the sample masks contact data for this key.
         Assert.All(builders, b => Assert.Equal(JsonValueKind.Null, b.GetProperty("phone").ValueKind));
         Assert.Equal(-32602, result.GetProperty("missingResource").GetProperty("code").GetInt32());
+
+        var summarize = result.GetProperty("prompts").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "summarize");
+        Assert.Equal(["text", "audience", "words"], summarize.GetProperty("arguments").EnumerateArray().Select(a => a.GetProperty("name").GetString()));
+        Assert.True(summarize.GetProperty("arguments")[0].GetProperty("required").GetBoolean());
+        var messages = result.GetProperty("prompt").GetProperty("messages").EnumerateArray().ToArray();
+        Assert.Equal("user", messages[0].GetProperty("role").GetString());
+        Assert.Equal("Summarize for engineers in at most  words:\n\nOrleans grains are virtual actors.", messages[0].GetProperty("content").GetProperty("text").GetString());
+        Assert.Equal(-32602, result.GetProperty("promptMissingArgument").GetProperty("code").GetInt32());
+        Assert.Equal(["engineers", "everyone", "executives"], result.GetProperty("promptCompletion").GetProperty("values").EnumerateArray().Select(v => v.GetString()).Order());
+        Assert.Equal(["jobs_db"], result.GetProperty("sourceCompletion").GetProperty("values").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal(["builders", "properties"], result.GetProperty("tableCompletion").GetProperty("values").EnumerateArray().Select(v => v.GetString()));
 
         // ... and audited, with the key that made them.
         using var admin = _gateway.CreateClient(GatewayFactory.AdminKey);

@@ -3,7 +3,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
-const { MCP_URL, API_KEY, MODEL_TOOL, TEXT } = process.env;
+const { MCP_URL, API_KEY, MODEL_TOOL, TEXT, PROMPT } = process.env;
 const result = {};
 
 const transport = new StreamableHTTPClientTransport(new URL(MCP_URL), { requestInit: { headers: { 'X-API-Key': API_KEY } } });
@@ -42,6 +42,21 @@ try {
 } catch (e) {
   result.missingResource = { code: e.code, message: e.message };
 }
+
+const prompts = await client.listPrompts();
+result.prompts = prompts.prompts;
+result.prompt = await client.getPrompt({ name: PROMPT, arguments: { text: 'Orleans grains are virtual actors.', audience: 'engineers' } });
+try {
+  await client.getPrompt({ name: PROMPT, arguments: { audience: 'engineers' } });
+  result.promptMissingArgument = 'no error';
+} catch (e) {
+  result.promptMissingArgument = { code: e.code, message: e.message };
+}
+result.promptCompletion = (await client.complete({ ref: { type: 'ref/prompt', name: PROMPT }, argument: { name: 'audience', value: 'e' } })).completion;
+result.sourceCompletion = (await client.complete({ ref: { type: 'ref/resource', uri: 'datasource://{source}/{table}' }, argument: { name: 'source', value: 'j' } })).completion;
+result.tableCompletion = (await client.complete({
+  ref: { type: 'ref/resource', uri: 'datasource://{source}/{table}' }, argument: { name: 'table', value: '' }, context: { arguments: { source: 'homebuilders_db' } },
+})).completion;
 
 await transport.terminateSession().catch(() => {});
 await client.close();

@@ -1,10 +1,10 @@
 using Mcp.Cluster.Storage;
 
-namespace Mcp.Cluster.DataSources;
+namespace Mcp.Cluster.Catalogs;
 
-public sealed class DataSourceCatalogGrain(
-    [PersistentState("datasource-catalog", StorageNames.Default)] IPersistentState<DataSourceCatalogState> catalog)
-    : Grain, IDataSourceCatalogGrain
+public sealed class NameCatalogGrain(
+    [PersistentState("name-catalog", StorageNames.Default)] IPersistentState<NameCatalogState> catalog)
+    : Grain, INameCatalogGrain
 {
     public async Task AddAsync(string name)
     {

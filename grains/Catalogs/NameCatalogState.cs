@@ -1,7 +1,7 @@
-namespace Mcp.Cluster.DataSources;
+namespace Mcp.Cluster.Catalogs;
 
 [GenerateSerializer]
-public sealed class DataSourceCatalogState
+public sealed class NameCatalogState
 {
     [Id(0)] public HashSet<string> Names { get; set; } = new(StringComparer.Ordinal);
 }

@@ -26,11 +26,20 @@ public static class McpEndpoints
         services.AddSingleton<DataTools>();
         services.AddSingleton<DataResources>();
         services.AddSingleton<PromptCatalog>();
+        services.AddSingleton<McpSessions>();
+        services.AddHostedService<CatalogChangeListener>();
 
         services.AddMcpServer(server =>
             {
                 server.ServerInfo = new Implementation { Name = "mcp-cluster", Title = "MCP Cluster", Version = typeof(McpEndpoints).Assembly.GetName().Version?.ToString(3) ?? "1.0.0" };
                 server.ServerInstructions = "Models are tools named model.{name}; data.sources lists the data this key may read and data.query reads it.";
+                server.Capabilities = new ServerCapabilities
+                {
+                    Tools = new ToolsCapability { ListChanged = true },
+                    Resources = new ResourcesCapability { Subscribe = true, ListChanged = true },
+                    Prompts = new PromptsCapability { ListChanged = true },
+                    Completions = new CompletionsCapability(),
+                };
             })
             .WithHttpTransport(transport =>
             {
@@ -43,6 +52,7 @@ public static class McpEndpoints
             .WithListToolsHandler(async (request, _) =>
             {
                 var key = Caller(request.Services);
+                Track(request);
                 var models = await request.Services!.GetRequiredService<ModelTools>().ListAsync(key);
                 var data = key.Permissions.Satisfies(Permissions.Read) ? request.Services!.GetRequiredService<DataTools>().List() : [];
                 return new ListToolsResult { Tools = [.. data, .. models] };
@@ -62,7 +72,10 @@ public static class McpEndpoints
                 throw new McpProtocolException($"Unknown tool '{name}'.", McpErrorCode.InvalidParams);
             })
             .WithListResourcesHandler(async (request, _) =>
-                new ListResourcesResult { Resources = [.. await request.Services!.GetRequiredService<DataResources>().ListAsync(Caller(request.Services))] })
+            {
+                Track(request);
+                return new ListResourcesResult { Resources = [.. await request.Services!.GetRequiredService<DataResources>().ListAsync(Caller(request.Services))] };
+            })
             .WithListResourceTemplatesHandler((_, _) =>
                 ValueTask.FromResult(new ListResourceTemplatesResult { ResourceTemplates = [.. DataResources.Templates()] }))
             .WithReadResourceHandler(async (request, _) =>
@@ -77,6 +90,7 @@ public static class McpEndpoints
             .WithListPromptsHandler(async (request, _) =>
             {
                 RequireRead(Caller(request.Services));
+                Track(request);
                 return new ListPromptsResult { Prompts = [.. await request.Services!.GetRequiredService<PromptCatalog>().ListAsync()] };
             })
             .WithGetPromptHandler(async (request, _) =>
@@ -98,6 +112,26 @@ public static class McpEndpoints
                     _ => throw new McpProtocolException("completion/complete refers to no known prompt or resource template.", McpErrorCode.InvalidParams),
                 };
                 return new CompleteResult { Completion = completion };
+            })
+            .WithSubscribeToResourcesHandler(async (request, _) =>
+            {
+                var uri = request.Params?.Uri ?? throw new McpProtocolException("resources/subscribe needs a uri.", McpErrorCode.InvalidParams);
+                if (!DataResources.Owns(uri))
+                {
+                    throw new McpProtocolException($"Resource '{uri}' not found.", McpErrorCode.InvalidParams);
+                }
+                // Subscribing proves the resource can be read by this key (and audits that read).
+                await request.Services!.GetRequiredService<DataResources>().ReadAsync(Caller(request.Services), uri);
+                request.Services!.GetRequiredService<McpSessions>().Subscribe(request.Server, uri);
+                return new EmptyResult();
+            })
+            .WithUnsubscribeFromResourcesHandler((request, _) =>
+            {
+                if (request.Params?.Uri is { } uri)
+                {
+                    request.Services!.GetRequiredService<McpSessions>().Unsubscribe(request.Server, uri);
+                }
+                return ValueTask.FromResult(new EmptyResult());
             });
         return services;
     }
@@ -108,6 +142,9 @@ public static class McpEndpoints
         routes.MapMcp(Path).RequireApiKey(Permissions.None).WithTags("MCP");
         return routes;
     }
+
+    private static void Track<T>(ModelContextProtocol.Server.RequestContext<T> request) =>
+        request.Services!.GetRequiredService<McpSessions>().Touch(request.Server);
 
     private static void RequireRead(ApiKeyPrincipal key)
     {

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Audit;
 using Mcp.Cluster.Catalogs;
+using Mcp.Cluster.Changes;
 using Mcp.Cluster.DataSources.Caching;
 using Mcp.Cluster.DataSources.Connectors;
 using Mcp.Cluster.DataSources.Governance;
@@ -140,6 +141,7 @@ public sealed class DataSourceGrain(
         await DiscoverOnceAsync();
         await PersistAsync();
         await GrainFactory.GetGrain<INameCatalogGrain>(NameCatalogs.DataSources).AddAsync(Name);
+        await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
         StartTimers();
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         logger.LogInformation("Data source {Source} ({Type}) registered by {CreatedBy}; {Tables} tables discovered",
@@ -216,6 +218,7 @@ public sealed class DataSourceGrain(
         }
         await PersistAsync();
         await cache.InvalidateAsync(Name);
+        await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
         StartTimers();
         logger.LogInformation("Data source {Source} updated by {UpdatedBy}", Name, updatedBy);
         return DataCommandResult.Ok(ToInfo());
@@ -235,6 +238,7 @@ public sealed class DataSourceGrain(
         _dirty = false;
         await GrainFactory.GetGrain<INameCatalogGrain>(NameCatalogs.DataSources).RemoveAsync(Name);
         await cache.InvalidateAsync(Name);
+        await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
         if (await this.GetReminder(KeepAliveReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
@@ -299,6 +303,7 @@ public sealed class DataSourceGrain(
         source.State.Generation++;
         await PersistAsync();
         await cache.InvalidateAsync(Name);
+        await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
         logger.LogInformation("Data source {Source} refreshed by {RequestedBy}: {Outcome}", Name, requestedBy, error ?? "ok");
         return error is null
             ? DataCommandResult.Ok(ToInfo())
@@ -335,6 +340,7 @@ public sealed class DataSourceGrain(
         }
         s.Grants[subject] = new DataGrantEntry(subject, grant, time.GetUtcNow(), updatedBy);
         await PersistAsync();
+        await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
         logger.LogInformation("Grant on data source {Source} for {Subject} set by {UpdatedBy}", Name, subject, updatedBy);
         return DataCommandResult.Ok(ToInfo());
     }
@@ -346,6 +352,7 @@ public sealed class DataSourceGrain(
             return false;
         }
         await PersistAsync();
+        await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
         logger.LogInformation("Grant on data source {Source} for {Subject} removed by {UpdatedBy}", Name, subject, updatedBy);
         return true;
     }
@@ -881,6 +888,7 @@ public sealed class DataSourceGrain(
         if (await DiscoverOnceAsync() is null && source.State.Generation != generation)
         {
             await cache.InvalidateAsync(Name);
+            await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
             logger.LogInformation("Data source {Source} changed its schema; cached results dropped", Name);
         }
     }

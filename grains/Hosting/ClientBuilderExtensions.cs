@@ -29,6 +29,7 @@ public static class ClientBuilderExtensions
             o.Invariant = PostgresClusterOptions.Invariant;
             o.ConnectionString = connectionString;
         });
+        client.AddMemoryStreams(Changes.ChangeStreams.Provider);
         client.Services.Configure<McpClusterOptions>(configuration.GetSection(McpClusterOptions.Section));
         client.Services.AddSingleton<ILifecycleParticipant<IClusterClientLifecycle>, PostgresSchemaCheck>();
         return client;

@@ -114,6 +114,7 @@ public static class SiloBuilderExtensions
             });
         }
         silo.Services.Configure<GrainDirectoryOptions>(options => options.CacheSize = cluster.DirectoryCacheSize);
+        silo.AddMemoryStreams(Changes.ChangeStreams.Provider);
         silo.Services.AddMcpSiloServices(configuration, cluster);
         return silo;
     }
@@ -129,15 +130,19 @@ public static class SiloBuilderExtensions
                 storage.DatabasePath = Path.Combine(cluster.DataDirectory, "grains.db");
             }
             services.AddSqliteGrainStorage(StorageNames.Default, storage);
+            services.AddSqliteGrainStorage(Changes.ChangeStreams.PubSubStorage, storage);
         }
         else
         {
             var connectionString = cluster.Postgres.RequireConnectionString();
-            services.AddAdoNetGrainStorage(StorageNames.Default, o =>
+            foreach (var name in new[] { StorageNames.Default, Changes.ChangeStreams.PubSubStorage })
             {
-                o.Invariant = PostgresClusterOptions.Invariant;
-                o.ConnectionString = connectionString;
-            });
+                services.AddAdoNetGrainStorage(name, o =>
+                {
+                    o.Invariant = PostgresClusterOptions.Invariant;
+                    o.ConnectionString = connectionString;
+                });
+            }
             services.AddSingleton<IStorageHealthProbe, PostgresHealthProbe>();
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PostgresSchemaCheck>();
         }

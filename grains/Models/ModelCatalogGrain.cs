@@ -1,9 +1,13 @@
+using Mcp.Cluster.Changes;
 using Mcp.Cluster.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Mcp.Cluster.Models;
 
 public sealed class ModelCatalogGrain(
-    [PersistentState("model-catalog", StorageNames.Default)] IPersistentState<ModelCatalogState> catalog)
+    [PersistentState("model-catalog", StorageNames.Default)] IPersistentState<ModelCatalogState> catalog,
+    TimeProvider time,
+    ILogger<ModelCatalogGrain> logger)
     : Grain, IModelCatalogGrain
 {
     public const string Latest = "latest";
@@ -33,6 +37,7 @@ public sealed class ModelCatalogGrain(
         catalog.State.Models.Add(entry);
         Index(entry);
         await catalog.WriteStateAsync();
+        await this.PublishAsync(CatalogChangeKind.Models, entry.Name, time, logger);
         return true;
     }
 
@@ -63,6 +68,7 @@ public sealed class ModelCatalogGrain(
             }
         }
         await catalog.WriteStateAsync();
+        await this.PublishAsync(CatalogChangeKind.Models, entry.Name, time, logger);
     }
 
     public async Task SetStatusAsync(string modelId, ModelStatus status)
@@ -76,6 +82,11 @@ public sealed class ModelCatalogGrain(
         var index = catalog.State.Models.FindIndex(e => e.ModelId == modelId);
         catalog.State.Models[index] = updated;
         await catalog.WriteStateAsync();
+        if (entry.Status == ModelStatus.Maintenance || status == ModelStatus.Maintenance)
+        {
+            // Models in maintenance are not offered as MCP tools.
+            await this.PublishAsync(CatalogChangeKind.Models, entry.Name, time, logger);
+        }
     }
 
     public Task<ModelCatalogPage> ListAsync(ModelQuery query)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mcp.Cluster.Changes;
 using Mcp.Cluster.Completions;
 using Mcp.Cluster.Models.Backends;
 using Mcp.Cluster.Models.Schemas;
@@ -230,6 +231,8 @@ public sealed class ModelGrain(
             RestartHealthTimer();
         }
         PublishStatus();
+        // Its schemas or description may have changed, which MCP clients see as its tool definition.
+        await this.PublishAsync(CatalogChangeKind.Models, s.Name, time, logger);
         logger.LogInformation("Model {ModelId} updated by key {KeyId}", ModelId, caller.KeyId);
         return ModelCommandResult.Ok(ToInfo());
     }

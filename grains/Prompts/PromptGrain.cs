@@ -1,11 +1,14 @@
 using Mcp.Cluster.Catalogs;
+using Mcp.Cluster.Changes;
 using Mcp.Cluster.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Mcp.Cluster.Prompts;
 
 public sealed class PromptGrain(
     [PersistentState("prompt", StorageNames.Default)] IPersistentState<PromptState> prompt,
-    TimeProvider time) : Grain, IPromptGrain
+    TimeProvider time,
+    ILogger<PromptGrain> logger) : Grain, IPromptGrain
 {
     private string Name => this.GetPrimaryKeyString();
 
@@ -29,6 +32,7 @@ public sealed class PromptGrain(
         prompt.State.UpdatedAt = now;
         await prompt.WriteStateAsync();
         await GrainFactory.GetGrain<INameCatalogGrain>(NameCatalogs.Prompts).AddAsync(Name);
+        await this.PublishAsync(CatalogChangeKind.Prompts, Name, time, logger);
         return ToInfo();
     }
 
@@ -55,6 +59,7 @@ public sealed class PromptGrain(
         await prompt.ClearStateAsync();
         prompt.State = new PromptState();
         await GrainFactory.GetGrain<INameCatalogGrain>(NameCatalogs.Prompts).RemoveAsync(Name);
+        await this.PublishAsync(CatalogChangeKind.Prompts, Name, time, logger);
         DeactivateOnIdle();
         return true;
     }

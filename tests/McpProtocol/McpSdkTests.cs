@@ -102,6 +102,29 @@ public sealed class McpSdkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Subscribers_are_notified_of_resource_updates_and_of_tool_prompt_and_resource_list_changes()
+    {
+        var (_, key) = await _gateway.CreateKeyAsync(new { owner = "listener", permissions = new[] { "read", "execute" } });
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var seen = await NodeClients.RunAsync("mcp-notifications.mjs", new Dictionary<string, string>
+        {
+            ["MCP_URL"] = _baseUrl + "/mcp",
+            ["API_KEY"] = key,
+            ["CHANGE_URL"] = _baseUrl,
+            ["ADMIN_KEY"] = GatewayFactory.AdminKey,
+            ["SOURCE"] = "jobs_db",
+            ["MODEL_NAME"] = "watched-" + suffix,
+            ["PROMPT_NAME"] = "watched-" + suffix,
+        }, TimeSpan.FromMinutes(2));
+
+        Assert.Contains("datasource://jobs_db", seen.GetProperty("updated").EnumerateArray().Select(u => u.GetString()));
+        Assert.True(seen.GetProperty("toolsListChanged").GetInt32() >= 1);
+        Assert.True(seen.GetProperty("promptsListChanged").GetInt32() >= 1);
+        Assert.True(seen.GetProperty("newTool").GetBoolean());
+        Assert.Equal(0, seen.GetProperty("updatesAfterUnsubscribe").GetInt32());
+    }
+
+    [Fact]
     public async Task Without_a_valid_key_or_from_a_foreign_origin_the_endpoint_refuses()
     {
         using var http = new HttpClient { BaseAddress = new Uri(_baseUrl) };

@@ -1,0 +1,55 @@
+using Mcp.Cluster.Changes;
+using Orleans.Streams;
+
+namespace Mcp.Cluster.Gateway.McpProtocol;
+
+/// <summary>
+/// Subscribes this gateway to the cluster's catalog-change stream and hands every change to <see cref="McpSessions"/>.
+/// A change made through any gateway (or by a silo's own health loop) thereby reaches MCP sessions on every gateway.
+/// </summary>
+public sealed class CatalogChangeListener(IClusterClient cluster, McpSessions sessions, ILogger<CatalogChangeListener> logger) : BackgroundService
+{
+    private StreamSubscriptionHandle<CatalogChange>? _subscription;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // The co-hosted silo (or, for a client gateway, the connection to the cluster) may still be starting.
+        while (!stoppingToken.IsCancellationRequested && _subscription is null)
+        {
+            try
+            {
+                var stream = cluster.GetStreamProvider(ChangeStreams.Provider)
+                    .GetStream<CatalogChange>(StreamId.Create(ChangeStreams.Namespace, ChangeStreams.Key));
+                _subscription = await stream.SubscribeAsync(async (change, _) =>
+                {
+                    if (sessions.Count > 0)
+                    {
+                        await sessions.NotifyAsync(change);
+                    }
+                });
+                logger.LogInformation("Listening for catalog changes to notify MCP sessions");
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogDebug(e, "Subscribing to catalog changes failed; retrying");
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_subscription is { } subscription)
+        {
+            try
+            {
+                await subscription.UnsubscribeAsync();
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug(e, "Unsubscribing from catalog changes failed");
+            }
+        }
+        await base.StopAsync(cancellationToken);
+    }
+}

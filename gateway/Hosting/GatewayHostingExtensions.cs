@@ -115,6 +115,7 @@ public static class GatewayHostingExtensions
         app.UseWebSockets();
         app.UseRouting();
         app.UseMiddleware<ApiKeyAuthenticationMiddleware>();
+        app.UseMiddleware<McpSessionKeyMiddleware>();
         app.UseRateLimiter();
 
         app.MapOpenApi("/openapi/{documentName}.json");

@@ -21,12 +21,14 @@ public static class McpEndpoints
         services.Configure<McpOptions>(configuration.GetSection(McpOptions.Section));
         var options = configuration.GetSection(McpOptions.Section).Get<McpOptions>() ?? new McpOptions();
         services.AddHttpContextAccessor();
+        services.AddMemoryCache();
         services.AddSingleton<McpCallers>();
         services.AddSingleton<ModelTools>();
         services.AddSingleton<DataTools>();
         services.AddSingleton<DataResources>();
         services.AddSingleton<PromptCatalog>();
         services.AddSingleton<McpSessions>();
+        services.AddSingleton<ISessionMigrationHandler, McpSessionMigration>();
         services.AddHostedService<CatalogChangeListener>();
 
         services.AddMcpServer(server =>
@@ -52,7 +54,7 @@ public static class McpEndpoints
             .WithListToolsHandler(async (request, _) =>
             {
                 var key = Caller(request.Services);
-                Track(request);
+                await TrackAsync(request);
                 var models = await request.Services!.GetRequiredService<ModelTools>().ListAsync(key);
                 var data = key.Permissions.Satisfies(Permissions.Read) ? request.Services!.GetRequiredService<DataTools>().List() : [];
                 return new ListToolsResult { Tools = [.. data, .. models] };
@@ -60,6 +62,7 @@ public static class McpEndpoints
             .WithCallToolHandler(async (request, cancellationToken) =>
             {
                 var key = Caller(request.Services);
+                await TrackAsync(request);
                 var name = request.Params?.Name ?? throw new McpProtocolException("tools/call needs a tool name.", McpErrorCode.InvalidParams);
                 if (ModelTools.Owns(name))
                 {
@@ -73,13 +76,14 @@ public static class McpEndpoints
             })
             .WithListResourcesHandler(async (request, _) =>
             {
-                Track(request);
+                await TrackAsync(request);
                 return new ListResourcesResult { Resources = [.. await request.Services!.GetRequiredService<DataResources>().ListAsync(Caller(request.Services))] };
             })
             .WithListResourceTemplatesHandler((_, _) =>
                 ValueTask.FromResult(new ListResourceTemplatesResult { ResourceTemplates = [.. DataResources.Templates()] }))
             .WithReadResourceHandler(async (request, _) =>
             {
+                await TrackAsync(request);
                 var uri = request.Params?.Uri ?? throw new McpProtocolException("resources/read needs a uri.", McpErrorCode.InvalidParams);
                 if (!DataResources.Owns(uri))
                 {
@@ -90,12 +94,13 @@ public static class McpEndpoints
             .WithListPromptsHandler(async (request, _) =>
             {
                 RequireRead(Caller(request.Services));
-                Track(request);
+                await TrackAsync(request);
                 return new ListPromptsResult { Prompts = [.. await request.Services!.GetRequiredService<PromptCatalog>().ListAsync()] };
             })
             .WithGetPromptHandler(async (request, _) =>
             {
                 RequireRead(Caller(request.Services));
+                await TrackAsync(request);
                 var name = request.Params?.Name ?? throw new McpProtocolException("prompts/get needs a prompt name.", McpErrorCode.InvalidParams);
                 return await request.Services!.GetRequiredService<PromptCatalog>().GetAsync(name, request.Params.Arguments);
             })
@@ -122,16 +127,19 @@ public static class McpEndpoints
                 }
                 // Subscribing proves the resource can be read by this key (and audits that read).
                 await request.Services!.GetRequiredService<DataResources>().ReadAsync(Caller(request.Services), uri);
-                request.Services!.GetRequiredService<McpSessions>().Subscribe(request.Server, uri);
+                if (!await request.Services!.GetRequiredService<McpSessions>().SubscribeAsync(request.Server, uri))
+                {
+                    throw new McpProtocolException("This session holds the most resource subscriptions allowed (Mcp:MaxSubscriptionsPerSession).", McpErrorCode.InvalidParams);
+                }
                 return new EmptyResult();
             })
-            .WithUnsubscribeFromResourcesHandler((request, _) =>
+            .WithUnsubscribeFromResourcesHandler(async (request, _) =>
             {
                 if (request.Params?.Uri is { } uri)
                 {
-                    request.Services!.GetRequiredService<McpSessions>().Unsubscribe(request.Server, uri);
+                    await request.Services!.GetRequiredService<McpSessions>().UnsubscribeAsync(request.Server, uri);
                 }
-                return ValueTask.FromResult(new EmptyResult());
+                return new EmptyResult();
             });
         return services;
     }
@@ -143,8 +151,8 @@ public static class McpEndpoints
         return routes;
     }
 
-    private static void Track<T>(ModelContextProtocol.Server.RequestContext<T> request) =>
-        request.Services!.GetRequiredService<McpSessions>().Touch(request.Server);
+    private static ValueTask TrackAsync<T>(ModelContextProtocol.Server.RequestContext<T> request) =>
+        request.Services!.GetRequiredService<McpSessions>().TouchAsync(request.Server);
 
     private static void RequireRead(ApiKeyPrincipal key)
     {

@@ -13,6 +13,9 @@ public sealed class McpOptions
     /// <summary>Idle stateful (2025-11-25) sessions are dropped after this long.</summary>
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(2);
 
+    /// <summary>Resource subscriptions one session may hold (the silos' session grains hold the same limit).</summary>
+    public int MaxSubscriptionsPerSession { get; set; } = 1000;
+
     /// <summary>Rows a data-source table resource returns when read.</summary>
     public int ResourceRows { get; set; } = 20;
 }

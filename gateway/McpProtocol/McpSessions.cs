@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Mcp.Cluster.Changes;
+using Mcp.Cluster.McpSessions;
+using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -11,33 +13,55 @@ namespace Mcp.Cluster.Gateway.McpProtocol;
 /// <c>notifications/resources/updated</c> for the sessions that care. A session is recorded when it makes a request
 /// and forgotten when a notification to it fails (it ended or timed out).
 /// </summary>
-public sealed class McpSessions(ILogger<McpSessions> logger)
+public sealed class McpSessions(IGrainFactory grains, IOptions<McpOptions> options, ILogger<McpSessions> logger)
 {
     private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
 
     public int Count => _sessions.Count;
 
-    public void Touch(McpServer server)
+    /// <summary>
+    /// Records a session. A session this gateway has not seen before may have moved here from another gateway; its
+    /// subscriptions are then restored from its session grain.
+    /// </summary>
+    public async ValueTask TouchAsync(McpServer server)
     {
-        if (server.SessionId is { } id)
+        if (server.SessionId is not { } id || _sessions.ContainsKey(id))
         {
-            _sessions.GetOrAdd(id, _ => new Session(server));
+            return;
+        }
+        var session = _sessions.GetOrAdd(id, _ => new Session(server));
+        if (await grains.GetGrain<IMcpSessionGrain>(id).GetAsync() is { } record)
+        {
+            foreach (var uri in record.Subscriptions)
+            {
+                session.Resources[uri] = 0;
+            }
         }
     }
 
-    public void Subscribe(McpServer server, string uri)
+    /// <summary>Adds a subscription; false when the session already holds <see cref="McpOptions.MaxSubscriptionsPerSession"/>.</summary>
+    public async ValueTask<bool> SubscribeAsync(McpServer server, string uri)
     {
-        if (server.SessionId is { } id)
+        if (server.SessionId is not { } id)
         {
-            _sessions.GetOrAdd(id, _ => new Session(server)).Resources[uri] = 0;
+            return true;
         }
+        await TouchAsync(server);
+        var session = _sessions.GetOrAdd(id, _ => new Session(server));
+        if (!session.Resources.ContainsKey(uri) && session.Resources.Count >= options.Value.MaxSubscriptionsPerSession)
+        {
+            return false;
+        }
+        session.Resources[uri] = 0;
+        await grains.GetGrain<IMcpSessionGrain>(id).SubscribeAsync(uri);
+        return true;
     }
 
-    public void Unsubscribe(McpServer server, string uri)
+    public async ValueTask UnsubscribeAsync(McpServer server, string uri)
     {
-        if (server.SessionId is { } id && _sessions.TryGetValue(id, out var session))
+        if (server.SessionId is { } id && _sessions.TryGetValue(id, out var session) && session.Resources.TryRemove(uri, out _))
         {
-            session.Resources.TryRemove(uri, out _);
+            await grains.GetGrain<IMcpSessionGrain>(id).UnsubscribeAsync(uri);
         }
     }
 

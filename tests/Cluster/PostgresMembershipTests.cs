@@ -123,6 +123,85 @@ public sealed class PostgresMembershipTests(PostgresServer postgres) : IAsyncLif
     }
 
     [Fact]
+    public async Task An_mcp_session_continues_on_another_gateway_and_changes_on_one_gateway_notify_sessions_on_the_other()
+    {
+        Mcp.Cluster.DataSources.Samples.SampleDatabases.EnsureCreated(_data.Path);
+        await StartSiloAsync(instance: 0);
+        await StartSiloAsync(instance: 1);
+        await using var gatewayA = new GatewayFactory(ClusterSettings());
+        await using var gatewayB = new GatewayFactory(ClusterSettings());
+        gatewayA.UseKestrel(0);
+        gatewayA.StartServer();
+        gatewayB.UseKestrel(0);
+        gatewayB.StartServer();
+        using var adminOnA = gatewayA.CreateClient(GatewayFactory.AdminKey);
+        using var adminOnB = gatewayB.CreateClient(GatewayFactory.AdminKey);
+        var urlA = adminOnA.BaseAddress!.ToString().TrimEnd('/');
+        var urlB = adminOnB.BaseAddress!.ToString().TrimEnd('/');
+        using (var created = await adminOnA.PostAsJsonAsync("/api/datasources", new
+        {
+            name = "cluster_watch", type = "sqlite", config = new { path = Path.Combine(_data.Path, "samples", "jobs.db") }, default_access = "read",
+        }))
+        {
+            await created.AssertOkAsync(HttpStatusCode.Created);
+        }
+        var (_, key) = await gatewayA.CreateKeyAsync(new { owner = "roamer", permissions = new[] { "read", "execute" } });
+        var (_, otherKey) = await gatewayA.CreateKeyAsync(new { owner = "intruder", permissions = new[] { "read", "execute" } });
+
+        // A session opened on B continues on A (its state is in a grain); another key cannot take it over.
+        using var http = new HttpClient();
+        var (sessionId, _) = await McpPostAsync(http, urlB + "/mcp", key, null,
+            """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"roamer","version":"1"}}}""");
+        Assert.NotNull(sessionId);
+        await McpPostAsync(http, urlB + "/mcp", key, sessionId, """{"jsonrpc":"2.0","method":"notifications/initialized"}""");
+        var (_, tools) = await McpPostAsync(http, urlA + "/mcp", key, sessionId, """{"jsonrpc":"2.0","id":2,"method":"tools/list"}""");
+        Assert.Contains("data.query", tools);
+        using (var stolen = await SendMcpAsync(http, urlA + "/mcp", otherKey, sessionId, """{"jsonrpc":"2.0","id":3,"method":"tools/list"}"""))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, stolen.StatusCode);
+        }
+
+        // The official client on B is notified of changes made through A.
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var seen = await NodeClients.RunAsync("mcp-notifications.mjs", new Dictionary<string, string>
+        {
+            ["MCP_URL"] = urlB + "/mcp",
+            ["API_KEY"] = key,
+            ["CHANGE_URL"] = urlA,
+            ["ADMIN_KEY"] = GatewayFactory.AdminKey,
+            ["SOURCE"] = "cluster_watch",
+            ["MODEL_NAME"] = "roaming-" + suffix,
+            ["PROMPT_NAME"] = "roaming-" + suffix,
+        }, TimeSpan.FromMinutes(2));
+        Assert.Contains("datasource://cluster_watch", seen.GetProperty("updated").EnumerateArray().Select(u => u.GetString()));
+        Assert.True(seen.GetProperty("toolsListChanged").GetInt32() >= 1);
+        Assert.True(seen.GetProperty("promptsListChanged").GetInt32() >= 1);
+        Assert.True(seen.GetProperty("newTool").GetBoolean());
+    }
+
+    private static async Task<HttpResponseMessage> SendMcpAsync(HttpClient http, string url, string key, string? sessionId, string body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        request.Headers.Add("X-API-Key", key);
+        if (sessionId is not null)
+        {
+            request.Headers.Add("Mcp-Session-Id", sessionId);
+            request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        }
+        return await http.SendAsync(request);
+    }
+
+    private static async Task<(string? SessionId, string Body)> McpPostAsync(HttpClient http, string url, string key, string? sessionId, string body)
+    {
+        using var response = await SendMcpAsync(http, url, key, sessionId, body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
+        return (response.Headers.TryGetValues("Mcp-Session-Id", out var ids) ? ids.First() : null, text);
+    }
+
+    [Fact]
     public async Task A_silo_on_a_database_without_the_schema_refuses_to_start_and_names_the_script()
     {
         _connectionString = await postgres.CreateDatabaseAsync("unprepared", applySchema: false);

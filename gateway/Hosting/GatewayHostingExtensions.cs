@@ -143,6 +143,7 @@ public static class GatewayHostingExtensions
         app.MapAuditEndpoints();
         app.MapPromptEndpoints();
         app.MapMcpGateway();
+        app.MapMcpRestEndpoints();
         return app;
     }
 

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using Mcp.Cluster.ApiKeys;
+using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.Security;
+using Microsoft.AspNetCore.Mvc;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace Mcp.Cluster.Gateway.McpProtocol;
+
+/// <summary>
+/// REST mirrors of what MCP clients see, for callers that do not speak MCP: <c>GET /tools</c>,
+/// <c>POST /tools/{name}/execute</c>, <c>GET /resources</c> and <c>GET /resources/read?uri=</c>. Same keys, same
+/// filtering, same governance and audit as <c>/mcp</c>.
+/// </summary>
+public static class McpRestEndpoints
+{
+    public static IEndpointRouteBuilder MapMcpRestEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/tools", ListToolsAsync).RequireApiKey(Permissions.Read).WithTags("Tools")
+            .WithName("ListTools").WithSummary("The MCP tools this key may call (models it may execute, data tools)");
+        routes.MapPost("/tools/{name}/execute", ExecuteToolAsync).RequireApiKey(Permissions.None).WithTags("Tools")
+            .Accepts<JsonElement>("application/json")
+            .WithName("ExecuteTool").WithSummary("Call a tool with the JSON body as its arguments, as tools/call does");
+        routes.MapGet("/resources", ListResourcesAsync).RequireApiKey(Permissions.Read).WithTags("Resources")
+            .WithName("ListResources").WithSummary("The MCP resources and resource templates this key may read");
+        routes.MapGet("/resources/read", ReadResourceAsync).RequireApiKey(Permissions.Read).WithTags("Resources")
+            .WithName("ReadResource").WithSummary("Read one resource (?uri=datasource://…), as resources/read does");
+        return routes;
+    }
+
+    private static async Task<IResult> ListToolsAsync(HttpContext context, ModelTools models, DataTools data)
+    {
+        var key = context.GetRequiredApiKey();
+        var tools = data.List().Concat(await models.ListAsync(key));
+        return TypedResults.Ok(new { tools = tools.Select(t => new
+        {
+            name = t.Name, title = t.Title, description = t.Description, input_schema = t.InputSchema, output_schema = t.OutputSchema,
+        }) });
+    }
+
+    private static async Task<IResult> ExecuteToolAsync(string name, HttpContext context, ModelTools models, DataTools data)
+    {
+        var key = context.GetRequiredApiKey();
+        Dictionary<string, JsonElement>? arguments;
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return ApiErrors.Validation("The body must be a JSON object of the tool's arguments.");
+            }
+            arguments = document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
+        }
+        catch (JsonException e)
+        {
+            return ApiErrors.Result(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, $"The body is not valid JSON: {e.Message}");
+        }
+        try
+        {
+            CallToolResult result;
+            if (ModelTools.Owns(name))
+            {
+                result = await models.CallAsync(key, name, arguments, context.RequestAborted);
+            }
+            else if (DataTools.Owns(name))
+            {
+                if (!key.Permissions.Satisfies(Permissions.Read))
+                {
+                    return ApiErrors.Forbidden($"Key {key.KeyId} lacks the read permission data tools need.");
+                }
+                result = await data.CallAsync(key, name, arguments);
+            }
+            else
+            {
+                return ApiErrors.NotFound($"Tool '{name}' not found.");
+            }
+            return TypedResults.Ok(new
+            {
+                is_error = result.IsError ?? false,
+                structured_content = result.StructuredContent,
+                content = result.Content.OfType<TextContentBlock>().Select(c => new { type = "text", text = c.Text }),
+            });
+        }
+        catch (McpProtocolException e) when (e.ErrorCode == McpErrorCode.InvalidParams)
+        {
+            return e.Message.StartsWith("Unknown tool", StringComparison.Ordinal) ? ApiErrors.NotFound(e.Message) : ApiErrors.Forbidden(e.Message);
+        }
+    }
+
+    private static async Task<IResult> ListResourcesAsync(HttpContext context, DataResources resources)
+    {
+        var list = await resources.ListAsync(context.GetRequiredApiKey());
+        return TypedResults.Ok(new
+        {
+            resources = list.Select(r => new { uri = r.Uri, name = r.Name, description = r.Description, mime_type = r.MimeType }),
+            resource_templates = DataResources.Templates().Select(t => new { uri_template = t.UriTemplate, name = t.Name, description = t.Description }),
+        });
+    }
+
+    private static async Task<IResult> ReadResourceAsync(HttpContext context, DataResources resources, [FromQuery] string? uri)
+    {
+        if (string.IsNullOrWhiteSpace(uri))
+        {
+            return ApiErrors.Validation("Query parameter 'uri' is required.", "uri");
+        }
+        if (!DataResources.Owns(uri))
+        {
+            return ApiErrors.NotFound($"Resource '{uri}' not found.");
+        }
+        try
+        {
+            var result = await resources.ReadAsync(context.GetRequiredApiKey(), uri);
+            var contents = (TextResourceContents)result.Contents[0];
+            return Results.Text(contents.Text, contents.MimeType ?? "application/json");
+        }
+        catch (McpProtocolException e) when (e.ErrorCode == McpErrorCode.InvalidParams)
+        {
+            return ApiErrors.NotFound(e.Message);
+        }
+        catch (McpProtocolException e)
+        {
+            return ApiErrors.Result(StatusCodes.Status503ServiceUnavailable, ErrorCodes.DataSourceUnavailable, e.Message);
+        }
+    }
+}

@@ -8,6 +8,7 @@ using Mcp.Cluster.Gateway.Cluster;
 using Mcp.Cluster.Gateway.DataSources;
 using Mcp.Cluster.Gateway.Errors;
 using Mcp.Cluster.Gateway.Health;
+using Mcp.Cluster.Gateway.Integrations;
 using Mcp.Cluster.Gateway.McpProtocol;
 using Mcp.Cluster.Gateway.Prompts;
 using Mcp.Cluster.Gateway.Http;
@@ -144,6 +145,7 @@ public static class GatewayHostingExtensions
         app.MapPromptEndpoints();
         app.MapMcpGateway();
         app.MapMcpRestEndpoints();
+        app.MapIntegrationEndpoints();
         return app;
     }
 

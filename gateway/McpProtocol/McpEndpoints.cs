@@ -27,6 +27,7 @@ public static class McpEndpoints
         services.AddSingleton<DataTools>();
         services.AddSingleton<DataResources>();
         services.AddSingleton<PromptCatalog>();
+        services.AddSingleton<IntegrationProxy>();
         services.AddSingleton<McpSessions>();
         services.AddSingleton<ISessionMigrationHandler, McpSessionMigration>();
         services.AddHostedService<CatalogChangeListener>();
@@ -57,7 +58,8 @@ public static class McpEndpoints
                 await TrackAsync(request);
                 var models = await request.Services!.GetRequiredService<ModelTools>().ListAsync(key);
                 var data = key.Permissions.Satisfies(Permissions.Read) ? request.Services!.GetRequiredService<DataTools>().List() : [];
-                return new ListToolsResult { Tools = [.. data, .. models] };
+                var upstream = await request.Services!.GetRequiredService<IntegrationProxy>().ListToolsAsync(key);
+                return new ListToolsResult { Tools = [.. data, .. models, .. upstream] };
             })
             .WithCallToolHandler(async (request, cancellationToken) =>
             {
@@ -72,19 +74,34 @@ public static class McpEndpoints
                 {
                     return await request.Services!.GetRequiredService<DataTools>().CallAsync(key, name, request.Params.Arguments);
                 }
+                var proxy = request.Services!.GetRequiredService<IntegrationProxy>();
+                if (await proxy.ResolveAsync(name) is { } upstream)
+                {
+                    return await proxy.CallToolAsync(key, upstream.Grain, upstream.Name, request.Params.Arguments, request.Server,
+                        request.Params.ProgressToken, cancellationToken);
+                }
                 throw new McpProtocolException($"Unknown tool '{name}'.", McpErrorCode.InvalidParams);
             })
             .WithListResourcesHandler(async (request, _) =>
             {
                 await TrackAsync(request);
-                return new ListResourcesResult { Resources = [.. await request.Services!.GetRequiredService<DataResources>().ListAsync(Caller(request.Services))] };
+                var key = Caller(request.Services);
+                var data = await request.Services!.GetRequiredService<DataResources>().ListAsync(key);
+                var upstream = await request.Services!.GetRequiredService<IntegrationProxy>().ListResourcesAsync(key);
+                return new ListResourcesResult { Resources = [.. data, .. upstream] };
             })
             .WithListResourceTemplatesHandler((_, _) =>
                 ValueTask.FromResult(new ListResourceTemplatesResult { ResourceTemplates = [.. DataResources.Templates()] }))
-            .WithReadResourceHandler(async (request, _) =>
+            .WithReadResourceHandler(async (request, cancellationToken) =>
             {
                 await TrackAsync(request);
                 var uri = request.Params?.Uri ?? throw new McpProtocolException("resources/read needs a uri.", McpErrorCode.InvalidParams);
+                if (uri.StartsWith(IntegrationProxy.ResourceScheme, StringComparison.Ordinal))
+                {
+                    RequireRead(Caller(request.Services));
+                    return await request.Services!.GetRequiredService<IntegrationProxy>().ReadResourceAsync(uri, cancellationToken)
+                        ?? throw new McpProtocolException($"Resource '{uri}' not found.", McpErrorCode.InvalidParams);
+                }
                 if (!DataResources.Owns(uri))
                 {
                     throw new McpProtocolException($"Resource '{uri}' not found.", McpErrorCode.InvalidParams);
@@ -95,14 +112,21 @@ public static class McpEndpoints
             {
                 RequireRead(Caller(request.Services));
                 await TrackAsync(request);
-                return new ListPromptsResult { Prompts = [.. await request.Services!.GetRequiredService<PromptCatalog>().ListAsync()] };
+                var own = await request.Services!.GetRequiredService<PromptCatalog>().ListAsync();
+                var upstream = await request.Services!.GetRequiredService<IntegrationProxy>().ListPromptsAsync();
+                return new ListPromptsResult { Prompts = [.. own, .. upstream] };
             })
-            .WithGetPromptHandler(async (request, _) =>
+            .WithGetPromptHandler(async (request, cancellationToken) =>
             {
                 RequireRead(Caller(request.Services));
                 await TrackAsync(request);
                 var name = request.Params?.Name ?? throw new McpProtocolException("prompts/get needs a prompt name.", McpErrorCode.InvalidParams);
-                return await request.Services!.GetRequiredService<PromptCatalog>().GetAsync(name, request.Params.Arguments);
+                var prompts = request.Services!.GetRequiredService<PromptCatalog>();
+                if (!await prompts.ExistsAsync(name) && await request.Services!.GetRequiredService<IntegrationProxy>().ResolveAsync(name) is { } upstream)
+                {
+                    return await IntegrationProxy.GetPromptAsync(upstream.Grain, upstream.Name, request.Params.Arguments, cancellationToken);
+                }
+                return await prompts.GetAsync(name, request.Params.Arguments);
             })
             .WithCompleteHandler(async (request, _) =>
             {

@@ -22,6 +22,8 @@ public sealed class PromptCatalog(IGrainFactory grains)
         }).ToArray();
     }
 
+    public async Task<bool> ExistsAsync(string name) => await grains.GetGrain<IPromptGrain>(name).GetAsync() is not null;
+
     public async Task<GetPromptResult> GetAsync(string name, IDictionary<string, JsonElement>? arguments)
     {
         var values = (arguments ?? new Dictionary<string, JsonElement>()).ToDictionary(

@@ -48,6 +48,7 @@ public abstract class WireServer : IAsyncDisposable
             kestrel.Limits.Http2.MaxStreamsPerConnection = 10_000;
         });
         builder.Logging.ClearProviders();
+        ConfigureServices(builder.Services);
         _app = builder.Build();
         _app.Use(async (context, next) =>
         {
@@ -112,6 +113,11 @@ public abstract class WireServer : IAsyncDisposable
     }
 
     protected abstract void MapRoutes(IEndpointRouteBuilder routes);
+
+    /// <summary>Services a server needs besides routing (e.g. an MCP server).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
 
     public async ValueTask DisposeAsync()
     {

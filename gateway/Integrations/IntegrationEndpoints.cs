@@ -1,0 +1,123 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using Mcp.Cluster.ApiKeys;
+using Mcp.Cluster.Catalogs;
+using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.McpProtocol;
+using Mcp.Cluster.Gateway.Security;
+using Mcp.Cluster.Integrations;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Mcp.Cluster.Gateway.Integrations;
+
+/// <summary>Upstream MCP servers (admin): register, list, describe, refresh, remove. Their tools, resources and prompts appear on <c>/mcp</c> under their name.</summary>
+public static partial class IntegrationEndpoints
+{
+    public const int MaxHeaders = 32;
+
+    public static IEndpointRouteBuilder MapIntegrationEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/integrations").WithTags("Integrations");
+        group.MapPost("/", RegisterAsync).RequireApiKey(Permissions.Admin).WithName("RegisterIntegration")
+            .WithSummary("Register an upstream MCP server (Streamable HTTP) under a namespace; it must answer at once");
+        group.MapGet("/", ListAsync).RequireApiKey(Permissions.Read).WithName("ListIntegrations").WithSummary("Registered upstream MCP servers");
+        group.MapGet("/{name}", GetAsync).RequireApiKey(Permissions.Read).WithName("GetIntegration").WithSummary("One upstream server: status and what it offers");
+        group.MapPost("/{name}/refresh", RefreshAsync).RequireApiKey(Permissions.Admin).WithName("RefreshIntegration")
+            .WithSummary("List the upstream's tools, resources and prompts again");
+        group.MapDelete("/{name}", DeleteAsync).RequireApiKey(Permissions.Admin).WithName("DeleteIntegration").WithSummary("Remove an upstream server");
+        return routes;
+    }
+
+    private static async Task<Results<Created<IntegrationResponse>, JsonHttpResult<ApiError>>> RegisterAsync(
+        IntegrationRequest request, HttpContext context, IGrainFactory grains)
+    {
+        if (request.Name is null || !Name().IsMatch(request.Name) || IntegrationProxy.ReservedNamespaces.Contains(request.Name))
+        {
+            return ApiErrors.Validation("Field 'name' must be 1-32 lower-case letters, digits, '_' or '-', start with a letter, and not be model, data or mcp.", "name");
+        }
+        if (request.Url is null || !Uri.TryCreate(request.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        {
+            return ApiErrors.Validation("Field 'url' must be the http(s) URL of the server's MCP endpoint.", "url");
+        }
+        if (request.Headers is { Count: > MaxHeaders } || request.Headers?.Keys.Any(h => !HeaderName().IsMatch(h)) == true)
+        {
+            return ApiErrors.Validation($"Field 'headers' takes at most {MaxHeaders} headers with valid names.", "headers");
+        }
+        if (request.Description is { Length: > 2000 })
+        {
+            return ApiErrors.Validation("Field 'description' is at most 2000 characters.", "description");
+        }
+        var definition = new IntegrationDefinition(url.ToString(), JsonSerializer.Serialize(request.Headers ?? []), request.Description);
+        var result = await grains.GetGrain<IIntegrationGrain>(request.Name).RegisterAsync(definition, context.GetRequiredApiKey().KeyId);
+        return result.Outcome switch
+        {
+            IntegrationCommandOutcome.Ok => TypedResults.Created($"/integrations/{request.Name}", IntegrationResponse.From(result.Integration!)),
+            IntegrationCommandOutcome.Conflict => ApiErrors.Result(StatusCodes.Status409Conflict, ErrorCodes.Conflict, result.Detail!, new() { ["field"] = "name" }),
+            _ => ApiErrors.Validation(result.Detail!, result.Field),
+        };
+    }
+
+    private static async Task<Ok<IntegrationListResponse>> ListAsync(IGrainFactory grains)
+    {
+        var names = await grains.GetGrain<INameCatalogGrain>(NameCatalogs.Integrations).GetNamesAsync();
+        var infos = await Task.WhenAll(names.Select(n => grains.GetGrain<IIntegrationGrain>(n).GetAsync()));
+        return TypedResults.Ok(new IntegrationListResponse(infos.OfType<IntegrationInfo>().Select(IntegrationResponse.From).ToArray()));
+    }
+
+    private static async Task<Results<Ok<IntegrationResponse>, JsonHttpResult<ApiError>>> GetAsync(string name, IGrainFactory grains)
+    {
+        if (!Name().IsMatch(name) || await grains.GetGrain<IIntegrationGrain>(name).GetAsync() is not { } info)
+        {
+            return ApiErrors.NotFound($"Integration '{name}' not found.");
+        }
+        return TypedResults.Ok(IntegrationResponse.From(info));
+    }
+
+    private static async Task<Results<Ok<IntegrationResponse>, JsonHttpResult<ApiError>>> RefreshAsync(string name, IGrainFactory grains)
+    {
+        var result = Name().IsMatch(name) ? await grains.GetGrain<IIntegrationGrain>(name).RefreshAsync() : null;
+        return result?.Outcome switch
+        {
+            IntegrationCommandOutcome.Ok => TypedResults.Ok(IntegrationResponse.From(result.Integration!)),
+            IntegrationCommandOutcome.Invalid => ApiErrors.Result(StatusCodes.Status502BadGateway, "upstream_error", result.Detail!),
+            _ => ApiErrors.NotFound($"Integration '{name}' not found."),
+        };
+    }
+
+    private static async Task<Results<NoContent, JsonHttpResult<ApiError>>> DeleteAsync(string name, IGrainFactory grains) =>
+        Name().IsMatch(name) && await grains.GetGrain<IIntegrationGrain>(name).DeleteAsync()
+            ? TypedResults.NoContent()
+            : ApiErrors.NotFound($"Integration '{name}' not found.");
+
+    [GeneratedRegex("^[a-z][a-z0-9_-]{0,31}$")]
+    private static partial Regex Name();
+
+    [GeneratedRegex("^[A-Za-z0-9-]{1,100}$")]
+    private static partial Regex HeaderName();
+}
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record IntegrationRequest
+{
+    /// <summary>The namespace: its tools appear as {name}.{tool}.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The upstream server's Streamable HTTP endpoint.</summary>
+    public string? Url { get; init; }
+
+    /// <summary>Headers sent with every request (e.g. Authorization); secret values are encrypted at rest, or give ${VAR} references.</summary>
+    public Dictionary<string, string>? Headers { get; init; }
+
+    public string? Description { get; init; }
+}
+
+public sealed record IntegrationResponse(
+    string Name, string Url, string? Description, JsonElement Headers, bool Connected, string? LastError, string? ServerName,
+    int Tools, int Resources, int Prompts, DateTimeOffset CreatedAt, DateTimeOffset? RefreshedAt)
+{
+    public static IntegrationResponse From(IntegrationInfo i) => new(i.Name, i.Url, i.Description, JsonDocument.Parse(i.HeadersJson).RootElement.Clone(),
+        i.Connected, i.LastError, i.ServerName, i.Tools, i.Resources, i.Prompts, i.CreatedAt, i.RefreshedAt);
+}
+
+public sealed record IntegrationListResponse(IReadOnlyList<IntegrationResponse> Integrations);

@@ -1,0 +1,39 @@
+using Orleans.Concurrency;
+
+namespace Mcp.Cluster.Integrations;
+
+/// <summary>
+/// One upstream MCP server, keyed by its namespace (its tools appear as <c>{namespace}.{tool}</c>). The grain holds
+/// the MCP client connection, so every gateway proxies through the same session with the upstream.
+/// </summary>
+[Alias("mcp.integration")]
+public interface IIntegrationGrain : IGrainWithStringKey
+{
+    /// <summary>Registers and connects; a server that cannot be reached is refused (nothing is stored).</summary>
+    [Alias("register")]
+    Task<IntegrationCommandResult> RegisterAsync(IntegrationDefinition definition, string createdBy);
+
+    [ReadOnly, AlwaysInterleave, Alias("get")]
+    Task<IntegrationInfo?> GetAsync();
+
+    [Alias("delete")]
+    Task<bool> DeleteAsync();
+
+    [Alias("refresh")]
+    Task<IntegrationCommandResult> RefreshAsync();
+
+    [AlwaysInterleave, Alias("catalog")]
+    Task<IntegrationCatalog?> GetCatalogAsync();
+
+    /// <summary>Calls an upstream tool, streaming its progress reports and then its result; cancelling cancels the upstream call.</summary>
+    [AlwaysInterleave, Alias("call-tool")]
+    IAsyncEnumerable<IntegrationCallEvent> CallToolAsync(string tool, string argumentsJson, CancellationToken cancellationToken);
+
+    /// <summary>Reads an upstream resource; the answer is the upstream ReadResourceResult as JSON.</summary>
+    [AlwaysInterleave, Alias("read-resource")]
+    Task<string> ReadResourceAsync(string uri, CancellationToken cancellationToken);
+
+    /// <summary>Gets an upstream prompt; the answer is the upstream GetPromptResult as JSON.</summary>
+    [AlwaysInterleave, Alias("get-prompt")]
+    Task<string> GetPromptAsync(string prompt, IReadOnlyDictionary<string, string> arguments, CancellationToken cancellationToken);
+}

@@ -1,0 +1,58 @@
+namespace Mcp.Cluster.Integrations;
+
+/// <summary>
+/// An upstream MCP server re-exposed under a namespace. <see cref="HeadersJson"/> is a JSON object of HTTP headers
+/// sent with every request (credentials: values encrypted at rest or <c>${VAR}</c> references).
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record IntegrationDefinition(
+    [property: Id(0)] string Url,
+    [property: Id(1)] string HeadersJson,
+    [property: Id(2)] string? Description);
+
+[GenerateSerializer, Immutable]
+public sealed record IntegrationInfo(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string Url,
+    [property: Id(2)] string? Description,
+    [property: Id(3)] string HeadersJson,
+    [property: Id(4)] bool Connected,
+    [property: Id(5)] string? LastError,
+    [property: Id(6)] string? ServerName,
+    [property: Id(7)] int Tools,
+    [property: Id(8)] int Resources,
+    [property: Id(9)] int Prompts,
+    [property: Id(10)] DateTimeOffset CreatedAt,
+    [property: Id(11)] string CreatedBy,
+    [property: Id(12)] DateTimeOffset? RefreshedAt);
+
+/// <summary>What the upstream server offers, as its own protocol JSON (tools, resources, prompts), refreshed on its list_changed notifications.</summary>
+[GenerateSerializer, Immutable]
+public sealed record IntegrationCatalog(
+    [property: Id(0)] IReadOnlyList<string> ToolsJson,
+    [property: Id(1)] IReadOnlyList<string> ResourcesJson,
+    [property: Id(2)] IReadOnlyList<string> PromptsJson);
+
+/// <summary>One step of a proxied tool call: a progress report, or the final result (CallToolResult JSON).</summary>
+[GenerateSerializer, Immutable]
+public sealed record IntegrationCallEvent(
+    [property: Id(0)] float Progress,
+    [property: Id(1)] float? Total,
+    [property: Id(2)] string? Message,
+    [property: Id(3)] string? ResultJson);
+
+[GenerateSerializer]
+public enum IntegrationCommandOutcome
+{
+    Ok,
+    NotFound,
+    Conflict,
+    Invalid,
+}
+
+[GenerateSerializer, Immutable]
+public sealed record IntegrationCommandResult(
+    [property: Id(0)] IntegrationCommandOutcome Outcome,
+    [property: Id(1)] IntegrationInfo? Integration = null,
+    [property: Id(2)] string? Detail = null,
+    [property: Id(3)] string? Field = null);

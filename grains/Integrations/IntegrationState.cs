@@ -1,0 +1,12 @@
+namespace Mcp.Cluster.Integrations;
+
+[GenerateSerializer]
+public sealed class IntegrationState
+{
+    [Id(0)] public string Url { get; set; } = "";
+    /// <summary>The headers object with secret values encrypted (or as ${VAR} references).</summary>
+    [Id(1)] public string StoredHeaders { get; set; } = "{}";
+    [Id(2)] public string? Description { get; set; }
+    [Id(3)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(4)] public string CreatedBy { get; set; } = "";
+}

@@ -125,6 +125,43 @@ public sealed class McpSdkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_2026_07_28_client_is_served_statelessly_on_the_same_endpoint()
+    {
+        var (_, key) = await _gateway.CreateKeyAsync(new { owner = "stateless", permissions = new[] { "read", "execute" } });
+        using var http = new HttpClient { BaseAddress = new Uri(_baseUrl) };
+        const string meta = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientInfo\":{\"name\":\"raw\",\"version\":\"1\"},\"io.modelcontextprotocol/clientCapabilities\":{}}";
+        async Task<(HttpResponseMessage Response, JsonElement Message)> SendAsync(string method, string? name, string paramsJson)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
+            {
+                Content = new StringContent($$"""{"jsonrpc":"2.0","id":1,"method":"{{method}}","params":{{paramsJson}}}""", Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Accept.ParseAdd("application/json");
+            request.Headers.Accept.ParseAdd("text/event-stream");
+            request.Headers.Add("X-API-Key", key);
+            request.Headers.Add("MCP-Protocol-Version", "2026-07-28");
+            request.Headers.Add("Mcp-Method", method);
+            if (name is not null)
+            {
+                request.Headers.Add("Mcp-Name", name);
+            }
+            var response = await http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            var data = text.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => l[6..]).LastOrDefault() ?? text;
+            return (response, JsonDocument.Parse(data).RootElement.Clone());
+        }
+
+        var (listed, tools) = await SendAsync("tools/list", null, "{" + meta + "}");
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        Assert.False(listed.Headers.Contains("Mcp-Session-Id"));
+        Assert.Contains("data.query", tools.GetProperty("result").GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+        var (_, called) = await SendAsync("tools/call", "data.query", """{"name":"data.query","arguments":{"source":"jobs_db","table":"jobs","limit":2},""" + meta + "}");
+        Assert.Equal(2, called.GetProperty("result").GetProperty("structuredContent").GetProperty("row_count").GetInt32());
+        var (_, refused) = await SendAsync("tools/list", null, "{}");
+        Assert.Equal(-32602, refused.GetProperty("error").GetProperty("code").GetInt32());
+    }
+
+    [Fact]
     public async Task Without_a_valid_key_or_from_a_foreign_origin_the_endpoint_refuses()
     {
         using var http = new HttpClient { BaseAddress = new Uri(_baseUrl) };

@@ -21,13 +21,19 @@ public sealed class DataResources(IGrainFactory grains, IOptions<McpOptions> opt
     public const string Scheme = "datasource://";
     private const string Json = "application/json";
 
-    public async Task<IReadOnlyList<Resource>> ListAsync(ApiKeyPrincipal key)
+    /// <summary>The schema of every source the key may read, as it may see it.</summary>
+    public async Task<IReadOnlyList<DataSourceSchema>> ReadableSchemasAsync(ApiKeyPrincipal key)
     {
         var caller = DataSourceEndpoints.Caller(key);
         var names = await grains.GetGrain<INameCatalogGrain>(NameCatalogs.DataSources).GetNamesAsync();
         var schemas = await Task.WhenAll(names.Select(name => grains.GetGrain<IDataSourceGrain>(name).GetSchemaAsync(caller)));
+        return schemas.OfType<DataSourceSchema>().ToArray();
+    }
+
+    public async Task<IReadOnlyList<Resource>> ListAsync(ApiKeyPrincipal key)
+    {
         var resources = new List<Resource>();
-        foreach (var schema in schemas.OfType<DataSourceSchema>())
+        foreach (var schema in await ReadableSchemasAsync(key))
         {
             resources.Add(new Resource
             {

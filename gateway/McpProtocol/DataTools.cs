@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Mcp.Cluster.Catalogs;
 using Mcp.Cluster.DataSources;
 using Mcp.Cluster.Gateway.DataSources;
 using Mcp.Cluster.Gateway.Hosting;
@@ -15,7 +14,7 @@ namespace Mcp.Cluster.Gateway.McpProtocol;
 /// <c>data.query</c> runs a structured query under the key's grants, with the same masks, quotas and audit as
 /// <c>POST /api/data/query</c>.
 /// </summary>
-public sealed class DataTools(IGrainFactory grains)
+public sealed class DataTools(IGrainFactory grains, DataResources resources)
 {
     public const string SourcesTool = "data.sources";
     public const string QueryTool = "data.query";
@@ -64,9 +63,7 @@ public sealed class DataTools(IGrainFactory grains)
         var caller = DataSourceEndpoints.Caller(key);
         if (toolName == SourcesTool)
         {
-            var names = await grains.GetGrain<INameCatalogGrain>(NameCatalogs.DataSources).GetNamesAsync();
-            var schemas = await Task.WhenAll(names.Select(name => grains.GetGrain<IDataSourceGrain>(name).GetSchemaAsync(caller)));
-            var visible = schemas.OfType<DataSourceSchema>().Select(DataSourceSchemaResponse.From).ToArray();
+            var visible = (await resources.ReadableSchemasAsync(key)).Select(DataSourceSchemaResponse.From).ToArray();
             return Structured(JsonSerializer.SerializeToElement(new { sources = visible }, GatewayJson.Options));
         }
 

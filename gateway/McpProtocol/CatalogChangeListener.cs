@@ -6,6 +6,7 @@ namespace Mcp.Cluster.Gateway.McpProtocol;
 /// <summary>
 /// Subscribes this gateway to the cluster's catalog-change stream and hands every change to <see cref="McpSessions"/>.
 /// A change made through any gateway (or by a silo's own health loop) thereby reaches MCP sessions on every gateway.
+/// It also sweeps the session registry once a minute (see <see cref="McpSessions.SweepAsync"/>).
 /// </summary>
 public sealed class CatalogChangeListener(IClusterClient cluster, McpSessions sessions, ILogger<CatalogChangeListener> logger) : BackgroundService
 {
@@ -34,6 +35,18 @@ public sealed class CatalogChangeListener(IClusterClient cluster, McpSessions se
                 logger.LogDebug(e, "Subscribing to catalog changes failed; retrying");
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
+        }
+        // Then, for as long as the gateway runs, tidy the session registry once a minute.
+        using var sweep = new PeriodicTimer(TimeSpan.FromMinutes(1));
+        try
+        {
+            while (await sweep.WaitForNextTickAsync(stoppingToken))
+            {
+                await sessions.SweepAsync();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
     }
 

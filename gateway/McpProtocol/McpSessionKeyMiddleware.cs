@@ -9,7 +9,8 @@ namespace Mcp.Cluster.Gateway.McpProtocol;
 /// <summary>
 /// A session belongs to the key that opened it: a request carrying an <c>Mcp-Session-Id</c> with another key is
 /// answered 404, exactly like an unknown session, so a leaked session id is useless without its key. The owner of
-/// each session is cached here after the first lookup in its session grain.
+/// each session is cached here after the first lookup in its session grain. A session the client deletes is closed in its
+/// grain too.
 /// </summary>
 public sealed class McpSessionKeyMiddleware(RequestDelegate next, IGrainFactory grains, IMemoryCache owners, IOptions<McpOptions> options)
 {
@@ -23,6 +24,17 @@ public sealed class McpSessionKeyMiddleware(RequestDelegate next, IGrainFactory 
             if (owner is not null && !string.Equals(owner, key.KeyId, StringComparison.Ordinal))
             {
                 await ApiErrors.WriteAsync(context, StatusCodes.Status404NotFound, ErrorCodes.NotFound, "Session not found.");
+                return;
+            }
+            if (HttpMethods.IsDelete(context.Request.Method))
+            {
+                // The client ended its session: it can no longer be continued anywhere.
+                await next(context);
+                if (context.Response.StatusCode < 300)
+                {
+                    owners.Remove("mcp-session-owner:" + sessionId);
+                    await grains.GetGrain<IMcpSessionGrain>(sessionId).CloseAsync();
+                }
                 return;
             }
         }

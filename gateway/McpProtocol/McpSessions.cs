@@ -13,8 +13,11 @@ namespace Mcp.Cluster.Gateway.McpProtocol;
 /// <c>notifications/resources/updated</c> for the sessions that care. A session is recorded when it makes a request
 /// and forgotten when a notification to it fails (it ended or timed out).
 /// </summary>
-public sealed class McpSessions(IGrainFactory grains, IOptions<McpOptions> options, ILogger<McpSessions> logger)
+public sealed class McpSessions(IGrainFactory grains, IOptions<McpOptions> options, TimeProvider time, ILogger<McpSessions> logger)
 {
+    /// <summary>How often a session in use tells its grain it is alive (well within the idle timeout).</summary>
+    public static readonly TimeSpan KeepAliveEvery = TimeSpan.FromMinutes(5);
+
     private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
 
     public int Count => _sessions.Count;
@@ -25,11 +28,16 @@ public sealed class McpSessions(IGrainFactory grains, IOptions<McpOptions> optio
     /// </summary>
     public async ValueTask TouchAsync(McpServer server)
     {
-        if (server.SessionId is not { } id || _sessions.ContainsKey(id))
+        if (server.SessionId is not { } id)
         {
             return;
         }
-        var session = _sessions.GetOrAdd(id, _ => new Session(server));
+        if (_sessions.TryGetValue(id, out var known))
+        {
+            known.LastSeen = time.GetUtcNow();
+            return;
+        }
+        var session = _sessions.GetOrAdd(id, _ => new Session(server) { LastSeen = time.GetUtcNow() });
         if (await grains.GetGrain<IMcpSessionGrain>(id).GetAsync() is { } record)
         {
             foreach (var uri in record.Subscriptions)
@@ -47,7 +55,7 @@ public sealed class McpSessions(IGrainFactory grains, IOptions<McpOptions> optio
             return true;
         }
         await TouchAsync(server);
-        var session = _sessions.GetOrAdd(id, _ => new Session(server));
+        var session = _sessions.GetOrAdd(id, _ => new Session(server) { LastSeen = time.GetUtcNow() });
         if (!session.Resources.ContainsKey(uri) && session.Resources.Count >= options.Value.MaxSubscriptionsPerSession)
         {
             return false;
@@ -62,6 +70,34 @@ public sealed class McpSessions(IGrainFactory grains, IOptions<McpOptions> optio
         if (server.SessionId is { } id && _sessions.TryGetValue(id, out var session) && session.Resources.TryRemove(uri, out _))
         {
             await grains.GetGrain<IMcpSessionGrain>(id).UnsubscribeAsync(uri);
+        }
+    }
+
+    /// <summary>
+    /// Forgets sessions idle past the timeout (the SDK has dropped them) and keeps the grains of sessions in use from
+    /// expiring. Run periodically.
+    /// </summary>
+    public async Task SweepAsync()
+    {
+        var now = time.GetUtcNow();
+        foreach (var (id, session) in _sessions)
+        {
+            if (now - session.LastSeen > options.Value.SessionIdleTimeout)
+            {
+                _sessions.TryRemove(id, out _);
+            }
+            else if (session.LastSeen > session.KeptAlive && now - session.KeptAlive > KeepAliveEvery)
+            {
+                session.KeptAlive = now;
+                try
+                {
+                    await grains.GetGrain<IMcpSessionGrain>(id).KeepAliveAsync();
+                }
+                catch (Exception e)
+                {
+                    logger.LogDebug(e, "Keeping MCP session {SessionId} alive failed", id);
+                }
+            }
         }
     }
 
@@ -105,6 +141,10 @@ public sealed class McpSessions(IGrainFactory grains, IOptions<McpOptions> optio
     private sealed class Session(McpServer server)
     {
         public McpServer Server { get; } = server;
+
+        public DateTimeOffset LastSeen { get; set; }
+
+        public DateTimeOffset KeptAlive { get; set; } = DateTimeOffset.MinValue;
 
         public ConcurrentDictionary<string, byte> Resources { get; } = new(StringComparer.Ordinal);
     }

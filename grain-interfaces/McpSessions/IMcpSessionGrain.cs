@@ -19,6 +19,10 @@ public interface IMcpSessionGrain : IGrainWithStringKey
     [Alias("unsubscribe")]
     Task UnsubscribeAsync(string uri);
 
+    /// <summary>The session is still in use on some gateway: it keeps it from expiring.</summary>
+    [Alias("keep-alive")]
+    Task KeepAliveAsync();
+
     [Alias("close")]
     Task CloseAsync();
 }

@@ -146,6 +146,9 @@ public sealed class IntegrationGrain(
             try
             {
                 var result = await client.CallToolAsync(tool, arguments, progress, cancellationToken: cancellationToken);
+                // The SDK hands progress notifications to their handler on their own; the last ones can still be on
+                // their way when the result is in. Give them a moment so the client sees every step before the result.
+                await progress.SettledAsync(TimeSpan.FromMilliseconds(250), cancellationToken);
                 events.Writer.TryWrite(new IntegrationCallEvent(0, null, null, JsonSerializer.Serialize(result, McpJsonUtilities.DefaultOptions)));
                 events.Writer.TryComplete();
             }
@@ -253,6 +256,36 @@ public sealed class IntegrationGrain(
 
     private sealed class ChannelProgress(ChannelWriter<IntegrationCallEvent> writer) : IProgress<ProgressNotificationValue>
     {
-        public void Report(ProgressNotificationValue value) => writer.TryWrite(new IntegrationCallEvent(value.Progress, value.Total, value.Message, null));
+        private readonly Lock _gate = new();
+        private float _progress;
+        private float? _total;
+
+        public void Report(ProgressNotificationValue value)
+        {
+            lock (_gate)
+            {
+                _total = value.Total;
+                _progress = Math.Max(_progress, value.Progress);
+            }
+            writer.TryWrite(new IntegrationCallEvent(value.Progress, value.Total, value.Message, null));
+        }
+
+        /// <summary>Waits (at most <paramref name="limit"/>) until reported progress reaches its announced total.</summary>
+        public async Task SettledAsync(TimeSpan limit, CancellationToken cancellationToken)
+        {
+            var deadline = DateTime.UtcNow + limit;
+            while (Pending() && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10, cancellationToken);
+            }
+        }
+
+        private bool Pending()
+        {
+            lock (_gate)
+            {
+                return _total is { } total && _progress < total;
+            }
+        }
     }
 }

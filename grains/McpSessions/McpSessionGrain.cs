@@ -3,16 +3,41 @@ using Microsoft.Extensions.Options;
 
 namespace Mcp.Cluster.McpSessions;
 
+/// <summary>
+/// A session's record, removed by a reminder once it has not been seen for the idle timeout (gateways report sessions
+/// in use with <see cref="KeepAliveAsync"/>), so records of sessions that simply went away do not pile up in storage.
+/// </summary>
 public sealed class McpSessionGrain(
     [PersistentState("mcp-session", StorageNames.Default)] IPersistentState<McpSessionState> session,
     IOptions<McpSessionOptions> options,
-    TimeProvider time) : Grain, IMcpSessionGrain
+    TimeProvider time) : Grain, IMcpSessionGrain, IRemindable
 {
+    private const string ExpiryReminder = "expire";
+
     public async Task OpenAsync(string keyId, string initializeParamsJson)
     {
         var now = time.GetUtcNow();
         session.State = new McpSessionState { KeyId = keyId, InitializeParamsJson = initializeParamsJson, CreatedAt = now, LastSeenAt = now };
         await session.WriteStateAsync();
+        var every = options.Value.SessionIdleTimeout < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : options.Value.SessionIdleTimeout;
+        await this.RegisterOrUpdateReminder(ExpiryReminder, every, every);
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (!session.RecordExists || time.GetUtcNow() - session.State.LastSeenAt > options.Value.SessionIdleTimeout)
+        {
+            await CloseAsync();
+        }
+    }
+
+    public async Task KeepAliveAsync()
+    {
+        if (session.RecordExists)
+        {
+            session.State.LastSeenAt = time.GetUtcNow();
+            await session.WriteStateAsync();
+        }
     }
 
     public async Task<McpSessionRecord?> GetAsync()
@@ -63,6 +88,10 @@ public sealed class McpSessionGrain(
         if (session.RecordExists)
         {
             await session.ClearStateAsync();
+        }
+        if (await this.GetReminder(ExpiryReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
         }
         session.State = new McpSessionState();
         DeactivateOnIdle();

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Mcp.Cluster.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mcp.Cluster.Tests.McpProtocol;
 
@@ -183,10 +184,23 @@ public sealed class McpSdkTests : IAsyncLifetime
         {
             await foreign.AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden");
         }
+        string sessionId;
         using (var local = await http.SendAsync(Post(GatewayFactory.AdminKey, "http://localhost:6274")))
         {
             Assert.Equal(HttpStatusCode.OK, local.StatusCode);
-            Assert.True(local.Headers.Contains("Mcp-Session-Id"));
+            sessionId = local.Headers.GetValues("Mcp-Session-Id").Single();
         }
+        // The session is kept for other gateways until the client deletes it.
+        var sessions = _gateway.Services.GetRequiredService<IGrainFactory>();
+        Assert.NotNull(await sessions.GetGrain<Mcp.Cluster.McpSessions.IMcpSessionGrain>(sessionId).GetAsync());
+        using (var delete = new HttpRequestMessage(HttpMethod.Delete, "/mcp"))
+        {
+            delete.Headers.Add("X-API-Key", GatewayFactory.AdminKey);
+            delete.Headers.Add("Mcp-Session-Id", sessionId);
+            delete.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+            using var deleted = await http.SendAsync(delete);
+            Assert.True(deleted.IsSuccessStatusCode, $"{(int)deleted.StatusCode}");
+        }
+        Assert.Null(await sessions.GetGrain<Mcp.Cluster.McpSessions.IMcpSessionGrain>(sessionId).GetAsync());
     }
 }

@@ -113,6 +113,7 @@ public static class GatewayHostingExtensions
         app.UseApiErrorStatusPages();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseMiddleware<McpOriginCheckMiddleware>();
+        app.UseMiddleware<McpQueryKeyMiddleware>();
         app.UseWebSockets();
         app.UseRouting();
         app.UseMiddleware<ApiKeyAuthenticationMiddleware>();

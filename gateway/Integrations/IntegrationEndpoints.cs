@@ -48,7 +48,8 @@ public static partial class IntegrationEndpoints
         {
             return ApiErrors.Validation("Field 'description' is at most 2000 characters.", "description");
         }
-        var definition = new IntegrationDefinition(url.ToString(), JsonSerializer.Serialize(request.Headers ?? []), request.Description);
+        var definition = new IntegrationDefinition(url.ToString(), JsonSerializer.Serialize(request.Headers ?? []), request.Description,
+            request.ExposeUnprefixed ?? false);
         var result = await grains.GetGrain<IIntegrationGrain>(request.Name).RegisterAsync(definition, context.GetRequiredApiKey().KeyId);
         return result.Outcome switch
         {
@@ -110,14 +111,17 @@ public sealed record IntegrationRequest
     public Dictionary<string, string>? Headers { get; init; }
 
     public string? Description { get; init; }
+
+    /// <summary>Serve its tools, prompts, resources and templates under their own names (our model.* and data.* tools still win).</summary>
+    public bool? ExposeUnprefixed { get; init; }
 }
 
 public sealed record IntegrationResponse(
     string Name, string Url, string? Description, JsonElement Headers, bool Connected, string? LastError, string? ServerName,
-    int Tools, int Resources, int Prompts, DateTimeOffset CreatedAt, DateTimeOffset? RefreshedAt)
+    int Tools, int Resources, int Prompts, DateTimeOffset CreatedAt, DateTimeOffset? RefreshedAt, bool ExposeUnprefixed)
 {
     public static IntegrationResponse From(IntegrationInfo i) => new(i.Name, i.Url, i.Description, JsonDocument.Parse(i.HeadersJson).RootElement.Clone(),
-        i.Connected, i.LastError, i.ServerName, i.Tools, i.Resources, i.Prompts, i.CreatedAt, i.RefreshedAt);
+        i.Connected, i.LastError, i.ServerName, i.Tools, i.Resources, i.Prompts, i.CreatedAt, i.RefreshedAt, i.Unprefixed);
 }
 
 public sealed record IntegrationListResponse(IReadOnlyList<IntegrationResponse> Integrations);

@@ -10,9 +10,10 @@ using ModelContextProtocol.Server;
 namespace Mcp.Cluster.Gateway.McpProtocol;
 
 /// <summary>
-/// Upstream MCP servers re-exposed under their namespace: tools and prompts as <c>{namespace}.{name}</c>, resources as
-/// <c>mcp-integration://{namespace}/{escaped upstream uri}</c>. Tool calls stream the upstream's progress back to the
-/// client that asked for it, and a cancelled call cancels the upstream one.
+/// Upstream MCP servers re-exposed: tools and prompts as <c>{namespace}.{name}</c> and resources as
+/// <c>mcp-integration://{namespace}/{escaped upstream uri}</c>, or under their own names and URIs for an integration
+/// registered unprefixed (its resource templates too). Tool calls stream the upstream's progress back to the client
+/// that asked for it, and a cancelled call cancels the upstream one.
 /// </summary>
 public sealed class IntegrationProxy(IGrainFactory grains)
 {
@@ -29,10 +30,13 @@ public sealed class IntegrationProxy(IGrainFactory grains)
         }
         return (await CatalogsAsync()).SelectMany(c => c.Catalog.ToolsJson.Select(json =>
         {
-            var tool = JsonSerializer.Deserialize<Tool>(json, McpJsonUtilities.DefaultOptions)!;
-            tool.Name = $"{c.Name}.{tool.Name}";
+            var tool = Read<Tool>(json);
+            tool.Name = Exposed(c, tool.Name);
             return tool;
-        })).ToArray();
+        }))
+        // An unprefixed upstream cannot shadow our own tools: model.* and data.* always mean ours.
+        .Where(t => !ModelTools.Owns(t.Name) && !DataTools.Owns(t.Name))
+        .ToArray();
     }
 
     public async Task<IReadOnlyList<Resource>> ListResourcesAsync(ApiKeyPrincipal key)
@@ -43,33 +47,29 @@ public sealed class IntegrationProxy(IGrainFactory grains)
         }
         return (await CatalogsAsync()).SelectMany(c => c.Catalog.ResourcesJson.Select(json =>
         {
-            var resource = JsonSerializer.Deserialize<Resource>(json, McpJsonUtilities.DefaultOptions)!;
-            resource.Uri = ResourceUri(c.Name, resource.Uri);
-            resource.Name = $"{c.Name}.{resource.Name}";
+            var resource = Read<Resource>(json);
+            resource.Uri = c.Catalog.Unprefixed ? resource.Uri : ResourceUri(c.Name, resource.Uri);
             return resource;
         })).ToArray();
     }
 
+    /// <summary>Templates of unprefixed integrations (a prefixed URI would break the template's own syntax).</summary>
+    public async Task<IReadOnlyList<ResourceTemplate>> ListResourceTemplatesAsync(ApiKeyPrincipal key) =>
+        key.Permissions.Satisfies(Permissions.Read)
+            ? (await CatalogsAsync()).Where(c => c.Catalog.Unprefixed).SelectMany(c => (c.Catalog.ResourceTemplatesJson ?? []).Select(Read<ResourceTemplate>)).ToArray()
+            : [];
+
     public async Task<IReadOnlyList<Prompt>> ListPromptsAsync() =>
         (await CatalogsAsync()).SelectMany(c => c.Catalog.PromptsJson.Select(json =>
         {
-            var prompt = JsonSerializer.Deserialize<Prompt>(json, McpJsonUtilities.DefaultOptions)!;
-            prompt.Name = $"{c.Name}.{prompt.Name}";
+            var prompt = Read<Prompt>(json);
+            prompt.Name = Exposed(c, prompt.Name);
             return prompt;
         })).ToArray();
 
-    /// <summary>The integration a namespaced name belongs to, when it belongs to one.</summary>
-    public async Task<(IIntegrationGrain Grain, string Name)?> ResolveAsync(string qualified)
-    {
-        var dot = qualified.IndexOf('.');
-        if (dot <= 0 || ReservedNamespaces.Contains(qualified[..dot]))
-        {
-            return null;
-        }
-        var names = await grains.GetGrain<INameCatalogGrain>(NameCatalogs.Integrations).GetNamesAsync();
-        var ns = qualified[..dot];
-        return names.Contains(ns) ? (grains.GetGrain<IIntegrationGrain>(ns), qualified[(dot + 1)..]) : null;
-    }
+    public Task<(IIntegrationGrain Grain, string Name)?> ResolveToolAsync(string exposed) => ResolveAsync(exposed, c => c.ToolsJson.Select(j => Read<Tool>(j).Name));
+
+    public Task<(IIntegrationGrain Grain, string Name)?> ResolvePromptAsync(string exposed) => ResolveAsync(exposed, c => c.PromptsJson.Select(j => Read<Prompt>(j).Name));
 
     public async Task<CallToolResult> CallToolAsync(ApiKeyPrincipal key, IIntegrationGrain grain, string tool, IDictionary<string, JsonElement>? arguments,
         McpServer server, ProgressToken? progressToken, CancellationToken cancellationToken)
@@ -83,7 +83,7 @@ public sealed class IntegrationProxy(IGrainFactory grains)
         {
             if (step.ResultJson is { } result)
             {
-                return JsonSerializer.Deserialize<CallToolResult>(result, McpJsonUtilities.DefaultOptions)!;
+                return Read<CallToolResult>(result);
             }
             if (progressToken is { } token)
             {
@@ -97,43 +97,98 @@ public sealed class IntegrationProxy(IGrainFactory grains)
         throw new McpException($"The upstream call of '{tool}' ended without a result.");
     }
 
+    /// <summary>Reads a resource of an integration; null when no integration serves the URI.</summary>
     public async Task<ReadResourceResult?> ReadResourceAsync(string uri, CancellationToken cancellationToken)
     {
-        var path = uri[ResourceScheme.Length..];
-        var slash = path.IndexOf('/');
-        if (slash <= 0)
+        if (await ClaimAsync(uri) is not { } claim)
         {
             return null;
         }
-        var ns = path[..slash];
-        var names = await grains.GetGrain<INameCatalogGrain>(NameCatalogs.Integrations).GetNamesAsync();
-        if (!names.Contains(ns))
+        var json = await grains.GetGrain<IIntegrationGrain>(claim.Namespace).ReadResourceAsync(claim.UpstreamUri, cancellationToken);
+        var result = Read<ReadResourceResult>(json);
+        if (!claim.Unprefixed)
         {
-            return null;
-        }
-        var upstreamUri = Uri.UnescapeDataString(path[(slash + 1)..]);
-        var json = await grains.GetGrain<IIntegrationGrain>(ns).ReadResourceAsync(upstreamUri, cancellationToken);
-        var result = JsonSerializer.Deserialize<ReadResourceResult>(json, McpJsonUtilities.DefaultOptions)!;
-        foreach (var contents in result.Contents)
-        {
-            contents.Uri = ResourceUri(ns, contents.Uri);
+            foreach (var contents in result.Contents)
+            {
+                contents.Uri = ResourceUri(claim.Namespace, contents.Uri);
+            }
         }
         return result;
+    }
+
+    /// <summary>The integration serving a resource URI: by prefix, or an unprefixed one that lists it or has templates.</summary>
+    public async Task<(string Namespace, string UpstreamUri, bool Unprefixed)?> ClaimAsync(string uri)
+    {
+        var catalogs = await CatalogsAsync();
+        if (uri.StartsWith(ResourceScheme, StringComparison.Ordinal))
+        {
+            var path = uri[ResourceScheme.Length..];
+            var slash = path.IndexOf('/');
+            return slash > 0 && catalogs.Any(c => c.Name == path[..slash] && !c.Catalog.Unprefixed)
+                ? (path[..slash], Uri.UnescapeDataString(path[(slash + 1)..]), false)
+                : null;
+        }
+        var unprefixed = catalogs.Where(c => c.Catalog.Unprefixed).ToArray();
+        var owner = unprefixed.FirstOrDefault(c => c.Catalog.ResourcesJson.Any(j => Read<Resource>(j).Uri == uri)).Name
+            ?? unprefixed.FirstOrDefault(c => c.Catalog.ResourceTemplatesJson is { Count: > 0 }).Name;
+        return owner is null ? null : (owner, uri, true);
+    }
+
+    public async Task<CompleteResult?> CompleteAsync(CompleteRequestParams request, CancellationToken cancellationToken)
+    {
+        switch (request.Ref)
+        {
+            case PromptReference prompt when await ResolvePromptAsync(prompt.Name) is { } upstream:
+                var forwarded = new CompleteRequestParams
+                {
+                    Ref = new PromptReference { Name = upstream.Name }, Argument = request.Argument, Context = request.Context,
+                };
+                return Read<CompleteResult>(await upstream.Grain.CompleteAsync(JsonSerializer.Serialize(forwarded, McpJsonUtilities.DefaultOptions), cancellationToken));
+            case ResourceTemplateReference template:
+                var catalogs = await CatalogsAsync();
+                var owner = catalogs.FirstOrDefault(c => c.Catalog.Unprefixed
+                    && (c.Catalog.ResourceTemplatesJson ?? []).Any(j => Read<ResourceTemplate>(j).UriTemplate == template.Uri)).Name;
+                return owner is null
+                    ? null
+                    : Read<CompleteResult>(await grains.GetGrain<IIntegrationGrain>(owner).CompleteAsync(JsonSerializer.Serialize(request, McpJsonUtilities.DefaultOptions), cancellationToken));
+            default:
+                return null;
+        }
     }
 
     public static async Task<GetPromptResult> GetPromptAsync(IIntegrationGrain grain, string prompt, IDictionary<string, JsonElement>? arguments, CancellationToken cancellationToken)
     {
         var values = (arguments ?? new Dictionary<string, JsonElement>()).ToDictionary(
             a => a.Key, a => a.Value.ValueKind == JsonValueKind.String ? a.Value.GetString()! : a.Value.GetRawText());
-        var json = await grain.GetPromptAsync(prompt, values, cancellationToken);
-        return JsonSerializer.Deserialize<GetPromptResult>(json, McpJsonUtilities.DefaultOptions)!;
+        return Read<GetPromptResult>(await grain.GetPromptAsync(prompt, values, cancellationToken));
     }
 
+    private async Task<(IIntegrationGrain Grain, string Name)?> ResolveAsync(string exposed, Func<IntegrationCatalog, IEnumerable<string>> names)
+    {
+        foreach (var (ns, catalog) in await CatalogsAsync())
+        {
+            var upstream = catalog.Unprefixed ? exposed : exposed.StartsWith(ns + ".", StringComparison.Ordinal) ? exposed[(ns.Length + 1)..] : null;
+            if (upstream is not null && names(catalog).Contains(upstream, StringComparer.Ordinal))
+            {
+                return (grains.GetGrain<IIntegrationGrain>(ns), upstream);
+            }
+        }
+        return null;
+    }
+
+    private static string Exposed((string Name, IntegrationCatalog Catalog) c, string name) => c.Catalog.Unprefixed ? name : $"{c.Name}.{name}";
+
     private static string ResourceUri(string ns, string upstream) => $"{ResourceScheme}{ns}/{Uri.EscapeDataString(upstream)}";
+
+    private static T Read<T>(string json) => JsonSerializer.Deserialize<T>(json, McpJsonUtilities.DefaultOptions)!;
 
     private async Task<IReadOnlyList<(string Name, IntegrationCatalog Catalog)>> CatalogsAsync()
     {
         var names = await grains.GetGrain<INameCatalogGrain>(NameCatalogs.Integrations).GetNamesAsync();
+        if (names.Count == 0)
+        {
+            return [];
+        }
         var catalogs = await Task.WhenAll(names.Select(async n => (Name: n, Catalog: await grains.GetGrain<IIntegrationGrain>(n).GetCatalogAsync())));
         return catalogs.Where(c => c.Catalog is not null).Select(c => (c.Name, c.Catalog!)).ToArray();
     }

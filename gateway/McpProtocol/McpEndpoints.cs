@@ -32,6 +32,8 @@ public static class McpEndpoints
         services.AddSingleton<ISessionMigrationHandler, McpSessionMigration>();
         services.AddHostedService<CatalogChangeListener>();
 
+        // Logging (logging/setLevel) is deprecated from 2026-07-28 on; 2025-11-25 clients still set levels.
+#pragma warning disable MCP9005
         services.AddMcpServer(server =>
             {
                 server.ServerInfo = new Implementation { Name = "mcp-cluster", Title = "MCP Cluster", Version = typeof(McpEndpoints).Assembly.GetName().Version?.ToString(3) ?? "1.0.0" };
@@ -75,7 +77,7 @@ public static class McpEndpoints
                     return await request.Services!.GetRequiredService<DataTools>().CallAsync(key, name, request.Params.Arguments);
                 }
                 var proxy = request.Services!.GetRequiredService<IntegrationProxy>();
-                if (await proxy.ResolveAsync(name) is { } upstream)
+                if (await proxy.ResolveToolAsync(name) is { } upstream)
                 {
                     return await proxy.CallToolAsync(key, upstream.Grain, upstream.Name, request.Params.Arguments, request.Server,
                         request.Params.ProgressToken, cancellationToken);
@@ -90,23 +92,23 @@ public static class McpEndpoints
                 var upstream = await request.Services!.GetRequiredService<IntegrationProxy>().ListResourcesAsync(key);
                 return new ListResourcesResult { Resources = [.. data, .. upstream] };
             })
-            .WithListResourceTemplatesHandler((_, _) =>
-                ValueTask.FromResult(new ListResourceTemplatesResult { ResourceTemplates = [.. DataResources.Templates()] }))
+            .WithListResourceTemplatesHandler(async (request, _) =>
+            {
+                var upstream = await request.Services!.GetRequiredService<IntegrationProxy>().ListResourceTemplatesAsync(Caller(request.Services));
+                return new ListResourceTemplatesResult { ResourceTemplates = [.. DataResources.Templates(), .. upstream] };
+            })
             .WithReadResourceHandler(async (request, cancellationToken) =>
             {
                 await TrackAsync(request);
                 var uri = request.Params?.Uri ?? throw new McpProtocolException("resources/read needs a uri.", McpErrorCode.InvalidParams);
-                if (uri.StartsWith(IntegrationProxy.ResourceScheme, StringComparison.Ordinal))
+                var key = Caller(request.Services);
+                if (DataResources.Owns(uri))
                 {
-                    RequireRead(Caller(request.Services));
-                    return await request.Services!.GetRequiredService<IntegrationProxy>().ReadResourceAsync(uri, cancellationToken)
-                        ?? throw new McpProtocolException($"Resource '{uri}' not found.", McpErrorCode.InvalidParams);
+                    return await request.Services!.GetRequiredService<DataResources>().ReadAsync(key, uri);
                 }
-                if (!DataResources.Owns(uri))
-                {
-                    throw new McpProtocolException($"Resource '{uri}' not found.", McpErrorCode.InvalidParams);
-                }
-                return await request.Services!.GetRequiredService<DataResources>().ReadAsync(Caller(request.Services), uri);
+                RequireRead(key);
+                return await request.Services!.GetRequiredService<IntegrationProxy>().ReadResourceAsync(uri, cancellationToken)
+                    ?? throw new McpProtocolException($"Resource '{uri}' not found.", McpErrorCode.InvalidParams);
             })
             .WithListPromptsHandler(async (request, _) =>
             {
@@ -122,41 +124,49 @@ public static class McpEndpoints
                 await TrackAsync(request);
                 var name = request.Params?.Name ?? throw new McpProtocolException("prompts/get needs a prompt name.", McpErrorCode.InvalidParams);
                 var prompts = request.Services!.GetRequiredService<PromptCatalog>();
-                if (!await prompts.ExistsAsync(name) && await request.Services!.GetRequiredService<IntegrationProxy>().ResolveAsync(name) is { } upstream)
+                if (!await prompts.ExistsAsync(name) && await request.Services!.GetRequiredService<IntegrationProxy>().ResolvePromptAsync(name) is { } upstream)
                 {
                     return await IntegrationProxy.GetPromptAsync(upstream.Grain, upstream.Name, request.Params.Arguments, cancellationToken);
                 }
                 return await prompts.GetAsync(name, request.Params.Arguments);
             })
-            .WithCompleteHandler(async (request, _) =>
+            .WithCompleteHandler(async (request, cancellationToken) =>
             {
                 var key = Caller(request.Services);
                 RequireRead(key);
-                var argument = request.Params?.Argument ?? throw new McpProtocolException("completion/complete needs an argument.", McpErrorCode.InvalidParams);
-                var completion = request.Params.Ref switch
+                var parameters = request.Params ?? throw new McpProtocolException("completion/complete needs parameters.", McpErrorCode.InvalidParams);
+                var argument = parameters.Argument ?? throw new McpProtocolException("completion/complete needs an argument.", McpErrorCode.InvalidParams);
+                var prompts = request.Services!.GetRequiredService<PromptCatalog>();
+                var completion = parameters.Ref switch
                 {
-                    PromptReference prompt => await request.Services!.GetRequiredService<PromptCatalog>().CompleteAsync(prompt.Name, argument.Name, argument.Value ?? ""),
+                    PromptReference prompt when await prompts.ExistsAsync(prompt.Name) => await prompts.CompleteAsync(prompt.Name, argument.Name, argument.Value ?? ""),
                     ResourceTemplateReference { Uri: var uri } when uri == DataResources.Scheme + "{source}/{table}" =>
-                        await request.Services!.GetRequiredService<DataResources>().CompleteAsync(key, argument.Name, argument.Value ?? "", request.Params.Context?.Arguments),
-                    _ => throw new McpProtocolException("completion/complete refers to no known prompt or resource template.", McpErrorCode.InvalidParams),
+                        await request.Services!.GetRequiredService<DataResources>().CompleteAsync(key, argument.Name, argument.Value ?? "", parameters.Context?.Arguments),
+                    _ => (await request.Services!.GetRequiredService<IntegrationProxy>().CompleteAsync(parameters, cancellationToken))?.Completion
+                        ?? throw new McpProtocolException("completion/complete refers to no known prompt or resource template.", McpErrorCode.InvalidParams),
                 };
                 return new CompleteResult { Completion = completion };
             })
             .WithSubscribeToResourcesHandler(async (request, _) =>
             {
                 var uri = request.Params?.Uri ?? throw new McpProtocolException("resources/subscribe needs a uri.", McpErrorCode.InvalidParams);
-                if (!DataResources.Owns(uri))
+                var key = Caller(request.Services);
+                if (DataResources.Owns(uri))
+                {
+                    // Subscribing proves the resource can be read by this key (and audits that read).
+                    await request.Services!.GetRequiredService<DataResources>().ReadAsync(key, uri);
+                }
+                else if (!key.Permissions.Satisfies(Permissions.Read) || await request.Services!.GetRequiredService<IntegrationProxy>().ClaimAsync(uri) is null)
                 {
                     throw new McpProtocolException($"Resource '{uri}' not found.", McpErrorCode.InvalidParams);
                 }
-                // Subscribing proves the resource can be read by this key (and audits that read).
-                await request.Services!.GetRequiredService<DataResources>().ReadAsync(Caller(request.Services), uri);
                 if (!await request.Services!.GetRequiredService<McpSessions>().SubscribeAsync(request.Server, uri))
                 {
                     throw new McpProtocolException("This session holds the most resource subscriptions allowed (Mcp:MaxSubscriptionsPerSession).", McpErrorCode.InvalidParams);
                 }
                 return new EmptyResult();
             })
+            .WithSetLoggingLevelHandler((_, _) => ValueTask.FromResult(new EmptyResult()))
             .WithUnsubscribeFromResourcesHandler(async (request, _) =>
             {
                 if (request.Params?.Uri is { } uri)
@@ -165,6 +175,7 @@ public static class McpEndpoints
                 }
                 return new EmptyResult();
             });
+#pragma warning restore MCP9005
         return services;
     }
 

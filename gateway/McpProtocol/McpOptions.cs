@@ -16,6 +16,9 @@ public sealed class McpOptions
     /// <summary>Resource subscriptions one session may hold (the silos' session grains hold the same limit).</summary>
     public int MaxSubscriptionsPerSession { get; set; } = 1000;
 
+    /// <summary>Accept the API key as <c>/mcp?api_key=…</c> for clients that cannot send headers (off: URLs get logged).</summary>
+    public bool AllowKeyInQuery { get; set; }
+
     /// <summary>Rows a data-source table resource returns when read.</summary>
     public int ResourceRows { get; set; } = 20;
 }

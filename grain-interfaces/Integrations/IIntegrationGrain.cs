@@ -33,6 +33,10 @@ public interface IIntegrationGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("read-resource")]
     Task<string> ReadResourceAsync(string uri, CancellationToken cancellationToken);
 
+    /// <summary>Asks the upstream for argument completions; the request and the answer are protocol JSON (CompleteRequestParams, CompleteResult).</summary>
+    [AlwaysInterleave, Alias("complete")]
+    Task<string> CompleteAsync(string requestJson, CancellationToken cancellationToken);
+
     /// <summary>Gets an upstream prompt; the answer is the upstream GetPromptResult as JSON.</summary>
     [AlwaysInterleave, Alias("get-prompt")]
     Task<string> GetPromptAsync(string prompt, IReadOnlyDictionary<string, string> arguments, CancellationToken cancellationToken);

@@ -2,13 +2,15 @@ namespace Mcp.Cluster.Integrations;
 
 /// <summary>
 /// An upstream MCP server re-exposed under a namespace. <see cref="HeadersJson"/> is a JSON object of HTTP headers
-/// sent with every request (credentials: values encrypted at rest or <c>${VAR}</c> references).
+/// sent with every request (credentials: values encrypted at rest or <c>${VAR}</c> references). With
+/// <see cref="Unprefixed"/> its tools, prompts and resources keep their own names (for a server meant to look native).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record IntegrationDefinition(
     [property: Id(0)] string Url,
     [property: Id(1)] string HeadersJson,
-    [property: Id(2)] string? Description);
+    [property: Id(2)] string? Description,
+    [property: Id(3)] bool Unprefixed = false);
 
 [GenerateSerializer, Immutable]
 public sealed record IntegrationInfo(
@@ -24,14 +26,17 @@ public sealed record IntegrationInfo(
     [property: Id(9)] int Prompts,
     [property: Id(10)] DateTimeOffset CreatedAt,
     [property: Id(11)] string CreatedBy,
-    [property: Id(12)] DateTimeOffset? RefreshedAt);
+    [property: Id(12)] DateTimeOffset? RefreshedAt,
+    [property: Id(13)] bool Unprefixed = false);
 
-/// <summary>What the upstream server offers, as its own protocol JSON (tools, resources, prompts), refreshed on its list_changed notifications.</summary>
+/// <summary>What the upstream server offers, as its own protocol JSON, refreshed on its list_changed notifications.</summary>
 [GenerateSerializer, Immutable]
 public sealed record IntegrationCatalog(
     [property: Id(0)] IReadOnlyList<string> ToolsJson,
     [property: Id(1)] IReadOnlyList<string> ResourcesJson,
-    [property: Id(2)] IReadOnlyList<string> PromptsJson);
+    [property: Id(2)] IReadOnlyList<string> PromptsJson,
+    [property: Id(3)] bool Unprefixed = false,
+    [property: Id(4)] IReadOnlyList<string>? ResourceTemplatesJson = null);
 
 /// <summary>One step of a proxied tool call: a progress report, or the final result (CallToolResult JSON).</summary>
 [GenerateSerializer, Immutable]

@@ -59,7 +59,7 @@ public sealed class IntegrationGrain(
         integration.State = new IntegrationState
         {
             Url = definition.Url, StoredHeaders = stored.ToJsonString(), Description = definition.Description,
-            CreatedAt = time.GetUtcNow(), CreatedBy = createdBy,
+            CreatedAt = time.GetUtcNow(), CreatedBy = createdBy, Unprefixed = definition.Unprefixed,
         };
         // Only a server that answers is registered: a typo in the URL or a refused credential fails here, not at first use.
         if (await RefreshCatalogAsync() is { } problem)
@@ -124,7 +124,7 @@ public sealed class IntegrationGrain(
         {
             await RefreshCatalogAsync();
         }
-        return _catalog ?? new IntegrationCatalog([], [], []);
+        return _catalog ?? new IntegrationCatalog([], [], [], integration.State.Unprefixed);
     }
 
     public async IAsyncEnumerable<IntegrationCallEvent> CallToolAsync(string tool, string argumentsJson, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -166,6 +166,14 @@ public sealed class IntegrationGrain(
         return JsonSerializer.Serialize(result, McpJsonUtilities.DefaultOptions);
     }
 
+    public async Task<string> CompleteAsync(string requestJson, CancellationToken cancellationToken)
+    {
+        var client = await ConnectAsync();
+        var request = JsonSerializer.Deserialize<CompleteRequestParams>(requestJson, McpJsonUtilities.DefaultOptions)!;
+        var result = await client.CompleteAsync(request, cancellationToken);
+        return JsonSerializer.Serialize(result, McpJsonUtilities.DefaultOptions);
+    }
+
     public async Task<string> GetPromptAsync(string prompt, IReadOnlyDictionary<string, string> arguments, CancellationToken cancellationToken)
     {
         var client = await ConnectAsync();
@@ -183,7 +191,8 @@ public sealed class IntegrationGrain(
             var tools = capabilities.Tools is null ? [] : (await client.ListToolsAsync()).Select(t => JsonSerializer.Serialize(t.ProtocolTool, McpJsonUtilities.DefaultOptions)).ToArray();
             var resources = capabilities.Resources is null ? [] : (await client.ListResourcesAsync()).Select(r => JsonSerializer.Serialize(r.ProtocolResource, McpJsonUtilities.DefaultOptions)).ToArray();
             var prompts = capabilities.Prompts is null ? [] : (await client.ListPromptsAsync()).Select(p => JsonSerializer.Serialize(p.ProtocolPrompt, McpJsonUtilities.DefaultOptions)).ToArray();
-            _catalog = new IntegrationCatalog(tools, resources, prompts);
+            var templates = capabilities.Resources is null ? [] : (await client.ListResourceTemplatesAsync()).Select(t => JsonSerializer.Serialize(t.ProtocolResourceTemplate, McpJsonUtilities.DefaultOptions)).ToArray();
+            _catalog = new IntegrationCatalog(tools, resources, prompts, integration.State.Unprefixed, templates);
             _refreshedAt = time.GetUtcNow();
             _lastError = null;
             return null;
@@ -251,7 +260,8 @@ public sealed class IntegrationGrain(
         var s = integration.State;
         var headers = ModelSecretProtector.Masked(JsonNode.Parse(s.StoredHeaders) as JsonObject ?? new JsonObject()).ToJsonString();
         return new IntegrationInfo(Name, s.Url, s.Description, headers, _client is { IsCompletedSuccessfully: true } && _lastError is null, _lastError,
-            _serverName, _catalog?.ToolsJson.Count ?? 0, _catalog?.ResourcesJson.Count ?? 0, _catalog?.PromptsJson.Count ?? 0, s.CreatedAt, s.CreatedBy, _refreshedAt);
+            _serverName, _catalog?.ToolsJson.Count ?? 0, _catalog?.ResourcesJson.Count ?? 0, _catalog?.PromptsJson.Count ?? 0, s.CreatedAt, s.CreatedBy, _refreshedAt,
+            s.Unprefixed);
     }
 
     private sealed class ChannelProgress(ChannelWriter<IntegrationCallEvent> writer) : IProgress<ProgressNotificationValue>

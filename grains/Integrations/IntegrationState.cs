@@ -9,4 +9,5 @@ public sealed class IntegrationState
     [Id(2)] public string? Description { get; set; }
     [Id(3)] public DateTimeOffset CreatedAt { get; set; }
     [Id(4)] public string CreatedBy { get; set; } = "";
+    [Id(5)] public bool Unprefixed { get; set; }
 }

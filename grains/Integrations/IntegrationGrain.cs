@@ -148,7 +148,7 @@ public sealed class IntegrationGrain(
                 var result = await client.CallToolAsync(tool, arguments, progress, cancellationToken: cancellationToken);
                 // The SDK hands progress notifications to their handler on their own; the last ones can still be on
                 // their way when the result is in. Give them a moment so the client sees every step before the result.
-                await progress.SettledAsync(TimeSpan.FromMilliseconds(250), cancellationToken);
+                await progress.SettledAsync(TimeSpan.FromSeconds(2), cancellationToken);
                 events.Writer.TryWrite(new IntegrationCallEvent(0, null, null, JsonSerializer.Serialize(result, McpJsonUtilities.DefaultOptions)));
                 events.Writer.TryComplete();
             }

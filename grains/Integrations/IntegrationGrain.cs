@@ -35,6 +35,11 @@ public sealed class IntegrationGrain(
     private DateTimeOffset? _refreshedAt;
     private readonly List<IAsyncDisposable> _handlers = [];
 
+    // Progress of calls in flight, by the progress token we sent upstream. A session-wide handler routes reports here
+    // (rather than the SDK's per-call IProgress), because the last reports can be dispatched after the call's result,
+    // when a per-call handler is already gone.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ChannelProgress> _inFlight = new(StringComparer.Ordinal);
+
     private string Name => this.GetPrimaryKeyString();
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await DisconnectAsync();
@@ -130,10 +135,11 @@ public sealed class IntegrationGrain(
     public async IAsyncEnumerable<IntegrationCallEvent> CallToolAsync(string tool, string argumentsJson, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var client = await ConnectAsync();
-        var arguments = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(argumentsJson)?
-            .ToDictionary(a => a.Key, a => (object?)a.Value) ?? [];
+        var arguments = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(argumentsJson) ?? [];
         var events = Channel.CreateUnbounded<IntegrationCallEvent>(new UnboundedChannelOptions { SingleReader = true });
         var progress = new ChannelProgress(events.Writer);
+        var token = Guid.NewGuid().ToString("N");
+        _inFlight[token] = progress;
         var call = RunAsync();
         await foreach (var item in events.Reader.ReadAllAsync(CancellationToken.None))
         {
@@ -145,7 +151,10 @@ public sealed class IntegrationGrain(
         {
             try
             {
-                var result = await client.CallToolAsync(tool, arguments, progress, cancellationToken: cancellationToken);
+                var result = await client.CallToolAsync(new CallToolRequestParams
+                {
+                    Name = tool, Arguments = arguments, Meta = new JsonObject { ["progressToken"] = token },
+                }, cancellationToken);
                 // The SDK hands progress notifications to their handler on their own; the last ones can still be on
                 // their way when the result is in. Give them a moment so the client sees every step before the result.
                 await progress.SettledAsync(TimeSpan.FromSeconds(2), cancellationToken);
@@ -155,6 +164,10 @@ public sealed class IntegrationGrain(
             catch (Exception e)
             {
                 events.Writer.TryComplete(e);
+            }
+            finally
+            {
+                _inFlight.TryRemove(token, out _);
             }
         }
     }
@@ -232,6 +245,15 @@ public sealed class IntegrationGrain(
             ClientInfo = new Implementation { Name = "mcp-cluster", Version = "1.0.0" },
         }, loggers, timeout.Token);
         _serverName = client.ServerInfo?.Name;
+        _handlers.Add(client.RegisterNotificationHandler(NotificationMethods.ProgressNotification, (notification, _) =>
+        {
+            var report = notification.Params?.Deserialize<ProgressNotificationParams>(McpJsonUtilities.DefaultOptions);
+            if (report?.ProgressToken.ToString() is { } key && _inFlight.TryGetValue(key, out var target))
+            {
+                target.Report(report.Progress);
+            }
+            return ValueTask.CompletedTask;
+        }));
         var self = this.AsReference<IIntegrationGrain>();
         foreach (var method in new[] { NotificationMethods.ToolListChangedNotification, NotificationMethods.ResourceListChangedNotification, NotificationMethods.PromptListChangedNotification })
         {

@@ -1,7 +1,11 @@
 using System.Text.Json;
 using Mcp.Cluster.ApiKeys;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.Models;
 using Mcp.Cluster.Gateway.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -19,6 +23,8 @@ public static class McpRestEndpoints
     {
         routes.MapGet("/tools", ListToolsAsync).RequireApiKey(Permissions.Read).WithTags("Tools")
             .WithName("ListTools").WithSummary("The MCP tools this key may call (models it may execute, data tools)");
+        routes.MapPost("/tools", RegisterToolAsync).RequireApiKey(Permissions.Write).WithTags("Tools")
+            .WithName("RegisterTool").WithSummary("Register an HTTP endpoint as a tool: a model with the http provider, served as model.{name}");
         routes.MapPost("/tools/{name}/execute", ExecuteToolAsync).RequireApiKey(Permissions.None).WithTags("Tools")
             .Accepts<JsonElement>("application/json")
             .WithName("ExecuteTool").WithSummary("Call a tool with the JSON body as its arguments, as tools/call does");
@@ -37,6 +43,31 @@ public static class McpRestEndpoints
         {
             name = t.Name, title = t.Title, description = t.Description, input_schema = t.InputSchema, output_schema = t.OutputSchema,
         }) });
+    }
+
+    /// <summary>A tool is a model: registering one registers an <c>http</c> model, so it has versions, health checks and metrics like any.</summary>
+    private static async Task<Results<Created<RegisteredModelResponse>, JsonHttpResult<ApiError>>> RegisterToolAsync(
+        ToolRequest request, HttpContext context, IGrainFactory grains)
+    {
+        if (request.Url is null || !Uri.TryCreate(request.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        {
+            return ApiErrors.Validation("Field 'url' must be the http(s) URL the tool's input is POSTed to.", "url");
+        }
+        var config = new JsonObject { ["url"] = url.ToString() };
+        if (request.Headers is { } headers)
+        {
+            config["headers"] = JsonSerializer.SerializeToNode(headers);
+        }
+        return await ModelEndpoints.RegisterAsync(new RegisterModelRequest
+        {
+            Name = request.Name,
+            Version = request.Version,
+            Description = request.Description,
+            Provider = "http",
+            InputSchema = request.InputSchema,
+            OutputSchema = request.OutputSchema,
+            Config = JsonSerializer.SerializeToElement(config),
+        }, context, grains);
     }
 
     private static async Task<IResult> ExecuteToolAsync(string name, HttpContext context, ModelTools models, DataTools data)
@@ -123,4 +154,27 @@ public static class McpRestEndpoints
             return ApiErrors.Result(StatusCodes.Status503ServiceUnavailable, ErrorCodes.DataSourceUnavailable, e.Message);
         }
     }
+}
+
+/// <summary>Body of <c>POST /tools</c>: an HTTP endpoint served as the tool <c>model.{name}</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ToolRequest
+{
+    public string? Name { get; init; }
+
+    public string? Version { get; init; }
+
+    public string? Description { get; init; }
+
+    /// <summary>JSON Schema of the arguments (the tool's inputSchema).</summary>
+    public JsonElement? InputSchema { get; init; }
+
+    /// <summary>JSON Schema of the answer (the tool's outputSchema).</summary>
+    public JsonElement? OutputSchema { get; init; }
+
+    /// <summary>Where the arguments are POSTed; the JSON answer is the result.</summary>
+    public string? Url { get; init; }
+
+    /// <summary>Headers sent with every call; secret values are encrypted at rest or ${VAR} references.</summary>
+    public Dictionary<string, string>? Headers { get; init; }
 }

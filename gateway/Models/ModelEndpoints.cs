@@ -96,7 +96,7 @@ public static class ModelEndpoints
         return routes;
     }
 
-    private static async Task<Results<Created<RegisteredModelResponse>, JsonHttpResult<ApiError>>> RegisterAsync(
+    internal static async Task<Results<Created<RegisteredModelResponse>, JsonHttpResult<ApiError>>> RegisterAsync(
         RegisterModelRequest request, HttpContext context, IGrainFactory grains)
     {
         var (definition, error) = ModelRequestValidator.Validate(request);

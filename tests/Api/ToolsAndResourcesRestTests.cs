@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Mcp.Cluster.Tests.Infrastructure;
+using Mcp.Cluster.Tests.WireServers;
 
 namespace Mcp.Cluster.Tests.Api;
 
@@ -56,6 +57,43 @@ public sealed class ToolsAndResourcesRestTests(SharedGatewayFactory gateway)
         Assert.DoesNotContain("model.sentiment", readerTools);
         using var refused = await reader.PostAsJsonAsync("/tools/model.sentiment/execute", new { text = "hi" });
         await refused.AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
+    public async Task An_http_endpoint_registered_as_a_tool_is_listed_and_executed()
+    {
+        await using var service = new ModelServiceWireServer("svc-tool-secret");
+        await service.StartAsync();
+        var (_, key) = await gateway.CreateKeyAsync(new { owner = "tool-maker", permissions = new[] { "read", "write", "execute" } });
+        using var client = gateway.CreateClient(key);
+        var name = $"fraud-{Guid.NewGuid():N}"[..16];
+        using (var registered = await client.PostAsJsonAsync("/tools", new
+        {
+            name, description = "Scores a payment's fraud risk",
+            input_schema = new { type = "object", properties = new { amount = new { type = "number" } }, required = new[] { "amount" } },
+            output_schema = new { type = "object", properties = new { risk = new { type = "number" }, flagged = new { type = "boolean" } }, required = new[] { "risk" } },
+            url = new Uri(service.BaseUri, "predict").ToString(),
+            headers = new Dictionary<string, string> { ["X-Service-Key"] = "svc-tool-secret" },
+        }))
+        {
+            await registered.AssertOkAsync(HttpStatusCode.Created);
+        }
+        var tools = (await client.GetFromJsonAsync<JsonElement>("/tools")).GetProperty("tools").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
+        Assert.Equal("amount", tools[$"model.{name}"].GetProperty("input_schema").GetProperty("required")[0].GetString());
+        using (var run = await client.PostAsJsonAsync($"/tools/model.{name}/execute", new { amount = 9000 }))
+        {
+            var body = await run.AssertOkAsync();
+            Assert.Equal(0.9, body.GetProperty("structured_content").GetProperty("risk").GetDouble());
+            Assert.True(body.GetProperty("structured_content").GetProperty("flagged").GetBoolean());
+        }
+        using (var invalid = await client.PostAsJsonAsync($"/tools/model.{name}/execute", new { amount = "lots" }))
+        {
+            Assert.True((await invalid.AssertOkAsync()).GetProperty("is_error").GetBoolean());
+        }
+        using (var badUrl = await client.PostAsJsonAsync("/tools", new { name = name + "x", url = "file:///etc/passwd" }))
+        {
+            await badUrl.AssertErrorAsync(HttpStatusCode.BadRequest, "validation_error");
+        }
     }
 
     [Fact]

@@ -62,7 +62,16 @@ public static class CompletionEndpoints
         });
         var session = new CompletionSocket(socket, context.GetApiKey(), grains, hasher, runner, options.Value,
             json.Value.SerializerOptions, logger);
-        await session.RunAsync(context.RequestAborted);
+        var metrics = context.RequestServices.GetRequiredService<Telemetry.McpMetrics>();
+        metrics.StreamOpened();
+        try
+        {
+            await session.RunAsync(context.RequestAborted);
+        }
+        finally
+        {
+            metrics.StreamClosed();
+        }
     }
 
     private static Task CompleteAsync(CompletionApiRequest body, HttpContext context, IGrainFactory grains,

@@ -20,7 +20,9 @@ using Mcp.Cluster.Gateway.Security;
 using Mcp.Cluster.Hosting;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 
 namespace Mcp.Cluster.Gateway.Hosting;
 
@@ -55,6 +57,12 @@ public static class GatewayHostingExtensions
         builder.Services.Configure<ApiKeyGatewayOptions>(configuration.GetSection(ApiKeyGatewayOptions.Section));
         builder.Services.Configure<ModelGatewayOptions>(configuration.GetSection(ModelGatewayOptions.Section));
         builder.Services.AddMcpGateway(configuration);
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton<Telemetry.McpMetrics>();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(Telemetry.McpMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
+                "Microsoft.AspNetCore.Http.Connections", "Microsoft.Orleans")
+            .AddPrometheusExporter());
         builder.Services.Configure<DataSourceGatewayOptions>(o =>
             o.DefaultCacheTtl = configuration.GetValue("DataSources:DefaultCacheTtl", o.DefaultCacheTtl));
         builder.Services.Configure<CompletionOptions>(configuration.GetSection(CompletionOptions.Section));
@@ -135,6 +143,8 @@ public static class GatewayHostingExtensions
         });
 
         app.MapHealthEndpoints();
+        // Prometheus scrapes without a key, as scrapers do; put it behind the network boundary you keep scrapers in.
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapClusterEndpoints();
         app.MapApiKeyEndpoints();
         app.MapModelEndpoints();

@@ -16,6 +16,7 @@ public sealed class ApiKeyAuthenticationMiddleware(
     RequestDelegate next,
     IGrainFactory grains,
     ApiKeyHasher hasher,
+    Telemetry.McpMetrics metrics,
     TimeProvider time)
 {
     public const string HeaderName = "X-API-Key";
@@ -76,6 +77,7 @@ public sealed class ApiKeyAuthenticationMiddleware(
         {
             case AccessOutcome.RateLimited:
             {
+                metrics.Rejected("rate_limit");
                 var retry = RetryAfterHeader.Set(context.Response, decision.ResetAt - now);
                 var detail = cost > decision.Limit
                     ? $"This request costs {cost} but the key allows only {decision.Limit} per window; split it into smaller batches."
@@ -86,6 +88,7 @@ public sealed class ApiKeyAuthenticationMiddleware(
             }
             case AccessOutcome.DailyQuotaExceeded or AccessOutcome.MonthlyQuotaExceeded:
             {
+                metrics.Rejected("quota");
                 var reset = decision.QuotaResetAt ?? now;
                 var period = decision.Outcome == AccessOutcome.DailyQuotaExceeded ? "daily" : "monthly";
                 RetryAfterHeader.Set(context.Response, reset - now);
@@ -95,6 +98,7 @@ public sealed class ApiKeyAuthenticationMiddleware(
                 return;
             }
             case AccessOutcome.Forbidden:
+                metrics.Rejected("forbidden");
                 await ApiErrors.WriteAsync(context, StatusCodes.Status403Forbidden, ErrorCodes.Forbidden,
                     $"This API key lacks the '{PermissionNames.ToNames(requirement.Permission).FirstOrDefault()}' permission.",
                     new() { ["required_permission"] = PermissionNames.ToNames(requirement.Permission).FirstOrDefault() });
@@ -156,8 +160,9 @@ public sealed class ApiKeyAuthenticationMiddleware(
         }
     }
 
-    private static Task Unauthorized(HttpContext context, string detail)
+    private Task Unauthorized(HttpContext context, string detail)
     {
+        metrics.Rejected("invalid_key");
         context.Response.Headers.WWWAuthenticate = "ApiKey header=\"X-API-Key\", Bearer";
         return ApiErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, ErrorCodes.InvalidApiKey, detail);
     }

@@ -33,6 +33,7 @@ public sealed class DataSourceGrain(
     AuditLog audit,
     IOptions<DataSourceGrainOptions> options,
     IOptions<QueryLimits> queryLimits,
+    Telemetry.McpMetrics metrics,
     TimeProvider time,
     ILogger<DataSourceGrain> logger) : Grain, IDataSourceGrain, IRemindable
 {
@@ -463,6 +464,7 @@ public sealed class DataSourceGrain(
         _totals.Rows += rows.Count;
         if (hit) _totals.CacheHits++; else _totals.CacheMisses++;
         _dirty = true;
+        metrics.CacheLookup(Name, hit);
 
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         try
@@ -474,6 +476,7 @@ public sealed class DataSourceGrain(
             logger.LogError(e, "Audit entry for a read of {Source} could not be written; the rows are withheld", Name);
             return DataQueryResult.Refused(DataQueryOutcome.Unavailable, "The audit log cannot be written, so no data is returned.");
         }
+        metrics.DataQuery(Name, "ok", Stopwatch.GetElapsedTime(started));
         return new DataQueryResult(DataQueryOutcome.Ok, Columns: read!.Columns, RowsJson: rows.Json, RowCount: rows.Count, Cached: hit,
             MaskedFields: policy.Masks, LimitedByQuota: limitedByQuota, ElapsedMs: elapsed);
     }
@@ -558,6 +561,7 @@ public sealed class DataSourceGrain(
             logger.LogError(e, "Audit entry for SQL on {Source} could not be written; the rows are withheld", Name);
             return DataQueryResult.Refused(DataQueryOutcome.Unavailable, "The audit log cannot be written, so no data is returned.");
         }
+        metrics.DataQuery(Name, "ok", Stopwatch.GetElapsedTime(started));
         return new DataQueryResult(DataQueryOutcome.Ok, Columns: rows.Columns, RowsJson: json, RowCount: rows.Rows.Count,
             MaskedFields: new Dictionary<string, MaskKind>(), LimitedByQuota: rows.Truncated && allowance < rowLimit, ElapsedMs: elapsed,
             Detail: rows.Truncated ? $"Only the first {allowance} rows were returned." : null);
@@ -681,6 +685,7 @@ public sealed class DataSourceGrain(
         _dirty = true;
         await TryAuditAsync(Entry(caller, table, fields, operation, AuditDecision.Failed, detail, 0,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds, false, statement));
+        metrics.DataQuery(Name, OutcomeName(outcome), Stopwatch.GetElapsedTime(started));
         return DataQueryResult.Refused(outcome, detail, outcome == DataQueryOutcome.SourceError ? "sql" : null);
     }
 
@@ -695,8 +700,17 @@ public sealed class DataSourceGrain(
         }
         await TryAuditAsync(Entry(caller, table, fields, operation, AuditDecision.Denied, detail, 0,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds, false, statement));
+        metrics.DataQuery(Name, OutcomeName(outcome), Stopwatch.GetElapsedTime(started));
         return new DataQueryResult(outcome, detail, field, QuotaResetAt: quotaReset);
     }
+
+    private static string OutcomeName(DataQueryOutcome outcome) => outcome switch
+    {
+        DataQueryOutcome.NotFound => "not_found",
+        DataQueryOutcome.QuotaExceeded => "quota_exceeded",
+        DataQueryOutcome.SourceError => "source_error",
+        var other => other.ToString().ToLowerInvariant(),
+    };
 
     private async Task TryAuditAsync(AuditEntry entry)
     {

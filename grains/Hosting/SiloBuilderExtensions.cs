@@ -150,6 +150,8 @@ public static class SiloBuilderExtensions
         services.Configure<ApiKeyGrainOptions>(configuration.GetSection(ApiKeyGrainOptions.Section));
         services.Configure<Completions.CompletionRecordOptions>(configuration.GetSection(Completions.CompletionRecordOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<Telemetry.McpMetrics>();
         services.Configure<McpSessions.McpSessionOptions>(configuration.GetSection(McpSessions.McpSessionOptions.Section));
         services.AddModels(configuration, cluster);
         services.AddDataSources(configuration, cluster);

@@ -9,13 +9,15 @@ public static class CommandLine
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     public static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(
-        string file, IReadOnlyList<string> arguments, TimeSpan timeout, string? workingDirectory = null, IDictionary<string, string>? environment = null)
+        string file, IReadOnlyList<string> arguments, TimeSpan timeout, string? workingDirectory = null, IDictionary<string, string>? environment = null,
+        string? standardInput = null)
     {
         var start = new ProcessStartInfo(file)
         {
             WorkingDirectory = workingDirectory ?? RepositoryRoot,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = standardInput is not null,
             UseShellExecute = false,
         };
         foreach (var argument in arguments)
@@ -29,6 +31,11 @@ public static class CommandLine
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput);
+            process.StandardInput.Close();
+        }
         using var cancel = new CancellationTokenSource(timeout);
         try
         {

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Mcp.Cluster.Telemetry;
+
+/// <summary>
+/// The gateway's and silo's own instruments (meter <see cref="MeterName"/>), exported with the ASP.NET Core and
+/// Orleans meters on <c>GET /metrics</c>. Created through <see cref="IMeterFactory"/>, so tests and hosts each get
+/// their own instance.
+/// </summary>
+public sealed class McpMetrics
+{
+    public const string MeterName = "Mcp.Cluster";
+
+    private readonly Counter<long> _rejections;
+    private readonly UpDownCounter<long> _streams;
+    private readonly Counter<long> _dataQueries;
+    private readonly Histogram<double> _dataQueryDuration;
+    private readonly Counter<long> _cacheLookups;
+
+    public McpMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        _rejections = meter.CreateCounter<long>("mcp.gateway.rejections", "{request}",
+            "Requests refused before reaching a grain's work: rate limit, quota, missing permission, invalid key.");
+        _streams = meter.CreateUpDownCounter<long>("mcp.completions.websocket.streams", "{stream}", "Completion WebSocket connections open now.");
+        _dataQueries = meter.CreateCounter<long>("mcp.data.queries", "{query}", "Reads of data sources by outcome.");
+        _dataQueryDuration = meter.CreateHistogram<double>("mcp.data.query.duration", "s", "Time to answer a read of a data source.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+        _cacheLookups = meter.CreateCounter<long>("mcp.data.cache.lookups", "{lookup}", "Query-cache lookups of data-source reads, by result (hit or miss).");
+    }
+
+    public void Rejected(string reason) => _rejections.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void StreamOpened() => _streams.Add(1);
+
+    public void StreamClosed() => _streams.Add(-1);
+
+    public void DataQuery(string source, string outcome, TimeSpan elapsed)
+    {
+        var tags = new TagList { { "source", source }, { "outcome", outcome } };
+        _dataQueries.Add(1, tags);
+        _dataQueryDuration.Record(elapsed.TotalSeconds, tags);
+    }
+
+    public void CacheLookup(string source, bool hit) =>
+        _cacheLookups.Add(1, new KeyValuePair<string, object?>("source", source), new KeyValuePair<string, object?>("result", hit ? "hit" : "miss"));
+}

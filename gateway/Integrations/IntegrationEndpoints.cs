@@ -81,7 +81,7 @@ public static partial class IntegrationEndpoints
         return result?.Outcome switch
         {
             IntegrationCommandOutcome.Ok => TypedResults.Ok(IntegrationResponse.From(result.Integration!)),
-            IntegrationCommandOutcome.Invalid => ApiErrors.Result(StatusCodes.Status502BadGateway, "upstream_error", result.Detail!),
+            IntegrationCommandOutcome.Invalid => ApiErrors.Result(StatusCodes.Status502BadGateway, ErrorCodes.UpstreamError, result.Detail!),
             _ => ApiErrors.NotFound($"Integration '{name}' not found."),
         };
     }

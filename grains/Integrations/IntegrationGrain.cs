@@ -272,7 +272,7 @@ public sealed class IntegrationGrain(
         _handlers.Clear();
         if (_client is { IsCompletedSuccessfully: true } connected)
         {
-            await connected.Result.DisposeAsync();
+            await (await connected).DisposeAsync();
         }
         _client = null;
     }

@@ -67,6 +67,21 @@ public sealed class IntegrationTests : IAsyncLifetime
         Assert.Contains("fixture.greet", result.GetProperty("prompts").EnumerateArray().Select(p => p.GetString()));
         Assert.Equal("Hello, Ada!", result.GetProperty("prompt").GetProperty("messages")[0].GetProperty("content").GetProperty("text").GetString());
 
+        // An upstream that fails its refresh is reported, not hidden.
+        _upstream.Down = true;
+        using (var refresh = await admin.PostAsync("/integrations/fixture/refresh", null))
+        {
+            await refresh.AssertErrorAsync(HttpStatusCode.BadGateway, "upstream_error");
+        }
+        _upstream.Down = false;
+        var described = await admin.GetFromJsonAsync<JsonElement>("/integrations/fixture");
+        Assert.False(described.GetProperty("connected").GetBoolean());
+        Assert.False(string.IsNullOrEmpty(described.GetProperty("last_error").GetString()));
+        using (var recovered = await admin.PostAsync("/integrations/fixture/refresh", null))
+        {
+            Assert.True((await recovered.AssertOkAsync()).GetProperty("connected").GetBoolean());
+        }
+
         // The REST side: list, describe, remove; its tools leave with it.
         var list = await admin.GetFromJsonAsync<JsonElement>("/integrations");
         Assert.Equal("fixture", list.GetProperty("integrations")[0].GetProperty("name").GetString());

@@ -9,6 +9,7 @@ using Mcp.Cluster.Gateway.DataSources;
 using Mcp.Cluster.Gateway.Errors;
 using Mcp.Cluster.Gateway.Health;
 using Mcp.Cluster.Gateway.Integrations;
+using Mcp.Cluster.Gateway.Logs;
 using Mcp.Cluster.Gateway.McpProtocol;
 using Mcp.Cluster.Gateway.Prompts;
 using Mcp.Cluster.Gateway.Http;
@@ -57,6 +58,10 @@ public static class GatewayHostingExtensions
         builder.Services.Configure<ApiKeyGatewayOptions>(configuration.GetSection(ApiKeyGatewayOptions.Section));
         builder.Services.Configure<ModelGatewayOptions>(configuration.GetSection(ModelGatewayOptions.Section));
         builder.Services.AddMcpGateway(configuration);
+        builder.Services.Configure<RecentLogsOptions>(configuration.GetSection(RecentLogsOptions.Section));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<RecentLogs>();
+        builder.Logging.Services.AddSingleton<ILoggerProvider>(sp => sp.GetRequiredService<RecentLogs>());
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<Telemetry.McpMetrics>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -157,6 +162,7 @@ public static class GatewayHostingExtensions
         app.MapMcpGateway();
         app.MapMcpRestEndpoints();
         app.MapIntegrationEndpoints();
+        app.MapLogEndpoints();
         return app;
     }
 

@@ -381,6 +381,32 @@ public sealed class DataSourceGrain(
 
     public async Task<DataQueryResult> QueryAsync(DataQuery query, DataCaller caller)
     {
+        metrics.QueryStarted(Name);
+        try
+        {
+            return await QueryCoreAsync(query, caller);
+        }
+        finally
+        {
+            metrics.QueryEnded(Name);
+        }
+    }
+
+    public async Task<DataQueryResult> ExecuteSqlAsync(string sql, int? maxRows, DataCaller caller)
+    {
+        metrics.QueryStarted(Name);
+        try
+        {
+            return await ExecuteSqlCoreAsync(sql, maxRows, caller);
+        }
+        finally
+        {
+            metrics.QueryEnded(Name);
+        }
+    }
+
+    private async Task<DataQueryResult> QueryCoreAsync(DataQuery query, DataCaller caller)
+    {
         var started = Stopwatch.GetTimestamp();
         var requestedFields = query.Fields ?? [];
         if (Gate(caller, query.Table, requestedFields, "query") is { } refused)
@@ -481,7 +507,7 @@ public sealed class DataSourceGrain(
             MaskedFields: policy.Masks, LimitedByQuota: limitedByQuota, ElapsedMs: elapsed);
     }
 
-    public async Task<DataQueryResult> ExecuteSqlAsync(string sql, int? maxRows, DataCaller caller)
+    private async Task<DataQueryResult> ExecuteSqlCoreAsync(string sql, int? maxRows, DataCaller caller)
     {
         var started = Stopwatch.GetTimestamp();
         if (Gate(caller, null, [], "sql", sql) is { } refused)

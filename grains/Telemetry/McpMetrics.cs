@@ -17,6 +17,7 @@ public sealed class McpMetrics
     private readonly Counter<long> _dataQueries;
     private readonly Histogram<double> _dataQueryDuration;
     private readonly Counter<long> _cacheLookups;
+    private readonly UpDownCounter<long> _activeQueries;
 
     public McpMetrics(IMeterFactory meters)
     {
@@ -28,6 +29,7 @@ public sealed class McpMetrics
         _dataQueryDuration = meter.CreateHistogram<double>("mcp.data.query.duration", "s", "Time to answer a read of a data source.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         _cacheLookups = meter.CreateCounter<long>("mcp.data.cache.lookups", "{lookup}", "Query-cache lookups of data-source reads, by result (hit or miss).");
+        _activeQueries = meter.CreateUpDownCounter<long>("mcp.data.queries.active", "{query}", "Reads of data sources running now.");
     }
 
     public void Rejected(string reason) => _rejections.Add(1, new KeyValuePair<string, object?>("reason", reason));
@@ -42,6 +44,10 @@ public sealed class McpMetrics
         _dataQueries.Add(1, tags);
         _dataQueryDuration.Record(elapsed.TotalSeconds, tags);
     }
+
+    public void QueryStarted(string source) => _activeQueries.Add(1, new KeyValuePair<string, object?>("source", source));
+
+    public void QueryEnded(string source) => _activeQueries.Add(-1, new KeyValuePair<string, object?>("source", source));
 
     public void CacheLookup(string source, bool hit) =>
         _cacheLookups.Add(1, new KeyValuePair<string, object?>("source", source), new KeyValuePair<string, object?>("result", hit ? "hit" : "miss"));

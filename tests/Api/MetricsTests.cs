@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Mcp.Cluster.Tests.DataSources;
 using Mcp.Cluster.Tests.Infrastructure;
 
@@ -52,4 +55,63 @@ public sealed class MetricsTests(DataGateway gateway) : IClassFixture<DataGatewa
         (exit, stdout, stderr) = await CommandLine.RunAsync("promtool", ["check", "metrics"], TimeSpan.FromSeconds(60), standardInput: ours);
         Assert.True(exit == 0, $"promtool found problems in our metrics ({exit}):\n{stdout}\n{stderr}");
     }
+
+    [Fact]
+    public async Task The_shipped_alert_rules_pass_promtool_and_their_unit_tests()
+    {
+        var (exit, stdout, stderr) = await CommandLine.RunAsync("promtool", ["check", "rules", "deploy/prometheus/alerts.yml"], TimeSpan.FromSeconds(60));
+        Assert.True(exit == 0, $"promtool check rules failed ({exit}):\n{stdout}\n{stderr}");
+        Assert.Contains("4 rules found", stdout);
+        (exit, stdout, stderr) = await CommandLine.RunAsync("promtool", ["test", "rules", "alerts.test.yml"], TimeSpan.FromSeconds(60),
+            workingDirectory: Path.Combine(CommandLine.RepositoryRoot, "tests", "prometheus"));
+        Assert.True(exit == 0, $"promtool test rules failed ({exit}):\n{stdout}\n{stderr}");
+    }
+
+    [Fact]
+    public async Task Every_metric_the_alert_rules_and_the_dashboard_use_is_exported()
+    {
+        using var admin = gateway.CreateClient(GatewayFactory.AdminKey);
+        await gateway.QueryOkAsync(admin, new { source = "jobs_db", table = "jobs", limit = 1 });
+        var ws = gateway.Server.CreateWebSocketClient();
+        ws.ConfigureRequest = request => request.Headers["X-API-Key"] = GatewayFactory.AdminKey;
+        using (var socket = await ws.ConnectAsync(new Uri(gateway.Server.BaseAddress, "/ws/completions"), CancellationToken.None))
+        {
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+        }
+        using (var anonymous = gateway.CreateClient())
+        using (var refused = await anonymous.GetAsync("/api/keys/me"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        var rules = await File.ReadAllTextAsync(Path.Combine(CommandLine.RepositoryRoot, "deploy", "prometheus", "alerts.yml"));
+        using var dashboard = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(CommandLine.RepositoryRoot, "deploy", "grafana", "mcp-cluster.json")));
+        var expressions = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(panel => panel.GetProperty("targets").EnumerateArray())
+            .Select(target => target.GetProperty("expr").GetString()!)
+            .Append(rules)
+            .ToList();
+        var names = expressions
+            .SelectMany(expression => Regex.Matches(expression, @"\b(?:mcp|http_server|kestrel)_[a-z_]+\b").Select(m => m.Value))
+            .ToHashSet();
+        Assert.Contains("mcp_data_queries_active", names);
+        Assert.Contains("mcp_completions_websocket_streams", names);
+
+        using var client = gateway.CreateClient();
+        // The exporter caches its snapshot briefly; poll until it covers the requests above.
+        List<string> missing = [];
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(250))
+        {
+            var text = await client.GetStringAsync("/metrics");
+            missing = names.Where(name => !Exported(text, name)).ToList();
+            if (missing.Count == 0 || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+        }
+        Assert.Empty(missing);
+    }
+
+    private static bool Exported(string exposition, string name) =>
+        exposition.Contains("\n" + name + "{", StringComparison.Ordinal) || exposition.Contains("\n" + name + " ", StringComparison.Ordinal);
 }

@@ -118,7 +118,8 @@ public sealed record ApiKeyUsageResponse(
     long RejectedRequests,
     RateLimitWindowResponse RateLimit,
     DateTimeOffset? LastUsedAt,
-    TokenUsageResponse Tokens)
+    TokenUsageResponse Tokens,
+    Usage.UsageReportResponse? Traffic = null)
 {
     public static ApiKeyUsageResponse From(ApiKeyUsage u) => new(
         u.KeyId, u.Day, u.RequestsToday, u.Quotas.Daily, u.Quotas.Daily is { } d ? Math.Max(0, d - u.RequestsToday) : null,

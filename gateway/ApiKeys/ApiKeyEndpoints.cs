@@ -5,6 +5,8 @@ using Mcp.Cluster.Gateway.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
+using Mcp.Cluster.Gateway.Usage;
+
 namespace Mcp.Cluster.Gateway.ApiKeys;
 
 public static class ApiKeyEndpoints
@@ -64,7 +66,7 @@ public static class ApiKeyEndpoints
         group.MapGet("/{key_id}/usage", GetUsageAsync)
             .RequireApiKey(Permissions.Read)
             .WithName("GetApiKeyUsage")
-            .WithSummary("Quota counters and the current rate-limit window of a key");
+            .WithSummary("Quota counters and the current rate-limit window of a key, and its traffic over the last ?days= (1–90, default 1) UTC days");
 
         return routes;
     }
@@ -185,15 +187,26 @@ public static class ApiKeyEndpoints
     }
 
     private static async Task<Results<Ok<ApiKeyUsageResponse>, JsonHttpResult<ApiError>>> GetUsageAsync(
-        [FromRoute(Name = "key_id")] string keyId, HttpContext context, IGrainFactory grains)
+        [FromRoute(Name = "key_id")] string keyId, HttpContext context, IGrainFactory grains, UsageReader reader, [FromQuery] int? days)
     {
+        var period = days ?? 1;
+        if (UsageEndpoints.CheckDays(period) is { } invalid)
+        {
+            return invalid;
+        }
         var key = await FindManageableAsync(keyId, context, grains);
         if (key is null)
         {
             return KeyNotFound(keyId);
         }
         var usage = await grains.GetGrain<IApiKeyGrain>(keyId).GetUsageAsync();
-        return usage is null ? KeyNotFound(keyId) : TypedResults.Ok(ApiKeyUsageResponse.From(usage));
+        if (usage is null)
+        {
+            return KeyNotFound(keyId);
+        }
+        // Quota counters come from the key grain (exact, enforced); traffic from the usage grains (a few seconds behind).
+        var traffic = await reader.ReadAsync(Mcp.Cluster.Usage.UsageScopeKind.Key, keyId, period);
+        return TypedResults.Ok(ApiKeyUsageResponse.From(usage) with { Traffic = UsageReportResponse.Of(traffic, reader.Today, period) });
     }
 
     /// <summary>A key the caller may see, or null. Keys of other owners look exactly like missing ones, so ids cannot be probed.</summary>

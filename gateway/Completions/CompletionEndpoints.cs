@@ -7,6 +7,8 @@ using Mcp.Cluster.Models;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
+using Mcp.Cluster.Gateway.Usage;
+
 namespace Mcp.Cluster.Gateway.Completions;
 
 public static class CompletionEndpoints
@@ -61,7 +63,7 @@ public static class CompletionEndpoints
             KeepAliveTimeout = options.Value.SocketKeepAliveTimeout,
         });
         var session = new CompletionSocket(socket, context.GetApiKey(), grains, hasher, runner, options.Value,
-            json.Value.SerializerOptions, logger);
+            json.Value.SerializerOptions, context.RequestServices.GetRequiredService<UsagePublisher>(), context.RequestServices.GetRequiredService<TimeProvider>(), logger);
         var metrics = context.RequestServices.GetRequiredService<Telemetry.McpMetrics>();
         metrics.StreamOpened();
         try
@@ -91,7 +93,8 @@ public static class CompletionEndpoints
             return;
         }
         var (modelId, request) = prepared.Value;
-        await runner.RunAsync(context.GetRequiredApiKey(), modelId, request, body.RequestId, sink(modelId, body.RequestId), context.RequestAborted);
+        var tally = await runner.RunAsync(context.GetRequiredApiKey(), modelId, request, body.RequestId, sink(modelId, body.RequestId), context.RequestAborted);
+        context.Usage().AddTokens(tally.PromptTokens, tally.CompletionTokens);
     }
 
     private static async Task<IResult> GetAsync([FromRoute(Name = "completion_id")] string completionId, HttpContext context, IGrainFactory grains)
@@ -142,6 +145,7 @@ public static class CompletionEndpoints
             await ApiErrors.NotFound($"Model '{body.ModelId}' not found.").ExecuteAsync(context);
             return null;
         }
+        context.Usage().ModelId = modelId;
         return (modelId, request!);
     }
 

@@ -13,7 +13,8 @@ public sealed class CompletionRunner(IGrainFactory grains, TokenQuota quota, ILo
 {
     public const string IdPrefix = "cmpl_";
 
-    public async Task RunAsync(ApiKeyPrincipal key, string modelId, CompletionRequest request, string? requestId,
+    /// <summary>Runs the completion; the answer says how it ended and the tokens settled, for its usage event.</summary>
+    public async Task<CompletionTally> RunAsync(ApiKeyPrincipal key, string modelId, CompletionRequest request, string? requestId,
         ICompletionSink sink, CancellationToken cancellationToken, string idPrefix = IdPrefix)
     {
         var completionId = CompletionIds.New(idPrefix, modelId);
@@ -24,13 +25,23 @@ public sealed class CompletionRunner(IGrainFactory grains, TokenQuota quota, ILo
         if (!reservation.Granted)
         {
             await sink.RefusedAsync(reservation, reserved);
-            return;
+            return new CompletionTally(StatusCodes.Status429TooManyRequests, 0, 0);
         }
 
         // Only the length of the text is kept here; the sinks that answer with the whole text collect it themselves.
         var generatedBytes = 0;
         var started = false;
         CompletionChunk? last = null;
+        // However the completion ended (done, failed, cancelled, client gone), the reservation is settled with the
+        // model's counts when it finished, else the same estimate the model's record shows (the prompt counts once text has flowed).
+        (long Prompt, long Completion) Settled() => last is { FinishReason: not null }
+            ? (last.PromptTokens, last.CompletionTokens)
+            : (started ? estimatedPrompt : 0, TokenEstimate.OfBytes(generatedBytes));
+        CompletionTally Tally(int status)
+        {
+            var (prompt, completion) = Settled();
+            return new(status, prompt, completion);
+        }
         try
         {
             await foreach (var chunk in grains.GetGrain<IModelGrain>(modelId).StreamAsync(request, cancellationToken).WithCancellation(cancellationToken))
@@ -39,7 +50,7 @@ public sealed class CompletionRunner(IGrainFactory grains, TokenQuota quota, ILo
                 if (chunk.Error is not null)
                 {
                     await sink.FailedAsync(chunk, started);
-                    return;
+                    return Tally(Models.PredictionOutcomeErrors.Status(chunk.Error.Value));
                 }
                 if (!started)
                 {
@@ -54,19 +65,16 @@ public sealed class CompletionRunner(IGrainFactory grains, TokenQuota quota, ILo
                 if (chunk.FinishReason is not null)
                 {
                     await sink.DoneAsync(chunk);
-                    return;
+                    return Tally(StatusCodes.Status200OK);
                 }
             }
             last = CompletionChunk.Failure(PredictionOutcome.ModelError, "The model stream ended without a finish reason.");
             await sink.FailedAsync(last, started);
+            return Tally(StatusCodes.Status502BadGateway);
         }
         finally
         {
-            // However the completion ended (done, failed, cancelled, client gone), settle the reservation: the model's
-            // counts when it finished, else the same estimate the model's record shows (the prompt counts once text has flowed).
-            var (prompt, completion) = last is { FinishReason: not null }
-                ? (last.PromptTokens, last.CompletionTokens)
-                : (started ? estimatedPrompt : 0, TokenEstimate.OfBytes(generatedBytes));
+            var (prompt, completion) = Settled();
             try
             {
                 await quota.SettleAsync(key.KeyId, completionId, prompt, completion);

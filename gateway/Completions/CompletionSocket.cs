@@ -6,6 +6,7 @@ using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Gateway.ApiKeys;
 using Mcp.Cluster.Gateway.Models;
 using Mcp.Cluster.Gateway.Security;
+using Mcp.Cluster.Gateway.Usage;
 using Mcp.Cluster.Models;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -27,6 +28,8 @@ public sealed class CompletionSocket(
     CompletionRunner runner,
     CompletionOptions options,
     JsonSerializerOptions json,
+    UsagePublisher usage,
+    TimeProvider time,
     ILogger logger)
 {
     // One send at a time is all a WebSocket allows; completions on one connection take turns. Sending straight from
@@ -246,16 +249,20 @@ public sealed class CompletionSocket(
     {
         await Task.Yield();
         var sink = new SocketSink(this, requestId);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            await runner.RunAsync(key, modelId, request, requestId, sink, running.Cancel.Token);
+            var tally = await runner.RunAsync(key, modelId, request, requestId, sink, running.Cancel.Token);
+            Record(key, modelId, started, tally);
         }
         catch (Exception e) when (e is OperationCanceledException || running.Cancel.IsCancellationRequested)
         {
+            Record(key, modelId, started, new CompletionTally(499, 0, 0));
             await SendAsync(new SocketFrame("cancelled", requestId) { Id = sink.CompletionId });
         }
         catch (Exception e)
         {
+            Record(key, modelId, started, new CompletionTally(StatusCodes.Status500InternalServerError, 0, 0));
             logger.LogError(e, "Completion {RequestId} on a WebSocket failed", requestId);
             await SendAsync(new SocketFrame("error", requestId) { Error = "internal_error", Detail = "The completion failed unexpectedly; it has been logged." });
         }
@@ -268,6 +275,11 @@ public sealed class CompletionSocket(
             running.Cancel.Dispose();
         }
     }
+
+    /// <summary>Each completion on the socket is one usage event, as if it had been its own HTTP request.</summary>
+    private void Record(ApiKeyPrincipal key, string modelId, long started, CompletionTally tally) =>
+        usage.Publish(new Mcp.Cluster.Usage.UsageEvent(time.GetUtcNow(), key.KeyId, modelId, null, "WS /ws/completions", "websocket",
+            tally.Status, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, tally.PromptTokens, tally.CompletionTokens));
 
     internal async Task SendAsync(SocketFrame frame)
     {

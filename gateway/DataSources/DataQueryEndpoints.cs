@@ -6,6 +6,8 @@ using Mcp.Cluster.Gateway.Models;
 using Mcp.Cluster.Gateway.Security;
 using Mcp.Cluster.Models;
 
+using Mcp.Cluster.Gateway.Usage;
+
 namespace Mcp.Cluster.Gateway.DataSources;
 
 public static class DataQueryEndpoints
@@ -53,6 +55,7 @@ public static class DataQueryEndpoints
             return callerError;
         }
         var result = await grains.GetGrain<IDataSourceGrain>(request.Source).QueryAsync(query!, caller!);
+        context.Usage().RecordRead(request.Source, result, cacheable: true);
         return Answer(context, result, request.Source, query!.Table, request.Limit, query.Offset);
     }
 
@@ -76,6 +79,7 @@ public static class DataQueryEndpoints
             return callerError;
         }
         var result = await grains.GetGrain<IDataSourceGrain>(request.Source).ExecuteSqlAsync(request.Sql, request.MaxRows, caller!);
+        context.Usage().RecordRead(request.Source, result, cacheable: false);
         return Answer(context, result, request.Source, null, null, 0);
     }
 

@@ -10,6 +10,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
+using Mcp.Cluster.Gateway.Usage;
+
 namespace Mcp.Cluster.Gateway.DataSources;
 
 public static class DataSourceEndpoints
@@ -63,6 +65,11 @@ public static class DataSourceEndpoints
             .RequireApiKey(Permissions.Read)
             .WithName("GetDataSourceUsage")
             .WithSummary("The key's queries and rows today against its quotas (admins: ?key_id=)");
+
+        group.MapGet("/{name}/metrics", GetMetricsAsync)
+            .RequireApiKey(Permissions.Admin)
+            .WithName("GetDataSourceMetrics")
+            .WithSummary("Reads of the source by every key over the last ?days= (1–90, default 1) UTC days: errors, latency percentiles, rows, cache hits (admin)");
 
         group.MapGet("/{name}/grants", ListGrantsAsync)
             .RequireApiKey(Permissions.Admin)
@@ -170,6 +177,22 @@ public static class DataSourceEndpoints
             return NotFound(name);
         }
         return TypedResults.Ok(DataSourceStatusResponse.From(status));
+    }
+
+    private static async Task<Results<Ok<UsageReportResponse>, JsonHttpResult<ApiError>>> GetMetricsAsync(
+        string name, HttpContext context, IGrainFactory grains, UsageReader reader, [FromQuery] int? days)
+    {
+        var period = days ?? 1;
+        if (UsageEndpoints.CheckDays(period) is { } invalid)
+        {
+            return invalid;
+        }
+        if (await ReadableAsync(name, context.GetRequiredApiKey(), grains) is not { } grain || await grain.GetStatusAsync() is null)
+        {
+            return NotFound(name);
+        }
+        var traffic = await reader.ReadAsync(Mcp.Cluster.Usage.UsageScopeKind.Source, name, period);
+        return TypedResults.Ok(UsageReportResponse.Of(traffic, reader.Today, period));
     }
 
     private static async Task<Results<Ok<DataSourceResponse>, JsonHttpResult<ApiError>>> RefreshAsync(

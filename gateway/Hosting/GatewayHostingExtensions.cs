@@ -18,6 +18,7 @@ using Mcp.Cluster.Gateway.Models;
 using Mcp.Cluster.Gateway.OpenAi;
 using Mcp.Cluster.Gateway.OpenApi;
 using Mcp.Cluster.Gateway.Security;
+using Mcp.Cluster.Gateway.Usage;
 using Mcp.Cluster.Hosting;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.RateLimiting;
@@ -73,6 +74,10 @@ public static class GatewayHostingExtensions
         builder.Services.Configure<CompletionOptions>(configuration.GetSection(CompletionOptions.Section));
         builder.Services.AddSingleton<TokenQuota>();
         builder.Services.AddSingleton<CompletionRunner>();
+        builder.Services.Configure<UsageOptions>(configuration.GetSection(UsageOptions.Section));
+        builder.Services.AddSingleton<UsagePublisher>();
+        builder.Services.AddSingleton<UsageReader>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UsagePublisher>());
         builder.Services.PostConfigure<ApiKeyGatewayOptions>(o =>
         {
             o.AdminKey ??= configuration["ADMIN_KEY"];
@@ -122,6 +127,7 @@ public static class GatewayHostingExtensions
 
     public static WebApplication UseMcpGateway(this WebApplication app)
     {
+        app.UseMiddleware<UsageMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseApiErrorStatusPages();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
@@ -163,6 +169,7 @@ public static class GatewayHostingExtensions
         app.MapMcpRestEndpoints();
         app.MapIntegrationEndpoints();
         app.MapLogEndpoints();
+        app.MapUsageEndpoints();
         return app;
     }
 

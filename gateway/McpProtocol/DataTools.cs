@@ -7,6 +7,8 @@ using Mcp.Cluster.Gateway.Security;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
+using Mcp.Cluster.Gateway.Usage;
+
 namespace Mcp.Cluster.Gateway.McpProtocol;
 
 /// <summary>
@@ -14,7 +16,7 @@ namespace Mcp.Cluster.Gateway.McpProtocol;
 /// <c>data.query</c> runs a structured query under the key's grants, with the same masks, quotas and audit as
 /// <c>POST /api/data/query</c>.
 /// </summary>
-public sealed class DataTools(IGrainFactory grains, DataResources resources)
+public sealed class DataTools(IGrainFactory grains, DataResources resources, IHttpContextAccessor http)
 {
     public const string SourcesTool = "data.sources";
     public const string QueryTool = "data.query";
@@ -86,6 +88,7 @@ public sealed class DataTools(IGrainFactory grains, DataResources resources)
             return Failure(error.Value!.Detail);
         }
         var result = await grains.GetGrain<IDataSourceGrain>(request.Source).QueryAsync(query!, caller);
+        http.HttpContext?.Usage().RecordRead(request.Source, result, cacheable: true);
         if (result.Outcome != DataQueryOutcome.Ok)
         {
             return Failure($"{result.Outcome}: {result.Detail}");

@@ -5,6 +5,8 @@ using Mcp.Cluster.Models;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
+using Mcp.Cluster.Gateway.Usage;
+
 namespace Mcp.Cluster.Gateway.McpProtocol;
 
 /// <summary>
@@ -12,7 +14,7 @@ namespace Mcp.Cluster.Gateway.McpProtocol;
 /// schema is the tool's inputSchema, its output schema the outputSchema, and a call is a prediction whose output comes
 /// back as structuredContent and as text.
 /// </summary>
-public sealed class ModelTools(IGrainFactory grains)
+public sealed class ModelTools(IGrainFactory grains, IHttpContextAccessor http)
 {
     public const string Prefix = "model.";
 
@@ -41,6 +43,10 @@ public sealed class ModelTools(IGrainFactory grains)
         var name = toolName[Prefix.Length..];
         var modelId = await grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global).ResolveAsync(name, "latest")
             ?? throw new McpProtocolException($"Unknown tool '{toolName}'.", McpErrorCode.InvalidParams);
+        if (http.HttpContext is { } context)
+        {
+            context.Usage().ModelId = modelId;
+        }
         var input = JsonSerializer.Serialize(arguments ?? new Dictionary<string, JsonElement>());
         var result = await grains.GetGrain<IModelGrain>(modelId).PredictAsync(input, cancellationToken);
         if (result.Outcome != PredictionOutcome.Ok)

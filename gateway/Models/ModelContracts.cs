@@ -134,7 +134,8 @@ public sealed record ModelMetricsResponse(
     double ErrorRate,
     double AverageResponseTime,
     long PromptTokens,
-    long CompletionTokens);
+    long CompletionTokens,
+    Usage.UsageReportResponse Usage);
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record SetAliasRequest

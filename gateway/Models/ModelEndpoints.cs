@@ -11,6 +11,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
+using Mcp.Cluster.Gateway.Usage;
+
 namespace Mcp.Cluster.Gateway.Models;
 
 public static class ModelEndpoints
@@ -262,7 +264,7 @@ public static class ModelEndpoints
     }
 
     private static async Task<Results<Ok<ModelMetricsResponse>, JsonHttpResult<ApiError>>> GetMetricsAsync(
-        string model, IGrainFactory grains, [FromQuery] int? days)
+        string model, IGrainFactory grains, UsageReader usage, [FromQuery] int? days)
     {
         var period = days ?? 30;
         if (period is < 1 or > MaxMetricsDays)
@@ -275,8 +277,10 @@ public static class ModelEndpoints
         {
             return ModelNotFound(model);
         }
+        var traffic = await usage.ReadAsync(Mcp.Cluster.Usage.UsageScopeKind.Model, modelId!, period);
         return TypedResults.Ok(new ModelMetricsResponse(modelId!, period, report.DailyRequests, report.DailyErrors,
-            report.TotalRequests, report.TotalErrors, report.ErrorRate, report.AverageResponseTimeMs, report.PromptTokens, report.CompletionTokens));
+            report.TotalRequests, report.TotalErrors, report.ErrorRate, report.AverageResponseTimeMs, report.PromptTokens, report.CompletionTokens,
+            UsageReportResponse.Of(traffic, usage.Today, period)));
     }
 
     private static async Task<IResult> PredictAsync(string model, HttpContext context, IGrainFactory grains)
@@ -303,6 +307,7 @@ public static class ModelEndpoints
         {
             return ModelNotFound(model);
         }
+        context.Usage().ModelId = modelId;
         var result = await grains.GetGrain<IModelGrain>(modelId).PredictAsync(body, context.RequestAborted);
         if (result.Outcome != PredictionOutcome.Ok)
         {
@@ -349,6 +354,7 @@ public static class ModelEndpoints
         {
             return ModelNotFound(model);
         }
+        context.Usage().ModelId = modelId;
         var result = await grains.GetGrain<IModelGrain>(modelId).PredictBatchAsync(inputs, context.RequestAborted);
         if (result.Outcome != PredictionOutcome.Ok)
         {

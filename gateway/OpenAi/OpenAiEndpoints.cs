@@ -8,6 +8,8 @@ using Mcp.Cluster.Gateway.Security;
 using Mcp.Cluster.Models;
 using Microsoft.Extensions.Options;
 
+using Mcp.Cluster.Gateway.Usage;
+
 namespace Mcp.Cluster.Gateway.OpenAi;
 
 /// <summary>
@@ -86,12 +88,14 @@ public static class OpenAiEndpoints
             await ModelNotFound(parsed.Model).ExecuteAsync(context);
             return;
         }
+        context.Usage().ModelId = modelId;
         // The same runner as /completions: tokens reserved and settled, readable and cancellable at /completions/{id}.
         var created = time.GetUtcNow().ToUnixTimeSeconds();
         ICompletionSink sink = parsed.Stream
             ? new ChunkStreamSink(context, modelId, parsed, created)
             : new ChatAnswerSink(context, modelId, parsed, created);
-        await runner.RunAsync(context.GetRequiredApiKey(), modelId, parsed.Request, null, sink, context.RequestAborted, idPrefix: "chatcmpl-");
+        var tally = await runner.RunAsync(context.GetRequiredApiKey(), modelId, parsed.Request, null, sink, context.RequestAborted, idPrefix: "chatcmpl-");
+        context.Usage().AddTokens(tally.PromptTokens, tally.CompletionTokens);
     }
 
     private static async Task EmbeddingsAsync(HttpContext context, IGrainFactory grains, TokenQuota quota,
@@ -156,6 +160,7 @@ public static class OpenAiEndpoints
             await ModelNotFound(model).ExecuteAsync(context);
             return;
         }
+        context.Usage().ModelId = modelId;
 
         var key = context.GetRequiredApiKey();
         var reserved = (long)inputs.Sum(TokenEstimate.Of);
@@ -192,6 +197,7 @@ public static class OpenAiEndpoints
         }
         finally
         {
+            context.Usage().AddTokens(promptTokens, 0);
             await quota.SettleAsync(key.KeyId, reservationId, promptTokens, 0);
         }
     }

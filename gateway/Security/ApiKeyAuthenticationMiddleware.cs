@@ -5,6 +5,8 @@ using Mcp.Cluster.Gateway.ApiKeys;
 using Mcp.Cluster.Gateway.Errors;
 using Mcp.Cluster.Gateway.Http;
 
+using Mcp.Cluster.Gateway.Usage;
+
 namespace Mcp.Cluster.Gateway.Security;
 
 /// <summary>
@@ -67,6 +69,8 @@ public sealed class ApiKeyAuthenticationMiddleware(
                 return;
         }
 
+        // The key is genuine from here on: refusals below (rate limit, quota, permission) are its traffic too.
+        context.Usage().KeyId = keyId;
         var now = time.GetUtcNow();
         var headers = context.Response.Headers;
         headers["X-RateLimit-Limit"] = decision.Limit.ToString(CultureInfo.InvariantCulture);

@@ -153,6 +153,7 @@ public static class SiloBuilderExtensions
         services.AddMetrics();
         services.TryAddSingleton<Telemetry.McpMetrics>();
         services.Configure<McpSessions.McpSessionOptions>(configuration.GetSection(McpSessions.McpSessionOptions.Section));
+        services.Configure<Usage.UsageMetricsOptions>(configuration.GetSection(Usage.UsageMetricsOptions.Section));
         services.AddModels(configuration, cluster);
         services.AddDataSources(configuration, cluster);
         return services;

@@ -18,6 +18,7 @@ public sealed class McpMetrics
     private readonly Histogram<double> _dataQueryDuration;
     private readonly Counter<long> _cacheLookups;
     private readonly UpDownCounter<long> _activeQueries;
+    private readonly Counter<long> _usageEvents;
 
     public McpMetrics(IMeterFactory meters)
     {
@@ -30,6 +31,8 @@ public sealed class McpMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         _cacheLookups = meter.CreateCounter<long>("mcp.data.cache.lookups", "{lookup}", "Query-cache lookups of data-source reads, by result (hit or miss).");
         _activeQueries = meter.CreateUpDownCounter<long>("mcp.data.queries.active", "{query}", "Reads of data sources running now.");
+        _usageEvents = meter.CreateCounter<long>("mcp.usage.events", "{event}",
+            "Usage events by result: published on the usage streams, or dropped (buffer full, cluster unreachable).");
     }
 
     public void Rejected(string reason) => _rejections.Add(1, new KeyValuePair<string, object?>("reason", reason));
@@ -51,4 +54,6 @@ public sealed class McpMetrics
 
     public void CacheLookup(string source, bool hit) =>
         _cacheLookups.Add(1, new KeyValuePair<string, object?>("source", source), new KeyValuePair<string, object?>("result", hit ? "hit" : "miss"));
+
+    public void UsageEvents(string result, long count) => _usageEvents.Add(count, new KeyValuePair<string, object?>("result", result));
 }

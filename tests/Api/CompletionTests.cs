@@ -225,7 +225,7 @@ public sealed class CompletionTests(SharedGatewayFactory gateway) : IAsyncLifeti
     [Fact]
     public async Task Several_completions_stream_at_once_on_one_socket()
     {
-        var (key, _) = await KeyAsync();
+        var (key, client) = await KeyAsync();
         using var socket = await ConnectAsync(key);
 
         await SendAsync(socket, new { type = "completion", request_id = "a", model_id = _model, messages = new[] { new { role = "user", content = "alpha beta gamma" } } });
@@ -242,6 +242,19 @@ public sealed class CompletionTests(SharedGatewayFactory gateway) : IAsyncLifeti
             Assert.True(done.GetProperty("usage").GetProperty("total_tokens").GetInt32() > 0);
         }
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+
+        // Each completion on the socket is a usage event of its own, with the tokens it was charged.
+        var keyId = (await client.GetJsonAsync("/api/keys/me")).GetProperty("key_id").GetString();
+        using var admin = gateway.CreateClient(GatewayFactory.AdminKey);
+        JsonElement traffic = default;
+        await ModelTestHelpers.EventuallyAsync(async () =>
+        {
+            traffic = (await admin.GetJsonAsync($"/api/keys/{keyId}/usage")).GetProperty("traffic");
+            return traffic.GetProperty("by_protocol").TryGetProperty("websocket", out var sockets) && sockets.GetInt64() == 2;
+        }, TimeSpan.FromSeconds(20), "both WebSocket completions to be aggregated");
+        Assert.Equal(2, traffic.GetProperty("by_route").GetProperty("WS /ws/completions").GetInt64());
+        Assert.True(traffic.GetProperty("completion_tokens").GetInt64() > 0);
+        Assert.True(traffic.GetProperty("prompt_tokens").GetInt64() > 0);
     }
 
     [Fact]

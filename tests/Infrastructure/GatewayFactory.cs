@@ -46,6 +46,8 @@ public class GatewayFactory : WebApplicationFactory<Program>
             ["Models:HealthCheckTimeout"] = "00:00:02",
             ["Models:MaxBatchSize"] = "20",
             ["Models:Backends:RetryBaseDelay"] = "00:00:00.020",
+            ["Usage:FlushInterval"] = "00:00:00.100",
+            ["Usage:PersistInterval"] = "00:00:01",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

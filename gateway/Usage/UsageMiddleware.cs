@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using Mcp.Cluster.Gateway.Security;
+using Mcp.Cluster.Usage;
+
+namespace Mcp.Cluster.Gateway.Usage;
+
+/// <summary>
+/// Emits one usage event per HTTP request (REST and MCP) once the answer is final, whatever answered it: an endpoint,
+/// the key middleware's 401/403/429, or the error handler. Sits first in the pipeline for that reason. WebSocket
+/// connections are not one request: the completion socket emits an event per completion instead. Health probes and
+/// metric scrapes are left out, as they would drown the traffic they watch.
+/// </summary>
+public sealed class UsageMiddleware(RequestDelegate next, UsagePublisher publisher, TimeProvider time)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var path = context.Request.Path;
+        if (path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics"))
+        {
+            await next(context);
+            return;
+        }
+        var started = Stopwatch.GetTimestamp();
+        var usage = new RequestUsage();
+        context.Features.Set(usage);
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            var status = context.Response.StatusCode;
+            if (status != StatusCodes.Status101SwitchingProtocols)
+            {
+                var endpoint = context.GetEndpoint() as RouteEndpoint;
+                var route = endpoint?.RoutePattern.RawText is { } template
+                    ? $"{context.Request.Method} {template}"
+                    : "(unmatched)";
+                // A client that went away before any answer is recorded as 499 (client closed request): its error, not ours.
+                if (context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
+                {
+                    status = 499;
+                }
+                publisher.Publish(new UsageEvent(
+                    time.GetUtcNow(), usage.KeyId ?? context.GetApiKey()?.KeyId, usage.ModelId, usage.Source, route,
+                    path.StartsWithSegments("/mcp") ? "mcp" : "rest", status,
+                    Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                    usage.PromptTokens, usage.CompletionTokens, usage.Rows, usage.CacheHit));
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+namespace Mcp.Cluster.Gateway.Usage;
+
+/// <summary>Bound from <c>Usage</c> on gateways.</summary>
+public sealed class UsageOptions
+{
+    public const string Section = "Usage";
+
+    /// <summary>Set false to emit no usage events (the summary and usage reports then stay empty).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long a gateway collects events before publishing them, one batch per scope.</summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Events waiting to be published; when full, new events are dropped (and counted) rather than slowing requests.</summary>
+    public int BufferCapacity { get; set; } = 100_000;
+
+    /// <summary>Most events one flush publishes; the rest wait for the next flush.</summary>
+    public int MaxEventsPerFlush { get; set; } = 20_000;
+}

@@ -1,0 +1,23 @@
+namespace Mcp.Cluster.Usage;
+
+/// <summary>
+/// One served request (or one completion on a WebSocket), as a gateway saw it. <see cref="Route"/> is the endpoint's
+/// route template, never the raw path, so aggregates stay bounded however callers spell their URLs.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record UsageEvent(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] string? KeyId,
+    [property: Id(2)] string? ModelId,
+    [property: Id(3)] string? Source,
+    [property: Id(4)] string Route,
+    [property: Id(5)] string Protocol,
+    [property: Id(6)] int Status,
+    [property: Id(7)] double LatencyMs,
+    [property: Id(8)] long PromptTokens = 0,
+    [property: Id(9)] long CompletionTokens = 0,
+    [property: Id(10)] long Rows = 0,
+    [property: Id(11)] bool? CacheHit = null)
+{
+    public DateOnly Day => DateOnly.FromDateTime(At.UtcDateTime);
+}

@@ -1,0 +1,9 @@
+namespace Mcp.Cluster.Usage;
+
+public enum UsageScopeKind
+{
+    Model,
+    Key,
+    Source,
+    Cluster,
+}

@@ -158,15 +158,15 @@ public static class CompletionEndpoints
     {
         public override Task StartedAsync(string completionId)
         {
-            context.Response.Headers["X-Completion-Id"] = completionId;
+            Context.Response.Headers["X-Completion-Id"] = completionId;
             return base.StartedAsync(completionId);
         }
 
         public override Task DoneAsync(CompletionChunk final) =>
             TypedResults.Ok(new CompletionResponse(CompletionId, modelId, requestId, "completed", Text, final.FinishReason,
-                CompletionUsageResponse.Of(final.PromptTokens, final.CompletionTokens))).ExecuteAsync(context);
+                CompletionUsageResponse.Of(final.PromptTokens, final.CompletionTokens))).ExecuteAsync(Context);
 
-        public override Task FailedAsync(CompletionChunk failure, bool started) => WriteFailureAsync(context, failure, modelId, requestId);
+        public override Task FailedAsync(CompletionChunk failure, bool started) => WriteFailureAsync(Context, failure, modelId, requestId);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using Mcp.Cluster.ApiKeys;
+using Mcp.Cluster.Gateway.Alerts;
 using Mcp.Cluster.Gateway.ApiKeys;
 using Mcp.Cluster.Gateway.Audit;
 using Mcp.Cluster.Gateway.Cluster;
@@ -170,6 +171,7 @@ public static class GatewayHostingExtensions
         app.MapIntegrationEndpoints();
         app.MapLogEndpoints();
         app.MapUsageEndpoints();
+        app.MapAlertEndpoints();
         return app;
     }
 

@@ -256,7 +256,7 @@ public static class OpenAiEndpoints
     {
         public override Task StartedAsync(string completionId)
         {
-            context.Response.Headers["X-Model-Id"] = modelId;
+            Context.Response.Headers["X-Model-Id"] = modelId;
             return base.StartedAsync(completionId);
         }
 
@@ -271,9 +271,9 @@ public static class OpenAiEndpoints
                 new { index = 0, message = new { role = "assistant", content = Text }, finish_reason = final.FinishReason, logprobs = (object?)null },
             },
             usage = Usage(final.PromptTokens, final.CompletionTokens),
-        }).ExecuteAsync(context);
+        }).ExecuteAsync(Context);
 
-        public override Task FailedAsync(CompletionChunk failure, bool started) => ModelFailure(context, failure, modelId);
+        public override Task FailedAsync(CompletionChunk failure, bool started) => ModelFailure(Context, failure, modelId);
     }
 
     /// <summary>

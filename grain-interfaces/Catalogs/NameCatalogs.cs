@@ -6,4 +6,5 @@ public static class NameCatalogs
     public const string DataSources = "datasources";
     public const string Prompts = "prompts";
     public const string Integrations = "integrations";
+    public const string AlertChannels = "alert-channels";
 }

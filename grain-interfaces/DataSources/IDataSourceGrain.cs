@@ -53,6 +53,10 @@ public interface IDataSourceGrain : IGrainWithStringKey
     /// Runs a structured query under the caller's policy. Interleaved: reads of one source run concurrently; the
     /// quota check and the counters it changes happen in one turn, before the first await.
     /// </summary>
+    /// <summary>Reads of this source running right now (for the concurrent-queries alert).</summary>
+    [ReadOnly, AlwaysInterleave, Alias("active-queries")]
+    Task<int> GetActiveQueriesAsync();
+
     [AlwaysInterleave, Alias("query")]
     Task<DataQueryResult> QueryAsync(DataQuery query, DataCaller caller);
 

@@ -47,6 +47,7 @@ public sealed class DataSourceGrain(
     private FieldMasker? _masker;
     private Task<string?>? _discovery;
     private string? _discoveryError;
+    private int _activeQueries;
 
     private bool? _healthy;
     private int _healthFailures;
@@ -379,30 +380,45 @@ public sealed class DataSourceGrain(
             access?.Quotas ?? source.State.DefaultQuotas));
     }
 
+    public Task<int> GetActiveQueriesAsync() => Task.FromResult(_activeQueries);
+
     public async Task<DataQueryResult> QueryAsync(DataQuery query, DataCaller caller)
     {
-        metrics.QueryStarted(Name);
+        QueryStarted();
         try
         {
             return await QueryCoreAsync(query, caller);
         }
         finally
         {
-            metrics.QueryEnded(Name);
+            QueryEnded();
         }
     }
 
     public async Task<DataQueryResult> ExecuteSqlAsync(string sql, int? maxRows, DataCaller caller)
     {
-        metrics.QueryStarted(Name);
+        QueryStarted();
         try
         {
             return await ExecuteSqlCoreAsync(sql, maxRows, caller);
         }
         finally
         {
-            metrics.QueryEnded(Name);
+            QueryEnded();
         }
+    }
+
+    // Reads interleave, so several may be running; the grain's turns are single-threaded, so a plain counter suffices.
+    private void QueryStarted()
+    {
+        _activeQueries++;
+        metrics.QueryStarted(Name);
+    }
+
+    private void QueryEnded()
+    {
+        _activeQueries--;
+        metrics.QueryEnded(Name);
     }
 
     private async Task<DataQueryResult> QueryCoreAsync(DataQuery query, DataCaller caller)

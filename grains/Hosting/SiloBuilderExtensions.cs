@@ -154,6 +154,11 @@ public static class SiloBuilderExtensions
         services.TryAddSingleton<Telemetry.McpMetrics>();
         services.Configure<McpSessions.McpSessionOptions>(configuration.GetSection(McpSessions.McpSessionOptions.Section));
         services.Configure<Usage.UsageMetricsOptions>(configuration.GetSection(Usage.UsageMetricsOptions.Section));
+        services.Configure<Alerts.AlertOptions>(configuration.GetSection(Alerts.AlertOptions.Section));
+        services.TryAddSingleton(sp => new Alerts.Channels.AlertSenders(
+            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<Alerts.AlertOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Alerts.AlertStartup>();
         services.AddModels(configuration, cluster);
         services.AddDataSources(configuration, cluster);
         return services;

@@ -172,6 +172,12 @@ public static class GatewayHostingExtensions
         app.MapLogEndpoints();
         app.MapUsageEndpoints();
         app.MapAlertEndpoints();
+        var dashboard = DashboardSettings.From(app.Configuration);
+        if (dashboard.Enabled)
+        {
+            Orleans.Dashboard.ServiceCollectionExtensions.MapOrleansDashboard(app, dashboard.Path)
+                .RequireApiKeyForBrowser(Permissions.Admin).WithTags("Dashboard").ExcludeFromDescription();
+        }
         return app;
     }
 

@@ -32,7 +32,7 @@ public sealed class ApiKeyAuthenticationMiddleware(
             return;
         }
 
-        var presented = ReadPresentedKey(context.Request);
+        var presented = ReadPresentedKey(context.Request, requirement.Browser);
         if (presented is null)
         {
             if (requirement.AllowAnonymous)
@@ -121,7 +121,7 @@ public sealed class ApiKeyAuthenticationMiddleware(
         await next(context);
     }
 
-    private static string? ReadPresentedKey(HttpRequest request)
+    private static string? ReadPresentedKey(HttpRequest request, bool browser)
     {
         var header = request.Headers[HeaderName];
         if (header.Count > 0 && !string.IsNullOrWhiteSpace(header[0]))
@@ -134,6 +134,22 @@ public sealed class ApiKeyAuthenticationMiddleware(
         {
             var token = value["Bearer ".Length..].Trim();
             return token.Length > 0 ? token : null;
+        }
+        if (browser && authorization.Count > 0 && authorization[0] is { } basic
+            && basic.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            // user:password with the key as the password; the user name is ignored (browsers insist on asking for one).
+            try
+            {
+                var pair = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(basic["Basic ".Length..].Trim()));
+                var colon = pair.IndexOf(':');
+                var key = (colon >= 0 ? pair[(colon + 1)..] : pair).Trim();
+                return key.Length > 0 ? key : null;
+            }
+            catch (FormatException)
+            {
+                return null;
+            }
         }
         return null;
     }
@@ -167,7 +183,10 @@ public sealed class ApiKeyAuthenticationMiddleware(
     private Task Unauthorized(HttpContext context, string detail)
     {
         metrics.Rejected("invalid_key");
-        context.Response.Headers.WWWAuthenticate = "ApiKey header=\"X-API-Key\", Bearer";
+        var browser = context.GetEndpoint()?.Metadata.GetMetadata<ApiKeyRequirement>()?.Browser == true;
+        context.Response.Headers.WWWAuthenticate = browser
+            ? "Basic realm=\"MCP Cluster (admin API key as password)\", charset=\"UTF-8\""
+            : "ApiKey header=\"X-API-Key\", Bearer";
         return ApiErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, ErrorCodes.InvalidApiKey, detail);
     }
 }

@@ -22,6 +22,11 @@ public static class ApiKeyEndpointExtensions
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new ApiKeyRequirement(permission, AllowAnonymous: true));
 
+    /// <summary>For pages people open in a browser (the Orleans Dashboard): the key may come as the HTTP Basic password.</summary>
+    public static TBuilder RequireApiKeyForBrowser<TBuilder>(this TBuilder builder, Permissions permission)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new ApiKeyRequirement(permission, Browser: true));
+
     public static ApiKeyPrincipal? GetApiKey(this HttpContext context) => context.Features.Get<ApiKeyPrincipal>();
 
     public static ApiKeyPrincipal GetRequiredApiKey(this HttpContext context) =>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Mcp.Cluster.Gateway.Security;
+using Mcp.Cluster.Hosting;
 using Mcp.Cluster.Usage;
 
 namespace Mcp.Cluster.Gateway.Usage;
@@ -8,14 +9,17 @@ namespace Mcp.Cluster.Gateway.Usage;
 /// Emits one usage event per HTTP request (REST and MCP) once the answer is final, whatever answered it: an endpoint,
 /// the key middleware's 401/403/429, or the error handler. Sits first in the pipeline for that reason. WebSocket
 /// connections are not one request: the completion socket emits an event per completion instead. Health probes and
-/// metric scrapes are left out, as they would drown the traffic they watch.
+/// metric scrapes and the Orleans Dashboard's polling are left out, as they would drown the traffic they watch.
 /// </summary>
-public sealed class UsageMiddleware(RequestDelegate next, UsagePublisher publisher, TimeProvider time)
+public sealed class UsageMiddleware(RequestDelegate next, UsagePublisher publisher, TimeProvider time, IConfiguration configuration)
 {
+    // The dashboard polls several endpoints every second while open; counting that would swamp the admin key's traffic.
+    private readonly PathString _dashboardPath = DashboardSettings.From(configuration).Path;
+
     public async Task InvokeAsync(HttpContext context)
     {
         var path = context.Request.Path;
-        if (path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics"))
+        if (path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics") || path.StartsWithSegments(_dashboardPath))
         {
             await next(context);
             return;

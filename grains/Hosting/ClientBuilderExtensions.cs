@@ -30,6 +30,11 @@ public static class ClientBuilderExtensions
             o.ConnectionString = connectionString;
         });
         client.AddMemoryStreams(Changes.ChangeStreams.Provider);
+        var dashboard = DashboardSettings.From(configuration);
+        if (dashboard.Enabled)
+        {
+            Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(client, dashboard.Apply);
+        }
         client.Services.Configure<McpClusterOptions>(configuration.GetSection(McpClusterOptions.Section));
         client.Services.AddSingleton<ILifecycleParticipant<IClusterClientLifecycle>, PostgresSchemaCheck>();
         return client;

@@ -115,6 +115,11 @@ public static class SiloBuilderExtensions
         }
         silo.Services.Configure<GrainDirectoryOptions>(options => options.CacheSize = cluster.DirectoryCacheSize);
         silo.AddMemoryStreams(Changes.ChangeStreams.Provider);
+        var dashboard = DashboardSettings.From(configuration);
+        if (dashboard.Enabled)
+        {
+            Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(silo, dashboard.Apply);
+        }
         silo.Services.AddMcpSiloServices(configuration, cluster);
         return silo;
     }

@@ -26,6 +26,12 @@ public sealed class McpClusterOptions
     public int Instance { get; set; }
 
     /// <summary>
+    /// Where a standalone silo serves <c>GET /metrics</c> (Prometheus) and <c>GET /health</c>, plus
+    /// <see cref="Instance"/>, on every interface; 0 turns the listener off.
+    /// </summary>
+    public int MetricsPort { get; set; } = 9400;
+
+    /// <summary>
     /// The address other silos and gateways reach this silo at (Postgres mode). Unset: the machine's first
     /// non-loopback address. Set 127.0.0.1 for a cluster on one machine.
     /// </summary>

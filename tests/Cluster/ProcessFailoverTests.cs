@@ -21,6 +21,7 @@ public sealed class ProcessFailoverTests(PostgresServer postgres, ITestOutputHel
     private readonly TempDirectory _data = new();
     private readonly List<NodeProcess> _nodes = [];
     private readonly Dictionary<int, NodeProcess> _silosByPort = [];
+    private readonly List<int> _metricsPorts = [];
     private Dictionary<string, string> _environment = [];
 
     public async Task InitializeAsync()
@@ -54,6 +55,7 @@ public sealed class ProcessFailoverTests(PostgresServer postgres, ITestOutputHel
         var gatewayB = await StartGatewayAsync();
         using var admin = Client(gatewayA, GatewayFactory.AdminKey);
         await WaitForActiveSilosAsync(admin, 3);
+        await CheckSiloMetricsAsync(_metricsPorts[0]);
 
         var keys = new List<(string Id, HttpClient OnA, HttpClient OnB)>();
         for (var i = 0; i < Keys; i++)
@@ -203,15 +205,33 @@ public sealed class ProcessFailoverTests(PostgresServer postgres, ITestOutputHel
     private (NodeProcess Process, int Port) StartSilo()
     {
         var siloPort = FreePort.Next();
+        var metricsPort = FreePort.Next();
         var environment = new Dictionary<string, string>(_environment)
         {
             ["MCP_Cluster__SiloPort"] = siloPort.ToString(),
             ["MCP_Cluster__GatewayPort"] = FreePort.Next().ToString(),
+            ["MCP_Cluster__MetricsPort"] = metricsPort.ToString(),
         };
         var silo = NodeProcess.Start($"silo-{siloPort}", "silo", environment);
         _nodes.Add(silo);
         _silosByPort[siloPort] = silo;
+        _metricsPorts.Add(metricsPort);
         return (silo, siloPort);
+    }
+
+    /// <summary>A standalone silo serves its own Prometheus exposition, with Orleans' instruments, that promtool parses.</summary>
+    private static async Task CheckSiloMetricsAsync(int port)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        Assert.Equal("ok", await http.GetStringAsync($"http://127.0.0.1:{port}/health"));
+        var text = "";
+        await ModelTestHelpers.EventuallyAsync(async () =>
+        {
+            text = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+            return text.Contains("# TYPE orleans_", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(30), "the silo's exposition to carry Orleans' instruments");
+        var (exit, stdout, stderr) = await CommandLine.RunAsync("promtool", ["check", "metrics"], TimeSpan.FromSeconds(60), standardInput: text);
+        Assert.True(exit is 0 or 3, $"promtool could not parse the silo's exposition ({exit}):\n{stdout}\n{stderr}");
     }
 
     private async Task<Uri> StartGatewayAsync()

@@ -48,6 +48,11 @@ public static class DataQueryBench
         var audit = await admin.GetFromJsonAsync<JsonElement>("/api/audit?source=jobs_uncached&limit=1");
         Console.WriteLine($"jobs_uncached counted {status.GetProperty("queries").GetInt64()} queries; newest audit entry id {audit.GetProperty("entries")[0].GetProperty("id").GetInt64()}");
         Console.WriteLine($"gateway resident memory at the end: {gateway.Memory().Rss / 1048576.0:F0} MB");
+        // After a full compacting collection: what is really held (the RSS above includes the GC's headroom).
+        var runtime = await admin.GetFromJsonAsync<JsonElement>("/health/runtime?collect=true");
+        Console.WriteLine($"live managed heap after a full collection: {runtime.GetProperty("gc_heap_size_bytes").GetInt64() / 1048576.0:F0} MB, " +
+            $"GC mode {runtime.GetProperty("gc_mode").GetString()}, resident {gateway.Memory().Rss / 1048576.0:F0} MB; " +
+            $"activations: {string.Join(", ", runtime.GetProperty("activations").EnumerateObject().OrderByDescending(a => a.Value.GetInt32()).Take(6).Select(a => $"{a.Name.Split('.').Last()} {a.Value}"))}");
     }
 
     private static async Task RoundAsync(GatewayProcess gateway, HttpClient admin, HttpClient reader, int connections, TimeSpan duration)

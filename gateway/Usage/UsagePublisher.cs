@@ -119,11 +119,11 @@ public sealed class UsagePublisher : BackgroundService
             var sends = new List<Task>(scopes.Count + 1)
             {
                 provider.GetStream<UsageBatch>(StreamId.Create(UsageStreams.AlertsNamespace, UsageStreams.AlertsKey))
-                    .OnNextAsync(new UsageBatch(batch.ToArray())),
+                    .OnNextAsync(UsageBatch.Of(batch)),
             };
             foreach (var (scope, events) in scopes)
             {
-                sends.Add(provider.GetStream<UsageBatch>(StreamId.Create(UsageStreams.Namespace, scope.ToString())).OnNextAsync(new UsageBatch(events)));
+                sends.Add(provider.GetStream<UsageBatch>(StreamId.Create(UsageStreams.Namespace, scope.ToString())).OnNextAsync(UsageBatch.Of(events)));
             }
             await Task.WhenAll(sends).WaitAsync(cancellationToken);
             Interlocked.Add(ref _published, batch.Count);

@@ -114,7 +114,14 @@ public static class SiloBuilderExtensions
             });
         }
         silo.Services.Configure<GrainDirectoryOptions>(options => options.CacheSize = cluster.DirectoryCacheSize);
-        silo.AddMemoryStreams(Changes.ChangeStreams.Provider);
+        // Nobody rewinds these streams, so delivered messages need not linger in the queue caches. The defaults keep them
+        // 5 to 30 minutes: under 8,000 requests/s of usage events that held over 300 MB (1 minute still held 300 MB).
+        // A consumer more than 15 s behind loses what was purged, which memory streams never promised to keep anyway.
+        silo.AddMemoryStreams(Changes.ChangeStreams.Provider, streams => streams.ConfigureCacheEviction(eviction => eviction.Configure(o =>
+        {
+            o.DataMinTimeInCache = TimeSpan.FromSeconds(5);
+            o.DataMaxAgeInCache = TimeSpan.FromSeconds(15);
+        })));
         var dashboard = DashboardSettings.From(configuration);
         if (dashboard.Enabled)
         {

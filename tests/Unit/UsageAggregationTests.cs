@@ -111,4 +111,23 @@ public sealed class UsageAggregationTests
     [InlineData("model/23-11-2026/x")]
     [InlineData("model")]
     public void Malformed_scopes_are_refused(string text) => Assert.False(UsageScope.TryParse(text, out _));
+
+    [Fact]
+    public void A_batch_stored_by_column_gives_back_every_event()
+    {
+        var at = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+        UsageEvent[] events =
+        [
+            new(at, "key_a", "mod_1", null, "POST /api/models/{model}/predict", "rest", 200, 12.5, PromptTokens: 5, CompletionTokens: 7),
+            new(at.AddMilliseconds(3), "key_a", null, "jobs_db", "POST /api/data/query", "mcp", 503, 0.25, Rows: 4, CacheHit: false),
+            new(at.AddSeconds(1), null, null, null, "(unmatched)", "rest", 401, 1, CacheHit: true),
+            new(at.AddSeconds(2), "key_b", "mod_1", "jobs_db", "POST /api/models/{model}/predict", "websocket", 200, 3000),
+        ];
+        var batch = UsageBatch.Of(events);
+        Assert.Equal(4, batch.Count);
+        // Each distinct string once.
+        Assert.Equal(batch.Strings.Length, batch.Strings.Distinct().Count());
+        Assert.Equal(events, batch.Events.ToArray());
+        Assert.Empty(UsageBatch.Of([]).Events);
+    }
 }

@@ -57,14 +57,14 @@ public static class CompletionEndpoints
                 "This endpoint speaks WebSocket; send an upgrade request.");
             return;
         }
+        var metrics = context.RequestServices.GetRequiredService<Telemetry.McpMetrics>();
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             KeepAliveInterval = options.Value.SocketKeepAlive,
             KeepAliveTimeout = options.Value.SocketKeepAliveTimeout,
         });
         var session = new CompletionSocket(socket, context.GetApiKey(), grains, hasher, runner, options.Value,
-            json.Value.SerializerOptions, context.RequestServices.GetRequiredService<UsagePublisher>(), context.RequestServices.GetRequiredService<TimeProvider>(), logger);
-        var metrics = context.RequestServices.GetRequiredService<Telemetry.McpMetrics>();
+            json.Value.SerializerOptions, context.RequestServices.GetRequiredService<UsagePublisher>(), metrics, context.RequestServices.GetRequiredService<TimeProvider>(), logger);
         metrics.StreamOpened();
         try
         {

@@ -29,6 +29,7 @@ public sealed class CompletionSocket(
     CompletionOptions options,
     JsonSerializerOptions json,
     UsagePublisher usage,
+    Telemetry.McpMetrics metrics,
     TimeProvider time,
     ILogger logger)
 {
@@ -277,9 +278,15 @@ public sealed class CompletionSocket(
     }
 
     /// <summary>Each completion on the socket is one usage event, as if it had been its own HTTP request.</summary>
-    private void Record(ApiKeyPrincipal key, string modelId, long started, CompletionTally tally) =>
-        usage.Publish(new Mcp.Cluster.Usage.UsageEvent(time.GetUtcNow(), key.KeyId, modelId, null, "WS /ws/completions", "websocket",
-            tally.Status, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, tally.PromptTokens, tally.CompletionTokens));
+    private void Record(ApiKeyPrincipal key, string modelId, long started, CompletionTally tally)
+    {
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        metrics.Request("websocket", Route, tally.Status, elapsed);
+        usage.Publish(new Mcp.Cluster.Usage.UsageEvent(time.GetUtcNow(), key.KeyId, modelId, null, Route, "websocket",
+            tally.Status, elapsed.TotalMilliseconds, tally.PromptTokens, tally.CompletionTokens));
+    }
+
+    private const string Route = "WS /ws/completions";
 
     internal async Task SendAsync(SocketFrame frame)
     {

@@ -11,7 +11,7 @@ namespace Mcp.Cluster.Gateway.Usage;
 /// connections are not one request: the completion socket emits an event per completion instead. Health probes and
 /// metric scrapes and the Orleans Dashboard's polling are left out, as they would drown the traffic they watch.
 /// </summary>
-public sealed class UsageMiddleware(RequestDelegate next, UsagePublisher publisher, TimeProvider time, IConfiguration configuration)
+public sealed class UsageMiddleware(RequestDelegate next, UsagePublisher publisher, Telemetry.McpMetrics metrics, TimeProvider time, IConfiguration configuration)
 {
     // The dashboard polls several endpoints every second while open; counting that would swamp the admin key's traffic.
     private readonly PathString _dashboardPath = DashboardSettings.From(configuration).Path;
@@ -45,11 +45,12 @@ public sealed class UsageMiddleware(RequestDelegate next, UsagePublisher publish
                 {
                     status = 499;
                 }
+                var protocol = path.StartsWithSegments("/mcp") ? "mcp" : "rest";
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                metrics.Request(protocol, route, status, elapsed);
                 publisher.Publish(new UsageEvent(
-                    time.GetUtcNow(), usage.KeyId ?? context.GetApiKey()?.KeyId, usage.ModelId, usage.Source, route,
-                    path.StartsWithSegments("/mcp") ? "mcp" : "rest", status,
-                    Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-                    usage.PromptTokens, usage.CompletionTokens, usage.Rows, usage.CacheHit));
+                    time.GetUtcNow(), usage.KeyId ?? context.GetApiKey()?.KeyId, usage.ModelId, usage.Source, route, protocol, status,
+                    elapsed.TotalMilliseconds, usage.PromptTokens, usage.CompletionTokens, usage.Rows, usage.CacheHit));
             }
         }
     }

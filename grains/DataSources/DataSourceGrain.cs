@@ -87,6 +87,7 @@ public sealed class DataSourceGrain(
         {
             await connector.DisposeAsync();
         }
+        metrics.BackendHealth("datasource", Name, null);
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
@@ -219,6 +220,7 @@ public sealed class DataSourceGrain(
             await DiscoverOnceAsync();
         }
         await PersistAsync();
+        PublishHealth();
         await cache.InvalidateAsync(Name);
         await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
         StartTimers();
@@ -234,6 +236,7 @@ public sealed class DataSourceGrain(
             return false;
         }
         await source.ClearStateAsync();
+        metrics.BackendHealth("datasource", Name, null);
         source.State = new DataSourceState();
         _usage.Clear();
         _totals = new DataSourceTotals();
@@ -936,7 +939,13 @@ public sealed class DataSourceGrain(
         }
         _lastCheckedAt = time.GetUtcNow();
         _lastCheckMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 2);
+        PublishHealth();
     }
+
+    /// <summary>The source's health on this process's <c>mcp_backend_up</c> gauge (absent while disabled or not yet checked).</summary>
+    private void PublishHealth() => metrics.BackendHealth("datasource", Name, source.RecordExists
+        ? Status switch { DataSourceStatus.Active => true, DataSourceStatus.Error => false, _ => null }
+        : null);
 
     private async Task PeriodicRefreshAsync()
     {

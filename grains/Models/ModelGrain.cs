@@ -25,6 +25,7 @@ public sealed class ModelGrain(
     IOptions<ModelGrainOptions> options,
     IOptions<ModelBackendOptions> backendOptions,
     IOptions<CompletionRecordOptions> completionOptions,
+    Telemetry.McpMetrics metrics,
     TimeProvider time,
     ILogger<ModelGrain> logger) : Grain, IModelGrain, IRemindable
 {
@@ -83,6 +84,8 @@ public sealed class ModelGrain(
             await FlushAsync();
         }
         DisposeBackend();
+        // The activation may come back on another silo; this process no longer speaks for the model's health.
+        metrics.BackendHealth("model", ModelId, null);
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
@@ -252,6 +255,7 @@ public sealed class ModelGrain(
         await GrainFactory.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global).RemoveAsync(ModelId);
         await model.ClearStateAsync();
         model.State = new ModelState();
+        metrics.BackendHealth("model", ModelId, null);
         _dirty = false;
         _healthTimer?.Dispose();
         _flushTimer?.Dispose();
@@ -922,6 +926,7 @@ public sealed class ModelGrain(
             return;
         }
         _publishedStatus = status;
+        metrics.BackendHealth("model", ModelId, status switch { ModelStatus.Active => true, ModelStatus.Error => false, _ => null });
         _ = PublishAsync(status);
 
         async Task PublishAsync(ModelStatus value)

@@ -19,6 +19,9 @@ public sealed class McpMetrics
     private readonly Counter<long> _cacheLookups;
     private readonly UpDownCounter<long> _activeQueries;
     private readonly Counter<long> _usageEvents;
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _requestDuration;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Kind, string Name), int> _backends = new();
 
     public McpMetrics(IMeterFactory meters)
     {
@@ -33,6 +36,12 @@ public sealed class McpMetrics
         _activeQueries = meter.CreateUpDownCounter<long>("mcp.data.queries.active", "{query}", "Reads of data sources running now.");
         _usageEvents = meter.CreateCounter<long>("mcp.usage.events", "{event}",
             "Usage events by result: published on the usage streams, or dropped (buffer full, cluster unreachable).");
+        _requests = meter.CreateCounter<long>("mcp.requests", "{request}",
+            "Requests served, by protocol (rest, mcp, websocket: one per completion), route template and status class.");
+        _requestDuration = meter.CreateHistogram<double>("mcp.request.duration", "s", "Time to answer a request (a WebSocket completion: to its end).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
+        meter.CreateObservableGauge("mcp.backend.up", ObserveBackends, "{backend}",
+            "1 when a model or data source hosted in this process is healthy, 0 when it is failing (absent while unknown or in maintenance).");
     }
 
     public void Rejected(string reason) => _rejections.Add(1, new KeyValuePair<string, object?>("reason", reason));
@@ -56,4 +65,36 @@ public sealed class McpMetrics
         _cacheLookups.Add(1, new KeyValuePair<string, object?>("source", source), new KeyValuePair<string, object?>("result", hit ? "hit" : "miss"));
 
     public void UsageEvents(string result, long count) => _usageEvents.Add(count, new KeyValuePair<string, object?>("result", result));
+
+    public void Request(string protocol, string route, int status, TimeSpan elapsed)
+    {
+        var tags = new TagList { { "protocol", protocol }, { "route", route }, { "status_class", StatusClass(status) } };
+        _requests.Add(1, tags);
+        _requestDuration.Record(elapsed.TotalSeconds, tags);
+    }
+
+    /// <summary>Health of a model or data source whose grain runs here; null forgets it (unknown, maintenance, moved away).</summary>
+    public void BackendHealth(string kind, string name, bool? healthy)
+    {
+        if (healthy is { } up)
+        {
+            _backends[(kind, name)] = up ? 1 : 0;
+        }
+        else
+        {
+            _backends.TryRemove((kind, name), out _);
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ObserveBackends() =>
+        _backends.Select(b => new Measurement<int>(b.Value, new KeyValuePair<string, object?>("kind", b.Key.Kind), new KeyValuePair<string, object?>("name", b.Key.Name)));
+
+    private static string StatusClass(int status) => status switch
+    {
+        < 200 => "1xx",
+        < 300 => "2xx",
+        < 400 => "3xx",
+        < 500 => "4xx",
+        _ => "5xx",
+    };
 }

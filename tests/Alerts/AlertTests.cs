@@ -191,14 +191,15 @@ public sealed class AlertTests(AlertGateway gateway) : IClassFixture<AlertGatewa
         })).AssertOkAsync();
         await (await admin.PutAsJsonAsync("/api/alerts/rules/slow_jobs", new
         {
-            kind = "slow_queries", threshold = 0.5, window_seconds = 60, for_seconds = 0, min_samples = 1, source = "jobs_db", channels = Array.Empty<string>(),
+            kind = "slow_queries", threshold = 0.2, window_seconds = 60, for_seconds = 0, min_samples = 1, source = "jobs_db", channels = Array.Empty<string>(),
         })).AssertOkAsync();
 
-        // A recursive count that keeps SQLite busy for a second or more.
+        // A recursive count that keeps SQLite busy for about a second here (longer on a loaded machine, where the 5 s
+        // statement timeout may cancel it: a read that timed out was running and slow all the same).
         var slow = admin.PostAsJsonAsync("/api/data/sql", new
         {
             source = "jobs_db",
-            sql = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 20000000) SELECT count(*) AS c FROM n",
+            sql = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 8000000) SELECT count(*) AS c FROM n",
         });
         var seenRunning = false;
         while (!slow.IsCompleted && !seenRunning)
@@ -208,7 +209,7 @@ public sealed class AlertTests(AlertGateway gateway) : IClassFixture<AlertGatewa
         }
         using (var response = await slow)
         {
-            await response.AssertOkAsync();
+            Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.GatewayTimeout, $"the long read answered {(int)response.StatusCode}");
         }
         Assert.True(seenRunning, "the evaluator never saw the running read");
         await ModelTestHelpers.EventuallyAsync(async () =>

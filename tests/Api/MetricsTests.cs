@@ -37,8 +37,13 @@ public sealed class MetricsTests(DataGateway gateway) : IClassFixture<DataGatewa
         await ModelTestHelpers.EventuallyAsync(async () =>
         {
             text = await client.GetStringAsync("/metrics");
-            return text.Contains("mcp_data_cache_lookups_total", StringComparison.Ordinal) && text.Contains("reason=\"invalid_key\"", StringComparison.Ordinal);
+            return text.Contains("mcp_data_cache_lookups_total", StringComparison.Ordinal) && text.Contains("reason=\"invalid_key\"", StringComparison.Ordinal)
+                && text.Contains("mcp_backend_up{", StringComparison.Ordinal) && text.Contains("status_class=\"4xx\"", StringComparison.Ordinal);
         }, TimeSpan.FromSeconds(30), "the exposition to show the requests");
+        Assert.Matches(@"mcp_requests_total\{[^}]*protocol=""rest""[^}]*route=""POST /api/data/query""[^}]*status_class=""2xx""[^}]*\} [1-9]", text);
+        Assert.Matches(@"mcp_request_duration_seconds_bucket\{[^}]*route=""POST /api/data/query""", text);
+        // The embedded silo hosts the sample sources; a healthy one reads 1.
+        Assert.Matches(@"mcp_backend_up\{[^}]*kind=""datasource""[^}]*name=""jobs_db""[^}]*\} 1", text);
         Assert.Contains("mcp_data_queries_total{", text);
         Assert.Contains("outcome=\"not_found\"", text);
         Assert.Contains("result=\"hit\"", text);

@@ -232,4 +232,30 @@ public sealed class DataQueryApiTests(DataGateway gateway) : IClassFixture<DataG
             await response.AssertErrorAsync(HttpStatusCode.BadRequest, "validation_error");
         }
     }
+
+    [Fact]
+    public async Task A_runaway_sqlite_statement_is_interrupted_at_the_query_timeout_while_other_reads_go_on()
+    {
+        using var admin = gateway.CreateClient(GatewayFactory.AdminKey);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        // Counting to ten billion would keep SQLite busy for many minutes.
+        var runaway = admin.PostAsJsonAsync("/api/data/sql", new
+        {
+            source = "jobs_db",
+            sql = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 10000000000) SELECT count(*) AS c FROM n",
+        });
+        // The source's grain is not stalled by the statement: a read of the same source is answered while it runs.
+        await Task.Delay(300);
+        using (var other = await admin.PostAsJsonAsync("/api/data/sql", new { source = "jobs_db", sql = "SELECT count(*) AS n FROM jobs" }))
+        {
+            Assert.Equal(240, DataGateway.Rows(await other.AssertOkAsync()).Single().GetProperty("n").GetInt64());
+        }
+        Assert.False(runaway.IsCompleted, "the runaway statement ended before the other read was answered");
+
+        using var response = await runaway;
+        var error = await response.AssertErrorAsync(HttpStatusCode.GatewayTimeout, "query_timeout");
+        Assert.Contains("5 s", error.GetProperty("detail").GetString());
+        // The 5 s timeout of this gateway; interrupted, not left to finish.
+        Assert.InRange(started.Elapsed.TotalSeconds, 4.5, 60);
+    }
 }

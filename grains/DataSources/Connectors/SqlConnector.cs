@@ -16,6 +16,12 @@ public abstract class SqlConnector : DataConnector
     /// <summary>Turns a provider's exception into <see cref="DataSourceQueryException"/> when the statement is at fault.</summary>
     protected abstract Exception Classify(Exception exception);
 
+    /// <summary>
+    /// For providers that do not stop a running statement when the token fires: ties the token to the connection for
+    /// the statement's lifetime. Disposed before the connection, so it never reaches a connection back in the pool.
+    /// </summary>
+    protected virtual IDisposable? InterruptOnCancel(DbConnection connection, CancellationToken cancellationToken) => null;
+
     public override (PreparedRead? Read, QueryProblem? Problem) Prepare(DataQuery query, TableSchema table, QueryLimits limits) =>
         CompiledRead.Compile(query, table, Dialect, limits);
 
@@ -25,6 +31,7 @@ public abstract class SqlConnector : DataConnector
         try
         {
             await using var connection = await OpenAsync(cancellationToken);
+            using var interrupt = InterruptOnCancel(connection, cancellationToken);
             await using var command = connection.CreateCommand();
             command.CommandText = compiled.Sql;
             foreach (var parameter in compiled.Parameters)

@@ -59,6 +59,8 @@ public sealed class SqliteConnector : SqlConnector
     {
         // SQLITE_ERROR (1) is a bad statement, SQLITE_READONLY (8) a write attempt, SQLITE_AUTH (23) a denied one.
         SqliteException { SqliteErrorCode: 1 or 8 or 23 } e => new DataSourceQueryException($"SQLite refused the statement: {e.Message}", e),
+        // SQLITE_INTERRUPT (9): our token fired and interrupted the statement.
+        SqliteException { SqliteErrorCode: 9 } e => new OperationCanceledException("The statement was interrupted.", e),
         _ => exception,
     };
 
@@ -112,12 +114,28 @@ public sealed class SqliteConnector : SqlConnector
         };
     }
 
-    public override async Task<RowSet> ExecuteReadOnlySqlAsync(string sql, int maxRows, TimeSpan timeout, CancellationToken cancellationToken)
+    // SQLite runs a statement synchronously on the calling thread, and Microsoft.Data.Sqlite only looks at the token
+    // between steps. On a grain's thread a long statement would stall the data-source grain (and one of the silo's
+    // scheduler threads) for its whole length, so statements run on the thread pool, and a fired token interrupts the
+    // running step (sqlite3_interrupt), which is what makes the query timeout hold for SQLite.
+    public override Task<RowSet> ReadAsync(PreparedRead read, CancellationToken cancellationToken) =>
+        Task.Run(() => base.ReadAsync(read, cancellationToken), cancellationToken);
+
+    public override Task<RowSet> ExecuteReadOnlySqlAsync(string sql, int maxRows, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Task.Run(() => ExecuteOnPoolAsync(sql, maxRows, timeout, cancellationToken), cancellationToken);
+
+    protected override IDisposable? InterruptOnCancel(DbConnection connection, CancellationToken cancellationToken) =>
+        cancellationToken.CanBeCanceled
+            ? cancellationToken.Register(static state => SQLitePCL.raw.sqlite3_interrupt(((SqliteConnection)state!).Handle), connection)
+            : null;
+
+    private async Task<RowSet> ExecuteOnPoolAsync(string sql, int maxRows, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
             // The connection itself is read-only (Mode=ReadOnly), so no statement can write.
             await using var connection = (SqliteConnection)await OpenAsync(cancellationToken);
+            using var interrupt = InterruptOnCancel(connection, cancellationToken);
             await using var command = connection.CreateCommand();
             command.CommandText = sql;
             command.CommandTimeout = (int)Math.Ceiling(timeout.TotalSeconds);

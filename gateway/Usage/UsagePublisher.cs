@@ -69,8 +69,13 @@ public sealed class UsagePublisher : BackgroundService
         {
             while (await _buffer.Reader.WaitToReadAsync(stoppingToken))
             {
-                await Task.Delay(_options.FlushInterval, _time, stoppingToken);
                 await FlushAsync(batch, stoppingToken);
+                // Events arriving in the next interval go out together. A flush that took a full batch left more
+                // behind: go again at once rather than let the buffer fill and drop.
+                if (batch.Count < _options.MaxEventsPerFlush)
+                {
+                    await Task.Delay(_options.FlushInterval, _time, stoppingToken);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -26,6 +26,8 @@ public sealed class ClusterFixture : IAsyncLifetime
 
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) => silo.AddMcpSilo(configuration, cluster));
+        // As the gateway's client: it publishes usage and change events.
+        builder.ConfigureClient(client => client.AddMemoryStreams(Mcp.Cluster.Changes.ChangeStreams.Provider));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }

@@ -32,9 +32,10 @@ public sealed class MetricsTests(DataGateway gateway) : IClassFixture<DataGatewa
         }
 
         using var client = gateway.CreateClient();
+        using var errors = new OpenTelemetryErrorListener();
         string text = "";
         // The exporter caches its snapshot briefly; wait for one that includes the requests above.
-        await ModelTestHelpers.EventuallyAsync(async () =>
+        var shown = ModelTestHelpers.EventuallyAsync(async () =>
         {
             text = await client.GetStringAsync("/metrics");
             return text.Contains("mcp_data_cache_lookups_total", StringComparison.Ordinal) && text.Contains("reason=\"invalid_key\"", StringComparison.Ordinal)
@@ -42,6 +43,8 @@ public sealed class MetricsTests(DataGateway gateway) : IClassFixture<DataGatewa
                 // The embedded silo hosts the sample sources; once its health check has run, a healthy one reads 1.
                 && Regex.IsMatch(text, @"mcp_backend_up\{[^}]*kind=""datasource""[^}]*name=""jobs_db""[^}]*\} 1");
         }, TimeSpan.FromSeconds(30), "the exposition to show the requests and the source's health");
+        var timedOut = await Record.ExceptionAsync(() => shown);
+        Assert.True(timedOut is null, $"{timedOut?.Message}\n{Describe(text)}\n{string.Join("\n", errors.Events)}");
         Assert.Matches(@"mcp_requests_total\{[^}]*protocol=""rest""[^}]*route=""POST /api/data/query""[^}]*status_class=""2xx""[^}]*\} [1-9]", text);
         Assert.Matches(@"mcp_request_duration_seconds_bucket\{[^}]*route=""POST /api/data/query""", text);
         Assert.Contains("mcp_data_queries_total{", text);
@@ -103,18 +106,27 @@ public sealed class MetricsTests(DataGateway gateway) : IClassFixture<DataGatewa
         Assert.Contains("mcp_completions_websocket_streams", names);
 
         using var client = gateway.CreateClient();
+        using var errors = new OpenTelemetryErrorListener();
         // The exporter caches its snapshot briefly; poll until it covers the requests above.
         List<string> missing = [];
+        var text = "";
         for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(250))
         {
-            var text = await client.GetStringAsync("/metrics");
+            text = await client.GetStringAsync("/metrics");
             missing = names.Where(name => !Exported(text, name)).ToList();
             if (missing.Count == 0 || DateTime.UtcNow > deadline)
             {
                 break;
             }
         }
-        Assert.True(missing.Count == 0, "not exported: " + string.Join(", ", missing));
+        Assert.True(missing.Count == 0, $"not exported: {string.Join(", ", missing)}\n{Describe(text)}\n{string.Join("\n", errors.Events)}");
+    }
+
+    /// <summary>What an exposition held, for a failure message: its size and metric families.</summary>
+    private static string Describe(string exposition)
+    {
+        var families = exposition.Split('\n').Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(l => l.Split(' ')[2]).ToList();
+        return $"the last exposition: {exposition.Length} characters, {families.Count} families: {string.Join(", ", families.Take(60))}";
     }
 
     private static bool Exported(string exposition, string name) =>

@@ -240,24 +240,8 @@ public sealed class ProcessFailoverTests(PostgresServer postgres, ITestOutputHel
         var gateway = NodeProcess.Start($"gateway-{address.Port}", "gateway",
             new Dictionary<string, string>(_environment) { ["ASPNETCORE_URLS"] = address.ToString() });
         _nodes.Add(gateway);
-        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
-        {
-            Assert.False(gateway.HasExited, $"the gateway exited:\n{gateway.Tail()}");
-            try
-            {
-                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode)
-                {
-                    return address;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"the gateway never became ready:\n{gateway.Tail()}");
-            await Task.Delay(250);
-        }
+        await gateway.WaitUntilReadyAsync(address, TimeSpan.FromSeconds(90));
+        return address;
     }
 
     private async Task WaitForActiveSilosAsync(HttpClient admin, int count)

@@ -31,30 +31,15 @@ public sealed class GatewayProcess : IAsyncLifetime
             ["MCP_Logging__LogLevel__Default"] = "Warning",
             ["DOTNET_gcServer"] = "0",
         });
+        await _node.WaitUntilReadyAsync(BaseAddress, TimeSpan.FromSeconds(120));
+        // The sample sources are registered right after the silo starts.
         using var admin = CreateClient(GatewayFactory.AdminKey);
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (true)
+        await ModelTestHelpers.EventuallyAsync(async () =>
         {
-            Assert.False(_node.HasExited, $"the gateway exited:\n{_node.Tail()}");
-            try
-            {
-                using var sources = await admin.GetAsync("/api/datasources");
-                if (sources.IsSuccessStatusCode)
-                {
-                    var names = (await sources.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data_sources").EnumerateArray()
-                        .Select(s => s.GetProperty("name").GetString()).ToArray();
-                    if (names.Contains("jobs_db") && names.Contains("homebuilders_db"))
-                    {
-                        return;
-                    }
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"the gateway never served its sample sources:\n{_node.Tail()}");
-            await Task.Delay(250);
-        }
+            var names = (await admin.GetFromJsonAsync<JsonElement>("/api/datasources")).GetProperty("data_sources").EnumerateArray()
+                .Select(s => s.GetProperty("name").GetString()).ToArray();
+            return names.Contains("jobs_db") && names.Contains("homebuilders_db");
+        }, TimeSpan.FromSeconds(60), "the sample sources to be registered");
     }
 
     public HttpClient CreateClient(string? apiKey = null)

@@ -54,6 +54,30 @@ public sealed class NodeProcess : IAsyncDisposable
         return node;
     }
 
+    /// <summary>Polls a gateway process at <paramref name="address"/> until <c>GET /health/ready</c> answers 2xx.</summary>
+    public async Task WaitUntilReadyAsync(Uri address, TimeSpan timeout)
+    {
+        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            Assert.False(HasExited, $"{Name} exited:\n{Tail()}");
+            try
+            {
+                using var ready = await http.GetAsync("/health/ready");
+                if (ready.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"{Name} never became ready:\n{Tail()}");
+            await Task.Delay(250);
+        }
+    }
+
     public void Kill()
     {
         if (!_process.HasExited)

@@ -30,7 +30,7 @@ public static class ApiKeyEndpoints
         }
         create.WithName("CreateApiKey")
             .WithSummary("Create an API key")
-            .WithDescription("Returns the secret once; only its keyed hash is stored. Without a key this is self-service (when enabled): the key can never hold admin and its rate limit cannot exceed the default.");
+            .WithDescription("Returns the secret once; only its keyed hash is stored. Without a key this is self-service (when enabled): it starts a new owner and never joins one that exists or is reserved (409 owner_unavailable), the key can never hold admin and its rate limit cannot exceed the default. With a key, a non-admin creates keys only for its own owner and only with permissions it holds.");
 
         group.MapPost("/batch", CreateBatchAsync)
             .RequireApiKeyForBatch(Permissions.Write, "keys", policy.MaxBatchSize)
@@ -80,7 +80,16 @@ public static class ApiKeyEndpoints
         {
             return error;
         }
-        var (key, apiKey) = await issuer.IssueAsync(draft!, caller?.KeyId ?? "self-service");
+        if (caller is null)
+        {
+            var (issued, claim) = await issuer.IssueSelfServiceAsync(draft!);
+            if (issued is not { } selfService)
+            {
+                return OwnerUnavailable(draft!.Owner, claim);
+            }
+            return TypedResults.Created($"/api/keys/{selfService.Key.KeyId}", IssuedApiKeyResponse.From(selfService.Key, selfService.ApiKey));
+        }
+        var (key, apiKey) = await issuer.IssueAsync(draft!, caller.KeyId);
         return TypedResults.Created($"/api/keys/{key.KeyId}", IssuedApiKeyResponse.From(key, apiKey));
     }
 
@@ -126,7 +135,8 @@ public static class ApiKeyEndpoints
             return ApiErrors.Forbidden("Only an admin can list keys of other owners.");
         }
         var filter = caller.IsAdmin ? owner : caller.Owner;
-        var page = await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).ListAsync(filter, skip, take);
+        Permissions? within = caller.IsAdmin ? null : caller.Permissions;
+        var page = await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).ListAsync(filter, within, skip, take);
         var keys = await Task.WhenAll(page.KeyIds.Select(id => grains.GetGrain<IApiKeyGrain>(id).GetAsync()));
         var now = time.GetUtcNow();
         var items = keys.Where(k => k is not null).Select(k => ApiKeyResponse.From(k!, now)).ToArray();
@@ -209,7 +219,10 @@ public static class ApiKeyEndpoints
         return TypedResults.Ok(ApiKeyUsageResponse.From(usage) with { Traffic = UsageReportResponse.Of(traffic, reader.Today, period) });
     }
 
-    /// <summary>A key the caller may see, or null. Keys of other owners look exactly like missing ones, so ids cannot be probed.</summary>
+    /// <summary>
+    /// A key the caller may see, or null. Keys of other owners, and keys holding a permission the caller lacks, look
+    /// exactly like missing ones, so ids cannot be probed and no key reaches (or rotates into) more power than it has.
+    /// </summary>
     private static async Task<ApiKeyInfo?> FindManageableAsync(string keyId, HttpContext context, IGrainFactory grains)
     {
         if (!ApiKeyFormat.IsKeyId(keyId))
@@ -219,6 +232,12 @@ public static class ApiKeyEndpoints
         var key = await grains.GetGrain<IApiKeyGrain>(keyId).GetAsync();
         return key is not null && context.GetRequiredApiKey().CanManage(key) ? key : null;
     }
+
+    private static JsonHttpResult<ApiError> OwnerUnavailable(string owner, OwnerClaim claim) =>
+        ApiErrors.Result(StatusCodes.Status409Conflict, ErrorCodes.OwnerUnavailable, claim == OwnerClaim.Reserved
+            ? $"Owner '{owner}' is reserved and cannot be claimed without a key."
+            : $"Owner '{owner}' already exists. Self-service only starts new owners: ask a key of '{owner}' (POST /api/keys with its X-API-Key) or an admin for another key, or pick another owner name.",
+            new Dictionary<string, object?> { ["owner"] = owner });
 
     private static JsonHttpResult<ApiError> KeyNotFound(string keyId) =>
         ApiErrors.Result(StatusCodes.Status404NotFound, "key_not_found", $"No API key '{keyId}' visible to this caller.");

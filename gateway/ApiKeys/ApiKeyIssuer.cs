@@ -8,12 +8,22 @@ public sealed class ApiKeyIssuer(IGrainFactory grains, ApiKeyHasher hasher)
     public async Task<(ApiKeyInfo Key, string ApiKey)> IssueAsync(ApiKeyDraft draft, string createdBy) =>
         (await IssueAsync([draft], createdBy))[0];
 
+    /// <summary>
+    /// Issues a key to a caller who presented none. Self-service starts a new owner namespace and never joins one that
+    /// exists: the name is claimed first, so of two strangers racing for it only one gets a key.
+    /// </summary>
+    public async Task<((ApiKeyInfo Key, string ApiKey)? Issued, OwnerClaim Claim)> IssueSelfServiceAsync(ApiKeyDraft draft)
+    {
+        var claim = await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).ClaimOwnerAsync(draft.Owner);
+        return claim == OwnerClaim.Claimed ? (await IssueAsync(draft, "self-service"), claim) : (null, claim);
+    }
+
     /// <summary>Creates the keys concurrently, then indexes them with one directory write.</summary>
     public async Task<(ApiKeyInfo Key, string ApiKey)[]> IssueAsync(IReadOnlyList<ApiKeyDraft> drafts, string createdBy)
     {
         var issued = await Task.WhenAll(drafts.Select(draft => CreateAsync(draft, createdBy)));
         await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global)
-            .AddAsync([.. issued.Select(k => new ApiKeyDirectoryEntry(k.Key.KeyId, k.Key.Owner))]);
+            .AddAsync([.. issued.Select(k => new ApiKeyDirectoryEntry(k.Key.KeyId, k.Key.Owner, k.Key.Permissions))]);
         return issued;
     }
 

@@ -20,9 +20,9 @@ public static class ApiKeyRequestValidator
         {
             return Invalid($"Required field '{field}owner' is missing.", field + "owner");
         }
-        if (owner.Length > MaxOwnerLength || owner.Any(char.IsControl))
+        if (owner.Length > MaxOwnerLength || !OwnerNames.IsPrintable(owner))
         {
-            return Invalid($"Field '{field}owner' must be at most {MaxOwnerLength} printable characters.", field + "owner");
+            return Invalid($"Field '{field}owner' must be at most {MaxOwnerLength} printable characters (no control, format or unpaired surrogate characters).", field + "owner");
         }
         if (request.Description is { } description
             && (description.Length > MaxDescriptionLength || description.Any(c => char.IsControl(c) && c is not '\n' and not '\t')))

@@ -261,6 +261,11 @@ public static class DataSourceEndpoints
         {
             return NotFound(name);
         }
+        if (subject.StartsWith(DataAccessPolicy.OwnerPrefix, StringComparison.Ordinal))
+        {
+            // Granting to an owner nobody holds yet must not hand the grant to whoever claims that name first.
+            await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).ReserveOwnerAsync(subject[DataAccessPolicy.OwnerPrefix.Length..]);
+        }
         var grain = grains.GetGrain<IDataSourceGrain>(name);
         var result = await grain.SetGrantAsync(subject, grant!, context.GetRequiredApiKey().KeyId);
         if (result.Outcome != DataCommandOutcome.Ok)

@@ -17,6 +17,7 @@ public static class ErrorCodes
     public const string InternalError = "internal_error";
     public const string ServiceUnavailable = "service_unavailable";
     public const string Conflict = "conflict";
+    public const string OwnerUnavailable = "owner_unavailable";
     public const string ModelError = "model_error";
     public const string ModelTimeout = "model_timeout";
     public const string ModelUnavailable = "model_unavailable";

@@ -13,6 +13,10 @@ public sealed record ApiKeyPrincipal(string KeyId, string Owner, Permissions Per
     /// </summary>
     public byte[] PresentedKeyHash { get; init; } = [];
 
-    /// <summary>Admins see everything; others only keys of their own owner.</summary>
-    public bool CanManage(ApiKeyInfo key) => IsAdmin || string.Equals(key.Owner, Owner, StringComparison.Ordinal);
+    /// <summary>
+    /// Admins see everything; others only keys of their own owner that hold no permission the caller lacks, so reading,
+    /// rotating (which hands out the new secret) or revoking a key never reaches beyond the caller's own power.
+    /// </summary>
+    public bool CanManage(ApiKeyInfo key) =>
+        IsAdmin || (string.Equals(key.Owner, Owner, StringComparison.Ordinal) && (key.Permissions & ~Permissions) == 0);
 }

@@ -3,8 +3,9 @@ using Orleans.Concurrency;
 namespace Mcp.Cluster.ApiKeys;
 
 /// <summary>
-/// The cluster-wide index of key ids by owner, used for listing. It is never on the authentication path.
-/// There is one instance, keyed <see cref="Global"/>.
+/// The cluster-wide index of key ids by owner, used for listing, and the registry of owner names, which decides who
+/// may start a new owner namespace. It is never on the authentication path. There is one instance, keyed
+/// <see cref="Global"/>.
 /// </summary>
 [Alias("mcp.apikey-directory")]
 public interface IApiKeyDirectoryGrain : IGrainWithStringKey
@@ -15,9 +16,23 @@ public interface IApiKeyDirectoryGrain : IGrainWithStringKey
     [Alias("add")]
     Task AddAsync(IReadOnlyList<ApiKeyDirectoryEntry> entries);
 
-    /// <summary>Key ids in creation order, optionally only those of <paramref name="owner"/>.</summary>
-    [ReadOnly, Alias("list")]
-    Task<ApiKeyPage> ListAsync(string? owner, int offset, int limit);
+    /// <summary>
+    /// Key ids in creation order, optionally only those of <paramref name="owner"/> and, when
+    /// <paramref name="within"/> is given, only keys holding no permission outside it.
+    /// </summary>
+    [ReadOnly, Alias("list-within")]
+    Task<ApiKeyPage> ListAsync(string? owner, Permissions? within, int offset, int limit);
+
+    /// <summary>
+    /// Starts a new owner namespace for a caller who belongs to none yet (self-service). An owner is taken once any key
+    /// was ever issued for it, or it was claimed or reserved before, compared by <see cref="OwnerNames.Fold"/>.
+    /// </summary>
+    [Alias("claim-owner")]
+    Task<OwnerClaim> ClaimOwnerAsync(string owner);
+
+    /// <summary>Marks an owner as in use without a key (an admin granted it something), so nobody can claim it later.</summary>
+    [Alias("reserve-owner")]
+    Task ReserveOwnerAsync(string owner);
 
     /// <summary>Records <paramref name="keyId"/> as the generated bootstrap admin key unless one is recorded already.</summary>
     [Alias("claim-bootstrap")]

@@ -1,21 +1,25 @@
 using Mcp.Cluster.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Mcp.Cluster.ApiKeys;
 
 public sealed class ApiKeyDirectoryGrain(
-    [PersistentState("apikey-directory", StorageNames.Default)] IPersistentState<ApiKeyDirectoryState> directory)
+    [PersistentState("apikey-directory", StorageNames.Default)] IPersistentState<ApiKeyDirectoryState> directory,
+    ILogger<ApiKeyDirectoryGrain> logger)
     : Grain, IApiKeyDirectoryGrain
 {
-    private readonly Dictionary<string, List<string>> _byOwner = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<int>> _byOwner = new(StringComparer.Ordinal);
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _ownersInUse = new(StringComparer.Ordinal);
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        foreach (var entry in directory.State.Keys)
+        await FillInPermissionsAsync();
+        for (var i = 0; i < directory.State.Keys.Count; i++)
         {
-            Index(entry);
+            Index(i);
         }
-        return Task.CompletedTask;
+        _ownersInUse.UnionWith(directory.State.ClaimedOwners);
     }
 
     public async Task AddAsync(IReadOnlyList<ApiKeyDirectoryEntry> entries)
@@ -26,7 +30,8 @@ public sealed class ApiKeyDirectoryGrain(
             if (!_known.Contains(entry.KeyId))
             {
                 directory.State.Keys.Add(entry);
-                Index(entry);
+                Index(directory.State.Keys.Count - 1);
+                directory.State.ClaimedOwners.Remove(OwnerNames.Fold(entry.Owner));
                 added = true;
             }
         }
@@ -36,13 +41,46 @@ public sealed class ApiKeyDirectoryGrain(
         }
     }
 
-    public Task<ApiKeyPage> ListAsync(string? owner, int offset, int limit)
+    public Task<ApiKeyPage> ListAsync(string? owner, Permissions? within, int offset, int limit)
     {
-        IReadOnlyList<string> source = owner is null
-            ? directory.State.Keys.ConvertAll(e => e.KeyId)
-            : _byOwner.TryGetValue(owner, out var ids) ? ids : [];
-        var page = source.Skip(Math.Max(0, offset)).Take(Math.Max(0, limit)).ToArray();
-        return Task.FromResult(new ApiKeyPage(page, source.Count));
+        var keys = directory.State.Keys;
+        IEnumerable<ApiKeyDirectoryEntry> source = owner is null
+            ? keys
+            : _byOwner.TryGetValue(owner, out var positions) ? positions.Select(i => keys[i]) : [];
+        if (within is { } held)
+        {
+            // A key more powerful than the caller is invisible to it, so listing never shows what managing would refuse.
+            source = source.Where(e => e.Permissions is { } p && (p & ~held) == 0);
+        }
+        var matching = source.ToList();
+        var page = matching.Skip(Math.Max(0, offset)).Take(Math.Max(0, limit)).Select(e => e.KeyId).ToArray();
+        return Task.FromResult(new ApiKeyPage(page, matching.Count));
+    }
+
+    public async Task<OwnerClaim> ClaimOwnerAsync(string owner)
+    {
+        if (OwnerNames.IsReserved(owner))
+        {
+            return OwnerClaim.Reserved;
+        }
+        var folded = OwnerNames.Fold(owner);
+        if (!_ownersInUse.Add(folded))
+        {
+            return OwnerClaim.Taken;
+        }
+        directory.State.ClaimedOwners.Add(folded);
+        await directory.WriteStateAsync();
+        return OwnerClaim.Claimed;
+    }
+
+    public async Task ReserveOwnerAsync(string owner)
+    {
+        var folded = OwnerNames.Fold(owner);
+        if (_ownersInUse.Add(folded))
+        {
+            directory.State.ClaimedOwners.Add(folded);
+            await directory.WriteStateAsync();
+        }
     }
 
     public async Task<bool> TryClaimBootstrapAdminAsync(string keyId)
@@ -58,13 +96,34 @@ public sealed class ApiKeyDirectoryGrain(
 
     public Task<string?> GetBootstrapAdminKeyIdAsync() => Task.FromResult(directory.State.BootstrapAdminKeyId);
 
-    private void Index(ApiKeyDirectoryEntry entry)
+    private void Index(int position)
     {
+        var entry = directory.State.Keys[position];
         _known.Add(entry.KeyId);
-        if (!_byOwner.TryGetValue(entry.Owner, out var ids))
+        _ownersInUse.Add(OwnerNames.Fold(entry.Owner));
+        if (!_byOwner.TryGetValue(entry.Owner, out var positions))
         {
-            _byOwner[entry.Owner] = ids = [];
+            _byOwner[entry.Owner] = positions = [];
         }
-        ids.Add(entry.KeyId);
+        positions.Add(position);
+    }
+
+    /// <summary>Directories written before entries carried permissions learn them once from the key grains.</summary>
+    private async Task FillInPermissionsAsync()
+    {
+        var keys = directory.State.Keys;
+        var missing = Enumerable.Range(0, keys.Count).Where(i => keys[i].Permissions is null).ToArray();
+        if (missing.Length == 0)
+        {
+            return;
+        }
+        var infos = await Task.WhenAll(missing.Select(i => GrainFactory.GetGrain<IApiKeyGrain>(keys[i].KeyId).GetAsync()));
+        for (var j = 0; j < missing.Length; j++)
+        {
+            // A key whose state is gone is listed to admins only.
+            keys[missing[j]] = keys[missing[j]] with { Permissions = infos[j]?.Permissions ?? Permissions.Admin };
+        }
+        await directory.WriteStateAsync();
+        logger.LogInformation("API key directory recorded the permissions of {Count} keys indexed before they were kept", missing.Length);
     }
 }

@@ -12,7 +12,8 @@ public sealed class ApiKeyLifecycleTests(SharedGatewayFactory gateway)
     public async Task Self_service_creation_returns_the_secret_once_and_the_key_works()
     {
         using var anonymous = gateway.CreateClient();
-        using var created = await anonymous.PostJsonAsync("/api/keys", new { owner = "alice", description = "laptop", expires_in_days = 30 });
+        var owner = "alice-" + Guid.NewGuid().ToString("N")[..8];
+        using var created = await anonymous.PostJsonAsync("/api/keys", new { owner, description = "laptop", expires_in_days = 30 });
         var body = await created.AssertOkAsync(HttpStatusCode.Created);
 
         var keyId = body.GetProperty("key_id").GetString()!;
@@ -20,7 +21,7 @@ public sealed class ApiKeyLifecycleTests(SharedGatewayFactory gateway)
         Assert.Matches("^key_[a-z2-7]{16}$", keyId);
         Assert.Matches("^mcp_[a-z2-7]{16}_[a-z2-7]{52}$", apiKey);
         Assert.Equal(keyId[4..], apiKey[4..20]);
-        Assert.Equal("alice", body.GetProperty("owner").GetString());
+        Assert.Equal(owner, body.GetProperty("owner").GetString());
         Assert.Equal(["read"], body.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()));
         Assert.Equal("100/minute", body.GetProperty("rate_limit").GetString());
         Assert.InRange(body.GetProperty("expires_at").GetDateTimeOffset(), DateTimeOffset.UtcNow.AddDays(29.9), DateTimeOffset.UtcNow.AddDays(30.1));
@@ -122,13 +123,14 @@ public sealed class ApiKeyLifecycleTests(SharedGatewayFactory gateway)
     public async Task Self_service_can_never_get_admin_or_a_raised_rate_limit()
     {
         using var anonymous = gateway.CreateClient();
-        await (await anonymous.PostJsonAsync("/api/keys", new { owner = "mallory", permissions = new[] { "read", "admin" } }))
+        var mallory = "mallory-" + Guid.NewGuid().ToString("N")[..8];
+        await (await anonymous.PostJsonAsync("/api/keys", new { owner = mallory, permissions = new[] { "read", "admin" } }))
             .AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden");
-        await (await anonymous.PostJsonAsync("/api/keys", new { owner = "mallory", rate_limit = "1000/minute" }))
+        await (await anonymous.PostJsonAsync("/api/keys", new { owner = mallory, rate_limit = "1000/minute" }))
             .AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden");
-        await (await anonymous.PostJsonAsync("/api/keys", new { owner = "mallory", rate_limit = "10/second" }))
+        await (await anonymous.PostJsonAsync("/api/keys", new { owner = mallory, rate_limit = "10/second" }))
             .AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden");
-        var allowed = await (await anonymous.PostJsonAsync("/api/keys", new { owner = "mallory", rate_limit = "50/minute", permissions = new[] { "read", "execute" } }))
+        var allowed = await (await anonymous.PostJsonAsync("/api/keys", new { owner = mallory, rate_limit = "50/minute", permissions = new[] { "read", "execute" } }))
             .AssertOkAsync(HttpStatusCode.Created);
         Assert.Equal("50/minute", allowed.GetProperty("rate_limit").GetString());
     }
@@ -157,8 +159,10 @@ public sealed class ApiKeyLifecycleTests(SharedGatewayFactory gateway)
         using var client = gateway.CreateClient(firstKey);
         var mine = await (await client.GetAsync("/api/keys")).AssertOkAsync();
         var ids = mine.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("key_id").GetString()!).ToArray();
-        Assert.Equal([firstId, secondId], ids);
-        Assert.Equal(2, mine.GetProperty("total").GetInt32());
+        // The same owner's admin key holds more than the caller, so it is not the caller's to see.
+        Assert.Equal([firstId], ids);
+        Assert.Equal(1, mine.GetProperty("total").GetInt32());
+        await (await client.GetAsync($"/api/keys/{secondId}")).AssertErrorAsync(HttpStatusCode.NotFound, "key_not_found");
 
         await (await client.GetAsync($"/api/keys/{otherId}")).AssertErrorAsync(HttpStatusCode.NotFound, "key_not_found");
         await (await client.DeleteAsync($"/api/keys/{otherId}")).AssertErrorAsync(HttpStatusCode.NotFound, "key_not_found");

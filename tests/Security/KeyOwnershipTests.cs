@@ -1,0 +1,196 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Mcp.Cluster.Tests.Infrastructure;
+
+namespace Mcp.Cluster.Tests.Security;
+
+/// <summary>
+/// An owner named in an anonymous request is a claim, not an identity: self-service starts new owners only, and
+/// keys gain no rights over keys more powerful than themselves (issue 15, items 1 and 2).
+/// </summary>
+[Collection(GatewayCollection.Name)]
+public sealed class KeyOwnershipTests(SharedGatewayFactory gateway)
+{
+    private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
+
+    [Theory]
+    [InlineData("admin")]
+    [InlineData("Admin")]
+    [InlineData("ＡＤＭＩＮ")]
+    [InlineData("system")]
+    [InlineData("root")]
+    [InlineData("admin:backup")]
+    [InlineData("system/jobs")]
+    public async Task Self_service_cannot_claim_a_reserved_owner(string owner)
+    {
+        using var anonymous = gateway.CreateClient();
+        var error = await (await anonymous.PostJsonAsync("/api/keys", new { owner, permissions = new[] { "read", "write" } }))
+            .AssertErrorAsync(HttpStatusCode.Conflict, "owner_unavailable");
+        Assert.Contains("reserved", error.GetProperty("detail").GetString());
+    }
+
+    [Theory]
+    [InlineData("adm\u200Din")]
+    [InlineData("admin\u202E")]
+    [InlineData("tab\tbed")]
+    public async Task Owners_with_invisible_or_broken_characters_are_refused(string owner)
+    {
+        using var anonymous = gateway.CreateClient();
+        var error = await (await anonymous.PostJsonAsync("/api/keys", new { owner }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "validation_error");
+        Assert.Equal("owner", error.GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task An_owner_with_an_unpaired_surrogate_is_refused()
+    {
+        using var anonymous = gateway.CreateClient();
+        using var response = await anonymous.PostAsync("/api/keys", JsonContent("{\"owner\":\"adm\\ud800in\"}"));
+        var error = await response.AssertErrorAsync(HttpStatusCode.BadRequest, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString()!);
+        Assert.Contains(error.GetProperty("error").GetString(), new[] { "invalid_request", "validation_error" });
+    }
+
+    [Fact]
+    public async Task The_admin_takeover_of_the_issue_is_refused_and_the_admin_key_keeps_working()
+    {
+        using var admin = gateway.CreateClient(GatewayFactory.AdminKey);
+        var me = await (await admin.GetAsync("/api/keys/me")).AssertOkAsync();
+        var adminKeyId = me.GetProperty("key_id").GetString()!;
+
+        using var anonymous = gateway.CreateClient();
+        await (await anonymous.PostJsonAsync("/api/keys", new { owner = "admin", permissions = new[] { "read", "write" } }))
+            .AssertErrorAsync(HttpStatusCode.Conflict, "owner_unavailable");
+
+        // Whatever a stranger does get cannot reach the admin key.
+        var stranger = await (await anonymous.PostJsonAsync("/api/keys", new { owner = Unique("stranger"), permissions = new[] { "read", "write" } }))
+            .AssertOkAsync(HttpStatusCode.Created);
+        using var client = gateway.CreateClient(stranger.GetProperty("api_key").GetString()!);
+        await (await client.PostJsonAsync($"/api/keys/{adminKeyId}/rotate", new { grace_period_seconds = 0 }))
+            .AssertErrorAsync(HttpStatusCode.NotFound, "key_not_found");
+        await (await client.DeleteAsync($"/api/keys/{adminKeyId}")).AssertErrorAsync(HttpStatusCode.NotFound, "key_not_found");
+        await (await client.GetAsync("/api/keys?owner=admin")).AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden");
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/keys/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Self_service_never_joins_an_owner_that_exists()
+    {
+        var team = Unique("team");
+        var (teamKeyId, teamKey) = await gateway.CreateKeyAsync(new { owner = team, permissions = new[] { "read", "write" } });
+
+        using var anonymous = gateway.CreateClient();
+        var error = await (await anonymous.PostJsonAsync("/api/keys", new { owner = team, permissions = new[] { "read", "write" } }))
+            .AssertErrorAsync(HttpStatusCode.Conflict, "owner_unavailable");
+        Assert.Equal(team, error.GetProperty("owner").GetString());
+        await (await anonymous.PostJsonAsync("/api/keys", new { owner = team.ToUpperInvariant() }))
+            .AssertErrorAsync(HttpStatusCode.Conflict, "owner_unavailable");
+
+        // An owner started by self-service is taken from then on, also for the next stranger.
+        var fresh = Unique("fresh");
+        var first = await (await anonymous.PostJsonAsync("/api/keys", new { owner = fresh })).AssertOkAsync(HttpStatusCode.Created);
+        await (await anonymous.PostJsonAsync("/api/keys", new { owner = fresh })).AssertErrorAsync(HttpStatusCode.Conflict, "owner_unavailable");
+
+        // The owner's own keys still create more keys for it.
+        using var teamClient = gateway.CreateClient(teamKey);
+        await (await teamClient.PostJsonAsync("/api/keys", new { owner = team, permissions = new[] { "read" } })).AssertOkAsync(HttpStatusCode.Created);
+        var listed = await (await teamClient.GetAsync("/api/keys")).AssertOkAsync();
+        Assert.Equal(2, listed.GetProperty("total").GetInt32());
+        Assert.Contains(teamKeyId, listed.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("key_id").GetString()));
+        Assert.Equal(fresh, first.GetProperty("owner").GetString());
+    }
+
+    [Fact]
+    public async Task A_stranger_cannot_take_over_an_owners_models()
+    {
+        var team = Unique("models");
+        var (_, teamKey) = await gateway.CreateKeyAsync(new { owner = team, permissions = new[] { "read", "write", "execute" } });
+        using var teamClient = gateway.CreateClient(teamKey);
+        var name = Unique("owned-model");
+        var model = await (await teamClient.PostJsonAsync("/api/models", new
+        {
+            name, version = "1.0.0", provider = "builtin", config = new { model = "sentiment" },
+        })).AssertOkAsync(HttpStatusCode.Created);
+        var modelId = model.GetProperty("model_id").GetString()!;
+
+        using var anonymous = gateway.CreateClient();
+        await (await anonymous.PostJsonAsync("/api/keys", new { owner = team, permissions = new[] { "read", "write" } }))
+            .AssertErrorAsync(HttpStatusCode.Conflict, "owner_unavailable");
+        var stranger = await (await anonymous.PostJsonAsync("/api/keys", new { owner = Unique("other"), permissions = new[] { "read", "write" } }))
+            .AssertOkAsync(HttpStatusCode.Created);
+        using var strangerClient = gateway.CreateClient(stranger.GetProperty("api_key").GetString()!);
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, $"/api/models/{modelId}")
+        {
+            Content = JsonContent("{\"description\":\"mine now\"}"),
+        };
+        await (await strangerClient.SendAsync(patch)).AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
+    public async Task An_owner_an_admin_granted_data_to_cannot_be_claimed_by_a_stranger()
+    {
+        var owner = Unique("granted");
+        using var admin = gateway.CreateClient(GatewayFactory.AdminKey);
+        await (await admin.PutAsync($"/api/datasources/homebuilders_db/grants/owner:{owner}",
+            JsonContent("{}"))).AssertOkAsync();
+
+        using var anonymous = gateway.CreateClient();
+        await (await anonymous.PostJsonAsync("/api/keys", new { owner })).AssertErrorAsync(HttpStatusCode.Conflict, "owner_unavailable");
+    }
+
+    [Fact]
+    public async Task Of_strangers_racing_for_one_new_owner_exactly_one_gets_a_key()
+    {
+        var owner = Unique("race");
+        using var anonymous = gateway.CreateClient();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => anonymous.PostJsonAsync("/api/keys", new { owner })));
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(7, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_key_cannot_see_rotate_or_revoke_a_same_owner_key_holding_more_power()
+    {
+        var owner = Unique("power");
+        var (adminId, adminKey) = await gateway.CreateKeyAsync(new { owner, permissions = new[] { "read", "write", "admin" } });
+        var (executeId, _) = await gateway.CreateKeyAsync(new { owner, permissions = new[] { "read", "write", "execute" } });
+        var (readerId, _) = await gateway.CreateKeyAsync(new { owner, permissions = new[] { "read" } });
+        var (writerId, writerKey) = await gateway.CreateKeyAsync(new { owner, permissions = new[] { "read", "write" } });
+
+        using var writer = gateway.CreateClient(writerKey);
+        foreach (var stronger in new[] { adminId, executeId })
+        {
+            await (await writer.GetAsync($"/api/keys/{stronger}")).AssertErrorAsync(HttpStatusCode.NotFound, "key_not_found");
+            await (await writer.GetAsync($"/api/keys/{stronger}/usage")).AssertErrorAsync(HttpStatusCode.NotFound, "key_not_found");
+            await (await writer.PostJsonAsync($"/api/keys/{stronger}/rotate", new { grace_period_seconds = 0 }))
+                .AssertErrorAsync(HttpStatusCode.NotFound, "key_not_found");
+            await (await writer.DeleteAsync($"/api/keys/{stronger}")).AssertErrorAsync(HttpStatusCode.NotFound, "key_not_found");
+        }
+
+        var listed = await (await writer.GetAsync("/api/keys")).AssertOkAsync();
+        Assert.Equal([readerId, writerId], listed.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("key_id").GetString()).ToArray());
+        Assert.Equal(2, listed.GetProperty("total").GetInt32());
+
+        // The stronger keys were left alone: the admin-holding key still works with its old secret.
+        using var stillAdmin = gateway.CreateClient(adminKey);
+        Assert.Equal(HttpStatusCode.OK, (await stillAdmin.GetAsync("/logs")).StatusCode);
+
+        // Keys within the writer's power are its to manage.
+        await (await writer.GetAsync($"/api/keys/{readerId}")).AssertOkAsync();
+        var rotated = await (await writer.PostJsonAsync($"/api/keys/{readerId}/rotate", new { grace_period_seconds = 0 })).AssertOkAsync();
+        Assert.Equal(["read"], rotated.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()));
+        await (await writer.DeleteAsync($"/api/keys/{readerId}")).AssertOkAsync();
+
+        // An admin manages them all.
+        using var admin = gateway.CreateClient(GatewayFactory.AdminKey);
+        await (await admin.PostJsonAsync($"/api/keys/{executeId}/rotate", new { grace_period_seconds = 0 })).AssertOkAsync();
+        var all = await (await admin.GetAsync($"/api/keys?owner={owner}")).AssertOkAsync();
+        Assert.Equal(4, all.GetProperty("total").GetInt32());
+    }
+
+    private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
+}

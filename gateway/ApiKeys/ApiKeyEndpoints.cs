@@ -72,10 +72,11 @@ public static class ApiKeyEndpoints
     }
 
     private static async Task<Results<Created<IssuedApiKeyResponse>, JsonHttpResult<ApiError>>> CreateAsync(
-        CreateApiKeyRequest request, HttpContext context, ApiKeyIssuer issuer, ApiKeyPolicy policy, TimeProvider time)
+        CreateApiKeyRequest request, HttpContext context, ApiKeyIssuer issuer, ApiKeyPolicy policy, IGrainFactory grains, TimeProvider time)
     {
         var caller = context.GetApiKey();
-        var (draft, error) = ApiKeyRequestValidator.Validate(request, caller, policy, time.GetUtcNow());
+        var callerKey = await LimitsOfAsync(caller, grains);
+        var (draft, error) = ApiKeyRequestValidator.Validate(request, caller, callerKey, policy, time.GetUtcNow());
         if (error is not null)
         {
             return error;
@@ -94,13 +95,14 @@ public static class ApiKeyEndpoints
     }
 
     private static async Task<Results<Created<IssuedApiKeyBatchResponse>, JsonHttpResult<ApiError>>> CreateBatchAsync(
-        CreateApiKeyBatchRequest request, HttpContext context, ApiKeyIssuer issuer, ApiKeyPolicy policy, TimeProvider time)
+        CreateApiKeyBatchRequest request, HttpContext context, ApiKeyIssuer issuer, ApiKeyPolicy policy, IGrainFactory grains, TimeProvider time)
     {
         if (request.Keys is not { Length: > 0 } keys)
         {
             return ApiErrors.Validation("Field 'keys' must hold at least one key.", "keys");
         }
         var caller = context.GetRequiredApiKey();
+        var callerKey = await LimitsOfAsync(caller, grains);
         var now = time.GetUtcNow();
         // Validate everything before creating anything, so a bad item never leaves half a batch behind.
         var drafts = new ApiKeyDraft[keys.Length];
@@ -110,7 +112,7 @@ public static class ApiKeyEndpoints
             {
                 return ApiErrors.Validation($"Item 'keys[{i}]' must be an object.", $"keys[{i}]");
             }
-            var (draft, error) = ApiKeyRequestValidator.Validate(keys[i], caller, policy, now, $"keys[{i}].");
+            var (draft, error) = ApiKeyRequestValidator.Validate(keys[i], caller, callerKey, policy, now, $"keys[{i}].");
             if (error is not null)
             {
                 return error;
@@ -218,6 +220,10 @@ public static class ApiKeyEndpoints
         var traffic = await reader.ReadAsync(Mcp.Cluster.Usage.UsageScopeKind.Key, keyId, period);
         return TypedResults.Ok(ApiKeyUsageResponse.From(usage) with { Traffic = UsageReportResponse.Of(traffic, reader.Today, period) });
     }
+
+    /// <summary>The calling key's own limits, which keys it creates may not exceed; none for admins and self-service.</summary>
+    private static async Task<ApiKeyInfo?> LimitsOfAsync(ApiKeyPrincipal? caller, IGrainFactory grains) =>
+        caller is { IsAdmin: false } ? await grains.GetGrain<IApiKeyGrain>(caller.KeyId).GetAsync() : null;
 
     /// <summary>
     /// A key the caller may see, or null. Keys of other owners, and keys holding a permission the caller lacks, look

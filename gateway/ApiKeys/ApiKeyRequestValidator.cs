@@ -12,8 +12,9 @@ public static class ApiKeyRequestValidator
     private const int MaxDescriptionLength = 500;
 
     /// <returns>The draft, or the error to answer with. <paramref name="field"/> prefixes field names (for batches).</returns>
+    /// <param name="callerKey">The calling key's own limits, for a non-admin caller; a key it creates never exceeds them.</param>
     public static (ApiKeyDraft? Draft, JsonHttpResult<ApiError>? Error) Validate(
-        CreateApiKeyRequest request, ApiKeyPrincipal? caller, ApiKeyPolicy policy, DateTimeOffset now, string field = "")
+        CreateApiKeyRequest request, ApiKeyPrincipal? caller, ApiKeyInfo? callerKey, ApiKeyPolicy policy, DateTimeOffset now, string field = "")
     {
         var owner = request.Owner?.Trim();
         if (string.IsNullOrEmpty(owner))
@@ -94,12 +95,53 @@ public static class ApiKeyRequestValidator
             }
         }
 
-        var draft = new ApiKeyDraft(owner, request.Description, permissions, rateLimit!,
-            new QuotaLimits(request.DailyQuota, request.MonthlyQuota),
-            request.ExpiresInDays is { } d ? now.AddDays(d) : null,
-            new TokenLimits(request.TokensPerMinute, request.TokensPerDay));
+        var quotas = new QuotaLimits(request.DailyQuota, request.MonthlyQuota);
+        var tokens = new TokenLimits(request.TokensPerMinute, request.TokensPerDay);
+        DateTimeOffset? expiresAt = request.ExpiresInDays is { } d ? now.AddDays(d) : null;
+        if (caller is { IsAdmin: false } && callerKey is not null)
+        {
+            // A limited key must not mint an unlimited one: omitted limits are inherited, larger ones refused.
+            if (request.RateLimit is null)
+            {
+                rateLimit = rateLimit!.PerSecond > callerKey.RateLimit.PerSecond ? callerKey.RateLimit : rateLimit;
+            }
+            else if (rateLimit!.PerSecond > callerKey.RateLimit.PerSecond)
+            {
+                return Denied($"A key cannot create a key with a rate limit above its own ({callerKey.RateLimit}).");
+            }
+            var daily = Within(request.DailyQuota, callerKey.Quotas.Daily, field + "daily_quota");
+            var monthly = Within(request.MonthlyQuota, callerKey.Quotas.Monthly, field + "monthly_quota");
+            var perMinute = Within(request.TokensPerMinute, callerKey.Tokens?.PerMinute, field + "tokens_per_minute");
+            var perDay = Within(request.TokensPerDay, callerKey.Tokens?.PerDay, field + "tokens_per_day");
+            if ((daily.Denial ?? monthly.Denial ?? perMinute.Denial ?? perDay.Denial) is { } denial)
+            {
+                return Denied(denial);
+            }
+            quotas = new QuotaLimits(daily.Value, monthly.Value);
+            tokens = new TokenLimits(perMinute.Value, perDay.Value);
+            if (callerKey.ExpiresAt is { } callerExpires)
+            {
+                if (expiresAt is null || expiresAt > callerExpires)
+                {
+                    if (request.ExpiresInDays is not null)
+                    {
+                        return Denied($"A key cannot create a key that outlives it (this key expires at {callerExpires:O}).");
+                    }
+                    expiresAt = callerExpires;
+                }
+            }
+        }
+
+        var draft = new ApiKeyDraft(owner, request.Description, permissions, rateLimit!, quotas, expiresAt, tokens);
         return (draft, null);
     }
+
+    /// <summary>The limit a created key gets under its creator's: inherited when omitted, refused when larger.</summary>
+    private static (long? Value, string? Denial) Within(long? requested, long? callerLimit, string field) =>
+        callerLimit is not { } limit ? (requested, null)
+        : requested is null ? (limit, null)
+        : requested > limit ? (null, $"Field '{field}' cannot exceed the creating key's own limit of {limit}.")
+        : (requested, null);
 
     private static (ApiKeyDraft?, JsonHttpResult<ApiError>?) Invalid(string detail, string field) => (null, ApiErrors.Validation(detail, field));
 

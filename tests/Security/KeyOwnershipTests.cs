@@ -192,5 +192,42 @@ public sealed class KeyOwnershipTests(SharedGatewayFactory gateway)
         Assert.Equal(4, all.GetProperty("total").GetInt32());
     }
 
+    [Fact]
+    public async Task A_limited_key_cannot_mint_a_less_limited_one()
+    {
+        var owner = Unique("limited");
+        var (_, limitedKey) = await gateway.CreateKeyAsync(new
+        {
+            owner, permissions = new[] { "read", "write" }, rate_limit = "20/minute", daily_quota = 20, monthly_quota = 50,
+            tokens_per_minute = 1000, tokens_per_day = 5000, expires_in_days = 2,
+        });
+        using var limited = gateway.CreateClient(limitedKey);
+        foreach (var (field, body) in new (string, object)[]
+        {
+            ("rate_limit", new { owner, rate_limit = "50/minute" }),
+            ("daily_quota", new { owner, daily_quota = 1000 }),
+            ("monthly_quota", new { owner, monthly_quota = 51 }),
+            ("tokens_per_minute", new { owner, tokens_per_minute = 1001 }),
+            ("tokens_per_day", new { owner, tokens_per_day = 999999 }),
+            ("expires_in_days", new { owner, expires_in_days = 30 }),
+        })
+        {
+            var error = await (await limited.PostJsonAsync("/api/keys", body)).AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden");
+            Assert.Contains(field == "rate_limit" ? "rate limit" : field == "expires_in_days" ? "outlives" : field, error.GetProperty("detail").GetString());
+        }
+
+        // What it leaves out, it passes on.
+        var inherited = await (await limited.PostJsonAsync("/api/keys", new { owner })).AssertOkAsync(HttpStatusCode.Created);
+        Assert.Equal("20/minute", inherited.GetProperty("rate_limit").GetString());
+        Assert.Equal(20, inherited.GetProperty("daily_quota").GetInt64());
+        Assert.Equal(50, inherited.GetProperty("monthly_quota").GetInt64());
+        Assert.Equal(1000, inherited.GetProperty("tokens_per_minute").GetInt64());
+        Assert.Equal(5000, inherited.GetProperty("tokens_per_day").GetInt64());
+        Assert.InRange(inherited.GetProperty("expires_at").GetDateTimeOffset(), DateTimeOffset.UtcNow.AddDays(1.9), DateTimeOffset.UtcNow.AddDays(2.1));
+
+        var batch = await limited.PostJsonAsync("/api/keys/batch", new { keys = new object[] { new { owner }, new { owner, daily_quota = 21 } } });
+        await batch.AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden");
+    }
+
     private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 }

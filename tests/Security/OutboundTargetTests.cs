@@ -6,8 +6,10 @@ namespace Mcp.Cluster.Tests.Security;
 
 /// <summary>
 /// Issue 15, item 5, on the default configuration (no allowlist): a non-admin key may not point a model, a tool or a
-/// model's new URL at an internal address in any notation; an admin may. Nothing here is ever contacted: refused
-/// targets are never stored, and the admin's targets are closed loopback ports.
+/// model's new URL at an internal address in any notation; an admin may. Nothing outside loopback is ever contacted,
+/// not even on the old code, where these registrations succeeded: internal addresses go only into <c>http</c> models
+/// without <c>health_url</c>, which send nothing until called, and the settings of providers with a health loop point
+/// at a closed loopback port.
 /// </summary>
 [Collection(GatewayCollection.Name)]
 public sealed class OutboundTargetTests(SharedGatewayFactory gateway)
@@ -26,11 +28,10 @@ public sealed class OutboundTargetTests(SharedGatewayFactory gateway)
         using var stranger = await gateway.NonAdminClientAsync("ssrf-model");
         using var response = await stranger.PostAsJsonAsync("/api/models", new
         {
-            name = SecurityGateway.UniqueName("ssrf"), provider = "openai",
-            config = new { provider_model = "m1", base_url = $"http://{host}:9/v1/" },
+            name = SecurityGateway.UniqueName("ssrf"), provider = "http", config = new { url = $"http://{host}:9/predict" },
         });
         var error = await response.AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden");
-        Assert.Equal("config.base_url", error.GetProperty("field").GetString());
+        Assert.Equal("config.url", error.GetProperty("field").GetString());
     }
 
     [Theory]
@@ -44,6 +45,7 @@ public sealed class OutboundTargetTests(SharedGatewayFactory gateway)
     }
 
     [Theory]
+    [InlineData("openai", "base_url")]
     [InlineData("huggingface", "endpoint_url")]
     [InlineData("huggingface", "base_url")]
     [InlineData("http", "health_url")]
@@ -51,7 +53,7 @@ public sealed class OutboundTargetTests(SharedGatewayFactory gateway)
     public async Task Every_url_setting_of_every_provider_is_checked(string provider, string setting)
     {
         using var stranger = await gateway.NonAdminClientAsync("ssrf-settings");
-        var config = new Dictionary<string, object> { [setting] = "http://169.254.169.254/" };
+        var config = new Dictionary<string, object> { [setting] = "http://127.0.0.1:9/" };
         if (provider == "http")
         {
             config["url"] = "https://service.example/predict";

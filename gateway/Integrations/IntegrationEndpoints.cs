@@ -50,11 +50,14 @@ public static partial class IntegrationEndpoints
         }
         var definition = new IntegrationDefinition(url.ToString(), JsonSerializer.Serialize(request.Headers ?? []), request.Description,
             request.ExposeUnprefixed ?? false);
-        var result = await grains.GetGrain<IIntegrationGrain>(request.Name).RegisterAsync(definition, context.GetRequiredApiKey().KeyId);
+        var key = context.GetRequiredApiKey();
+        var result = await grains.GetGrain<IIntegrationGrain>(request.Name).RegisterAsync(definition, key.KeyId, key.IsAdmin);
         return result.Outcome switch
         {
             IntegrationCommandOutcome.Ok => TypedResults.Created($"/integrations/{request.Name}", IntegrationResponse.From(result.Integration!)),
             IntegrationCommandOutcome.Conflict => ApiErrors.Result(StatusCodes.Status409Conflict, ErrorCodes.Conflict, result.Detail!, new() { ["field"] = "name" }),
+            IntegrationCommandOutcome.Forbidden => ApiErrors.Result(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, result.Detail!,
+                result.Field is null ? null : new() { ["field"] = result.Field }),
             _ => ApiErrors.Validation(result.Detail!, result.Field),
         };
     }

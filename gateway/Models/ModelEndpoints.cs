@@ -440,7 +440,8 @@ public static class ModelEndpoints
     private static JsonHttpResult<ApiError> CommandError(ModelCommandResult result, string model) => result.Outcome switch
     {
         ModelCommandOutcome.NotFound => ModelNotFound(model),
-        ModelCommandOutcome.Forbidden => ApiErrors.Forbidden(result.Detail ?? "Forbidden."),
+        ModelCommandOutcome.Forbidden => ApiErrors.Result(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, result.Detail ?? "Forbidden.",
+            result.Field is null ? null : new() { ["field"] = result.Field }),
         ModelCommandOutcome.Conflict => ApiErrors.Result(StatusCodes.Status409Conflict, ErrorCodes.Conflict, result.Detail ?? "Conflict.",
             result.Field is null ? null : new() { ["field"] = result.Field }),
         _ => ApiErrors.Validation(result.Detail ?? "Invalid model.", result.Field),

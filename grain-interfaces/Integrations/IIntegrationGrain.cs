@@ -9,9 +9,12 @@ namespace Mcp.Cluster.Integrations;
 [Alias("mcp.integration")]
 public interface IIntegrationGrain : IGrainWithStringKey
 {
-    /// <summary>Registers and connects; a server that cannot be reached is refused (nothing is stored).</summary>
+    /// <summary>
+    /// Registers and connects; a server that cannot be reached is refused (nothing is stored). <paramref name="byAdmin"/>
+    /// decides what the URL may point at and whether headers may reference the silo's environment.
+    /// </summary>
     [Alias("register")]
-    Task<IntegrationCommandResult> RegisterAsync(IntegrationDefinition definition, string createdBy);
+    Task<IntegrationCommandResult> RegisterAsync(IntegrationDefinition definition, string createdBy, bool byAdmin);
 
     [ReadOnly, AlwaysInterleave, Alias("get")]
     Task<IntegrationInfo?> GetAsync();

@@ -53,6 +53,7 @@ public enum IntegrationCommandOutcome
     NotFound,
     Conflict,
     Invalid,
+    Forbidden,
 }
 
 [GenerateSerializer, Immutable]

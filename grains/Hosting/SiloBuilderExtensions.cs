@@ -18,6 +18,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
 namespace Mcp.Cluster.Hosting;
@@ -167,13 +168,26 @@ public static class SiloBuilderExtensions
         services.Configure<McpSessions.McpSessionOptions>(configuration.GetSection(McpSessions.McpSessionOptions.Section));
         services.Configure<Usage.UsageMetricsOptions>(configuration.GetSection(Usage.UsageMetricsOptions.Section));
         services.Configure<Alerts.AlertOptions>(configuration.GetSection(Alerts.AlertOptions.Section));
+        services.AddOutbound(configuration);
+        // Alert channels are set by admins only, so deliveries use the trusted pool.
         services.TryAddSingleton(sp => new Alerts.Channels.AlertSenders(
-            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }),
+            sp.GetRequiredService<Outbound.OutboundHandlers>().CreateClient(Outbound.OutboundTrust.Trusted),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<Alerts.AlertOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Alerts.AlertStartup>();
         services.AddModels(configuration, cluster);
         services.AddDataSources(configuration, cluster);
         return services;
+    }
+
+    /// <summary>The outbound-target policy and the two connection pools every outbound request goes through.</summary>
+    private static void AddOutbound(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<Outbound.OutboundOptions>().Bind(configuration.GetSection(Outbound.OutboundOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Outbound.OutboundOptions>, Outbound.OutboundOptionsValidator>());
+        services.TryAddSingleton<Outbound.IHostResolver, Outbound.DnsHostResolver>();
+        services.TryAddSingleton<Outbound.OutboundPolicy>();
+        services.TryAddSingleton<Outbound.OutboundConnector>();
+        services.TryAddSingleton<Outbound.OutboundHandlers>();
     }
 
     private static void AddDataSources(this IServiceCollection services, IConfiguration configuration, McpClusterOptions cluster)

@@ -22,6 +22,8 @@ namespace Mcp.Cluster.Integrations;
 public sealed class IntegrationGrain(
     [PersistentState("integration", StorageNames.Default)] IPersistentState<IntegrationState> integration,
     ModelSecretProtector secrets,
+    Outbound.OutboundPolicy outbound,
+    Outbound.OutboundHandlers pools,
     ILoggerFactory loggers,
     TimeProvider time,
     ILogger<IntegrationGrain> logger) : Grain, IIntegrationGrain
@@ -44,18 +46,31 @@ public sealed class IntegrationGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await DisconnectAsync();
 
-    public async Task<IntegrationCommandResult> RegisterAsync(IntegrationDefinition definition, string createdBy)
+    public async Task<IntegrationCommandResult> RegisterAsync(IntegrationDefinition definition, string createdBy, bool byAdmin)
     {
         if (integration.RecordExists)
         {
             return new IntegrationCommandResult(IntegrationCommandOutcome.Conflict, Detail: $"Integration '{Name}' already exists.", Field: "name");
         }
+        if (!Uri.TryCreate(definition.Url, UriKind.Absolute, out var url))
+        {
+            return new IntegrationCommandResult(IntegrationCommandOutcome.Invalid, Detail: "url must be an absolute http or https URL.", Field: "url");
+        }
+        if (outbound.RefuseTarget(url, byAdmin) is { } refusal)
+        {
+            return new IntegrationCommandResult(IntegrationCommandOutcome.Forbidden, Field: "url",
+                Detail: $"url {refusal}; only admin keys may point integrations at internal addresses (operators allow hosts with Outbound:AllowedTargets).");
+        }
         JsonObject stored;
         try
         {
             var headers = JsonNode.Parse(definition.HeadersJson) as JsonObject ?? new JsonObject();
-            stored = secrets.Protect(headers);
+            stored = secrets.Protect(headers, allowReferences: byAdmin, path: "headers");
             secrets.Reveal(stored);
+        }
+        catch (ConfigForbiddenException e)
+        {
+            return new IntegrationCommandResult(IntegrationCommandOutcome.Forbidden, Detail: e.Message, Field: e.Field);
         }
         catch (Exception e) when (e is ModelConfigException or JsonException)
         {
@@ -64,7 +79,7 @@ public sealed class IntegrationGrain(
         integration.State = new IntegrationState
         {
             Url = definition.Url, StoredHeaders = stored.ToJsonString(), Description = definition.Description,
-            CreatedAt = time.GetUtcNow(), CreatedBy = createdBy, Unprefixed = definition.Unprefixed,
+            CreatedAt = time.GetUtcNow(), CreatedBy = createdBy, Unprefixed = definition.Unprefixed, TargetSetByAdmin = byAdmin,
         };
         // Only a server that answers is registered: a typo in the URL or a refused credential fails here, not at first use.
         if (await RefreshCatalogAsync() is { } problem)
@@ -231,6 +246,7 @@ public sealed class IntegrationGrain(
     private async Task<McpClient> CreateClientAsync()
     {
         var headers = secrets.Reveal(JsonNode.Parse(integration.State.StoredHeaders) as JsonObject ?? new JsonObject());
+        var trust = integration.State.TargetSetByAdmin ? Outbound.OutboundTrust.Trusted : Outbound.OutboundTrust.Restricted;
         var transport = new HttpClientTransport(new HttpClientTransportOptions
         {
             Endpoint = new Uri(integration.State.Url),
@@ -238,7 +254,7 @@ public sealed class IntegrationGrain(
             TransportMode = HttpTransportMode.StreamableHttp,
             ConnectionTimeout = ConnectTimeout,
             AdditionalHeaders = headers.ToDictionary(h => h.Key, h => h.Value?.GetValue<string>() ?? ""),
-        }, loggers);
+        }, pools.CreateClient(trust), loggers, ownsHttpClient: true);
         using var timeout = new CancellationTokenSource(ConnectTimeout);
         var client = await McpClient.CreateAsync(transport, new McpClientOptions
         {

@@ -10,4 +10,6 @@ public sealed class IntegrationState
     [Id(3)] public DateTimeOffset CreatedAt { get; set; }
     [Id(4)] public string CreatedBy { get; set; } = "";
     [Id(5)] public bool Unprefixed { get; set; }
+    /// <summary>Whether an admin key set the URL; otherwise its connections go through the restricted pool.</summary>
+    [Id(6)] public bool TargetSetByAdmin { get; set; }
 }

@@ -22,6 +22,7 @@ public sealed class ModelGrain(
     [PersistentState("model", StorageNames.Default)] IPersistentState<ModelState> model,
     ModelBackendRegistry backends,
     ModelSecretProtector secrets,
+    Outbound.OutboundPolicy outbound,
     IOptions<ModelGrainOptions> options,
     IOptions<ModelBackendOptions> backendOptions,
     IOptions<CompletionRecordOptions> completionOptions,
@@ -103,9 +104,14 @@ public sealed class ModelGrain(
         try
         {
             var config = ParseConfig(definition.Config);
-            stored = secrets.Protect(config);
+            stored = secrets.Protect(config, allowReferences: caller.IsAdmin);
             prepared = await PrepareAsync(definition.Provider, definition.InputSchema, definition.OutputSchema,
                 ModelSecretProtector.Placeholders(stored), storedTask: null);
+            EnsureTargetsAllowed(prepared, caller);
+        }
+        catch (ConfigForbiddenException e)
+        {
+            return new ModelCommandResult(ModelCommandOutcome.Forbidden, Detail: e.Message, Field: e.Field);
         }
         catch (ModelConfigException e)
         {
@@ -128,6 +134,7 @@ public sealed class ModelGrain(
         s.OutputSchema = definition.OutputSchema;
         s.DataSources = [.. definition.DataSources];
         s.StoredConfig = stored.ToJsonString();
+        s.TargetsSetByAdmin = caller.IsAdmin;
         s.Owner = caller.Owner;
         s.CreatedBy = caller.KeyId;
         s.CreatedAt = now;
@@ -179,15 +186,31 @@ public sealed class ModelGrain(
         var outputSchema = patch.SetOutputSchema ? patch.OutputSchema : s.OutputSchema;
         var stored = StoredConfig();
         var configChanged = patch.ConfigMergePatch is not null;
+        string? changedTarget = null;
         Prepared prepared;
         try
         {
             if (configChanged)
             {
-                var protectedPatch = secrets.Protect(ParseConfig(patch.ConfigMergePatch!), previous: stored);
-                stored = JsonMergePatch.Apply(stored, protectedPatch) as JsonObject ?? new JsonObject();
+                var supplied = ParseConfig(patch.ConfigMergePatch!);
+                var protectedPatch = secrets.Protect(supplied, previous: stored, allowReferences: caller.IsAdmin);
+                var merged = JsonMergePatch.Apply(stored, protectedPatch) as JsonObject ?? new JsonObject();
+                changedTarget = ChangedTargetField(stored, merged);
+                if (changedTarget is not null && !caller.IsAdmin)
+                {
+                    EnsureSecretsResent(merged, supplied, changedTarget);
+                }
+                stored = merged;
             }
             prepared = await PrepareAsync(s.Provider, inputSchema, outputSchema, ModelSecretProtector.Placeholders(stored), storedTask: null);
+            if (changedTarget is not null)
+            {
+                EnsureTargetsAllowed(prepared, caller);
+            }
+        }
+        catch (ConfigForbiddenException e)
+        {
+            return new ModelCommandResult(ModelCommandOutcome.Forbidden, Detail: e.Message, Field: e.Field);
         }
         catch (ModelConfigException e)
         {
@@ -206,6 +229,11 @@ public sealed class ModelGrain(
         s.OutputSchema = outputSchema;
         s.Task = prepared.Task;
         s.StoredConfig = stored.ToJsonString();
+        if (changedTarget is not null)
+        {
+            // Whoever last decided where the model's requests go decides the connection pool they use.
+            s.TargetsSetByAdmin = caller.IsAdmin;
+        }
         if (patch.DataSources is not null)
         {
             s.DataSources = [.. patch.DataSources];
@@ -799,7 +827,8 @@ public sealed class ModelGrain(
         try
         {
             var config = new ModelConfig(secrets.Reveal(StoredConfig()));
-            backend = backends.Create(model.State.Provider, ModelId, config, prepared.Timeout, prepared.MaxRetries, prepared.Http2PriorKnowledge);
+            backend = backends.Create(model.State.Provider, ModelId, config, prepared.Timeout, prepared.MaxRetries, prepared.Http2PriorKnowledge,
+                model.State.TargetsSetByAdmin ? Outbound.OutboundTrust.Trusted : Outbound.OutboundTrust.Restricted);
             using var start = new CancellationTokenSource(BackendStartTimeout);
             await backend.InitializeAsync(start.Token);
             _backendError = null;
@@ -847,7 +876,8 @@ public sealed class ModelGrain(
         IReadOnlySet<ModelTask> capabilities;
         ModelTask task;
         bool streaming;
-        var backend = backends.Create(provider, ModelId, config, settings.Timeout, settings.MaxRetries);
+        // Only built to read the config; it sends nothing, so the restricted pool is as good as any.
+        var backend = backends.Create(provider, ModelId, config, settings.Timeout, settings.MaxRetries, false, Outbound.OutboundTrust.Restricted);
         try
         {
             capabilities = backend.Capabilities;
@@ -870,7 +900,8 @@ public sealed class ModelGrain(
         var input = await ParseSchemaAsync(inputSchema ?? TaskSchemas.Input(task), "input_schema");
         var output = await ParseSchemaAsync(outputSchema ?? TaskSchemas.Output(task), "output_schema");
         return new Prepared(task, capabilities, streaming, input, output, settings.Timeout, settings.MaxRetries,
-            settings.HealthCheckInterval ?? _options.HealthCheckInterval, settings.Http2PriorKnowledge);
+            settings.HealthCheckInterval ?? _options.HealthCheckInterval, settings.Http2PriorKnowledge,
+            new Dictionary<string, Uri>(config.Targets, StringComparer.Ordinal));
     }
 
     private async Task<ModelSchema> ParseSchemaAsync(string text, string field)
@@ -902,6 +933,47 @@ public sealed class ModelGrain(
         catch (JsonException e)
         {
             throw new ModelConfigException("config", $"config is not valid JSON: {e.Message}");
+        }
+    }
+
+    /// <summary>Holds every URL the backend will call to the outbound policy; admins may point anywhere.</summary>
+    /// <exception cref="ConfigForbiddenException">A target a non-admin caller may not set.</exception>
+    private void EnsureTargetsAllowed(Prepared prepared, ModelCaller caller)
+    {
+        foreach (var (name, uri) in prepared.Targets)
+        {
+            if (outbound.RefuseTarget(uri, caller.IsAdmin) is { } reason)
+            {
+                throw new ConfigForbiddenException($"config.{name}",
+                    $"config.{name} {reason}; only admin keys may point models at internal addresses (operators allow hosts with Outbound:AllowedTargets).");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The first setting that decides where requests go (any <c>*url</c> and <c>headers</c>) and differs between two
+    /// stored configs, or null.
+    /// </summary>
+    private static string? ChangedTargetField(JsonObject before, JsonObject after) =>
+        before.Select(p => p.Key).Union(after.Select(p => p.Key))
+            .Where(k => k.EndsWith("url", StringComparison.OrdinalIgnoreCase) || k.Equals("headers", StringComparison.OrdinalIgnoreCase))
+            .Where(k => !JsonNode.DeepEquals(before[k], after[k]))
+            .Select(k => $"config.{k}")
+            .FirstOrDefault();
+
+    /// <summary>
+    /// A stored secret stays bound to the target it was given for: a non-admin who sends requests somewhere new must
+    /// send every secret they would carry again (its value, not the mask that keeps the stored one).
+    /// </summary>
+    /// <exception cref="ConfigForbiddenException">A kept secret would follow the requests to the new target.</exception>
+    private static void EnsureSecretsResent(JsonObject merged, JsonObject supplied, string changedTarget)
+    {
+        var resent = ModelSecretProtector.SuppliedSecretPaths(supplied);
+        if (ModelSecretProtector.StoredSecretPaths(merged).FirstOrDefault(p => !resent.Contains(p)) is { } kept)
+        {
+            throw new ConfigForbiddenException(changedTarget,
+                $"{changedTarget} changes where the model's requests go, and the stored secret {kept} would be sent there. " +
+                $"Send {kept} again in the same request (its value, not '{ModelSecretProtector.Mask}'), or ask an admin to make the change.");
         }
     }
 
@@ -1016,5 +1088,6 @@ public sealed class ModelGrain(
         TimeSpan Timeout,
         int MaxRetries,
         TimeSpan HealthCheckInterval,
-        bool Http2PriorKnowledge);
+        bool Http2PriorKnowledge,
+        IReadOnlyDictionary<string, Uri> Targets);
 }

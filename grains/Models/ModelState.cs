@@ -25,4 +25,10 @@ public sealed class ModelState
     [Id(17)] public DateTimeOffset? LastErrorAt { get; set; }
     [Id(18)] public DateTimeOffset? LastHealthCheck { get; set; }
     [Id(19)] public bool? LastHealthCheckPassed { get; set; }
+    /// <summary>
+    /// Whether an admin key set the current targets (URLs and headers): its requests then use the trusted connection
+    /// pool, otherwise the restricted one, which checks every address against the outbound policy. Recomputed
+    /// whenever a target changes; false for records written before it existed.
+    /// </summary>
+    [Id(20)] public bool TargetsSetByAdmin { get; set; }
 }

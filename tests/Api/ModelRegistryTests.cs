@@ -232,7 +232,8 @@ public sealed class ModelRegistryTests(SharedGatewayFactory gateway) : IAsyncLif
         using var asAlice = gateway.CreateClient(alice);
         using var asBob = gateway.CreateClient(bob);
         using var admin = gateway.CreateClient(GatewayFactory.AdminKey);
-        var id = await asAlice.RegisterModelAsync(ChatModel(UniqueName("owned")));
+        // A built-in model: a non-admin key may not point a model at the loopback wire server (outbound policy).
+        var id = await asAlice.RegisterModelAsync(new { name = UniqueName("owned"), provider = "builtin", config = new { model = "sentiment" } });
         Assert.Equal("alice-models", (await asBob.GetJsonAsync($"/api/models/{id}")).GetProperty("owner").GetString());
 
         using (var denied = await asBob.PatchAsJsonAsync($"/api/models/{id}", new { description = "mine now" }))
@@ -263,7 +264,7 @@ public sealed class ModelRegistryTests(SharedGatewayFactory gateway) : IAsyncLif
         {
             await gone.AssertErrorAsync(HttpStatusCode.NotFound, "not_found");
         }
-        Assert.DoesNotContain(id, (await admin.GetJsonAsync("/api/models?limit=100&provider=openai")).GetRawText());
+        Assert.DoesNotContain(id, (await admin.GetJsonAsync("/api/models?limit=100&provider=builtin")).GetRawText());
     }
 
     [Fact]
@@ -369,8 +370,8 @@ public sealed class ModelRegistryTests(SharedGatewayFactory gateway) : IAsyncLif
         {
             await denied.AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden");
         }
-        var id = await asWriter.RegisterModelAsync(ChatModel(UniqueName("noexec")));
-        using (var denied = await asWriter.PostAsJsonAsync($"/api/models/{id}/predict", new { messages = new[] { new { role = "user", content = "x" } } }))
+        var id = await asWriter.RegisterModelAsync(new { name = UniqueName("noexec"), provider = "builtin", config = new { model = "sentiment" } });
+        using (var denied = await asWriter.PostAsJsonAsync($"/api/models/{id}/predict", new { text = "x" }))
         {
             Assert.Equal("execute", (await denied.AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden")).GetProperty("required_permission").GetString());
         }

@@ -64,8 +64,8 @@ public sealed class ToolsAndResourcesRestTests(SharedGatewayFactory gateway)
     {
         await using var service = new ModelServiceWireServer("svc-tool-secret");
         await service.StartAsync();
-        var (_, key) = await gateway.CreateKeyAsync(new { owner = "tool-maker", permissions = new[] { "read", "write", "execute" } });
-        using var client = gateway.CreateClient(key);
+        // The admin key: the service listens on loopback, which non-admin keys may not target (outbound policy).
+        using var client = gateway.CreateClient(GatewayFactory.AdminKey);
         var name = $"fraud-{Guid.NewGuid():N}"[..16];
         using (var registered = await client.PostAsJsonAsync("/tools", new
         {

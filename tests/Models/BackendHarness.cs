@@ -19,7 +19,9 @@ public static class BackendHarness
     public static ModelBackend Create(string provider, JsonObject config, TimeSpan? timeout = null, int maxRetries = 2, bool http2PriorKnowledge = false)
     {
         var registry = Services.GetRequiredService<ModelBackendRegistry>();
-        return registry.Create(provider, "mod_test", new ModelConfig(config), timeout ?? TimeSpan.FromSeconds(30), maxRetries, http2PriorKnowledge);
+        // The backends under test talk to wire servers on loopback, as an admin-registered model may.
+        return registry.Create(provider, "mod_test", new ModelConfig(config), timeout ?? TimeSpan.FromSeconds(30), maxRetries, http2PriorKnowledge,
+            Mcp.Cluster.Outbound.OutboundTrust.Trusted);
     }
 
     private static ServiceProvider CreateServices()
@@ -29,6 +31,11 @@ public static class BackendHarness
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(Options.Create(new ModelBackendOptions { RetryBaseDelay = TimeSpan.FromMilliseconds(20) }));
+        services.AddSingleton(Options.Create(new Mcp.Cluster.Outbound.OutboundOptions()));
+        services.AddSingleton<Mcp.Cluster.Outbound.IHostResolver, Mcp.Cluster.Outbound.DnsHostResolver>();
+        services.AddSingleton<Mcp.Cluster.Outbound.OutboundPolicy>();
+        services.AddSingleton<Mcp.Cluster.Outbound.OutboundConnector>();
+        services.AddSingleton<Mcp.Cluster.Outbound.OutboundHandlers>();
         services.AddSingleton<BackendHttpClientFactory>();
         services.AddSingleton<ModelBackendRegistry>();
         services.AddSingleton<SentimentClassifier>();

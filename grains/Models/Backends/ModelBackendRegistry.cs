@@ -28,14 +28,15 @@ public sealed class ModelBackendRegistry
     public bool IsKnown(string provider) => _factories.ContainsKey(provider);
 
     /// <exception cref="ModelConfigException">The config does not suit the provider.</exception>
+    /// <param name="trust">Who set the model's targets, which decides the connection pool its requests use.</param>
     public ModelBackend Create(string provider, string modelId, ModelConfig config, TimeSpan timeout, int maxRetries,
-        bool http2PriorKnowledge = false)
+        bool http2PriorKnowledge, Outbound.OutboundTrust trust)
     {
         if (!_factories.TryGetValue(provider, out var factory))
         {
             throw new ModelConfigException("provider", $"Unknown provider '{provider}'. Known providers: {string.Join(", ", _factories.Keys.Order())}.");
         }
-        var http = _http.Create(maxRetries, http2PriorKnowledge);
+        var http = _http.Create(maxRetries, http2PriorKnowledge, trust);
         var context = new ModelBackendContext(modelId, config, http, timeout, _logs.CreateLogger($"Mcp.Cluster.Models.Backends.{provider}"));
         try
         {

@@ -11,11 +11,19 @@ namespace Mcp.Cluster.Models.Backends;
 public sealed class ModelConfig(JsonObject values)
 {
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Uri> _targets = new(StringComparer.Ordinal);
 
     public JsonObject Values => values;
 
     /// <summary>Top-level fields that no reader asked for.</summary>
     public IEnumerable<string> UnreadFields => values.Select(p => p.Key).Where(k => !_read.Contains(k));
+
+    /// <summary>
+    /// Every URL a backend read (by setting name, defaults included): where its requests go, which the model grain
+    /// holds to the outbound policy. Reading URLs only through <see cref="GetUri"/> and <see cref="GetBaseUri"/>
+    /// keeps a new backend under that policy without further code.
+    /// </summary>
+    public IReadOnlyDictionary<string, Uri> Targets => _targets;
 
     public bool Has(string name)
     {
@@ -49,7 +57,9 @@ public sealed class ModelConfig(JsonObject values)
         {
             throw Invalid(name, "must be an absolute http or https URL");
         }
-        return text.EndsWith('/') ? uri : new Uri(text + "/");
+        var target = text.EndsWith('/') ? uri : new Uri(text + "/");
+        _targets[name] = target;
+        return target;
     }
 
     public Uri? GetUri(string name)
@@ -63,6 +73,7 @@ public sealed class ModelConfig(JsonObject values)
         {
             throw Invalid(name, "must be an absolute http or https URL");
         }
+        _targets[name] = uri;
         return uri;
     }
 

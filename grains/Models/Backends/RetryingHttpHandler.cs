@@ -24,7 +24,9 @@ public sealed class RetryingHttpHandler(int maxRetries, TimeSpan baseDelay, Time
             {
                 response = await base.SendAsync(request, cancellationToken);
             }
-            catch (HttpRequestException) when (attempt < maxRetries && !cancellationToken.IsCancellationRequested)
+            // A refusal by the outbound policy is not transient: the same address would be refused again.
+            catch (HttpRequestException e) when (attempt < maxRetries && !cancellationToken.IsCancellationRequested
+                && e.InnerException is not Outbound.OutboundRefusedException)
             {
                 await Task.Delay(Backoff(attempt), time, cancellationToken);
                 continue;

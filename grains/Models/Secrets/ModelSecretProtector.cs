@@ -30,12 +30,92 @@ public sealed partial class ModelSecretProtector(IDataProtectionProvider dataPro
     /// Encrypts secret values of a caller-supplied config. <paramref name="previous"/> (the stored config) supplies
     /// the value wherever the caller sent the mask back unchanged.
     /// </summary>
+    /// <param name="allowReferences">
+    /// Whether the caller may write <c>${NAME}</c> references (admins only: a reference reads the silo's environment).
+    /// A reference identical to the stored one at the same place is a "keep", like the mask, and always allowed.
+    /// </param>
     /// <exception cref="ModelConfigException">A reference names a variable that may not be used, or the config smuggles an encrypted blob.</exception>
-    public JsonObject Protect(JsonObject config, JsonObject? previous = null)
+    /// <exception cref="ConfigForbiddenException">A reference from a caller who may not write one.</exception>
+    public JsonObject Protect(JsonObject config, JsonObject? previous = null, bool allowReferences = true, string path = "config")
     {
         var copy = (JsonObject)config.DeepClone();
-        ProtectObject(copy, previous, "config");
+        ProtectObject(copy, previous, path, allowReferences);
         return copy;
+    }
+
+    /// <summary>Where a stored config holds a secret (an encrypted value or a reference), as <c>config.a.b</c> paths.</summary>
+    public static IReadOnlyList<string> StoredSecretPaths(JsonObject stored, string path = "config")
+    {
+        var paths = new List<string>();
+        Collect(stored, path);
+        return paths;
+
+        void Collect(JsonNode? node, string at)
+        {
+            switch (node)
+            {
+                case JsonObject obj:
+                    foreach (var (name, value) in obj)
+                    {
+                        var field = $"{at}.{name}";
+                        if (value is JsonObject { Count: 1 } enc && enc.ContainsKey(EncryptedProperty)
+                            || value is JsonValue v && v.GetValueKind() == JsonValueKind.String && IsSecretName(name) && TryParseReference(v.GetValue<string>(), out _))
+                        {
+                            paths.Add(field);
+                        }
+                        else
+                        {
+                            Collect(value, field);
+                        }
+                    }
+                    break;
+                case JsonArray array:
+                    foreach (var item in array)
+                    {
+                        Collect(item, at);
+                    }
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Where a caller-supplied config carries a secret's value itself (not the mask, not a reference).</summary>
+    public static IReadOnlySet<string> SuppliedSecretPaths(JsonObject config, string path = "config")
+    {
+        var paths = new HashSet<string>(StringComparer.Ordinal);
+        Collect(config, path);
+        return paths;
+
+        void Collect(JsonNode? node, string at)
+        {
+            switch (node)
+            {
+                case JsonObject obj:
+                    foreach (var (name, value) in obj)
+                    {
+                        var field = $"{at}.{name}";
+                        if (value is JsonValue v && v.GetValueKind() == JsonValueKind.String && IsSecretName(name))
+                        {
+                            var text = v.GetValue<string>();
+                            if (text != Mask && !TryParseReference(text, out _))
+                            {
+                                paths.Add(field);
+                            }
+                        }
+                        else
+                        {
+                            Collect(value, field);
+                        }
+                    }
+                    break;
+                case JsonArray array:
+                    foreach (var item in array)
+                    {
+                        Collect(item, at);
+                    }
+                    break;
+            }
+        }
     }
 
     /// <summary>The config with every stored secret replaced by <see cref="Mask"/>.</summary>
@@ -53,7 +133,7 @@ public sealed partial class ModelSecretProtector(IDataProtectionProvider dataPro
         return copy;
     }
 
-    private void ProtectObject(JsonObject obj, JsonObject? previous, string path)
+    private void ProtectObject(JsonObject obj, JsonObject? previous, string path, bool allowReferences)
     {
         foreach (var (name, value) in obj.ToArray())
         {
@@ -65,12 +145,12 @@ public sealed partial class ModelSecretProtector(IDataProtectionProvider dataPro
             switch (value)
             {
                 case JsonObject child:
-                    ProtectObject(child, previous?[name] as JsonObject, field);
+                    ProtectObject(child, previous?[name] as JsonObject, field, allowReferences);
                     break;
                 case JsonArray array:
                     foreach (var item in array.OfType<JsonObject>())
                     {
-                        ProtectObject(item, null, field);
+                        ProtectObject(item, null, field, allowReferences);
                     }
                     break;
                 case JsonValue v when v.GetValueKind() == JsonValueKind.String && IsSecretName(name):
@@ -83,6 +163,12 @@ public sealed partial class ModelSecretProtector(IDataProtectionProvider dataPro
                     }
                     else if (TryParseReference(text, out var variable))
                     {
+                        var kept = previous?[name] is JsonValue stored && stored.GetValueKind() == JsonValueKind.String && stored.GetValue<string>() == text;
+                        if (!allowReferences && !kept)
+                        {
+                            throw new ConfigForbiddenException(field,
+                                $"{field} refers to the environment variable ${{{variable}}}; only admin keys may reference the silo's environment. Send the secret's value instead.");
+                        }
                         EnsureAllowed(variable, field);
                     }
                     else

@@ -85,10 +85,11 @@ public sealed class PostgresConnector : SqlConnector
     protected override Exception Classify(Exception exception) => exception switch
     {
         // Class 22 is data exceptions (a value the column cannot take), 42 syntax and access rule violations,
-        // 25006 a write in a read-only transaction, 57014 a statement cancelled by its timeout.
+        // class 25 invalid transaction states (25006 a write in a read-only transaction, 25001 an attempt to make it
+        // read-write), 57014 a statement cancelled by its timeout.
         PostgresException { SqlState: "57014" } e => new TimeoutException("The statement ran into its timeout.", e),
         PostgresException e when e.SqlState.StartsWith("22", StringComparison.Ordinal)
-            || e.SqlState.StartsWith("42", StringComparison.Ordinal) || e.SqlState == "25006" =>
+            || e.SqlState.StartsWith("42", StringComparison.Ordinal) || e.SqlState.StartsWith("25", StringComparison.Ordinal) =>
             new DataSourceQueryException($"PostgreSQL refused the statement: {e.MessageText}", e),
         _ => exception,
     };

@@ -124,7 +124,7 @@ public sealed class PostgresDataSourceTests(PostgresServer postgres) : IAsyncLif
         using var analyst = _gateway.CreateClient(apiKey);
         using (var denied = await analyst.PostAsJsonAsync("/api/data/query", new { source = name, table = "employees" }))
         {
-            await denied.AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden");
+            await denied.AssertErrorAsync(HttpStatusCode.NotFound, "not_found");
         }
         await _gateway.GrantAsync(name, keyId, new { tables = new { employees = new { fields = new[] { "employee_id", "email", "salary" } } } });
         var masked = DataGateway.Rows(await _gateway.QueryOkAsync(analyst, new { source = name, table = "employees", order_by = "employee_id", limit = 1 })).Single();

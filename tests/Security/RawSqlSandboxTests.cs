@@ -113,6 +113,10 @@ public sealed class RawSqlSandboxTests(SandboxGateway gateway, ITestOutputHelper
         {
             Assert.Equal(3, DataGateway.Rows(await response.AssertOkAsync()).Count());
         }
+        using (var response = await SqlAsync(client, "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 5) SELECT count(*) AS c FROM n"))
+        {
+            Assert.Equal(5, DataGateway.Rows(await response.AssertOkAsync()).Single().GetProperty("c").GetInt64());
+        }
         using (var response = await SqlAsync(client, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"))
         {
             Assert.Contains("jobs", DataGateway.Rows(await response.AssertOkAsync()).Select(r => r.GetProperty("name").GetString()));

@@ -90,6 +90,10 @@ public sealed class SqliteSandbox
                 return Ok;
             case ReadAction when database is { Length: > 0 } && !string.Equals(database, "main", StringComparison.OrdinalIgnoreCase):
                 return Refuse($"only the source's own tables can be read, not database '{database}'.");
+            // No column: the statement only counts rows (count(*)), and SQLite names whatever it counts, a CTE
+            // included, without its database. Only main and an empty temp exist, so that reveals nothing.
+            case ReadAction when string.IsNullOrEmpty(second):
+                return Ok;
             case ReadAction when first is null || !_tables.Contains(first):
                 return Refuse($"only the source's own tables can be read, not '{first}'.");
             case ReadAction:

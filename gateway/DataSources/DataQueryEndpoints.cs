@@ -29,7 +29,7 @@ public static class DataQueryEndpoints
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .WithName("QueryDataSql")
             .WithSummary("Run one read-only SQL statement (needs a grant with \"sql\": true, or an admin key)")
-            .WithDescription("Runs in a read-only transaction (PostgreSQL) or on a read-only connection (SQLite) with the statement timeout; at most max_rows rows.");
+            .WithDescription("SQLite: one SELECT on a read-only, sandboxed connection that can read the source's own tables only (no ATTACH, PRAGMA, VACUUM, transactions, writes). PostgreSQL: one reading statement in a READ ONLY transaction that is rolled back. At most max_rows rows (the answer says when cut); a result over DataSources:MaxResultBytes, or a value over DataSources:MaxValueBytes, is refused with 422 result_too_large. Refused with 403 wherever the key's grant hides fields, rows or masks values.");
 
         return routes;
     }
@@ -47,7 +47,7 @@ public static class DataQueryEndpoints
         }
         if (!DataRequestReader.IsValidName(request.Source))
         {
-            return DataSourceEndpoints.NotFound(request.Source);
+            return SourceNotFound(request.Source);
         }
         var (caller, callerError) = await CallerAsync(context, grains, request.Model, request.Source);
         if (callerError is not null)
@@ -71,7 +71,7 @@ public static class DataQueryEndpoints
         }
         if (!DataRequestReader.IsValidName(request.Source))
         {
-            return DataSourceEndpoints.NotFound(request.Source);
+            return SourceNotFound(request.Source);
         }
         var (caller, callerError) = await CallerAsync(context, grains, request.Model, request.Source);
         if (callerError is not null)
@@ -82,6 +82,10 @@ public static class DataQueryEndpoints
         context.Usage().RecordRead(request.Source, result, cacheable: false);
         return Answer(context, result, request.Source, null, null, 0);
     }
+
+    /// <summary>Word for word what the grain answers for a source that does not exist or that the caller may not see.</summary>
+    private static IResult SourceNotFound(string source) =>
+        ApiErrors.Result(StatusCodes.Status404NotFound, ErrorCodes.NotFound, $"Data source '{source}' not found.", new() { ["field"] = "source" });
 
     /// <summary>The caller, and for a read on a model's behalf the model and what it declared for this source.</summary>
     private static async Task<(DataCaller? Caller, IResult? Error)> CallerAsync(HttpContext context, IGrainFactory grains, string? model, string source)
@@ -121,6 +125,8 @@ public static class DataQueryEndpoints
                 RetryAfterHeader.Set(context.Response, reset - DateTimeOffset.UtcNow);
                 return ApiErrors.Result(StatusCodes.Status429TooManyRequests, ErrorCodes.QuotaExceeded, result.Detail!,
                     new() { ["quota"] = "data_source", ["source"] = source, ["reset_time"] = reset });
+            case DataQueryOutcome.TooLarge:
+                return ApiErrors.Result(StatusCodes.Status422UnprocessableEntity, ErrorCodes.ResultTooLarge, result.Detail!);
             case DataQueryOutcome.Timeout:
                 return ApiErrors.Result(StatusCodes.Status504GatewayTimeout, ErrorCodes.QueryTimeout, result.Detail!);
             default:

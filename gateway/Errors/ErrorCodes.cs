@@ -24,5 +24,6 @@ public static class ErrorCodes
     public const string DataSourceUnavailable = "data_source_unavailable";
     public const string QueryTimeout = "query_timeout";
     public const string SqlError = "sql_error";
+    public const string ResultTooLarge = "result_too_large";
     public const string UpstreamError = "upstream_error";
 }

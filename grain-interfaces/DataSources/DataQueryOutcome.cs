@@ -13,4 +13,6 @@ public enum DataQueryOutcome
     Timeout,
     /// <summary>The source answered with an error (e.g. a raw SQL statement it rejected).</summary>
     SourceError,
+    /// <summary>The result (or one value of it) is larger than the source's configured caps.</summary>
+    TooLarge,
 }

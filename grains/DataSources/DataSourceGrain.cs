@@ -428,14 +428,10 @@ public sealed class DataSourceGrain(
     {
         var started = Stopwatch.GetTimestamp();
         var requestedFields = query.Fields ?? [];
-        if (Gate(caller, query.Table, requestedFields, "query") is { } refused)
+        var gate = Gate(caller, query.Table, requestedFields, "query");
+        if (gate.Access is not { } access)
         {
-            return await AuditRefusalAsync(refused, started);
-        }
-        var (access, denial) = ResolveAccess(caller);
-        if (access is null)
-        {
-            return await DenyAsync(caller, query.Table, requestedFields, "query", DataQueryOutcome.Forbidden, denial!, started);
+            return await AuditRefusalAsync(gate.Refusal!, started);
         }
         var tables = await EnsureSchemaAsync();
         if (tables is null)
@@ -452,9 +448,10 @@ public sealed class DataSourceGrain(
             return await DenyAsync(caller, query.Table, requestedFields, "query", DataQueryOutcome.NotFound,
                 $"Data source '{Name}' has no table '{query.Table}' you may read. Tables: {string.Join(", ", known)}.", started, field: "table");
         }
-        if (CheckFields(query, policy) is { } fieldProblem)
+        if (CheckFields(query, policy, caller.IsAdmin) is { } fieldProblem)
         {
-            return await DenyAsync(caller, query.Table, requestedFields, "query", fieldProblem.Outcome, fieldProblem.Detail, started, fieldProblem.Field);
+            return await DenyAsync(caller, query.Table, requestedFields, "query", fieldProblem.Outcome, fieldProblem.Detail, started, fieldProblem.Field,
+                auditDetail: fieldProblem.AuditDetail);
         }
 
         var fields = query.Fields is { Count: > 0 } ? query.Fields : policy.VisibleColumns.Select(c => c.Name).ToArray();
@@ -529,14 +526,10 @@ public sealed class DataSourceGrain(
     private async Task<DataQueryResult> ExecuteSqlCoreAsync(string sql, int? maxRows, DataCaller caller)
     {
         var started = Stopwatch.GetTimestamp();
-        if (Gate(caller, null, [], "sql", sql) is { } refused)
+        var gate = Gate(caller, null, [], "sql", sql);
+        if (gate.Access is not { } access)
         {
-            return await AuditRefusalAsync(refused, started);
-        }
-        var (access, denial) = ResolveAccess(caller);
-        if (access is null)
-        {
-            return await DenyAsync(caller, null, [], "sql", DataQueryOutcome.Forbidden, denial!, started, statement: sql);
+            return await AuditRefusalAsync(gate.Refusal!, started);
         }
         if (!Connector.SupportsSql)
         {
@@ -620,62 +613,78 @@ public sealed class DataSourceGrain(
         return new CachedRows(rows.Rows.Count, RowJsonWriter.Write(rows, policy.Masks, Masker));
     }
 
-    /// <summary>Refusals that need no policy: unknown or disabled source.</summary>
-    private Refusal? Gate(DataCaller caller, string? table, IReadOnlyList<string> fields, string operation, string? statement = null)
+    /// <summary>
+    /// The caller's access to the source, or why there is none. A caller who may not see the source is answered
+    /// exactly like one asking for a source that does not exist (only the audit log keeps the real reason), and that
+    /// comes before anything that would tell the two apart, such as the source being disabled. Admins get the precise answer.
+    /// </summary>
+    private (SourceAccess? Access, Refusal? Refusal) Gate(DataCaller caller, string? table, IReadOnlyList<string> fields, string operation, string? statement = null)
     {
         if (!source.RecordExists)
         {
             DeactivateOnIdle();
-            return new Refusal(caller, table, fields, operation, DataQueryOutcome.NotFound, $"Data source '{Name}' does not exist.", "source", statement);
+            return (null, Refuse(DataQueryOutcome.NotFound, NotFoundDetail, "source"));
         }
         if (!caller.IsAdmin && !caller.Permissions.Satisfies(Permissions.Read))
         {
-            return new Refusal(caller, table, fields, operation, DataQueryOutcome.Forbidden, $"Key {caller.KeyId} lacks the read permission.", null, statement);
+            return (null, Refuse(DataQueryOutcome.Forbidden, $"Key {caller.KeyId} lacks the read permission.", null));
+        }
+        var (access, denial) = ResolveAccess(caller);
+        if (access is null)
+        {
+            return (null, caller.IsAdmin
+                ? Refuse(DataQueryOutcome.Forbidden, denial!, null)
+                : Refuse(DataQueryOutcome.NotFound, NotFoundDetail, "source") with { AuditDetail = denial });
         }
         if (source.State.Disabled)
         {
-            return new Refusal(caller, table, fields, operation, DataQueryOutcome.Unavailable, $"Data source '{Name}' is disabled.", null, statement);
+            return (null, Refuse(DataQueryOutcome.Unavailable, $"Data source '{Name}' is disabled.", null));
         }
         if (_connector is null)
         {
-            return new Refusal(caller, table, fields, operation, DataQueryOutcome.Unavailable,
-                $"Data source '{Name}' cannot start its connector: {_connectorError}", null, statement);
+            return (null, Refuse(DataQueryOutcome.Unavailable, $"Data source '{Name}' cannot start its connector: {_connectorError}", null));
         }
-        return null;
+        return (access, null);
+
+        Refusal Refuse(DataQueryOutcome outcome, string detail, string? field) =>
+            new(caller, table, fields, operation, outcome, detail, field, statement);
     }
 
-    private Task<DataQueryResult> AuditRefusalAsync(Refusal r, long started) =>
-        DenyAsync(r.Caller, r.Table, r.Fields, r.Operation, r.Outcome, r.Detail, started, r.Field, statement: r.Statement);
+    /// <summary>The answer for a source that does not exist, and for one the caller may not see.</summary>
+    private string NotFoundDetail => $"Data source '{Name}' not found.";
 
-    private static (DataQueryOutcome Outcome, string Detail, string Field)? CheckFields(DataQuery query, TablePolicy policy)
+    private Task<DataQueryResult> AuditRefusalAsync(Refusal r, long started) =>
+        DenyAsync(r.Caller, r.Table, r.Fields, r.Operation, r.Outcome, r.Detail, started, r.Field, statement: r.Statement, auditDetail: r.AuditDetail);
+
+    /// <summary>
+    /// Checks the fields a query names. For callers other than admins a field they may not see is answered exactly like
+    /// a field that does not exist (400, listing the visible fields only), so errors never reveal hidden column names
+    /// or that they exist; the audit log keeps the real reason.
+    /// </summary>
+    private static (DataQueryOutcome Outcome, string Detail, string Field, string? AuditDetail)? CheckFields(DataQuery query, TablePolicy policy, bool isAdmin)
     {
-        // Unknown fields are answered with the visible fields only, so errors never reveal hidden column names.
-        foreach (var (field, where) in (query.Fields ?? []).Select(f => (f, "fields"))
-            .Concat(query.Filters.Select(f => (f.Field, "filters"))).Concat(query.OrderBy.Select(o => (o.Field, "order_by"))))
+        var named = (query.Fields ?? []).Select(f => (Field: f, Where: "fields"))
+            .Concat(query.Filters.Select(f => (f.Field, "filters"))).Concat(query.OrderBy.Select(o => (o.Field, "order_by"))).ToArray();
+        foreach (var (field, where) in named)
         {
-            if (policy.Table.FindColumn(field) is null)
+            var missing = policy.Table.FindColumn(field) is null;
+            if (missing || (!isAdmin && !policy.IsVisible(field)))
             {
                 return (DataQueryOutcome.Invalid,
-                    $"Table '{policy.Table.Name}' has no field '{field}'. Fields: {string.Join(", ", policy.VisibleColumns.Select(c => c.Name))}.", where);
+                    $"Table '{policy.Table.Name}' has no field '{field}'. Fields: {string.Join(", ", policy.VisibleColumns.Select(c => c.Name))}.", where,
+                    missing ? null : $"Field '{field}' of '{policy.Table.Name}' is not granted to this key.");
             }
         }
-        foreach (var field in query.Fields ?? [])
+        foreach (var (field, where) in named)
         {
             if (!policy.IsVisible(field))
             {
-                return (DataQueryOutcome.Forbidden, $"Field '{field}' of '{policy.Table.Name}' is not granted to this key.", "fields");
+                return (DataQueryOutcome.Forbidden, $"Field '{field}' of '{policy.Table.Name}' is not granted to this key.", where, null);
             }
-        }
-        foreach (var (field, where) in query.Filters.Select(f => (f.Field, "filters")).Concat(query.OrderBy.Select(o => (o.Field, "order_by"))))
-        {
-            if (!policy.IsVisible(field))
-            {
-                return (DataQueryOutcome.Forbidden, $"Field '{field}' of '{policy.Table.Name}' is not granted to this key.", where);
-            }
-            if (policy.IsMasked(field))
+            if (where != "fields" && policy.IsMasked(field))
             {
                 // Filtering or sorting on a masked value would reveal it a comparison at a time.
-                return (DataQueryOutcome.Forbidden, $"Field '{field}' is masked ({policy.Masks[field].ToString().ToLowerInvariant()}) and cannot be filtered or sorted on.", where);
+                return (DataQueryOutcome.Forbidden, $"Field '{field}' is masked ({policy.Masks[field].ToString().ToLowerInvariant()}) and cannot be filtered or sorted on.", where, null);
             }
         }
         return null;
@@ -720,6 +729,7 @@ public sealed class DataSourceGrain(
             OperationCanceledException or TimeoutException =>
                 (DataQueryOutcome.Timeout, $"The read on '{Name}' took longer than {_options.QueryTimeout.TotalSeconds:0.#} s and was cancelled."),
             DataSourceQueryException q => (statement is null ? DataQueryOutcome.Invalid : DataQueryOutcome.SourceError, q.Message),
+            ResultTooLargeException big => (DataQueryOutcome.TooLarge, big.Message),
             _ => (DataQueryOutcome.Unavailable, $"Data source '{Name}' could not be read: {e.Message}"),
         };
         if (outcome == DataQueryOutcome.Unavailable)
@@ -735,7 +745,8 @@ public sealed class DataSourceGrain(
     }
 
     private async Task<DataQueryResult> DenyAsync(DataCaller caller, string? table, IReadOnlyList<string> fields, string operation,
-        DataQueryOutcome outcome, string detail, long started, string? field = null, DateTimeOffset? quotaReset = null, string? statement = null)
+        DataQueryOutcome outcome, string detail, long started, string? field = null, DateTimeOffset? quotaReset = null, string? statement = null,
+        string? auditDetail = null)
     {
         if (source.RecordExists)
         {
@@ -743,7 +754,7 @@ public sealed class DataSourceGrain(
             _totals.Denied++;
             _dirty = true;
         }
-        await TryAuditAsync(Entry(caller, table, fields, operation, AuditDecision.Denied, detail, 0,
+        await TryAuditAsync(Entry(caller, table, fields, operation, AuditDecision.Denied, auditDetail ?? detail, 0,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds, false, statement));
         metrics.DataQuery(Name, OutcomeName(outcome), Stopwatch.GetElapsedTime(started));
         return new DataQueryResult(outcome, detail, field, QuotaResetAt: quotaReset);
@@ -754,6 +765,7 @@ public sealed class DataSourceGrain(
         DataQueryOutcome.NotFound => "not_found",
         DataQueryOutcome.QuotaExceeded => "quota_exceeded",
         DataQueryOutcome.SourceError => "source_error",
+        DataQueryOutcome.TooLarge => "too_large",
         var other => other.ToString().ToLowerInvariant(),
     };
 
@@ -1030,6 +1042,7 @@ public sealed class DataSourceGrain(
             s.DefaultAccess, s.Masks, s.DefaultQuotas, s.CacheTtl, s.RefreshInterval, s.Tables.Count, s.CreatedAt, s.UpdatedAt, s.CreatedBy);
     }
 
+    /// <param name="AuditDetail">The real reason, for the audit log, when the caller is told something vaguer.</param>
     private sealed record Refusal(DataCaller Caller, string? Table, IReadOnlyList<string> Fields, string Operation,
-        DataQueryOutcome Outcome, string Detail, string? Field, string? Statement);
+        DataQueryOutcome Outcome, string Detail, string? Field, string? Statement, string? AuditDetail = null);
 }

@@ -27,6 +27,25 @@ public sealed class DataSourceGrainOptions
     /// <summary>Rows one raw SQL statement returns at most; more are cut off and the answer says so.</summary>
     public int MaxSqlRows { get; set; } = 1000;
 
+    /// <summary>
+    /// Bytes (UTF-8 text, base64 binary) one read may return, raw SQL or structured, counted while rows stream in;
+    /// a read that goes over is stopped and refused with <c>result_too_large</c> rather than cut short.
+    /// </summary>
+    public long MaxResultBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// The largest single value raw SQL may produce. For SQLite this is the connection's SQLITE_LIMIT_LENGTH, so a
+    /// statement like <c>zeroblob(1000000000)</c> fails inside SQLite before anything that size is allocated.
+    /// </summary>
+    public int MaxValueBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// The only directory SQLite sources may open files in (after the path is made absolute and symlinks resolved);
+    /// null means <c>{Cluster:DataDirectory}/samples</c>, where the sample databases live. Relative paths are still
+    /// taken relative to the data directory. Never the data directory itself: it holds the node's own state.
+    /// </summary>
+    public string? SqliteDirectory { get; set; }
+
     public int MaxConfigBytes { get; set; } = 16 * 1024;
 
     public int MaxGrants { get; set; } = 10_000;

@@ -192,7 +192,10 @@ public static class SiloBuilderExtensions
 
     private static void AddDataSources(this IServiceCollection services, IConfiguration configuration, McpClusterOptions cluster)
     {
-        services.Configure<DataSourceGrainOptions>(configuration.GetSection(DataSourceGrainOptions.Section));
+        services.AddOptions<DataSourceGrainOptions>().Bind(configuration.GetSection(DataSourceGrainOptions.Section))
+            .Validate(o => o.MaxValueBytes > 0 && o.MaxResultBytes > 0 && o.MaxSqlRows > 0,
+                "DataSources:MaxValueBytes, DataSources:MaxResultBytes and DataSources:MaxSqlRows must be positive.")
+            .ValidateOnStart();
         services.Configure<QueryLimits>(configuration.GetSection(QueryLimits.Section));
         services.Configure<AuditLogOptions>(configuration.GetSection(AuditLogOptions.Section));
         services.TryAddSingleton<DataConnectorFactory>();

@@ -14,7 +14,7 @@ public sealed class LogsTests(DataGateway gateway) : IClassFixture<DataGateway>
     {
         using var admin = gateway.CreateClient(GatewayFactory.AdminKey);
         var name = $"broken_{Guid.NewGuid():N}"[..16];
-        using (var created = await admin.PostAsJsonAsync("/api/datasources", new { name, type = "sqlite", config = new { path = "no/such/file.db" } }))
+        using (var created = await admin.PostAsJsonAsync("/api/datasources", new { name, type = "sqlite", config = new { path = "samples/no/such/file.db" } }))
         {
             Assert.Equal("error", (await created.AssertOkAsync(HttpStatusCode.Created)).GetProperty("status").GetString());
         }

@@ -124,7 +124,7 @@ public sealed class PostgresDataSourceTests(PostgresServer postgres) : IAsyncLif
         using var analyst = _gateway.CreateClient(apiKey);
         using (var denied = await analyst.PostAsJsonAsync("/api/data/query", new { source = name, table = "employees" }))
         {
-            await denied.AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden");
+            await denied.AssertErrorAsync(HttpStatusCode.NotFound, "not_found");
         }
         await _gateway.GrantAsync(name, keyId, new { tables = new { employees = new { fields = new[] { "employee_id", "email", "salary" } } } });
         var masked = DataGateway.Rows(await _gateway.QueryOkAsync(analyst, new { source = name, table = "employees", order_by = "employee_id", limit = 1 })).Single();
@@ -202,16 +202,16 @@ public sealed class PostgresDataSourceTests(PostgresServer postgres) : IAsyncLif
         await Refused(new { name = "x_db", type = "postgres", config = new { host = "h", database = "d", username = "u", hots = "typo" } }, "config.hots");
         await Refused(new { name = "x_db", type = "postgres", config = new { host = "h", database = "d", username = "u", port = 70000 } }, "config.port");
         await Refused(new { name = "x_db", type = "postgres", config = new { host = "h", database = "d", username = "u", password = "${HOME}" } }, "config.password");
-        await Refused(new { name = "x_db", type = "sqlite", config = new { path = "x.db" }, masks = new Dictionary<string, string> { ["email"] = "hash" } }, "masks");
-        await Refused(new { name = "x_db", type = "sqlite", config = new { path = "x.db" }, masks = new Dictionary<string, string> { ["t.email"] = "scramble" } }, "masks");
-        await Refused(new { name = "x_db", type = "sqlite", config = new { path = "x.db" }, cache_ttl_seconds = -1 }, "cache_ttl_seconds");
-        await Refused(new { name = "x_db", type = "sqlite", config = new { path = "x.db" }, quotas = new { queries_per_day = 0 } }, "quotas");
-        await Refused(new { name = "x_db", type = "sqlite", config = new { path = "x.db" }, description = new string('d', 2001) }, "description");
+        await Refused(new { name = "x_db", type = "sqlite", config = new { path = "samples/x.db" }, masks = new Dictionary<string, string> { ["email"] = "hash" } }, "masks");
+        await Refused(new { name = "x_db", type = "sqlite", config = new { path = "samples/x.db" }, masks = new Dictionary<string, string> { ["t.email"] = "scramble" } }, "masks");
+        await Refused(new { name = "x_db", type = "sqlite", config = new { path = "samples/x.db" }, cache_ttl_seconds = -1 }, "cache_ttl_seconds");
+        await Refused(new { name = "x_db", type = "sqlite", config = new { path = "samples/x.db" }, quotas = new { queries_per_day = 0 } }, "quotas");
+        await Refused(new { name = "x_db", type = "sqlite", config = new { path = "samples/x.db" }, description = new string('d', 2001) }, "description");
         await Refused(new { name = "x_db", type = "sqlite", config = new { path = new string('p', 17 * 1024) } }, "config");
-        await Refused(new { name = "x_db", type = "sqlite", config = new { path = "x.db" },
+        await Refused(new { name = "x_db", type = "sqlite", config = new { path = "samples/x.db" },
             masks = Enumerable.Range(0, 501).ToDictionary(i => $"t.f{i}", _ => "hash") }, "masks");
-        await Refused(new { name = "x_db", type = "sqlite", config = new { path = "x.db" }, refresh_interval_seconds = 5 }, "refresh_interval_seconds");
-        using (var duplicate = await admin.PostAsJsonAsync("/api/datasources", new { name = "jobs_db", type = "sqlite", config = new { path = "x.db" } }))
+        await Refused(new { name = "x_db", type = "sqlite", config = new { path = "samples/x.db" }, refresh_interval_seconds = 5 }, "refresh_interval_seconds");
+        using (var duplicate = await admin.PostAsJsonAsync("/api/datasources", new { name = "jobs_db", type = "sqlite", config = new { path = "samples/x.db" } }))
         {
             await duplicate.AssertErrorAsync(HttpStatusCode.Conflict, "conflict");
         }

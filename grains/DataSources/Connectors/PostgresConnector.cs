@@ -7,18 +7,27 @@ namespace Mcp.Cluster.DataSources.Connectors;
 
 /// <summary>
 /// A PostgreSQL database through Npgsql. Config: <c>host</c>, <c>port</c>, <c>database</c>, <c>username</c>,
-/// <c>password</c> (secret), <c>ssl_mode</c>, <c>schemas</c> (default <c>["public"]</c>), <c>max_pool_size</c>. Use a
-/// role that can only read: structured queries are SELECTs by construction and raw SQL runs in a read-only
-/// transaction, but the role is the last line of defence.
+/// <c>password</c> (secret), <c>ssl_mode</c>, <c>schemas</c> (default <c>["public"]</c>), <c>max_pool_size</c>. The
+/// configured role must be one that can only read: structured queries are SELECTs by construction, and raw SQL is one
+/// statement that starts like a read (<see cref="ReadingStatements"/>), run in a READ ONLY transaction with a statement,
+/// lock and idle timeout and always rolled back, but functions with side effects outside the transaction (dblink,
+/// server file access) are only kept out by the role's privileges.
 /// </summary>
 public sealed class PostgresConnector : SqlConnector
 {
     public const string TypeName = "postgres";
 
+    /// <summary>
+    /// What raw SQL may start with. Everything else (COMMIT, SET, COPY, DO, CALL, LOCK, LISTEN, PREPARE …) either needs
+    /// no rows back or could end the read-only transaction or change the pooled session, so it is refused before it runs.
+    /// </summary>
+    private static readonly string[] ReadingStatements = ["SELECT", "WITH", "VALUES", "TABLE", "EXPLAIN", "SHOW"];
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly string[] _schemas;
 
-    public PostgresConnector(ConnectorConfig config, TimeSpan statementTimeout)
+    public PostgresConnector(ConnectorConfig config, TimeSpan statementTimeout, ResultCaps caps)
+        : base(caps)
     {
         var builder = new NpgsqlConnectionStringBuilder
         {
@@ -76,10 +85,11 @@ public sealed class PostgresConnector : SqlConnector
     protected override Exception Classify(Exception exception) => exception switch
     {
         // Class 22 is data exceptions (a value the column cannot take), 42 syntax and access rule violations,
-        // 25006 a write in a read-only transaction, 57014 a statement cancelled by its timeout.
+        // class 25 invalid transaction states (25006 a write in a read-only transaction, 25001 an attempt to make it
+        // read-write), 57014 a statement cancelled by its timeout.
         PostgresException { SqlState: "57014" } e => new TimeoutException("The statement ran into its timeout.", e),
         PostgresException e when e.SqlState.StartsWith("22", StringComparison.Ordinal)
-            || e.SqlState.StartsWith("42", StringComparison.Ordinal) || e.SqlState == "25006" =>
+            || e.SqlState.StartsWith("42", StringComparison.Ordinal) || e.SqlState.StartsWith("25", StringComparison.Ordinal) =>
             new DataSourceQueryException($"PostgreSQL refused the statement: {e.MessageText}", e),
         _ => exception,
     };
@@ -143,15 +153,25 @@ public sealed class PostgresConnector : SqlConnector
 
     public override async Task<RowSet> ExecuteReadOnlySqlAsync(string sql, int maxRows, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        var first = SqlStatementGuard.FirstKeyword(sql);
+        if (!ReadingStatements.Contains(first, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new DataSourceQueryException(
+                $"Only statements that read run as raw SQL on PostgreSQL ({string.Join(", ", ReadingStatements)}); this one starts with '{first}'.");
+        }
         try
         {
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            // Never committed: disposing the transaction rolls it back, on every path out of this block.
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             await using (var setup = connection.CreateCommand())
             {
                 setup.Transaction = transaction;
-                // SET LOCAL takes no parameters; the value is a number we formatted ourselves.
-                setup.CommandText = $"SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = {(long)timeout.TotalMilliseconds}";
+                // SET LOCAL takes no parameters; the values are numbers we formatted ourselves. Every setting ends
+                // with the transaction, so nothing stays on the pooled connection.
+                var ms = (long)timeout.TotalMilliseconds;
+                setup.CommandText = $"SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = {ms}; SET LOCAL lock_timeout = {ms}; "
+                    + $"SET LOCAL idle_in_transaction_session_timeout = {ms + 5000}";
                 await setup.ExecuteNonQueryAsync(cancellationToken);
             }
             RowSet rows;
@@ -166,7 +186,7 @@ public sealed class PostgresConnector : SqlConnector
             await transaction.RollbackAsync(cancellationToken);
             return rows;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not (OperationCanceledException or ResultTooLargeException))
         {
             throw Classify(e);
         }

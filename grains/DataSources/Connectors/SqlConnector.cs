@@ -5,8 +5,11 @@ using Mcp.Cluster.DataSources.Query;
 namespace Mcp.Cluster.DataSources.Connectors;
 
 /// <summary>The shared path of the ADO.NET connectors: compile with the dialect, bind, read rows typed by the schema.</summary>
-public abstract class SqlConnector : DataConnector
+public abstract class SqlConnector(ResultCaps caps) : DataConnector
 {
+    /// <summary>What one read may return; counted while rows stream in.</summary>
+    protected ResultCaps Caps { get; } = caps;
+
     protected abstract SqlDialect Dialect { get; }
 
     protected abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
@@ -40,18 +43,20 @@ public abstract class SqlConnector : DataConnector
             }
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             var rows = new List<object?[]>();
+            var budget = Caps.Start();
             while (await reader.ReadAsync(cancellationToken))
             {
                 var row = new object?[compiled.Columns.Count];
                 for (var i = 0; i < row.Length; i++)
                 {
                     row[i] = reader.IsDBNull(i) ? null : Normalize(reader.GetValue(i), compiled.Columns[i].Type);
+                    budget.Add(compiled.Columns[i].Name, row[i]);
                 }
                 rows.Add(row);
             }
             return new RowSet(compiled.Columns, rows);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not (OperationCanceledException or ResultTooLargeException))
         {
             throw Classify(e);
         }
@@ -65,8 +70,11 @@ public abstract class SqlConnector : DataConnector
         await command.ExecuteScalarAsync(cancellationToken);
     }
 
-    /// <summary>Reads an arbitrary statement's result, typing columns from the values the provider reports.</summary>
-    protected static async Task<RowSet> ReadAllAsync(DbDataReader reader, int maxRows, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads an arbitrary statement's result, typing columns from the values the provider reports. Stops at
+    /// <paramref name="maxRows"/> (the answer says it was cut) and refuses a result over <see cref="Caps"/> as it streams.
+    /// </summary>
+    protected async Task<RowSet> ReadAllAsync(DbDataReader reader, int maxRows, CancellationToken cancellationToken)
     {
         var columns = new ColumnSchema[reader.FieldCount];
         for (var i = 0; i < columns.Length; i++)
@@ -76,6 +84,7 @@ public abstract class SqlConnector : DataConnector
         }
         var rows = new List<object?[]>();
         var truncated = false;
+        var budget = Caps.Start();
         while (await reader.ReadAsync(cancellationToken))
         {
             if (rows.Count == maxRows)
@@ -87,6 +96,7 @@ public abstract class SqlConnector : DataConnector
             for (var i = 0; i < row.Length; i++)
             {
                 row[i] = reader.IsDBNull(i) ? null : Normalize(reader.GetValue(i), columns[i].Type);
+                budget.Add(columns[i].Name, row[i]);
             }
             rows.Add(row);
         }

@@ -157,4 +157,26 @@ public static class SqlStatementGuard
         i = close + tag.Length;
         return true;
     }
+
+    /// <summary>The statement's first word, after leading whitespace, comments and opening parentheses.</summary>
+    public static string FirstKeyword(string sql)
+    {
+        var text = sql.AsSpan().TrimStart();
+        while (text.StartsWith("--") || text.StartsWith("/*") || text.StartsWith("("))
+        {
+            if (text.StartsWith("("))
+            {
+                text = text[1..].TrimStart();
+                continue;
+            }
+            var end = text.StartsWith("--") ? text.IndexOf('\n') : text.IndexOf("*/");
+            text = end < 0 ? [] : text[(end + (text.StartsWith("--") ? 1 : 2))..].TrimStart();
+        }
+        var length = 0;
+        while (length < text.Length && char.IsLetter(text[length]))
+        {
+            length++;
+        }
+        return text[..length].ToString();
+    }
 }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Mcp.Cluster.DataSources.Connectors.Sqlite;
 using Mcp.Cluster.DataSources.Query;
 using Microsoft.Data.Sqlite;
 
@@ -6,26 +7,37 @@ namespace Mcp.Cluster.DataSources.Connectors;
 
 /// <summary>
 /// An SQLite database file, opened read-only. Config: <c>path</c> (relative paths are under the cluster's data
-/// directory). This is what the local default's sample sources live in.
+/// directory; the file must lie inside the SQLite directory, see <see cref="SqlitePathPolicy"/>). This is what the
+/// local default's sample sources live in. Raw SQL runs on a connection of its own, never pooled, inside a
+/// <see cref="SqliteSandbox"/>.
 /// </summary>
 public sealed class SqliteConnector : SqlConnector
 {
     public const string TypeName = "sqlite";
 
     private readonly string _connectionString;
+    private readonly string _sandboxConnectionString;
+    private readonly string _configuredPath;
+    private readonly SqlitePathPolicy _paths;
 
-    public SqliteConnector(ConnectorConfig config, string dataDirectory, TimeSpan statementTimeout)
+    public SqliteConnector(ConnectorConfig config, SqlitePathPolicy paths, TimeSpan statementTimeout, ResultCaps caps)
+        : base(caps)
     {
-        var path = config.String("path", required: true)!;
+        _configuredPath = config.String("path", required: true)!;
         config.RefuseUnknown();
-        Path = System.IO.Path.GetFullPath(path, dataDirectory);
-        _connectionString = new SqliteConnectionStringBuilder
+        _paths = paths;
+        Path = paths.Resolve(_configuredPath);
+        var builder = new SqliteConnectionStringBuilder
         {
             DataSource = Path,
             Mode = SqliteOpenMode.ReadOnly,
             Pooling = true,
             DefaultTimeout = (int)Math.Ceiling(statementTimeout.TotalSeconds),
-        }.ToString();
+        };
+        _connectionString = builder.ToString();
+        // A sandboxed connection carries an authorizer and limits; it must never be handed to another read by the pool.
+        builder.Pooling = false;
+        _sandboxConnectionString = builder.ToString();
     }
 
     public string Path { get; }
@@ -34,14 +46,21 @@ public sealed class SqliteConnector : SqlConnector
 
     public override bool SupportsSql => true;
 
-    protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    protected override ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) => OpenAsync(_connectionString, cancellationToken);
+
+    private async ValueTask<DbConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
     {
+        // Checked again at every open: a symbolic link along the path may have been changed since registration.
+        if (_paths.Resolve(_configuredPath) != Path)
+        {
+            throw new InvalidOperationException($"The SQLite path '{_configuredPath}' no longer leads to '{Path}'.");
+        }
         if (!File.Exists(Path))
         {
             // Opening a missing file read-only fails with a bare "unable to open"; say which file.
             throw new FileNotFoundException($"The SQLite file '{Path}' does not exist.", Path);
         }
-        var connection = new SqliteConnection(_connectionString);
+        var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         return connection;
     }
@@ -59,6 +78,9 @@ public sealed class SqliteConnector : SqlConnector
     {
         // SQLITE_ERROR (1) is a bad statement, SQLITE_READONLY (8) a write attempt, SQLITE_AUTH (23) a denied one.
         SqliteException { SqliteErrorCode: 1 or 8 or 23 } e => new DataSourceQueryException($"SQLite refused the statement: {e.Message}", e),
+        // SQLITE_TOOBIG (18): a value went over SQLITE_LIMIT_LENGTH, inside SQLite, before it was allocated.
+        SqliteException { SqliteErrorCode: 18 } e => new ResultTooLargeException(
+            $"A value is larger than the {Caps.MaxValueBytes} bytes one value may take (SQLite: {e.Message}).", e),
         // SQLITE_INTERRUPT (9): our token fired and interrupted the statement.
         SqliteException { SqliteErrorCode: 9 } e => new OperationCanceledException("The statement was interrupted.", e),
         _ => exception,
@@ -133,16 +155,18 @@ public sealed class SqliteConnector : SqlConnector
     {
         try
         {
-            // The connection itself is read-only (Mode=ReadOnly), so no statement can write.
-            await using var connection = (SqliteConnection)await OpenAsync(cancellationToken);
+            // Read-only (Mode=ReadOnly), unpooled, and sandboxed: the statement can read the source's own tables only.
+            await using var connection = (SqliteConnection)await OpenAsync(_sandboxConnectionString, cancellationToken);
             using var interrupt = InterruptOnCancel(connection, cancellationToken);
+            var sandbox = await SqliteSandbox.InstallAsync(connection, Caps.MaxValueBytes, cancellationToken);
+            sandbox.CheckStatement(connection, sql);
             await using var command = connection.CreateCommand();
             command.CommandText = sql;
             command.CommandTimeout = (int)Math.Ceiling(timeout.TotalSeconds);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             return await ReadAllAsync(reader, maxRows, cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not (OperationCanceledException or DataSourceQueryException or ResultTooLargeException))
         {
             throw Classify(e);
         }

@@ -24,8 +24,11 @@ public sealed class SnowflakeConnector : DataConnector
     private readonly TimeSpan _timeout;
     private readonly HttpClient _http;
 
-    public SnowflakeConnector(ConnectorConfig config, HttpClient http, TimeSpan statementTimeout, TimeProvider time)
+    private readonly ResultCaps _caps;
+
+    public SnowflakeConnector(ConnectorConfig config, HttpClient http, TimeSpan statementTimeout, TimeProvider time, ResultCaps caps)
     {
+        _caps = caps;
         var account = config.String("account", required: true)!;
         var user = config.String("user", required: true)!;
         var privateKey = config.String("private_key", required: true)!;
@@ -110,7 +113,7 @@ public sealed class SnowflakeConnector : DataConnector
 
     public override async Task<RowSet> ExecuteReadOnlySqlAsync(string sql, int maxRows, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var first = FirstKeyword(sql);
+        var first = SqlStatementGuard.FirstKeyword(sql);
         if (!ReadingStatements.Contains(first, StringComparer.OrdinalIgnoreCase))
         {
             throw new DataSourceQueryException($"Only statements that read run on Snowflake ({string.Join(", ", ReadingStatements)}); this one starts with '{first}'.");
@@ -120,40 +123,21 @@ public sealed class SnowflakeConnector : DataConnector
         return ToRowSet(result, columns);
     }
 
-    private static RowSet ToRowSet(SnowflakeResult result, IReadOnlyList<ColumnSchema> columns)
+    private RowSet ToRowSet(SnowflakeResult result, IReadOnlyList<ColumnSchema> columns)
     {
         var rows = new List<object?[]>(result.Rows.Count);
+        var budget = _caps.Start();
         foreach (var row in result.Rows)
         {
             var values = new object?[result.Columns.Count];
             for (var i = 0; i < values.Length; i++)
             {
                 values[i] = SnowflakeValueReader.Read(row[i], result.Columns[i]);
+                budget.Add(columns[i].Name, values[i]);
             }
             rows.Add(values);
         }
         return new RowSet(columns, rows, result.Truncated);
-    }
-
-    private static string FirstKeyword(string sql)
-    {
-        var text = sql.AsSpan().TrimStart();
-        while (text.StartsWith("--") || text.StartsWith("/*") || text.StartsWith("("))
-        {
-            if (text.StartsWith("("))
-            {
-                text = text[1..].TrimStart();
-                continue;
-            }
-            var end = text.StartsWith("--") ? text.IndexOf('\n') : text.IndexOf("*/");
-            text = end < 0 ? [] : text[(end + (text.StartsWith("--") ? 1 : 2))..].TrimStart();
-        }
-        var length = 0;
-        while (length < text.Length && char.IsLetter(text[length]))
-        {
-            length++;
-        }
-        return text[..length].ToString();
     }
 
     private static JsonObject Binding(string type, string value) => new() { ["type"] = type, ["value"] = value };

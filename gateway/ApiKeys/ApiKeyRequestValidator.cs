@@ -11,8 +11,10 @@ public static class ApiKeyRequestValidator
     private const int MaxOwnerLength = 128;
     private const int MaxDescriptionLength = 500;
 
-    /// <returns>The draft, or the error to answer with. <paramref name="field"/> prefixes field names (for batches).</returns>
-    /// <param name="callerKey">The calling key's own limits, for a non-admin caller; a key it creates never exceeds them.</param>
+    /// <returns>
+    /// The draft, or the error to answer with. <paramref name="field"/> prefixes field names (for batches);
+    /// <paramref name="callerKey"/> holds a non-admin caller's own limits, which a key it creates never exceeds.
+    /// </returns>
     public static (ApiKeyDraft? Draft, JsonHttpResult<ApiError>? Error) Validate(
         CreateApiKeyRequest request, ApiKeyPrincipal? caller, ApiKeyInfo? callerKey, ApiKeyPolicy policy, DateTimeOffset now, string field = "")
     {

@@ -187,6 +187,7 @@ public sealed class ModelGrain(
         var stored = StoredConfig();
         var configChanged = patch.ConfigMergePatch is not null;
         string? changedTarget = null;
+        var adminNamedTarget = false;
         Prepared prepared;
         try
         {
@@ -196,6 +197,9 @@ public sealed class ModelGrain(
                 var protectedPatch = secrets.Protect(supplied, previous: stored, allowReferences: caller.IsAdmin);
                 var merged = JsonMergePatch.Apply(stored, protectedPatch) as JsonObject ?? new JsonObject();
                 changedTarget = ChangedTargetField(stored, merged);
+                // An admin restating a target vouches for it, which is how a model stored before targets carried their
+                // setter (or last set by a non-admin) moves to the trusted pool without a change of address.
+                adminNamedTarget = caller.IsAdmin && supplied.Any(p => IsTargetKey(p.Key));
                 if (changedTarget is not null && !caller.IsAdmin)
                 {
                     EnsureSecretsResent(merged, supplied, changedTarget);
@@ -229,7 +233,7 @@ public sealed class ModelGrain(
         s.OutputSchema = outputSchema;
         s.Task = prepared.Task;
         s.StoredConfig = stored.ToJsonString();
-        if (changedTarget is not null)
+        if (changedTarget is not null || adminNamedTarget)
         {
             // Whoever last decided where the model's requests go decides the connection pool they use.
             s.TargetsSetByAdmin = caller.IsAdmin;
@@ -954,9 +958,12 @@ public sealed class ModelGrain(
     /// The first setting that decides where requests go (any <c>*url</c> and <c>headers</c>) and differs between two
     /// stored configs, or null.
     /// </summary>
+    private static bool IsTargetKey(string key) =>
+        key.EndsWith("url", StringComparison.OrdinalIgnoreCase) || key.Equals("headers", StringComparison.OrdinalIgnoreCase);
+
     private static string? ChangedTargetField(JsonObject before, JsonObject after) =>
         before.Select(p => p.Key).Union(after.Select(p => p.Key))
-            .Where(k => k.EndsWith("url", StringComparison.OrdinalIgnoreCase) || k.Equals("headers", StringComparison.OrdinalIgnoreCase))
+            .Where(IsTargetKey)
             .Where(k => !JsonNode.DeepEquals(before[k], after[k]))
             .Select(k => $"config.{k}")
             .FirstOrDefault();

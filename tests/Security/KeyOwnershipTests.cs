@@ -172,7 +172,7 @@ public sealed class KeyOwnershipTests(SharedGatewayFactory gateway)
         }
 
         var listed = await (await writer.GetAsync("/api/keys")).AssertOkAsync();
-        Assert.Equal([readerId, writerId], listed.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("key_id").GetString()).ToArray());
+        Assert.Equal([readerId, writerId], listed.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("key_id").GetString()!).ToArray());
         Assert.Equal(2, listed.GetProperty("total").GetInt32());
 
         // The stronger keys were left alone: the admin-holding key still works with its old secret.

@@ -44,45 +44,22 @@ public sealed partial class ModelSecretProtector(IDataProtectionProvider dataPro
     }
 
     /// <summary>Where a stored config holds a secret (an encrypted value or a reference), as <c>config.a.b</c> paths.</summary>
-    public static IReadOnlyList<string> StoredSecretPaths(JsonObject stored, string path = "config")
-    {
-        var paths = new List<string>();
-        Collect(stored, path);
-        return paths;
-
-        void Collect(JsonNode? node, string at)
-        {
-            switch (node)
-            {
-                case JsonObject obj:
-                    foreach (var (name, value) in obj)
-                    {
-                        var field = $"{at}.{name}";
-                        if (value is JsonObject { Count: 1 } enc && enc.ContainsKey(EncryptedProperty)
-                            || value is JsonValue v && v.GetValueKind() == JsonValueKind.String && IsSecretName(name) && TryParseReference(v.GetValue<string>(), out _))
-                        {
-                            paths.Add(field);
-                        }
-                        else
-                        {
-                            Collect(value, field);
-                        }
-                    }
-                    break;
-                case JsonArray array:
-                    foreach (var item in array)
-                    {
-                        Collect(item, at);
-                    }
-                    break;
-            }
-        }
-    }
+    public static IReadOnlyList<string> StoredSecretPaths(JsonObject stored, string path = "config") =>
+        [.. SecretPaths(stored, path, (name, value) =>
+            value is JsonObject { Count: 1 } enc && enc.ContainsKey(EncryptedProperty)
+            || value is JsonValue v && v.GetValueKind() == JsonValueKind.String && IsSecretName(name) && TryParseReference(v.GetValue<string>(), out _))];
 
     /// <summary>Where a caller-supplied config carries a secret's value itself (not the mask, not a reference).</summary>
-    public static IReadOnlySet<string> SuppliedSecretPaths(JsonObject config, string path = "config")
+    public static IReadOnlySet<string> SuppliedSecretPaths(JsonObject config, string path = "config") =>
+        SecretPaths(config, path, (name, value) =>
+            value is JsonValue v && v.GetValueKind() == JsonValueKind.String && IsSecretName(name)
+            && v.GetValue<string>() is var text && text != Mask && !TryParseReference(text, out _))
+            .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The <c>config.a.b</c> paths, in document order, of the properties <paramref name="isSecret"/> picks; it is not asked below them.</summary>
+    private static List<string> SecretPaths(JsonObject config, string path, Func<string, JsonNode?, bool> isSecret)
     {
-        var paths = new HashSet<string>(StringComparer.Ordinal);
+        var paths = new List<string>();
         Collect(config, path);
         return paths;
 
@@ -94,13 +71,9 @@ public sealed partial class ModelSecretProtector(IDataProtectionProvider dataPro
                     foreach (var (name, value) in obj)
                     {
                         var field = $"{at}.{name}";
-                        if (value is JsonValue v && v.GetValueKind() == JsonValueKind.String && IsSecretName(name))
+                        if (isSecret(name, value))
                         {
-                            var text = v.GetValue<string>();
-                            if (text != Mask && !TryParseReference(text, out _))
-                            {
-                                paths.Add(field);
-                            }
+                            paths.Add(field);
                         }
                         else
                         {

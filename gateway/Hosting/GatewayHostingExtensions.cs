@@ -139,6 +139,7 @@ public static class GatewayHostingExtensions
         app.UseMiddleware<ApiKeyAuthenticationMiddleware>();
         app.UseMiddleware<McpSessionKeyMiddleware>();
         app.UseRateLimiter();
+        app.UseMiddleware<StrictJsonBodyMiddleware>();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.UseSwaggerUI(ui =>
@@ -187,5 +188,7 @@ public static class GatewayHostingExtensions
         options.DictionaryKeyPolicy = null;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        // A property named twice is ambiguous (parsers disagree on which wins): refused, never silently resolved.
+        options.AllowDuplicateProperties = false;
     }
 }

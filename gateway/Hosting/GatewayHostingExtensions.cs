@@ -64,6 +64,10 @@ public static class GatewayHostingExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RecentLogs>();
         builder.Logging.Services.AddSingleton<ILoggerProvider>(sp => sp.GetRequiredService<RecentLogs>());
+        // Every provider, including ones added after this (tests, operators), writes through the redactor.
+        builder.Services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(sp => new RedactingLoggerFactory(new LoggerFactory(
+            sp.GetServices<ILoggerProvider>(), sp.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(),
+            sp.GetService<IOptions<LoggerFactoryOptions>>(), sp.GetService<IExternalScopeProvider>()))));
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<Telemetry.McpMetrics>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -134,6 +138,7 @@ public static class GatewayHostingExtensions
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseMiddleware<McpOriginCheckMiddleware>();
         app.UseMiddleware<McpQueryKeyMiddleware>();
+        app.UseMiddleware<WebSocketFrameLimitMiddleware>();
         app.UseWebSockets();
         app.UseRouting();
         app.UseMiddleware<ApiKeyAuthenticationMiddleware>();

@@ -22,6 +22,12 @@ public sealed class CompletionOptions
     /// <summary>Largest WebSocket message accepted; a larger one closes the connection with 1009.</summary>
     public int MaxSocketMessageBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// How long a WebSocket opened without a key may take to send its <c>auth</c> frame; then it is closed with 1008
+    /// (policy violation). Answering pings does not count: an unauthenticated connection must not be held open.
+    /// </summary>
+    public TimeSpan SocketAuthTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>WebSocket ping interval, so idle connections through proxies stay open.</summary>
     public TimeSpan SocketKeepAlive { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -36,22 +36,28 @@ public sealed class CompletionSocket(
     // One send at a time is all a WebSocket allows; completions on one connection take turns. Sending straight from
     // the completion (rather than through a queue and a writer task) keeps an idle connection small and lets a slow
     // reader slow its own upstream reads instead of piling up frames.
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
+
     private readonly SemaphoreSlim _sending = new(1, 1);
     private readonly Dictionary<string, Running> _running = new(StringComparer.Ordinal);
     private ApiKeyPrincipal? _principal = principal;
 
     public async Task RunAsync(CancellationToken aborted)
     {
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        var authDeadline = _principal is null ? CloseUnlessAuthenticatedAsync(connection) : Task.CompletedTask;
         try
         {
-            await ReadLoopAsync(aborted);
+            await ReadLoopAsync(connection.Token);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
         {
-            // The client went away; running completions are cancelled below.
+            // The client went away (or never authenticated); running completions are cancelled below.
         }
         finally
         {
+            await connection.CancelAsync();
+            await authDeadline;
             Running[] running;
             lock (_running)
             {
@@ -62,6 +68,34 @@ public sealed class CompletionSocket(
                 await completion.CancelAsync();
             }
             await Task.WhenAll(running.Select(r => r.Task));
+        }
+    }
+
+    /// <summary>An unauthenticated connection gets <see cref="CompletionOptions.SocketAuthTimeout"/> to send its key, then 1008.</summary>
+    private async Task CloseUnlessAuthenticatedAsync(CancellationTokenSource connection)
+    {
+        try
+        {
+            await Task.Delay(options.SocketAuthTimeout, time, connection.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        if (Volatile.Read(ref _principal) is null)
+        {
+            await RefuseAndCloseAsync($"No auth frame within {options.SocketAuthTimeout.TotalSeconds:0.#} s.");
+            // A client that answers the close ends the read loop (which cancels this wait); one that does not is cut
+            // off. Not at once: an abort right after the close frame can reset the connection before it is read.
+            try
+            {
+                await Task.Delay(CloseGrace, time, connection.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            await connection.CancelAsync();
         }
     }
 
@@ -159,7 +193,7 @@ public sealed class CompletionSocket(
             await RefuseAndCloseAsync(decision.Outcome == AccessOutcome.Forbidden ? "This API key lacks the 'execute' permission." : "Invalid API key.");
             return;
         }
-        _principal = new ApiKeyPrincipal(keyId, decision.Owner!, decision.Permissions) { PresentedKeyHash = hash };
+        Volatile.Write(ref _principal, new ApiKeyPrincipal(keyId, decision.Owner!, decision.Permissions) { PresentedKeyHash = hash });
         await SendAsync(new SocketFrame("authenticated", null) { KeyId = keyId });
     }
 

@@ -215,6 +215,11 @@ public static class DataSourceEndpoints
         string name, HttpContext context, IGrainFactory grains, [FromQuery(Name = "key_id")] string? keyId)
     {
         var key = context.GetRequiredApiKey();
+        if (keyId is not null && string.IsNullOrWhiteSpace(keyId))
+        {
+            // An empty id is no grain key (the grain factory throws); it is the caller's mistake.
+            return ApiErrors.Validation("Query parameter 'key_id' must be a key id (key_…) when given.", "key_id");
+        }
         var (subjectKey, owner) = (key.KeyId, key.Owner);
         if (keyId is not null && keyId != key.KeyId)
         {

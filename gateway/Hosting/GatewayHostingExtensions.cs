@@ -64,6 +64,10 @@ public static class GatewayHostingExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RecentLogs>();
         builder.Logging.Services.AddSingleton<ILoggerProvider>(sp => sp.GetRequiredService<RecentLogs>());
+        // Every provider, including ones added after this (tests, operators), writes through the redactor.
+        builder.Services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(sp => new RedactingLoggerFactory(new LoggerFactory(
+            sp.GetServices<ILoggerProvider>(), sp.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(),
+            sp.GetService<IOptions<LoggerFactoryOptions>>(), sp.GetService<IExternalScopeProvider>()))));
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<Telemetry.McpMetrics>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -134,11 +138,13 @@ public static class GatewayHostingExtensions
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseMiddleware<McpOriginCheckMiddleware>();
         app.UseMiddleware<McpQueryKeyMiddleware>();
+        app.UseMiddleware<WebSocketFrameLimitMiddleware>();
         app.UseWebSockets();
         app.UseRouting();
         app.UseMiddleware<ApiKeyAuthenticationMiddleware>();
         app.UseMiddleware<McpSessionKeyMiddleware>();
         app.UseRateLimiter();
+        app.UseMiddleware<StrictJsonBodyMiddleware>();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.UseSwaggerUI(ui =>
@@ -187,5 +193,7 @@ public static class GatewayHostingExtensions
         options.DictionaryKeyPolicy = null;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        // A property named twice is ambiguous (parsers disagree on which wins): refused, never silently resolved.
+        options.AllowDuplicateProperties = false;
     }
 }

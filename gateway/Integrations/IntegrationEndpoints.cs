@@ -21,8 +21,10 @@ public static partial class IntegrationEndpoints
         var group = routes.MapGroup("/integrations").WithTags("Integrations");
         group.MapPost("/", RegisterAsync).RequireApiKey(Permissions.Admin).WithName("RegisterIntegration")
             .WithSummary("Register an upstream MCP server (Streamable HTTP) under a namespace; it must answer at once");
-        group.MapGet("/", ListAsync).RequireApiKey(Permissions.Read).WithName("ListIntegrations").WithSummary("Registered upstream MCP servers");
-        group.MapGet("/{name}", GetAsync).RequireApiKey(Permissions.Read).WithName("GetIntegration").WithSummary("One upstream server: status and what it offers");
+        // Reading is admin-only too: an integration's record holds its upstream URL (an internal address, often) and
+        // its status. MCP clients never need it; they see the upstream's tools through /mcp and /tools.
+        group.MapGet("/", ListAsync).RequireApiKey(Permissions.Admin).WithName("ListIntegrations").WithSummary("Registered upstream MCP servers");
+        group.MapGet("/{name}", GetAsync).RequireApiKey(Permissions.Admin).WithName("GetIntegration").WithSummary("One upstream server: status and what it offers");
         group.MapPost("/{name}/refresh", RefreshAsync).RequireApiKey(Permissions.Admin).WithName("RefreshIntegration")
             .WithSummary("List the upstream's tools, resources and prompts again");
         group.MapDelete("/{name}", DeleteAsync).RequireApiKey(Permissions.Admin).WithName("DeleteIntegration").WithSummary("Remove an upstream server");

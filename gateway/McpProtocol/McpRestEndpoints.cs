@@ -1,3 +1,4 @@
+using Mcp.Cluster.Json;
 using System.Text.Json;
 using Mcp.Cluster.ApiKeys;
 using System.Text.Json.Nodes;
@@ -76,7 +77,7 @@ public static class McpRestEndpoints
         Dictionary<string, JsonElement>? arguments;
         try
         {
-            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            using var document = await JsonDocument.ParseAsync(context.Request.Body, StrictJson.DocumentOptions, context.RequestAborted);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 return ApiErrors.Validation("The body must be a JSON object of the tool's arguments.");
@@ -86,6 +87,10 @@ public static class McpRestEndpoints
         catch (JsonException e)
         {
             return ApiErrors.Result(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, $"The body is not valid JSON: {e.Message}");
+        }
+        catch (InvalidOperationException)
+        {
+            return ApiErrors.Validation("A property name is not valid UTF-16 (a lone surrogate escape).");
         }
         try
         {

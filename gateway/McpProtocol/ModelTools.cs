@@ -47,7 +47,16 @@ public sealed class ModelTools(IGrainFactory grains, IHttpContextAccessor http)
         {
             context.Usage().ModelId = modelId;
         }
-        var input = JsonSerializer.Serialize(arguments ?? new Dictionary<string, JsonElement>());
+        string input;
+        try
+        {
+            input = JsonSerializer.Serialize(arguments ?? new Dictionary<string, JsonElement>());
+        }
+        catch (InvalidOperationException)
+        {
+            // An argument string that is not valid UTF-16 (a lone surrogate escape) cannot be written back out.
+            return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = $"{Describe(PredictionOutcome.ValidationError)}: an argument holds a string that is not valid UTF-16." }] };
+        }
         var result = await grains.GetGrain<IModelGrain>(modelId).PredictAsync(input, cancellationToken);
         if (result.Outcome != PredictionOutcome.Ok)
         {

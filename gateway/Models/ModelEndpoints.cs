@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 using Mcp.Cluster.Gateway.Usage;
+using Mcp.Cluster.Json;
 
 namespace Mcp.Cluster.Gateway.Models;
 
@@ -298,9 +299,12 @@ public static class ModelEndpoints
         {
             return ApiErrors.Validation("The body must be the JSON input of the model.");
         }
-        if (!IsJson(body, out var parseError))
+        switch (StrictJson.Check(body))
         {
-            return ApiErrors.Result(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, $"The body is not valid JSON: {parseError}");
+            case { Kind: StrictJsonProblemKind.Syntax } syntax:
+                return ApiErrors.Result(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, $"The body is not valid JSON: {syntax.Detail}");
+            case { } ambiguous:
+                return ApiErrors.Validation(ambiguous.Detail);
         }
         var modelId = await ModelReference.ResolveAsync(grains, model);
         if (modelId is null)
@@ -404,20 +408,6 @@ public static class ModelEndpoints
                 "Send the input as JSON with 'Content-Type: application/json'.");
     }
 
-    private static bool IsJson(string text, out string? error)
-    {
-        try
-        {
-            using var _ = JsonDocument.Parse(text);
-            error = null;
-            return true;
-        }
-        catch (JsonException e)
-        {
-            error = e.Message;
-            return false;
-        }
-    }
 
     private static async Task<IReadOnlyList<string>> AliasesOfAsync(IGrainFactory grains, ModelInfo model)
     {

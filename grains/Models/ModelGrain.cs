@@ -1,3 +1,4 @@
+using Mcp.Cluster.Json;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -574,6 +575,13 @@ public sealed class ModelGrain(
         for (var i = 0; i < inputsJson.Count; i++)
         {
             int? index = batch ? i : null;
+            // A duplicate property or a lone surrogate is the caller's mistake; found here, it is never taken for
+            // a provider failure (which would count against the circuit breaker for every caller).
+            if (StrictJson.Check(inputsJson[i]) is { } problem)
+            {
+                return PredictionResult.Failure(PredictionOutcome.ValidationError,
+                    problem.Kind == StrictJsonProblemKind.Syntax ? $"The input is not valid JSON: {problem.Detail}" : problem.Detail, index: index);
+            }
             JsonNode? node;
             try
             {

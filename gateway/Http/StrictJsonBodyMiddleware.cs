@@ -1,0 +1,49 @@
+using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.McpProtocol;
+using Mcp.Cluster.Json;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Mcp.Cluster.Gateway.Http;
+
+/// <summary>
+/// Refuses, once at the edge and for every route, a JSON body that names a property twice or holds a string that is
+/// not valid UTF-16 (400 <c>validation_error</c>). Either would otherwise reach a handler, grain or backend that
+/// reads it differently or fails reading it, and a caller's mistake would surface as a 500 or as a provider failure
+/// that opens the model's circuit for everyone. Bodies that are not JSON at all are left to the route, which owns
+/// that message. <c>/mcp</c> is left to the MCP SDK, which answers in JSON-RPC; its tool arguments are checked
+/// where the tools run.
+/// </summary>
+public sealed class StrictJsonBodyMiddleware(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (context.GetEndpoint() is null
+            || context.WebSockets.IsWebSocketRequest
+            || request.ContentLength == 0
+            || context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }
+            || request.Path.StartsWithSegments(McpEndpoints.Path)
+            || IsForm(request.ContentType))
+        {
+            await next(context);
+            return;
+        }
+        // The body size is already capped (RequestBodyLimitMiddleware), so it may be held in memory.
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, context.RequestAborted);
+        if (buffer.Length > 0
+            && StrictJson.Check(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is { Kind: StrictJsonProblemKind.Ambiguous } problem)
+        {
+            await ApiErrors.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.ValidationError, problem.Detail);
+            return;
+        }
+        buffer.Position = 0;
+        request.Body = buffer;
+        await next(context);
+    }
+
+    private static bool IsForm(string? contentType) => contentType is not null
+        && (contentType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase)
+            || contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
+            || contentType.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase));
+}

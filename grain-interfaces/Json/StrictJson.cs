@@ -1,0 +1,73 @@
+using System.Text.Json;
+
+namespace Mcp.Cluster.Json;
+
+/// <summary>
+/// What JSON the cluster accepts from callers, beyond syntax: no property named twice in one object (which value
+/// wins differs between parsers, so the text is ambiguous) and no string that is not valid UTF-16 (a lone
+/// surrogate escape such as <c>"\ud800"</c> parses, but cannot be read as a string). Both are the caller's
+/// mistake; finding them up front keeps them from surfacing later as a backend failure.
+/// </summary>
+public static class StrictJson
+{
+    public const int MaxDepth = 64;
+
+    public static JsonDocumentOptions DocumentOptions { get; } = new() { AllowDuplicateProperties = false, MaxDepth = MaxDepth };
+
+    /// <summary>Checks UTF-8 JSON text; null when it is well-formed and unambiguous.</summary>
+    public static StrictJsonProblem? Check(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+                {
+                    // Only escapes can spell a lone surrogate; UTF-8 itself was validated by Read.
+                    _ = reader.GetString();
+                }
+            }
+        }
+        catch (JsonException e)
+        {
+            return new StrictJsonProblem(StrictJsonProblemKind.Syntax, Describe(e));
+        }
+        catch (InvalidOperationException)
+        {
+            return new StrictJsonProblem(StrictJsonProblemKind.Ambiguous,
+                $"The JSON holds a string that is not valid UTF-16 (a lone surrogate escape) at byte {reader.TokenStartIndex}.");
+        }
+        try
+        {
+            using var _ = JsonDocument.Parse(utf8.ToArray(), DocumentOptions);
+            return null;
+        }
+        catch (JsonException e)
+        {
+            // Syntax was checked above, so what is left is a property named twice.
+            return new StrictJsonProblem(StrictJsonProblemKind.Ambiguous, $"The JSON names a property twice in one object: {Describe(e)}");
+        }
+    }
+
+    /// <summary>Checks JSON text held as a string.</summary>
+    public static StrictJsonProblem? Check(string json) => Check(System.Text.Encoding.UTF8.GetBytes(json));
+
+    private static string Describe(JsonException e)
+    {
+        var message = e.Message;
+        var tail = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return tail > 0 ? message[..tail] : message;
+    }
+}
+
+public enum StrictJsonProblemKind
+{
+    /// <summary>Not JSON at all.</summary>
+    Syntax,
+
+    /// <summary>Syntactically JSON, but with a duplicate property or an invalid string.</summary>
+    Ambiguous,
+}
+
+public sealed record StrictJsonProblem(StrictJsonProblemKind Kind, string Detail);

@@ -34,6 +34,7 @@ public sealed class WebSocketFrameLimitStream(Stream inner, long maxFrameBytes) 
         {
             _refused = true;
             await RefuseAsync(declared);
+            await DrainAsync(cancellationToken);
             return 0;
         }
         return read;
@@ -131,6 +132,30 @@ public sealed class WebSocketFrameLimitStream(Stream inner, long maxFrameBytes) 
         }
         return null;
     }
+
+    /// <summary>
+    /// Gives the client a moment to read our close frame and hang up before the connection ends: closing a socket
+    /// while the client's bytes are still arriving resets it, and a reset can discard the close frame unread.
+    /// What arrives meanwhile is thrown away, never buffered.
+    /// </summary>
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        using var linger = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        linger.CancelAfter(CloseLinger);
+        var discard = new byte[4096];
+        try
+        {
+            while (await inner.ReadAsync(discard, linger.Token) > 0)
+            {
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // The client hung up, or had its moment.
+        }
+    }
+
+    private static readonly TimeSpan CloseLinger = TimeSpan.FromSeconds(2);
 
     private async Task RefuseAsync(ulong declared)
     {

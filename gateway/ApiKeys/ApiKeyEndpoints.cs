@@ -189,6 +189,11 @@ public static class ApiKeyEndpoints
         {
             return ApiErrors.Result(StatusCodes.Status409Conflict, "key_revoked", "A revoked key cannot be rotated; create a new one.");
         }
+        // Rotating hands out the new secret, so it must not hand out more than the caller holds.
+        if (await LimitsOfAsync(context.GetRequiredApiKey(), grains) is { } callerKey && ApiKeyReach.Beyond(key, callerKey) is { } beyond)
+        {
+            return ApiErrors.Forbidden($"Key '{keyId}' has {beyond} than the calling key; only a key at least as limited as this one, or an admin, can rotate it.");
+        }
         var rotated = await issuer.RotateAsync(keyId, grace);
         if (rotated is null)
         {

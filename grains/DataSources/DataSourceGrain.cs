@@ -488,11 +488,13 @@ public sealed class DataSourceGrain(
             if (ttl > TimeSpan.Zero)
             {
                 var key = DataQueryCache.Key(Name, source.State.CacheScope, source.State.Generation, read!.Fingerprint, policy.Fingerprint);
-                (rows, hit) = await cache.GetOrReadAsync(Name, key, ttl, ct => ReadRowsAsync(read, policy, ct), timeout.Token);
+                // The cache may run the read on a thread of its own, so it gets what it needs now, on the grain's scheduler.
+                var (connector, masker) = (Connector, Masker);
+                (rows, hit) = await cache.GetOrReadAsync(Name, key, ttl, ct => ReadRowsAsync(connector, masker, read, policy, ct), timeout.Token);
             }
             else
             {
-                (rows, hit) = (await ReadRowsAsync(read!, policy, timeout.Token), false);
+                (rows, hit) = (await ReadRowsAsync(Connector, Masker, read!, policy, timeout.Token), false);
             }
         }
         catch (Exception e)
@@ -607,10 +609,12 @@ public sealed class DataSourceGrain(
 
     // ---- reads ----
 
-    private async Task<CachedRows> ReadRowsAsync(PreparedRead read, TablePolicy policy, CancellationToken cancellationToken)
+    /// <summary>Touches no grain state: it may run off the grain's scheduler (in the query cache's factory).</summary>
+    private static async Task<CachedRows> ReadRowsAsync(
+        DataConnector connector, FieldMasker masker, PreparedRead read, TablePolicy policy, CancellationToken cancellationToken)
     {
-        var rows = await Connector.ReadAsync(read, cancellationToken);
-        return new CachedRows(rows.Rows.Count, RowJsonWriter.Write(rows, policy.Masks, Masker));
+        var rows = await connector.ReadAsync(read, cancellationToken);
+        return new CachedRows(rows.Rows.Count, RowJsonWriter.Write(rows, policy.Masks, masker));
     }
 
     /// <summary>
@@ -741,6 +745,11 @@ public sealed class DataSourceGrain(
         await TryAuditAsync(Entry(caller, table, fields, operation, AuditDecision.Failed, detail, 0,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds, false, statement));
         metrics.DataQuery(Name, OutcomeName(outcome), Stopwatch.GetElapsedTime(started));
+        if (outcome == DataQueryOutcome.Unavailable && !caller.IsAdmin)
+        {
+            // The cause may name internal hosts or the node's internals: admins and the audit log get it, others do not.
+            detail = $"Data source '{Name}' could not be read. The cause is logged and in the audit log.";
+        }
         return DataQueryResult.Refused(outcome, detail, outcome == DataQueryOutcome.SourceError ? "sql" : null);
     }
 

@@ -229,5 +229,22 @@ public sealed class KeyOwnershipTests(SharedGatewayFactory gateway)
         await batch.AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden");
     }
 
+    [Fact]
+    public async Task A_limited_key_cannot_rotate_a_less_limited_key_and_receive_its_secret()
+    {
+        var owner = Unique("rotate-limits");
+        var (limitedId, limitedKey) = await gateway.CreateKeyAsync(new { owner, permissions = new[] { "read", "write" }, rate_limit = "30/minute", daily_quota = 1000 });
+        var (freerId, freerKey) = await gateway.CreateKeyAsync(new { owner, permissions = new[] { "read", "write" }, rate_limit = "60/minute" });
+        using var limited = gateway.CreateClient(limitedKey);
+        var error = await (await limited.PostJsonAsync($"/api/keys/{freerId}/rotate", new { grace_period_seconds = 0 }))
+            .AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden");
+        Assert.Contains("higher rate limit", error.GetProperty("detail").GetString());
+        using var freer = gateway.CreateClient(freerKey);
+        Assert.Equal(HttpStatusCode.OK, (await freer.GetAsync("/api/keys/me")).StatusCode);
+
+        // The other way round it is within the caller's reach.
+        await (await freer.PostJsonAsync($"/api/keys/{limitedId}/rotate", new { grace_period_seconds = 0 })).AssertOkAsync();
+    }
+
     private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 }

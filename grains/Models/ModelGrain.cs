@@ -198,9 +198,11 @@ public sealed class ModelGrain(
                 var protectedPatch = secrets.Protect(supplied, previous: stored, allowReferences: caller.IsAdmin);
                 var merged = JsonMergePatch.Apply(stored, protectedPatch) as JsonObject ?? new JsonObject();
                 changedTarget = ChangedTargetField(stored, merged);
-                // An admin restating a target vouches for it, which is how a model stored before targets carried their
-                // setter (or last set by a non-admin) moves to the trusted pool without a change of address.
-                adminNamedTarget = caller.IsAdmin && supplied.Any(p => IsTargetKey(p.Key));
+                // An admin vouches for where requests go only by naming every address in the patch (restating one
+                // counts, which is how a model stored before targets carried their setter moves to the trusted pool);
+                // editing headers alone leaves an address someone else set where it was.
+                var addresses = merged.Select(p => p.Key).Where(IsAddressKey).ToArray();
+                adminNamedTarget = caller.IsAdmin && addresses.Length > 0 && addresses.All(supplied.ContainsKey);
                 if (changedTarget is not null && !caller.IsAdmin)
                 {
                     EnsureSecretsResent(merged, supplied, changedTarget);
@@ -234,10 +236,14 @@ public sealed class ModelGrain(
         s.OutputSchema = outputSchema;
         s.Task = prepared.Task;
         s.StoredConfig = stored.ToJsonString();
-        if (changedTarget is not null || adminNamedTarget)
+        if (adminNamedTarget)
+        {
+            s.TargetsSetByAdmin = true;
+        }
+        else if (changedTarget is not null && !caller.IsAdmin)
         {
             // Whoever last decided where the model's requests go decides the connection pool they use.
-            s.TargetsSetByAdmin = caller.IsAdmin;
+            s.TargetsSetByAdmin = false;
         }
         if (patch.DataSources is not null)
         {
@@ -966,8 +972,9 @@ public sealed class ModelGrain(
     /// The first setting that decides where requests go (any <c>*url</c> and <c>headers</c>) and differs between two
     /// stored configs, or null.
     /// </summary>
-    private static bool IsTargetKey(string key) =>
-        key.EndsWith("url", StringComparison.OrdinalIgnoreCase) || key.Equals("headers", StringComparison.OrdinalIgnoreCase);
+    private static bool IsAddressKey(string key) => key.EndsWith("url", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsTargetKey(string key) => IsAddressKey(key) || key.Equals("headers", StringComparison.OrdinalIgnoreCase);
 
     private static string? ChangedTargetField(JsonObject before, JsonObject after) =>
         before.Select(p => p.Key).Union(after.Select(p => p.Key))

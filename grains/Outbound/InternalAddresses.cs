@@ -69,15 +69,21 @@ public static class InternalAddresses
         {
             return ClassifyV4(b[2..6]) is { } sixToFour ? $"6to4 {sixToFour}" : null;
         }
+        // Everything else outside global unicast (2000::/3) is no address on the internet: IPv4-translated
+        // (::ffff:0:a.b.c.d), discard-only, reserved and future ranges. Some stacks route them somewhere local.
+        if ((b[0] & 0xE0) != 0x20)
+        {
+            return "not a global unicast address (outside 2000::/3)";
+        }
         // Teredo (2001:0::/32) tunnels to an address it obfuscates; nothing a backend needs.
         if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0)
         {
             return "Teredo tunnel";
         }
-        // Discard-only prefix 100::/64.
-        if (b[0] == 0x01 && b.Skip(1).Take(7).All(x => x == 0))
+        // Documentation (2001:db8::/32): never a real host.
+        if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8)
         {
-            return "discard-only";
+            return "documentation (2001:db8::/32)";
         }
         return null;
     }

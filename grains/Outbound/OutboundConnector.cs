@@ -68,6 +68,7 @@ public sealed class OutboundConnector(OutboundPolicy policy, IHostResolver resol
         return allowed.Count > 0
             ? allowed
             : throw new OutboundRefusedException(
-                $"The outbound policy refused {host}:{port}: it resolves to {refusal}, which targets set by non-admin keys may not reach.");
+                $"The outbound policy refused {host}:{port}: it resolves only to addresses that targets set by non-admin keys may not reach.",
+                refusal);
     }
 }

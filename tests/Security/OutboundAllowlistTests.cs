@@ -79,8 +79,21 @@ public sealed class OutboundAllowlistTests : IAsyncLifetime
         Assert.Contains("outbound policy", error.GetProperty("detail").GetString());
         Assert.Empty(_internal.Requests);
 
-        // The loopback service itself, set by an admin, is reached through the trusted pool.
+        // An admin editing only its headers does not vouch for the address the stranger set.
         using var admin = _gateway.CreateClient(GatewayFactory.AdminKey);
+        using (var headersOnly = await admin.PatchAsJsonAsync($"/api/models/{id}", new { config = new { headers = new Dictionary<string, string> { ["X-Team"] = "ops" } } }))
+        {
+            await headersOnly.AssertOkAsync();
+        }
+        using (var still = await stranger.PostAsJsonAsync($"/api/models/{id}/predict", new { amount = 1 }))
+        {
+            var refusedAgain = await still.AssertErrorAsync(HttpStatusCode.BadGateway, "model_error");
+            // The caller learns that the policy refused, not where the name points.
+            Assert.DoesNotContain("127.0.0.1", refusedAgain.GetProperty("detail").GetString());
+        }
+        Assert.Empty(_internal.Requests);
+
+        // The loopback service itself, set by an admin, is reached through the trusted pool.
         using (var moved = await admin.PatchAsJsonAsync($"/api/models/{id}", new { config = new { url = new Uri(_internal.BaseUri, "predict").ToString() } }))
         {
             await moved.AssertOkAsync();

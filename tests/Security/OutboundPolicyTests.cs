@@ -58,6 +58,11 @@ public sealed class OutboundPolicyTests
     [InlineData("::", true)]
     [InlineData("64:ff9b::7f00:1", true)]
     [InlineData("64:ff9b::808:808", false)]
+    [InlineData("::ffff:0:127.0.0.1", true)]
+    [InlineData("::ffff:0:808:808", true)]
+    [InlineData("100::1", true)]
+    [InlineData("2001:db8::1", true)]
+    [InlineData("4000::1", true)]
     public void Internal_addresses_are_recognised(string address, bool isInternal) =>
         Assert.Equal(isInternal, InternalAddresses.Classify(IPAddress.Parse(address)) is not null);
 
@@ -73,7 +78,8 @@ public sealed class OutboundPolicyTests
         // Mixed answers: only the public address is ever connected to.
         Assert.Equal([IPAddress.Parse("8.8.8.8")], await connector.AllowedAddressesAsync("rebind.example", 443, CancellationToken.None));
         var refused = await Assert.ThrowsAsync<OutboundRefusedException>(() => connector.AllowedAddressesAsync("inside.example", 80, CancellationToken.None));
-        Assert.Contains("127.0.0.1", refused.Message);
+        Assert.DoesNotContain("127.0.0.1", refused.Message);
+        Assert.Contains("127.0.0.1", refused.ResolvedTo);
         Assert.Equal([IPAddress.Parse("10.0.0.7")], await connector.AllowedAddressesAsync("ollama.lan", 11434, CancellationToken.None));
         await Assert.ThrowsAsync<OutboundRefusedException>(() => connector.AllowedAddressesAsync("ollama.lan", 22, CancellationToken.None));
         await Assert.ThrowsAsync<OutboundRefusedException>(() => connector.AllowedAddressesAsync("0x7f000001", 80, CancellationToken.None));

@@ -41,7 +41,7 @@ public static class ApiKeyEndpoints
         group.MapGet("/", ListAsync)
             .RequireApiKey(Permissions.Read)
             .WithName("ListApiKeys")
-            .WithSummary("List the caller's keys (all keys for an admin)");
+            .WithSummary("List the caller and the keys it created (all keys for an admin)");
 
         group.MapGet("/me", GetCurrentAsync)
             .RequireApiKey(Permissions.Read)
@@ -137,8 +137,9 @@ public static class ApiKeyEndpoints
             return ApiErrors.Forbidden("Only an admin can list keys of other owners.");
         }
         var filter = caller.IsAdmin ? owner : caller.Owner;
-        Permissions? within = caller.IsAdmin ? null : caller.Permissions;
-        var page = await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).ListAsync(filter, within, skip, take);
+        var page = caller.IsAdmin
+            ? await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).ListAsync(filter, null, null, skip, take)
+            : await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).ListAsync(filter, caller.Permissions, caller.KeyId, skip, take);
         var keys = await Task.WhenAll(page.KeyIds.Select(id => grains.GetGrain<IApiKeyGrain>(id).GetAsync()));
         var now = time.GetUtcNow();
         var items = keys.Where(k => k is not null).Select(k => ApiKeyResponse.From(k!, now)).ToArray();
@@ -231,8 +232,9 @@ public static class ApiKeyEndpoints
         caller is { IsAdmin: false } ? await grains.GetGrain<IApiKeyGrain>(caller.KeyId).GetAsync() : null;
 
     /// <summary>
-    /// A key the caller may see, or null. Keys of other owners, and keys holding a permission the caller lacks, look
-    /// exactly like missing ones, so ids cannot be probed and no key reaches (or rotates into) more power than it has.
+    /// A key the caller may see, or null: for a non-admin, itself and the keys it created (directly or through keys it
+    /// created) of its own owner that hold no permission it lacks. Any other key looks exactly like a missing one, so
+    /// ids cannot be probed and no key reaches (or rotates into) a sibling's or parent's power.
     /// </summary>
     private static async Task<ApiKeyInfo?> FindManageableAsync(string keyId, HttpContext context, IGrainFactory grains)
     {
@@ -240,8 +242,15 @@ public static class ApiKeyEndpoints
         {
             return null;
         }
+        var caller = context.GetRequiredApiKey();
         var key = await grains.GetGrain<IApiKeyGrain>(keyId).GetAsync();
-        return key is not null && context.GetRequiredApiKey().CanManage(key) ? key : null;
+        if (key is null || !caller.CanManage(key))
+        {
+            return null;
+        }
+        return caller.IsAdmin || keyId == caller.KeyId
+            || await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).DescendsFromAsync(keyId, caller.KeyId)
+            ? key : null;
     }
 
     private static JsonHttpResult<ApiError> OwnerUnavailable(string owner, OwnerClaim claim) =>

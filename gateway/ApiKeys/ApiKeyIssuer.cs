@@ -23,7 +23,7 @@ public sealed class ApiKeyIssuer(IGrainFactory grains, ApiKeyHasher hasher)
     {
         var issued = await Task.WhenAll(drafts.Select(draft => CreateAsync(draft, createdBy)));
         await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global)
-            .AddAsync([.. issued.Select(k => new ApiKeyDirectoryEntry(k.Key.KeyId, k.Key.Owner, k.Key.Permissions))]);
+            .AddAsync([.. issued.Select(k => new ApiKeyDirectoryEntry(k.Key.KeyId, k.Key.Owner, k.Key.Permissions, k.Key.CreatedBy))]);
         return issued;
     }
 

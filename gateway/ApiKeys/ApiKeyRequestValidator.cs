@@ -80,9 +80,9 @@ public static class ApiKeyRequestValidator
             {
                 return Denied(caller is null ? "Self-service keys cannot hold the 'admin' permission." : "Only an admin key can create admin keys.");
             }
-            if (rateLimit!.PerSecond > policy.DefaultRateLimit.PerSecond)
+            if (ApiKeyReach.Exceeds(rateLimit!, policy.DefaultRateLimit))
             {
-                return Denied($"Only an admin can set a rate limit above {policy.DefaultRateLimit}.");
+                return Denied($"Only an admin can set a rate limit above {policy.DefaultRateLimit} (a higher rate, or more requests in one window).");
             }
         }
         if (caller is { IsAdmin: false })
@@ -105,9 +105,9 @@ public static class ApiKeyRequestValidator
             // A limited key must not mint an unlimited one: omitted limits are inherited, larger ones refused.
             if (request.RateLimit is null)
             {
-                rateLimit = rateLimit!.PerSecond > callerKey.RateLimit.PerSecond ? callerKey.RateLimit : rateLimit;
+                rateLimit = ApiKeyReach.Exceeds(rateLimit!, callerKey.RateLimit) ? callerKey.RateLimit : rateLimit;
             }
-            else if (rateLimit!.PerSecond > callerKey.RateLimit.PerSecond)
+            else if (ApiKeyReach.Exceeds(rateLimit!, callerKey.RateLimit))
             {
                 return Denied($"A key cannot create a key with a rate limit above its own ({callerKey.RateLimit}).");
             }

@@ -33,7 +33,7 @@ public sealed class BootstrapAdminKeyService(
             var spec = new NewApiKey(Owner, "Bootstrap admin key from configuration", AdminPermissions, AdminRateLimit, QuotaLimits.Unlimited, null, hasher.Hash(configured),
                 ApiKeyFormat.DisplayPrefix(configured), "configuration");
             await grains.GetGrain<IApiKeyGrain>(keyId).EnsureBootstrapAdminAsync(spec);
-            await directory.AddAsync([new ApiKeyDirectoryEntry(keyId, Owner, AdminPermissions)]);
+            await directory.AddAsync([new ApiKeyDirectoryEntry(keyId, Owner, AdminPermissions, "configuration")]);
             logger.LogInformation("Bootstrap admin key {KeyId} from configuration is active", keyId);
             return;
         }

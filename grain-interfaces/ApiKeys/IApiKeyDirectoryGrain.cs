@@ -17,11 +17,16 @@ public interface IApiKeyDirectoryGrain : IGrainWithStringKey
     Task AddAsync(IReadOnlyList<ApiKeyDirectoryEntry> entries);
 
     /// <summary>
-    /// Key ids in creation order, optionally only those of <paramref name="owner"/> and, when
-    /// <paramref name="within"/> is given, only keys holding no permission outside it.
+    /// Key ids in creation order, optionally only those of <paramref name="owner"/>; when <paramref name="within"/> is
+    /// given, only keys holding no permission outside it; when <paramref name="under"/> is given, only that key and the
+    /// keys it created, directly or through keys it created.
     /// </summary>
-    [ReadOnly, Alias("list-within")]
-    Task<ApiKeyPage> ListAsync(string? owner, Permissions? within, int offset, int limit);
+    [ReadOnly, Alias("list-under")]
+    Task<ApiKeyPage> ListAsync(string? owner, Permissions? within, string? under, int offset, int limit);
+
+    /// <summary>Whether <paramref name="keyId"/> is <paramref name="ancestorKeyId"/> or was created by it, directly or through keys it created.</summary>
+    [ReadOnly, Alias("descends-from")]
+    Task<bool> DescendsFromAsync(string keyId, string ancestorKeyId);
 
     /// <summary>
     /// Starts a new owner namespace for a caller who belongs to none yet (self-service). An owner is taken once any key

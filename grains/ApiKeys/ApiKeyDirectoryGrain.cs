@@ -9,7 +9,7 @@ public sealed class ApiKeyDirectoryGrain(
     : Grain, IApiKeyDirectoryGrain
 {
     private readonly Dictionary<string, List<int>> _byOwner = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _positions = new(StringComparer.Ordinal);
     private readonly HashSet<string> _ownersInUse = new(StringComparer.Ordinal);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -27,7 +27,7 @@ public sealed class ApiKeyDirectoryGrain(
         var added = false;
         foreach (var entry in entries)
         {
-            if (!_known.Contains(entry.KeyId))
+            if (!_positions.ContainsKey(entry.KeyId))
             {
                 directory.State.Keys.Add(entry);
                 Index(directory.State.Keys.Count - 1);
@@ -41,7 +41,7 @@ public sealed class ApiKeyDirectoryGrain(
         }
     }
 
-    public Task<ApiKeyPage> ListAsync(string? owner, Permissions? within, int offset, int limit)
+    public Task<ApiKeyPage> ListAsync(string? owner, Permissions? within, string? under, int offset, int limit)
     {
         var keys = directory.State.Keys;
         IEnumerable<ApiKeyDirectoryEntry> source = owner is null
@@ -52,10 +52,16 @@ public sealed class ApiKeyDirectoryGrain(
             // A key more powerful than the caller is invisible to it, so listing never shows what managing would refuse.
             source = source.Where(e => e.Permissions is { } p && (p & ~held) == 0);
         }
+        if (under is not null)
+        {
+            source = source.Where(e => Descends(e.KeyId, under));
+        }
         var matching = source.ToList();
         var page = matching.Skip(Math.Max(0, offset)).Take(Math.Max(0, limit)).Select(e => e.KeyId).ToArray();
         return Task.FromResult(new ApiKeyPage(page, matching.Count));
     }
+
+    public Task<bool> DescendsFromAsync(string keyId, string ancestorKeyId) => Task.FromResult(Descends(keyId, ancestorKeyId));
 
     public async Task<OwnerClaim> ClaimOwnerAsync(string owner)
     {
@@ -96,10 +102,33 @@ public sealed class ApiKeyDirectoryGrain(
 
     public Task<string?> GetBootstrapAdminKeyIdAsync() => Task.FromResult(directory.State.BootstrapAdminKeyId);
 
+    /// <summary>
+    /// Follows the creators of <paramref name="keyId"/> up to a key nobody indexed created (self-service, the
+    /// bootstrap, configuration). Rights over a key come only from the keys it descends from, so a key joining an owner
+    /// (an admin issuing one for a name a stranger started) never falls to the keys that were there first.
+    /// </summary>
+    private bool Descends(string keyId, string ancestorKeyId)
+    {
+        var current = keyId;
+        for (var depth = 0; depth <= directory.State.Keys.Count; depth++)
+        {
+            if (string.Equals(current, ancestorKeyId, StringComparison.Ordinal))
+            {
+                return true;
+            }
+            if (!_positions.TryGetValue(current, out var position) || directory.State.Keys[position].CreatedBy is not { } creator)
+            {
+                return false;
+            }
+            current = creator;
+        }
+        return false;
+    }
+
     private void Index(int position)
     {
         var entry = directory.State.Keys[position];
-        _known.Add(entry.KeyId);
+        _positions[entry.KeyId] = position;
         _ownersInUse.Add(OwnerNames.Fold(entry.Owner));
         if (!_byOwner.TryGetValue(entry.Owner, out var positions))
         {
@@ -108,11 +137,11 @@ public sealed class ApiKeyDirectoryGrain(
         positions.Add(position);
     }
 
-    /// <summary>Directories written before entries carried permissions learn them once from the key grains.</summary>
+    /// <summary>Directories written before entries carried permissions and creators learn them once from the key grains.</summary>
     private async Task FillInPermissionsAsync()
     {
         var keys = directory.State.Keys;
-        var missing = Enumerable.Range(0, keys.Count).Where(i => keys[i].Permissions is null).ToArray();
+        var missing = Enumerable.Range(0, keys.Count).Where(i => keys[i].Permissions is null || keys[i].CreatedBy is null).ToArray();
         if (missing.Length == 0)
         {
             return;
@@ -121,9 +150,9 @@ public sealed class ApiKeyDirectoryGrain(
         for (var j = 0; j < missing.Length; j++)
         {
             // A key whose state is gone is listed to admins only.
-            keys[missing[j]] = keys[missing[j]] with { Permissions = infos[j]?.Permissions ?? Permissions.Admin };
+            keys[missing[j]] = keys[missing[j]] with { Permissions = infos[j]?.Permissions ?? Permissions.Admin, CreatedBy = infos[j]?.CreatedBy ?? "" };
         }
         await directory.WriteStateAsync();
-        logger.LogInformation("API key directory recorded the permissions of {Count} keys indexed before they were kept", missing.Length);
+        logger.LogInformation("API key directory recorded the permissions and creators of {Count} keys indexed before they were kept", missing.Length);
     }
 }

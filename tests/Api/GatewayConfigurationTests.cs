@@ -102,7 +102,7 @@ public sealed class GatewayConfigurationTests
         _ = second.Server;
         var directory = second.Services.GetRequiredService<IGrainFactory>().GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global);
         Assert.Equal(firstId, await directory.GetBootstrapAdminKeyIdAsync());
-        var admins = await directory.ListAsync("admin", null, 0, 10);
+        var admins = await directory.ListAsync("admin", null, null, 0, 10);
         Assert.Equal(1, admins.Total);
     }
 

@@ -13,15 +13,15 @@ public sealed class ApiKeyDirectoryGrainTests(ClusterFixture fixture)
         await directory.AddAsync([new("key_0", "even"), new("key_1", "odd")]);
         await directory.AddAsync([new("key_2", "even"), new("key_3", "odd"), new("key_4", "even"), new("key_0", "even")]);
 
-        var all = await directory.ListAsync(null, null, 0, 100);
+        var all = await directory.ListAsync(null, null, null, 0, 100);
         Assert.Equal(5, all.Total);
         Assert.Equal(["key_0", "key_1", "key_2", "key_3", "key_4"], all.KeyIds);
 
-        var even = await directory.ListAsync("even", null, 1, 1);
+        var even = await directory.ListAsync("even", null, null, 1, 1);
         Assert.Equal(3, even.Total);
         Assert.Equal(["key_2"], even.KeyIds);
 
-        Assert.Equal(0, (await directory.ListAsync("nobody", null, 0, 10)).Total);
+        Assert.Equal(0, (await directory.ListAsync("nobody", null, null, 0, 10)).Total);
     }
 
     [Fact]
@@ -54,10 +54,10 @@ public sealed class ApiKeyDirectoryGrainTests(ClusterFixture fixture)
         await fixture.Cluster.DeactivateAsync(directory);
         await fixture.Cluster.WaitForDeactivationAsync(directory);
 
-        var readable = await directory.ListAsync(owner, Permissions.Read | Permissions.Write, 0, 10);
+        var readable = await directory.ListAsync(owner, Permissions.Read | Permissions.Write, null, 0, 10);
         Assert.Equal([weakId], readable.KeyIds);
         Assert.Equal(1, readable.Total);
-        Assert.Equal(2, (await directory.ListAsync(owner, null, 0, 10)).Total);
+        Assert.Equal(2, (await directory.ListAsync(owner, null, null, 0, 10)).Total);
     }
 
     [Fact]
@@ -75,5 +75,23 @@ public sealed class ApiKeyDirectoryGrainTests(ClusterFixture fixture)
         await fixture.Cluster.WaitForDeactivationAsync(directory);
         Assert.Equal(OwnerClaim.Taken, await directory.ClaimOwnerAsync("newcomer"));
         Assert.Equal(OwnerClaim.Taken, await directory.ClaimOwnerAsync("granted"));
+    }
+
+    [Fact]
+    public async Task Lineage_follows_creators_and_stops_at_keys_nobody_indexed_created()
+    {
+        var directory = fixture.Grains.GetGrain<IApiKeyDirectoryGrain>("test-" + Guid.NewGuid());
+        await directory.AddAsync([
+            new("key_root", "team", Permissions.Read | Permissions.Write, "self-service"),
+            new("key_child", "team", Permissions.Read | Permissions.Write, "key_root"),
+            new("key_grandchild", "team", Permissions.Read, "key_child"),
+            new("key_sibling", "team", Permissions.Read, "key_admin"),
+        ]);
+        Assert.True(await directory.DescendsFromAsync("key_grandchild", "key_root"));
+        Assert.True(await directory.DescendsFromAsync("key_child", "key_child"));
+        Assert.False(await directory.DescendsFromAsync("key_root", "key_child"));
+        Assert.False(await directory.DescendsFromAsync("key_sibling", "key_root"));
+        var under = await directory.ListAsync("team", Permissions.Read | Permissions.Write, "key_child", 0, 10);
+        Assert.Equal(["key_child", "key_grandchild"], under.KeyIds);
     }
 }

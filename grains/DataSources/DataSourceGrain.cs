@@ -16,6 +16,7 @@ using Mcp.Cluster.Models;
 using Mcp.Cluster.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace Mcp.Cluster.DataSources;
 
@@ -34,13 +35,21 @@ public sealed class DataSourceGrain(
     IOptions<DataSourceGrainOptions> options,
     IOptions<QueryLimits> queryLimits,
     Telemetry.McpMetrics metrics,
+    IOptions<SiloMessagingOptions> messaging,
     TimeProvider time,
     ILogger<DataSourceGrain> logger) : Grain, IDataSourceGrain, IRemindable
 {
     private const string KeepAliveReminder = "keep-alive";
 
+    /// <summary>
+    /// The metrics label of reads of a name that is not a registered source: callers choose those names, and a
+    /// series per name would let them grow /metrics without bound.
+    /// </summary>
+    private const string UnknownSourceLabel = "_unknown";
+
     private readonly DataSourceGrainOptions _options = options.Value;
     private readonly QueryLimits _limits = queryLimits.Value;
+    private readonly TimeSpan _deadline = QueryDeadline.For(options.Value.QueryTimeout, messaging.Value.ResponseTimeout);
 
     private DataConnector? _connector;
     private string? _connectorError;
@@ -48,6 +57,8 @@ public sealed class DataSourceGrain(
     private Task<string?>? _discovery;
     private string? _discoveryError;
     private int _activeQueries;
+    private int _runningSql;
+    private readonly Dictionary<string, int> _runningSqlByKey = new(StringComparer.Ordinal);
 
     private bool? _healthy;
     private int _healthFailures;
@@ -63,6 +74,8 @@ public sealed class DataSourceGrain(
     private IGrainTimer? _refreshTimer;
 
     private string Name => this.GetPrimaryKeyString();
+
+    private string MetricSource => source.RecordExists ? Name : UnknownSourceLabel;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -387,41 +400,43 @@ public sealed class DataSourceGrain(
 
     public async Task<DataQueryResult> QueryAsync(DataQuery query, DataCaller caller)
     {
-        QueryStarted();
+        var label = QueryStarted();
         try
         {
             return await QueryCoreAsync(query, caller);
         }
         finally
         {
-            QueryEnded();
+            QueryEnded(label);
         }
     }
 
     public async Task<DataQueryResult> ExecuteSqlAsync(string sql, int? maxRows, DataCaller caller)
     {
-        QueryStarted();
+        var label = QueryStarted();
         try
         {
             return await ExecuteSqlCoreAsync(sql, maxRows, caller);
         }
         finally
         {
-            QueryEnded();
+            QueryEnded(label);
         }
     }
 
     // Reads interleave, so several may be running; the grain's turns are single-threaded, so a plain counter suffices.
-    private void QueryStarted()
+    private string QueryStarted()
     {
         _activeQueries++;
-        metrics.QueryStarted(Name);
+        var label = MetricSource;
+        metrics.QueryStarted(label);
+        return label;
     }
 
-    private void QueryEnded()
+    private void QueryEnded(string label)
     {
         _activeQueries--;
-        metrics.QueryEnded(Name);
+        metrics.QueryEnded(label);
     }
 
     private async Task<DataQueryResult> QueryCoreAsync(DataQuery query, DataCaller caller)
@@ -484,7 +499,7 @@ public sealed class DataSourceGrain(
         var ttl = source.State.CacheTtl;
         try
         {
-            using var timeout = new CancellationTokenSource(_options.QueryTimeout);
+            using var timeout = new CancellationTokenSource(_deadline);
             if (ttl > TimeSpan.Zero)
             {
                 var key = DataQueryCache.Key(Name, source.State.CacheScope, source.State.Generation, read!.Fingerprint, policy.Fingerprint);
@@ -508,7 +523,7 @@ public sealed class DataSourceGrain(
         _totals.Rows += rows.Count;
         if (hit) _totals.CacheHits++; else _totals.CacheMisses++;
         _dirty = true;
-        metrics.CacheLookup(Name, hit);
+        metrics.CacheLookup(MetricSource, hit);
 
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         try
@@ -520,7 +535,7 @@ public sealed class DataSourceGrain(
             logger.LogError(e, "Audit entry for a read of {Source} could not be written; the rows are withheld", Name);
             return DataQueryResult.Refused(DataQueryOutcome.Unavailable, "The audit log cannot be written, so no data is returned.");
         }
-        metrics.DataQuery(Name, "ok", Stopwatch.GetElapsedTime(started));
+        metrics.DataQuery(MetricSource, "ok", Stopwatch.GetElapsedTime(started));
         return new DataQueryResult(DataQueryOutcome.Ok, Columns: read!.Columns, RowsJson: rows.Json, RowCount: rows.Count, Cached: hit,
             MaskedFields: policy.Masks, LimitedByQuota: limitedByQuota, ElapsedMs: elapsed);
     }
@@ -565,6 +580,11 @@ public sealed class DataSourceGrain(
                 $"max_rows must be between 1 and {_options.MaxSqlRows}.", started, "max_rows", statement: sql);
         }
 
+        if (SqlSlotProblem(caller.KeyId) is { } busy)
+        {
+            // Before the quota is charged: a statement that never ran costs nothing.
+            return await DenyAsync(caller, null, [], "sql", DataQueryOutcome.Unavailable, busy, started, statement: sql);
+        }
         var counters = Counters(caller.KeyId);
         if (ChargeQuota(counters, access.Quotas, rowLimit) is not { } allowance)
         {
@@ -573,15 +593,23 @@ public sealed class DataSourceGrain(
         }
 
         RowSet rows;
+        Task<RowSet>? running = null;
+        TakeSqlSlot(caller.KeyId);
         try
         {
-            using var timeout = new CancellationTokenSource(_options.QueryTimeout);
-            rows = await Connector.ExecuteReadOnlySqlAsync(sql, allowance, _options.QueryTimeout, timeout.Token);
+            using var timeout = new CancellationTokenSource(_deadline);
+            running = Connector.ExecuteReadOnlySqlAsync(sql, allowance, _deadline, timeout.Token);
+            // The answer comes at the deadline even if the source is slow to give up; the slot stays taken until it has.
+            rows = await running.WaitAsync(timeout.Token);
         }
         catch (Exception e)
         {
             counters.RowsReserved -= allowance;
             return await ReadFailedAsync(e, caller, null, [], "sql", started, sql);
+        }
+        finally
+        {
+            _ = ReleaseSqlSlotAsync(running, caller.KeyId);
         }
         counters.RowsReserved -= allowance;
         counters.RowsToday += rows.Rows.Count;
@@ -601,10 +629,53 @@ public sealed class DataSourceGrain(
             logger.LogError(e, "Audit entry for SQL on {Source} could not be written; the rows are withheld", Name);
             return DataQueryResult.Refused(DataQueryOutcome.Unavailable, "The audit log cannot be written, so no data is returned.");
         }
-        metrics.DataQuery(Name, "ok", Stopwatch.GetElapsedTime(started));
+        metrics.DataQuery(MetricSource, "ok", Stopwatch.GetElapsedTime(started));
         return new DataQueryResult(DataQueryOutcome.Ok, Columns: rows.Columns, RowsJson: json, RowCount: rows.Rows.Count,
             MaskedFields: new Dictionary<string, MaskKind>(), LimitedByQuota: rows.Truncated && allowance < rowLimit, ElapsedMs: elapsed,
             Detail: rows.Truncated ? $"Only the first {allowance} rows were returned." : null);
+    }
+
+    /// <summary>Why another raw SQL statement may not start now (the source's or the key's limit is reached), or null.</summary>
+    private string? SqlSlotProblem(string keyId)
+    {
+        if (_runningSql >= _options.MaxConcurrentSql)
+        {
+            return $"Data source '{Name}' is already running {_runningSql} raw SQL statements, its limit; retry shortly.";
+        }
+        return _runningSqlByKey.GetValueOrDefault(keyId) >= _options.MaxConcurrentSqlPerKey
+            ? $"This key is already running {_options.MaxConcurrentSqlPerKey} raw SQL statements on '{Name}', its limit; retry when one ends."
+            : null;
+    }
+
+    private void TakeSqlSlot(string keyId)
+    {
+        _runningSql++;
+        _runningSqlByKey[keyId] = _runningSqlByKey.GetValueOrDefault(keyId) + 1;
+    }
+
+    /// <summary>Frees the slot once the statement has really stopped (after the answer, when it outlived its deadline).</summary>
+    private async Task ReleaseSqlSlotAsync(Task? running, string keyId)
+    {
+        try
+        {
+            if (running is not null)
+            {
+                await running;
+            }
+        }
+        catch
+        {
+            // Its failure was answered already; this only waits for the end.
+        }
+        finally
+        {
+            // Back on the grain's scheduler (the await captured it), like every other change of these counters.
+            _runningSql--;
+            if (--_runningSqlByKey[keyId] == 0)
+            {
+                _runningSqlByKey.Remove(keyId);
+            }
+        }
     }
 
     // ---- reads ----
@@ -731,7 +802,8 @@ public sealed class DataSourceGrain(
         var (outcome, detail) = e switch
         {
             OperationCanceledException or TimeoutException =>
-                (DataQueryOutcome.Timeout, $"The read on '{Name}' took longer than {_options.QueryTimeout.TotalSeconds:0.#} s and was cancelled."),
+                (DataQueryOutcome.Timeout, $"The read on '{Name}' took longer than {_deadline.TotalSeconds:0.#} s and was cancelled."),
+            MultipleStatementsException many => (DataQueryOutcome.Invalid, many.Message),
             DataSourceQueryException q => (statement is null ? DataQueryOutcome.Invalid : DataQueryOutcome.SourceError, q.Message),
             ResultTooLargeException big => (DataQueryOutcome.TooLarge, big.Message),
             _ => (DataQueryOutcome.Unavailable, $"Data source '{Name}' could not be read: {e.Message}"),
@@ -744,13 +816,13 @@ public sealed class DataSourceGrain(
         _dirty = true;
         await TryAuditAsync(Entry(caller, table, fields, operation, AuditDecision.Failed, detail, 0,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds, false, statement));
-        metrics.DataQuery(Name, OutcomeName(outcome), Stopwatch.GetElapsedTime(started));
+        metrics.DataQuery(MetricSource, OutcomeName(outcome), Stopwatch.GetElapsedTime(started));
         if (outcome == DataQueryOutcome.Unavailable && !caller.IsAdmin)
         {
             // The cause may name internal hosts or the node's internals: admins and the audit log get it, others do not.
             detail = $"Data source '{Name}' could not be read. The cause is logged and in the audit log.";
         }
-        return DataQueryResult.Refused(outcome, detail, outcome == DataQueryOutcome.SourceError ? "sql" : null);
+        return DataQueryResult.Refused(outcome, detail, outcome == DataQueryOutcome.SourceError || (outcome == DataQueryOutcome.Invalid && statement is not null) ? "sql" : null);
     }
 
     private async Task<DataQueryResult> DenyAsync(DataCaller caller, string? table, IReadOnlyList<string> fields, string operation,
@@ -765,7 +837,7 @@ public sealed class DataSourceGrain(
         }
         await TryAuditAsync(Entry(caller, table, fields, operation, AuditDecision.Denied, auditDetail ?? detail, 0,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds, false, statement));
-        metrics.DataQuery(Name, OutcomeName(outcome), Stopwatch.GetElapsedTime(started));
+        metrics.DataQuery(MetricSource, OutcomeName(outcome), Stopwatch.GetElapsedTime(started));
         return new DataQueryResult(outcome, detail, field, QuotaResetAt: quotaReset);
     }
 

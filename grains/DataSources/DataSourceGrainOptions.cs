@@ -14,6 +14,15 @@ public sealed class DataSourceGrainOptions
     /// <summary>Longest a structured query or raw SQL statement may run (enforced by the source where it can, and by cancellation).</summary>
     public TimeSpan QueryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Raw SQL statements one source runs at once (across the cluster: a source is one grain); more are refused at
+    /// once with 503 and Retry-After rather than queued. Each statement may hold a thread and a core until its timeout.
+    /// </summary>
+    public int MaxConcurrentSql { get; set; } = 4;
+
+    /// <summary>Raw SQL statements one key runs at once on one source, so one caller cannot take all of <see cref="MaxConcurrentSql"/>.</summary>
+    public int MaxConcurrentSqlPerKey { get; set; } = 2;
+
     public TimeSpan SchemaDiscoveryTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Usage counters are written behind at this interval (and on deactivation).</summary>

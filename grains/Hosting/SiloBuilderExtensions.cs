@@ -195,6 +195,8 @@ public static class SiloBuilderExtensions
         services.AddOptions<DataSourceGrainOptions>().Bind(configuration.GetSection(DataSourceGrainOptions.Section))
             .Validate(o => o.MaxValueBytes > 0 && o.MaxResultBytes > 0 && o.MaxSqlRows > 0,
                 "DataSources:MaxValueBytes, DataSources:MaxResultBytes and DataSources:MaxSqlRows must be positive.")
+            .Validate(o => o.MaxConcurrentSql > 0 && o.MaxConcurrentSqlPerKey > 0,
+                "DataSources:MaxConcurrentSql and DataSources:MaxConcurrentSqlPerKey must be positive.")
             .ValidateOnStart();
         services.Configure<QueryLimits>(configuration.GetSection(QueryLimits.Section));
         services.Configure<AuditLogOptions>(configuration.GetSection(AuditLogOptions.Section));

@@ -88,6 +88,9 @@ public sealed class PostgresConnector : SqlConnector
         // class 25 invalid transaction states (25006 a write in a read-only transaction, 25001 an attempt to make it
         // read-write), 57014 a statement cancelled by its timeout.
         PostgresException { SqlState: "57014" } e => new TimeoutException("The statement ran into its timeout.", e),
+        // What the server says when one Parse message holds several commands (see ExecuteReadOnlySqlAsync).
+        PostgresException { SqlState: "42601" } e when e.MessageText.Contains("multiple commands", StringComparison.Ordinal) =>
+            new MultipleStatementsException(MultipleStatementsException.Detail, e),
         PostgresException e when e.SqlState.StartsWith("22", StringComparison.Ordinal)
             || e.SqlState.StartsWith("42", StringComparison.Ordinal) || e.SqlState.StartsWith("25", StringComparison.Ordinal) =>
             new DataSourceQueryException($"PostgreSQL refused the statement: {e.MessageText}", e),
@@ -179,6 +182,12 @@ public sealed class PostgresConnector : SqlConnector
             {
                 command.Transaction = transaction;
                 command.CommandText = sql;
+                // The server must be the only parser of the statement. With a positional parameter Npgsql neither
+                // parses nor splits the text (its "raw mode") and sends it as one Parse message, which PostgreSQL
+                // refuses when it holds more than one command; our own scan of quotes and comments cannot agree with
+                // PostgreSQL's in every case (name'a\'; … or a$b$; …), and a second command could COMMIT the read-only
+                // transaction. The parameter is typed so the server need not infer it, and unused by the statement.
+                command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = 0 });
                 command.CommandTimeout = (int)Math.Ceiling(timeout.TotalSeconds) + 5;
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 rows = await ReadAllAsync(reader, maxRows, cancellationToken);

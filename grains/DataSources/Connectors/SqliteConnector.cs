@@ -166,7 +166,7 @@ public sealed class SqliteConnector : SqlConnector
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             return await ReadAllAsync(reader, maxRows, cancellationToken);
         }
-        catch (Exception e) when (e is not (OperationCanceledException or DataSourceQueryException or ResultTooLargeException))
+        catch (Exception e) when (e is not (OperationCanceledException or DataSourceQueryException or ResultTooLargeException or MultipleStatementsException))
         {
             throw Classify(e);
         }

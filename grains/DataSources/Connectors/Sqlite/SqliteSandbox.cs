@@ -66,7 +66,7 @@ public sealed class SqliteSandbox
     public void CheckStatement(SqliteConnection connection, string sql)
     {
         var handle = connection.Handle!;
-        var rc = raw.sqlite3_prepare_v2(handle, sql, out sqlite3_stmt statement, out _);
+        var rc = raw.sqlite3_prepare_v2(handle, sql, out sqlite3_stmt statement, out string tail);
         using (statement)
         {
             if (rc != raw.SQLITE_OK)
@@ -79,6 +79,29 @@ public sealed class SqliteSandbox
             {
                 throw new DataSourceQueryException("SQLite refused the statement: raw SQL must be one statement that only reads and returns rows (a SELECT).");
             }
+        }
+        RefuseFurtherStatements(handle, tail);
+    }
+
+    /// <summary>
+    /// SQLite's own parser decides where the statement ends (Microsoft.Data.Sqlite runs every statement of a command,
+    /// and no scan of ours agrees with SQLite on [identifiers] and unnested comments): whatever follows must compile to
+    /// nothing, i.e. be whitespace, comments and semicolons only.
+    /// </summary>
+    private static void RefuseFurtherStatements(sqlite3 handle, string tail)
+    {
+        while (!string.IsNullOrWhiteSpace(tail))
+        {
+            var rc = raw.sqlite3_prepare_v2(handle, tail, out sqlite3_stmt next, out string rest);
+            using (next)
+            {
+                // Anything that fails to compile or compiles to a statement is a second statement (or its attempt).
+                if (rc != raw.SQLITE_OK || !next.IsInvalid || rest.Length >= tail.Length)
+                {
+                    throw new MultipleStatementsException(MultipleStatementsException.Detail);
+                }
+            }
+            tail = rest;
         }
     }
 

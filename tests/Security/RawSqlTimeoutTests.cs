@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Mcp.Cluster.Tests.DataSources;
+using Mcp.Cluster.Tests.Infrastructure;
+
+namespace Mcp.Cluster.Tests.Security;
+
+/// <summary>A query timeout longer than Orleans' 30 s response timeout, as an operator might set it.</summary>
+public sealed class LongTimeoutGateway() : DataGateway(new Dictionary<string, string?> { ["DataSources:QueryTimeout"] = "00:00:40" });
+
+/// <summary>
+/// Issue 15 retest, F5c: a statement that outlives the grain call's response timeout was answered 503 "The cluster
+/// did not answer in time" instead of the documented 504 query_timeout. The grain stops the read and answers a margin
+/// before the response timeout, whatever DataSources:QueryTimeout says.
+/// </summary>
+public sealed class RawSqlTimeoutTests(LongTimeoutGateway gateway) : IClassFixture<LongTimeoutGateway>, IAsyncLifetime
+{
+    public Task InitializeAsync() => gateway.EnsureSamplesAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task An_endless_statement_is_answered_504_query_timeout_before_the_grain_call_times_out()
+    {
+        var (keyId, apiKey) = await gateway.CreateKeyAsync(new { owner = "timeout-analyst", permissions = new[] { "read" } });
+        await gateway.GrantAsync("jobs_db", keyId, new { sql = true });
+        using var client = gateway.CreateClient(apiKey);
+        var clock = Stopwatch.StartNew();
+        using var response = await client.PostAsJsonAsync("/api/data/sql",
+            new { source = "jobs_db", sql = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c" });
+        var body = await response.AssertErrorAsync(HttpStatusCode.GatewayTimeout, "query_timeout");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+        Assert.Contains("25 s", body.GetProperty("detail").GetString());
+    }
+}

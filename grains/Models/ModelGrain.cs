@@ -143,13 +143,17 @@ public sealed class ModelGrain(
 
         var catalog = GrainFactory.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global);
         await model.WriteStateAsync();
-        if (!await catalog.AddAsync(new ModelCatalogEntry(ModelId, s.Name, s.Version, s.Provider, s.Owner, now, ModelStatus.Registered)))
+        var indexed = await catalog.AddAsync(new ModelCatalogEntry(ModelId, s.Name, s.Version, s.Provider, s.Owner, now, ModelStatus.Registered), caller);
+        if (indexed != ModelCommandOutcome.Ok)
         {
             await model.ClearStateAsync();
             model.State = new ModelState();
             DeactivateOnIdle();
-            return new ModelCommandResult(ModelCommandOutcome.Conflict,
-                Detail: $"Model '{definition.Name}' already has a version '{definition.Version}'.", Field: "version");
+            return indexed == ModelCommandOutcome.Forbidden
+                ? new ModelCommandResult(ModelCommandOutcome.Forbidden,
+                    Detail: $"The model name '{definition.Name}' belongs to another owner; only its owner or an admin may add versions.", Field: "name")
+                : new ModelCommandResult(ModelCommandOutcome.Conflict,
+                    Detail: $"Model '{definition.Name}' already has a version '{definition.Version}'.", Field: "version");
         }
 
         _prepared = prepared;

@@ -390,6 +390,10 @@ public sealed class ModelGrain(
                 {
                     failure = CompletionChunk.Failure(PredictionOutcome.Timeout, $"The model sent nothing for {prepared.Timeout.TotalSeconds:0.#} s.");
                 }
+                catch (ModelBackendException e) when (e.InputRejected)
+                {
+                    failure = CompletionChunk.Failure(PredictionOutcome.ValidationError, e.RejectionDetail);
+                }
                 catch (ModelBackendException e)
                 {
                     failure = CompletionChunk.Failure(PredictionOutcome.ModelError, e.Message);
@@ -406,9 +410,9 @@ public sealed class ModelGrain(
                 }
                 if (failure is not null)
                 {
-                    if (failure.Error == PredictionOutcome.Cancelled)
+                    if (failure.Error is PredictionOutcome.Cancelled or PredictionOutcome.ValidationError)
                     {
-                        // A cancellation says nothing about the model's health.
+                        // A cancellation or an input the provider refused says nothing about the model's health.
                         _trialInFlight = false;
                     }
                     else
@@ -507,6 +511,11 @@ public sealed class ModelGrain(
         {
             _trialInFlight = false;
             throw;
+        }
+        catch (ModelBackendException e) when (e.InputRejected)
+        {
+            _trialInFlight = false;
+            return new EmbeddingOutcome(PredictionOutcome.ValidationError, [], 0, e.RejectionDetail);
         }
         catch (Exception e) when (e is ModelBackendException or NotSupportedException)
         {
@@ -653,6 +662,11 @@ public sealed class ModelGrain(
             // The caller went away; that says nothing about the model.
             _trialInFlight = false;
             throw;
+        }
+        catch (ModelBackendException e) when (e.InputRejected)
+        {
+            _trialInFlight = false;
+            return PredictionResult.Failure(PredictionOutcome.ValidationError, e.RejectionDetail);
         }
         catch (ModelBackendException e)
         {

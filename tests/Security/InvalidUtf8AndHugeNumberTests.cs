@@ -23,8 +23,8 @@ public sealed class InvalidUtf8AndHugeNumberTests(SharedGatewayFactory gateway)
         { "/tools/model.sentiment/execute", $$"""{"text":"a{{Hole}}"}""" },
         { "/v1/chat/completions", $$"""{"model":"sentiment","messages":[{"role":"user","content":"{{Hole}}"}]}""" },
         { "/v1/embeddings", $$"""{"model":"sentiment","input":"{{Hole}}"}""" },
-        { "/api/models", $$"""{"name":"utf{{Hole}}","provider":"builtin","config":{"model":"sentiment"}}""" },
-        { "/api/datasources", $$"""{"name":"utf8-probe","type":"sqlite","config":{"path":"{{Hole}}"}}""" },
+        { "/api/models", $$$"""{"name":"utf{{{Hole}}}","provider":"builtin","config":{"model":"sentiment"}}""" },
+        { "/api/datasources", $$$"""{"name":"utf8-probe","type":"sqlite","config":{"path":"{{{Hole}}}"}}""" },
     };
 
     public static TheoryData<string> BadBytes => new() { "ff", "eda080", "c080", "e282", "f0908080" };

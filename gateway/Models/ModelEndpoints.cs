@@ -174,13 +174,12 @@ public static class ModelEndpoints
         {
             return ApiErrors.NotFound($"Model '{name}' has no version '{request.Version}'.");
         }
-        if (Forbidden(context, model) is { } forbidden)
+        switch (await catalog.SetAliasAsync(name, alias, model.ModelId, Caller(context)))
         {
-            return forbidden;
-        }
-        if (!await catalog.SetAliasAsync(name, alias, model.ModelId))
-        {
-            return ApiErrors.NotFound($"Model '{name}' has no version '{request.Version}'.");
+            case ModelCommandOutcome.Forbidden:
+                return NameForbidden(name);
+            case not ModelCommandOutcome.Ok:
+                return ApiErrors.NotFound($"Model '{name}' has no version '{request.Version}'.");
         }
         return TypedResults.Ok(new ModelAliasResponse(name, alias, model.ModelId, model.Version));
     }
@@ -194,15 +193,13 @@ public static class ModelEndpoints
         {
             return ApiErrors.NotFound($"Model '{name}' has no alias '{alias}'.");
         }
-        var model = await grains.GetGrain<IModelGrain>(target.ModelId).GetAsync();
-        if (model is not null && Forbidden(context, model) is { } forbidden)
+        switch (await catalog.RemoveAliasAsync(name, alias, Caller(context)))
         {
-            return forbidden;
-        }
-        if (!await catalog.RemoveAliasAsync(name, alias))
-        {
-            // Only the automatic 'latest' is listed without being stored.
-            return ApiErrors.NotFound($"Alias '{alias}' of '{name}' is automatic (the highest version) and cannot be removed.");
+            case ModelCommandOutcome.Forbidden:
+                return NameForbidden(name);
+            case not ModelCommandOutcome.Ok:
+                // Only the automatic 'latest' is listed without being stored.
+                return ApiErrors.NotFound($"Alias '{alias}' of '{name}' is automatic (the highest version) and cannot be removed.");
         }
         return TypedResults.NoContent();
     }
@@ -421,11 +418,8 @@ public static class ModelEndpoints
         return new ModelCaller(key.KeyId, key.Owner, key.IsAdmin);
     }
 
-    private static JsonHttpResult<ApiError>? Forbidden(HttpContext context, ModelInfo model)
-    {
-        var caller = context.GetRequiredApiKey();
-        return caller.IsAdmin || caller.Owner == model.Owner ? null : ApiErrors.Forbidden("Only the model's owner or an admin may change it.");
-    }
+    private static JsonHttpResult<ApiError> NameForbidden(string name) =>
+        ApiErrors.Forbidden($"The model name '{name}' belongs to another owner; only its owner or an admin may change its aliases.");
 
     private static JsonHttpResult<ApiError> CommandError(ModelCommandResult result, string model) => result.Outcome switch
     {

@@ -5,7 +5,8 @@ namespace Mcp.Cluster.Json;
 /// <summary>
 /// What JSON the cluster accepts from callers, beyond syntax: no property named twice in one object (which value
 /// wins differs between parsers, so the text is ambiguous) and no string that is not valid UTF-16 (a lone
-/// surrogate escape such as <c>"\ud800"</c> parses, but cannot be read as a string). Both are the caller's
+/// surrogate escape such as <c>"\ud800"</c> parses, but cannot be read as a string; nor can raw bytes that are not
+/// UTF-8). All are the caller's
 /// mistake; finding them up front keeps them from surfacing later as a backend failure.
 /// </summary>
 public static class StrictJson
@@ -22,9 +23,21 @@ public static class StrictJson
         {
             while (reader.Read())
             {
-                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+                if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName))
                 {
-                    // Only escapes can spell a lone surrogate; UTF-8 itself was validated by Read.
+                    continue;
+                }
+                // Read does not validate the UTF-8 inside strings; reading one later would fail (a 500 deep in a
+                // handler), so raw bytes that are not UTF-8 (0xff, encoded surrogates, overlong or cut-off
+                // sequences) are refused here.
+                if (!System.Text.Unicode.Utf8.IsValid(reader.ValueSpan))
+                {
+                    return new StrictJsonProblem(StrictJsonProblemKind.Ambiguous,
+                        $"The JSON holds a string that is not valid UTF-8 at byte {reader.TokenStartIndex}.");
+                }
+                if (reader.ValueIsEscaped)
+                {
+                    // Only escapes can spell a lone surrogate.
                     _ = reader.GetString();
                 }
             }
@@ -66,7 +79,7 @@ public enum StrictJsonProblemKind
     /// <summary>Not JSON at all.</summary>
     Syntax,
 
-    /// <summary>Syntactically JSON, but with a duplicate property or an invalid string.</summary>
+    /// <summary>Syntactically JSON, but with a duplicate property or an invalid string (lone surrogate, invalid UTF-8).</summary>
     Ambiguous,
 }
 

@@ -11,9 +11,13 @@ public interface IModelCatalogGrain : IGrainWithStringKey
 {
     public const string Global = "global";
 
-    /// <summary>Indexes a model; false when its name@version is taken by another model.</summary>
+    /// <summary>
+    /// Indexes a model. A name belongs to the owner of its first version: <see cref="ModelCommandOutcome.Forbidden"/>
+    /// when the caller is neither that owner nor an admin, <see cref="ModelCommandOutcome.Conflict"/> when the
+    /// name@version is taken by another model.
+    /// </summary>
     [Alias("add")]
-    Task<bool> AddAsync(ModelCatalogEntry entry);
+    Task<ModelCommandOutcome> AddAsync(ModelCatalogEntry entry, ModelCaller caller);
 
     [Alias("remove")]
     Task RemoveAsync(string modelId);
@@ -28,11 +32,20 @@ public interface IModelCatalogGrain : IGrainWithStringKey
     [ReadOnly, AlwaysInterleave, Alias("resolve")]
     Task<string?> ResolveAsync(string name, string versionOrAlias);
 
+    /// <summary>
+    /// Points an alias at a version of the name: <see cref="ModelCommandOutcome.Forbidden"/> unless the caller owns
+    /// the name or is an admin, <see cref="ModelCommandOutcome.NotFound"/> when the model is not a version of it.
+    /// </summary>
     [Alias("set-alias")]
-    Task<bool> SetAliasAsync(string name, string alias, string modelId);
+    Task<ModelCommandOutcome> SetAliasAsync(string name, string alias, string modelId, ModelCaller caller);
 
+    /// <summary>Removes a stored alias; <see cref="ModelCommandOutcome.NotFound"/> for an unknown or the automatic <c>latest</c>.</summary>
     [Alias("remove-alias")]
-    Task<bool> RemoveAliasAsync(string name, string alias);
+    Task<ModelCommandOutcome> RemoveAliasAsync(string name, string alias, ModelCaller caller);
+
+    /// <summary>The owner of a name (the owner of its first version), or null when no version carries it.</summary>
+    [ReadOnly, AlwaysInterleave, Alias("name-owner")]
+    Task<string?> GetNameOwnerAsync(string name);
 
     [ReadOnly, AlwaysInterleave, Alias("aliases")]
     Task<IReadOnlyList<ModelAlias>> GetAliasesAsync(string name);

@@ -15,31 +15,53 @@ public sealed class ModelCatalogGrain(
     private readonly Dictionary<string, ModelCatalogEntry> _byId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SortedDictionary<string, string>> _versions = new(StringComparer.Ordinal);
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         foreach (var entry in catalog.State.Models)
         {
             Index(entry);
         }
-        return Task.CompletedTask;
+        // A catalog stored before names had owners: each name belongs to whoever registered its oldest version.
+        var unowned = catalog.State.Models
+            .Where(e => !catalog.State.NameOwners.ContainsKey(e.Name))
+            .GroupBy(e => e.Name, StringComparer.Ordinal)
+            .Select(g => g.OrderBy(e => e.CreatedAt).ThenBy(e => e.Version, ModelVersionComparer.Instance).First())
+            .ToArray();
+        foreach (var oldest in unowned)
+        {
+            catalog.State.NameOwners[oldest.Name] = oldest.Owner;
+        }
+        if (unowned.Length > 0)
+        {
+            await catalog.WriteStateAsync(cancellationToken);
+        }
     }
 
-    public async Task<bool> AddAsync(ModelCatalogEntry entry)
+    public async Task<ModelCommandOutcome> AddAsync(ModelCatalogEntry entry, ModelCaller caller)
     {
         if (_byId.ContainsKey(entry.ModelId))
         {
-            return true;
+            return ModelCommandOutcome.Ok;
+        }
+        if (!MayManageName(entry.Name, caller))
+        {
+            return ModelCommandOutcome.Forbidden;
         }
         if (_versions.TryGetValue(entry.Name, out var versions) && versions.ContainsKey(entry.Version))
         {
-            return false;
+            return ModelCommandOutcome.Conflict;
         }
         catalog.State.Models.Add(entry);
+        // The first version claims the name, also when an admin registers it.
+        catalog.State.NameOwners.TryAdd(entry.Name, entry.Owner);
         Index(entry);
         await catalog.WriteStateAsync();
         await this.PublishAsync(CatalogChangeKind.Models, entry.Name, time, logger);
-        return true;
+        return ModelCommandOutcome.Ok;
     }
+
+    public Task<string?> GetNameOwnerAsync(string name) =>
+        Task.FromResult(catalog.State.NameOwners.GetValueOrDefault(name));
 
     public async Task RemoveAsync(string modelId)
     {
@@ -53,7 +75,9 @@ public sealed class ModelCatalogGrain(
             versions.Remove(entry.Version);
             if (versions.Count == 0)
             {
+                // A name with no versions resolves to nothing, so it is free to be claimed again.
                 _versions.Remove(entry.Name);
+                catalog.State.NameOwners.Remove(entry.Name);
             }
         }
         if (catalog.State.Aliases.TryGetValue(entry.Name, out var aliases))
@@ -126,11 +150,17 @@ public sealed class ModelCatalogGrain(
         return Task.FromResult(versions.TryGetValue(versionOrAlias, out var id) ? id : null);
     }
 
-    public async Task<bool> SetAliasAsync(string name, string alias, string modelId)
+    public async Task<ModelCommandOutcome> SetAliasAsync(string name, string alias, string modelId, ModelCaller caller)
     {
         if (!_byId.TryGetValue(modelId, out var entry) || entry.Name != name)
         {
-            return false;
+            return ModelCommandOutcome.NotFound;
+        }
+        // Whoever moves an alias decides which model every caller of name@alias reaches: the name's owner, not
+        // the owner of the version it would point at.
+        if (!MayManageName(name, caller))
+        {
+            return ModelCommandOutcome.Forbidden;
         }
         if (!catalog.State.Aliases.TryGetValue(name, out var aliases))
         {
@@ -139,25 +169,33 @@ public sealed class ModelCatalogGrain(
         }
         if (aliases.TryGetValue(alias, out var current) && current == modelId)
         {
-            return true;
+            return ModelCommandOutcome.Ok;
         }
         aliases[alias] = modelId;
         await catalog.WriteStateAsync();
-        return true;
+        return ModelCommandOutcome.Ok;
     }
 
-    public async Task<bool> RemoveAliasAsync(string name, string alias)
+    public async Task<ModelCommandOutcome> RemoveAliasAsync(string name, string alias, ModelCaller caller)
     {
+        if (!_versions.ContainsKey(name))
+        {
+            return ModelCommandOutcome.NotFound;
+        }
+        if (!MayManageName(name, caller))
+        {
+            return ModelCommandOutcome.Forbidden;
+        }
         if (!catalog.State.Aliases.TryGetValue(name, out var aliases) || !aliases.Remove(alias))
         {
-            return false;
+            return ModelCommandOutcome.NotFound;
         }
         if (aliases.Count == 0)
         {
             catalog.State.Aliases.Remove(name);
         }
         await catalog.WriteStateAsync();
-        return true;
+        return ModelCommandOutcome.Ok;
     }
 
     public Task<IReadOnlyList<ModelAlias>> GetAliasesAsync(string name)
@@ -184,6 +222,12 @@ public sealed class ModelCatalogGrain(
 
     public Task<IReadOnlyList<string>> GetAllModelIdsAsync() =>
         Task.FromResult<IReadOnlyList<string>>(catalog.State.Models.ConvertAll(e => e.ModelId));
+
+    /// <summary>The one rule for a name: its owner (the owner of its first version) or an admin manages it.</summary>
+    private bool MayManageName(string name, ModelCaller caller) =>
+        caller.IsAdmin
+        || !catalog.State.NameOwners.TryGetValue(name, out var owner)
+        || string.Equals(owner, caller.Owner, StringComparison.Ordinal);
 
     private void Index(ModelCatalogEntry entry)
     {

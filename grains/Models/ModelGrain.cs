@@ -143,13 +143,17 @@ public sealed class ModelGrain(
 
         var catalog = GrainFactory.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global);
         await model.WriteStateAsync();
-        if (!await catalog.AddAsync(new ModelCatalogEntry(ModelId, s.Name, s.Version, s.Provider, s.Owner, now, ModelStatus.Registered)))
+        var indexed = await catalog.AddAsync(new ModelCatalogEntry(ModelId, s.Name, s.Version, s.Provider, s.Owner, now, ModelStatus.Registered), caller);
+        if (indexed != ModelCommandOutcome.Ok)
         {
             await model.ClearStateAsync();
             model.State = new ModelState();
             DeactivateOnIdle();
-            return new ModelCommandResult(ModelCommandOutcome.Conflict,
-                Detail: $"Model '{definition.Name}' already has a version '{definition.Version}'.", Field: "version");
+            return indexed == ModelCommandOutcome.Forbidden
+                ? new ModelCommandResult(ModelCommandOutcome.Forbidden,
+                    Detail: $"The model name '{definition.Name}' belongs to another owner; only its owner or an admin may add versions.", Field: "name")
+                : new ModelCommandResult(ModelCommandOutcome.Conflict,
+                    Detail: $"Model '{definition.Name}' already has a version '{definition.Version}'.", Field: "version");
         }
 
         _prepared = prepared;
@@ -392,6 +396,10 @@ public sealed class ModelGrain(
                 {
                     failure = CompletionChunk.Failure(PredictionOutcome.Timeout, $"The model sent nothing for {prepared.Timeout.TotalSeconds:0.#} s.");
                 }
+                catch (ModelBackendException e) when (e.InputRejected)
+                {
+                    failure = CompletionChunk.Failure(PredictionOutcome.ValidationError, e.RejectionDetail);
+                }
                 catch (ModelBackendException e)
                 {
                     failure = CompletionChunk.Failure(PredictionOutcome.ModelError, e.Message);
@@ -408,9 +416,9 @@ public sealed class ModelGrain(
                 }
                 if (failure is not null)
                 {
-                    if (failure.Error == PredictionOutcome.Cancelled)
+                    if (failure.Error is PredictionOutcome.Cancelled or PredictionOutcome.ValidationError)
                     {
-                        // A cancellation says nothing about the model's health.
+                        // A cancellation or an input the provider refused says nothing about the model's health.
                         _trialInFlight = false;
                     }
                     else
@@ -509,6 +517,11 @@ public sealed class ModelGrain(
         {
             _trialInFlight = false;
             throw;
+        }
+        catch (ModelBackendException e) when (e.InputRejected)
+        {
+            _trialInFlight = false;
+            return new EmbeddingOutcome(PredictionOutcome.ValidationError, [], 0, e.RejectionDetail);
         }
         catch (Exception e) when (e is ModelBackendException or NotSupportedException)
         {
@@ -655,6 +668,11 @@ public sealed class ModelGrain(
             // The caller went away; that says nothing about the model.
             _trialInFlight = false;
             throw;
+        }
+        catch (ModelBackendException e) when (e.InputRejected)
+        {
+            _trialInFlight = false;
+            return PredictionResult.Failure(PredictionOutcome.ValidationError, e.RejectionDetail);
         }
         catch (ModelBackendException e)
         {

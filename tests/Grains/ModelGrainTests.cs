@@ -46,8 +46,9 @@ public sealed class ModelGrainTests(ClusterFixture fixture) : IAsyncLifetime
         Assert.Equal(ModelTask.Predict, registered.Model!.Task);
         Assert.Equal(id, await Catalog.ResolveAsync(name, "1.0.0"));
         Assert.Equal(id, await Catalog.ResolveAsync(name, "latest"));
-        Assert.True(await Catalog.SetAliasAsync(name, "production", id));
-        Assert.False(await Catalog.SetAliasAsync("other-name", "production", id));
+        Assert.Equal(ModelCommandOutcome.Ok, await Catalog.SetAliasAsync(name, "production", id, Alice));
+        Assert.Equal(ModelCommandOutcome.NotFound, await Catalog.SetAliasAsync("other-name", "production", id, Alice));
+        Assert.Equal(ModelCommandOutcome.Forbidden, await Catalog.SetAliasAsync(name, "production", id, new ModelCaller("key_bob", "bob", false)));
 
         Assert.Equal(ModelCommandOutcome.Forbidden, (await grain.DeleteAsync(new ModelCaller("key_bob", "bob", false))).Outcome);
         Assert.Equal(ModelCommandOutcome.Ok, (await grain.DeleteAsync(Alice)).Outcome);

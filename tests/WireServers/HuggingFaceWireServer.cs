@@ -13,9 +13,12 @@ namespace Mcp.Cluster.Tests.WireServers;
 /// vectors) and <c>test/token-embedder</c> (per-token vectors). The root (<c>POST /</c>, <c>GET /health</c>) acts as
 /// a Text Generation Inference server, and <c>GET /api/models/{id}</c> as the Hub.
 /// A model answers 503 "is currently loading" <see cref="LoadingRequests"/> times first, as cold models do.
+/// Inputs containing <see cref="RejectMarker"/> are refused with 422, as TGI refuses too many input tokens.
 /// </summary>
 public sealed class HuggingFaceWireServer(string token = "hf_test") : WireServer
 {
+    public const string RejectMarker = "[[reject-input]]";
+
     public int LoadingRequests;
 
     protected override void MapRoutes(IEndpointRouteBuilder routes)
@@ -36,6 +39,10 @@ public sealed class HuggingFaceWireServer(string token = "hf_test") : WireServer
             }
             var request = await JsonNode.ParseAsync(context.Request.Body) as JsonObject;
             var inputs = request?["inputs"];
+            if (inputs?.ToJsonString().Contains(RejectMarker, StringComparison.Ordinal) == true)
+            {
+                return TooManyTokens();
+            }
             switch (model)
             {
                 case "classifier":
@@ -65,9 +72,16 @@ public sealed class HuggingFaceWireServer(string token = "hf_test") : WireServer
             Unauthorized(context) ?? await GenerateAsync(context, (JsonObject)(await JsonNode.ParseAsync(context.Request.Body))!));
     }
 
+    private static IResult TooManyTokens() => Results.Json(
+        new { error = "Input validation error: `inputs` tokens + `max_new_tokens` must be <= 2048.", error_type = "validation" }, statusCode: 422);
+
     private static async Task<IResult> GenerateAsync(HttpContext context, JsonObject request)
     {
         var prompt = request["inputs"]!.GetValue<string>();
+        if (prompt.Contains(RejectMarker, StringComparison.Ordinal))
+        {
+            return TooManyTokens();
+        }
         var parameters = request["parameters"] as JsonObject;
         var max = parameters?["max_new_tokens"]?.GetValue<int>() ?? 20;
         var words = ("generated from " + prompt).Split(' ', StringSplitOptions.RemoveEmptyEntries);

@@ -9,15 +9,26 @@ namespace Mcp.Cluster.Tests.WireServers;
 /// A user's own model service for the <c>http</c> backend: <c>POST /predict</c> scores <c>{"amount"}</c> as a
 /// fraud risk, <c>POST /batch</c> takes <c>{"inputs": [...]}</c>, <c>POST /wrong-shape</c> answers something the
 /// output schema will reject, <c>POST /not-json</c> answers HTML, and <c>GET /health</c> reports health.
-/// Requests must carry <c>X-Service-Key</c>.
+/// Requests must carry <c>X-Service-Key</c>. An input containing <see cref="RejectMarker"/> is refused with 413.
 /// </summary>
 public sealed class ModelServiceWireServer(string serviceKey = "svc-secret") : WireServer
 {
+    public const string RejectMarker = "[[reject-input]]";
+
     protected override void MapRoutes(IEndpointRouteBuilder routes)
     {
         routes.MapGet("/health", (HttpContext context) => Authorized(context) ?? Results.Json(new { status = "ok" }));
         routes.MapPost("/predict", async (HttpContext context) =>
-            Authorized(context) ?? Results.Json(Score(await JsonNode.ParseAsync(context.Request.Body))));
+        {
+            if (Authorized(context) is { } denied)
+            {
+                return denied;
+            }
+            var input = await JsonNode.ParseAsync(context.Request.Body);
+            return input?.ToJsonString().Contains(RejectMarker, StringComparison.Ordinal) == true
+                ? Results.Json(new { error = "input too large for this service" }, statusCode: 413)
+                : Results.Json(Score(input));
+        });
         routes.MapPost("/batch", async (HttpContext context) =>
         {
             if (Authorized(context) is { } denied)

@@ -32,6 +32,15 @@ public sealed class OpenAiWireServer(string apiKey = "sk-test", params string[] 
 
     public Uri V1 => new(BaseUri, "v1/");
 
+    /// <summary>
+    /// A message or embedding input containing this is refused with HTTP 400 <c>context_length_exceeded</c>, as
+    /// OpenAI refuses an input that is too long.
+    /// </summary>
+    public const string RejectMarker = "[[reject-input]]";
+
+    private static IResult TooLong() => Error(400,
+        "This model's maximum context length is 8192 tokens. However, your messages resulted in 9001 tokens.", "context_length_exceeded");
+
     protected override void MapRoutes(IEndpointRouteBuilder routes)
     {
         routes.MapGet("/v1/models", (HttpContext context) => Authorized(context) ?? Results.Json(new
@@ -53,6 +62,10 @@ public sealed class OpenAiWireServer(string apiKey = "sk-test", params string[] 
                 return Error(404, $"The model '{model}' does not exist", "model_not_found");
             }
             var messages = request!["messages"] as JsonArray ?? [];
+            if (messages.ToJsonString().Contains(RejectMarker, StringComparison.Ordinal))
+            {
+                return TooLong();
+            }
             var lastUser = messages.LastOrDefault(m => m?["role"]?.GetValue<string>() == "user")?["content"]?.GetValue<string>() ?? "";
             var maxTokens = (request["max_completion_tokens"] ?? request["max_tokens"])?.GetValue<int>();
             var words = ("echo: " + lastUser).Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -93,6 +106,10 @@ public sealed class OpenAiWireServer(string apiKey = "sk-test", params string[] 
                 JsonValue value => [value.GetValue<string>()],
                 _ => [],
             };
+            if (inputs.Any(i => i.Contains(RejectMarker, StringComparison.Ordinal)))
+            {
+                return TooLong();
+            }
             var base64 = request?["encoding_format"]?.GetValue<string>() == "base64";
             var dimensions = request?["dimensions"]?.GetValue<int>() ?? 8;
             return Results.Json(new

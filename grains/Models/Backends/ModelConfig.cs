@@ -146,6 +146,20 @@ public sealed class ModelConfig(JsonObject values)
         return map;
     }
 
+    /// <summary>Extra HTTP headers, each checked by <see cref="OutboundHeaders"/> so none can split or reroute a request.</summary>
+    public IReadOnlyDictionary<string, string> GetHeaders(string name)
+    {
+        var headers = GetStringMap(name);
+        foreach (var (header, value) in headers)
+        {
+            if (OutboundHeaders.Problem(header, value) is { } problem)
+            {
+                throw Invalid($"{name}.{header}", problem);
+            }
+        }
+        return headers;
+    }
+
     /// <summary>A free-form object passed through to the provider (e.g. extra generation parameters).</summary>
     public JsonObject? GetObject(string name)
     {

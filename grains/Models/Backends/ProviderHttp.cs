@@ -20,10 +20,7 @@ public static class ProviderHttp
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         foreach (var (name, value) in headers)
         {
-            if (!request.Headers.TryAddWithoutValidation(name, value))
-            {
-                request.Content?.Headers.TryAddWithoutValidation(name, value);
-            }
+            OutboundHeaders.Add(request, name, value);
         }
         return request;
     }

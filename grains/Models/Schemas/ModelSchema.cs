@@ -59,7 +59,17 @@ public sealed class ModelSchema
     /// <summary>Null when <paramref name="json"/> satisfies the schema, else the first problem.</summary>
     public SchemaViolation? Validate(string json)
     {
-        var errors = _schema.Validate(json);
+        ICollection<ValidationError> errors;
+        try
+        {
+            errors = _schema.Validate(json);
+        }
+        catch (Newtonsoft.Json.JsonReaderException e)
+        {
+            // The validator re-reads the text with Json.NET, which refuses what System.Text.Json accepted, such as an
+            // integer of hundreds of digits: the document's problem, not the validator's.
+            return new SchemaViolation($"The document cannot be read for validation: {e.Message.Split(" Path ", 2)[0]}", e.Path is { Length: > 0 } path ? path : null);
+        }
         return errors.Count == 0 ? null : Describe(First(errors));
     }
 

@@ -24,7 +24,7 @@ public sealed class HttpModelBackend : ModelBackend
         _url = config.GetUri("url") ?? throw ModelConfig.Invalid("url", "is required");
         _batchUrl = config.GetUri("batch_url");
         _healthUrl = config.GetUri("health_url");
-        _headers = config.GetStringMap("headers");
+        _headers = config.GetHeaders("headers");
     }
 
     public override IReadOnlySet<ModelTask> Capabilities => Supported;

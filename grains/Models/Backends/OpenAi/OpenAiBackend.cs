@@ -38,8 +38,12 @@ public sealed class OpenAiBackend : ModelBackend
         // Local servers (Ollama, llama.cpp) accept any key; the library insists on one.
         var apiKey = config.GetString("api_key") ?? "unused";
         var apiKeyHeader = config.GetString("api_key_header");
+        if (apiKeyHeader is not null && OutboundHeaders.Problem(apiKeyHeader, "") is { } problem)
+        {
+            throw ModelConfig.Invalid("api_key_header", problem);
+        }
         var organization = config.GetString("organization");
-        var headers = config.GetStringMap("headers");
+        var headers = config.GetHeaders("headers");
         _defaultMaxTokens = config.GetInt("max_tokens", 1, 1_000_000);
         _defaultTemperature = config.GetDouble("temperature", 0, 2);
         _embeddingDimensions = config.GetInt("embedding_dimensions", 1, 100_000);

@@ -28,7 +28,7 @@ public sealed class OpenAiChatStream(HttpClient http, Uri chatCompletions, strin
         message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         foreach (var (name, value) in headers)
         {
-            message.Headers.TryAddWithoutValidation(name, value);
+            OutboundHeaders.Add(message, name, value);
         }
         using var response = await ProviderHttp.SendAsync(http, message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         // The body was sent; the response would otherwise keep it (the prompt) alive as long as the stream runs.

@@ -24,16 +24,26 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
 
         // Keys spread over the silos; each is used so its counters have something to lose.
         var keys = new List<(IApiKeyGrain Grain, string ApiKey)>();
-        for (var i = 0; i < 24; i++)
+        var victim = fixture.Cluster.Silos.Last();
+        async Task AddKeyAsync()
         {
             var (keyId, apiKey) = ApiKeyFormat.Generate();
             var grain = grains.GetGrain<IApiKeyGrain>(keyId);
-            Assert.NotNull(await grain.CreateAsync(new NewApiKey($"owner-{i}", null, Permissions.Read, new RateLimit(1000, TimeSpan.FromMinutes(1)),
+            Assert.NotNull(await grain.CreateAsync(new NewApiKey($"owner-{keys.Count}", null, Permissions.Read, new RateLimit(1000, TimeSpan.FromMinutes(1)),
                 QuotaLimits.Unlimited, null, _hasher.Hash(apiKey), ApiKeyFormat.DisplayPrefix(apiKey), "test")));
             Assert.Equal(AccessOutcome.Allowed, (await grain.AuthorizeAsync(new AccessRequest(_hasher.Hash(apiKey), Permissions.Read, 1))).Outcome);
             keys.Add((grain, apiKey));
         }
-        var victim = fixture.Cluster.Silos.Last();
+        while (keys.Count < 24)
+        {
+            await AddKeyAsync();
+        }
+        // Placement is random and a client learns of the last silo a moment after it joins (one run placed all 24 on
+        // the other two), so more keys follow until the victim hosts some.
+        while (keys.Count < 400 && await ActivationsAsync(grains, victim.SiloAddress) == 0)
+        {
+            await AddKeyAsync();
+        }
         var hostedOnVictim = await ActivationsAsync(grains, victim.SiloAddress);
         Assert.True(hostedOnVictim > 0, "placement put no key on the third silo");
 

@@ -1,6 +1,7 @@
 using Mcp.Cluster.Gateway.Errors;
 using Mcp.Cluster.Gateway.McpProtocol;
 using Mcp.Cluster.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Mcp.Cluster.Gateway.Http;
@@ -10,8 +11,8 @@ namespace Mcp.Cluster.Gateway.Http;
 /// not valid UTF-16 (400 <c>validation_error</c>). Either would otherwise reach a handler, grain or backend that
 /// reads it differently or fails reading it, and a caller's mistake would surface as a 500 or as a provider failure
 /// that opens the model's circuit for everyone. Bodies that are not JSON at all are left to the route, which owns
-/// that message. <c>/mcp</c> is left to the MCP SDK, which answers in JSON-RPC; its tool arguments are checked
-/// where the tools run.
+/// that message. On <c>/mcp</c> the refusal is a JSON-RPC parse error, so a tool never reads its arguments with one
+/// of two values for a name.
 /// </summary>
 public sealed class StrictJsonBodyMiddleware(RequestDelegate next)
 {
@@ -22,7 +23,6 @@ public sealed class StrictJsonBodyMiddleware(RequestDelegate next)
             || context.WebSockets.IsWebSocketRequest
             || request.ContentLength == 0
             || context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }
-            || request.Path.StartsWithSegments(McpEndpoints.Path)
             || IsForm(request.ContentType))
         {
             await next(context);
@@ -34,6 +34,20 @@ public sealed class StrictJsonBodyMiddleware(RequestDelegate next)
         if (buffer.Length > 0
             && StrictJson.Check(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is { Kind: StrictJsonProblemKind.Ambiguous } problem)
         {
+            if (request.Path.StartsWithSegments(McpEndpoints.Path))
+            {
+                // MCP clients read JSON-RPC errors: the message is refused as unparseable, before the SDK reads it.
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                context.Response.ContentType = "application/json";
+                var error = new JsonObject
+                {
+                    ["jsonrpc"] = "2.0",
+                    ["id"] = null,
+                    ["error"] = new JsonObject { ["code"] = -32700, ["message"] = $"Parse error: {problem.Detail}" },
+                };
+                await context.Response.WriteAsync(error.ToJsonString(), context.RequestAborted);
+                return;
+            }
             await ApiErrors.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.ValidationError, problem.Detail);
             return;
         }

@@ -126,6 +126,28 @@ public sealed class MalformedInputCircuitTests(SharedGatewayFactory gateway) : I
         await AssertCircuitClosedAsync(client, _chatModel);
     }
 
+    [Theory]
+    [InlineData(LoneSurrogate)]
+    [InlineData("\"a\",\"text\":\"b\"")]
+    public async Task Mcp_refuses_it_as_a_json_rpc_parse_error_before_any_tool_runs(string text)
+    {
+        using var client = gateway.CreateClient(GatewayFactory.AdminKey);
+        var body = """{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"model.sentiment","arguments":{"text":""" + text + "}}}";
+        for (var i = 0; i < Attempts; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = Json(body) };
+            request.Headers.Accept.ParseAdd("application/json");
+            request.Headers.Accept.ParseAdd("text/event-stream");
+            using var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var error = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal("2.0", error.GetProperty("jsonrpc").GetString());
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, error.GetProperty("id").ValueKind);
+            Assert.Equal(-32700, error.GetProperty("error").GetProperty("code").GetInt32());
+        }
+        await AssertSentimentStillAnswersAsync(client);
+    }
+
     private static async Task AssertSentimentStillAnswersAsync(HttpClient client)
     {
         using var good = await client.PostAsync("/api/models/sentiment/predict", Json("""{"text":"What a wonderful day"}"""));

@@ -33,11 +33,12 @@ public sealed class CompletionSocket(
     TimeProvider time,
     ILogger logger)
 {
+    // How long a refused client gets to read the close frame before the connection is cut.
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
+
     // One send at a time is all a WebSocket allows; completions on one connection take turns. Sending straight from
     // the completion (rather than through a queue and a writer task) keeps an idle connection small and lets a slow
     // reader slow its own upstream reads instead of piling up frames.
-    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
-
     private readonly SemaphoreSlim _sending = new(1, 1);
     private readonly Dictionary<string, Running> _running = new(StringComparer.Ordinal);
     private ApiKeyPrincipal? _principal = principal;

@@ -76,16 +76,26 @@ public sealed class ModelTools(IGrainFactory grains, IHttpContextAccessor http)
 
     private static Tool ToTool(ModelInfo model)
     {
+        var input = JsonDocument.Parse(model.InputSchema).RootElement.Clone();
         var output = JsonDocument.Parse(model.OutputSchema).RootElement.Clone();
         return new Tool
         {
             Name = Prefix + model.Name,
             Title = $"{model.Name} {model.Version}",
             Description = model.Description ?? $"{model.Task} model {model.Name}@{model.Version} ({model.Provider})",
-            InputSchema = JsonDocument.Parse(model.InputSchema).RootElement.Clone(),
-            OutputSchema = output.ValueKind == JsonValueKind.Object && output.TryGetProperty("type", out var type) && type.GetString() == "object" ? output : null,
+            // MCP tools take an object; a model whose own schema is not an object schema is offered with an open one
+            // (the model still checks its input against its own schema when called), so one such model cannot break
+            // the tool list for everyone.
+            InputSchema = IsObjectSchema(input) ? input : OpenObjectSchema.Clone(),
+            OutputSchema = IsObjectSchema(output) ? output : null,
         };
     }
+
+    private static readonly JsonElement OpenObjectSchema = JsonDocument.Parse("""{"type":"object"}""").RootElement;
+
+    private static bool IsObjectSchema(JsonElement schema) =>
+        schema.ValueKind == JsonValueKind.Object
+        && schema.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() == "object";
 
     private static string Describe(PredictionOutcome outcome) => outcome switch
     {

@@ -70,4 +70,26 @@ public sealed class InvalidUtf8AndHugeNumberTests(SharedGatewayFactory gateway)
         Assert.True(answer.GetProperty("is_error").GetBoolean(), answer.ToString());
         Assert.Contains("Invalid input", answer.GetProperty("content")[0].GetProperty("text").GetString());
     }
+
+    [Theory]
+    [InlineData("-9223372036854775809", """{"type":"integer"}""")]
+    [InlineData("18446744073709551616", """{"type":"integer","minimum":0}""")]
+    [InlineData("-9223372036854775809", """{"type":"object"}""")]
+    [InlineData("1e400", """{"type":"number","maximum":10}""")]
+    [InlineData("{\"n\":1}", """{"type":["object","null"]}""")]
+    [InlineData("{\"n\":-9223372036854775809}", """{"type":"object","properties":{"n":{"type":"integer","maximum":5}}}""")]
+    public async Task Numbers_beyond_64_bits_against_any_schema_are_answered_never_a_500(string body, string schema)
+    {
+        using var client = gateway.CreateClient(GatewayFactory.AdminKey);
+        var name = "big-" + Guid.NewGuid().ToString("N")[..8];
+        using (var registered = await client.PostAsync("/api/models", new StringContent(
+            $$"""{"name":"{{name}}","provider":"builtin","config":{"model":"sentiment"},"input_schema":{{schema}}}""", Encoding.UTF8, "application/json")))
+        {
+            await registered.AssertOkAsync(HttpStatusCode.Created);
+        }
+        using var response = await client.PostAsync($"/api/models/{name}/predict", new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.True((int)response.StatusCode is >= 200 and < 500, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        using var tools = await client.GetAsync("/tools");
+        await tools.AssertOkAsync();
+    }
 }

@@ -70,6 +70,11 @@ public sealed class ModelSchema
             // integer of hundreds of digits: the document's problem, not the validator's.
             return new SchemaViolation($"The document cannot be read for validation: {e.Message.Split(" Path ", 2)[0]}", e.Path is { Length: > 0 } path ? path : null);
         }
+        catch (Exception e) when (e is InvalidCastException or OverflowException)
+        {
+            // Json.NET reads an integer beyond 64 bits as a BigInteger, which the validator cannot compare or convert.
+            return new SchemaViolation("A number in the document is beyond the 64-bit range the schema validator reads.", null);
+        }
         return errors.Count == 0 ? null : Describe(First(errors));
     }
 

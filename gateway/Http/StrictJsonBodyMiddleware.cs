@@ -31,8 +31,8 @@ public sealed class StrictJsonBodyMiddleware(RequestDelegate next)
         // The body size is already capped (RequestBodyLimitMiddleware), so it may be held in memory.
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, context.RequestAborted);
-        if (buffer.Length > 0
-            && StrictJson.Check(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is { Kind: StrictJsonProblemKind.Ambiguous } problem)
+        var problem = buffer.Length > 0 ? StrictJson.Check(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) : null;
+        if (problem is { Kind: StrictJsonProblemKind.Ambiguous })
         {
             if (request.Path.StartsWithSegments(McpEndpoints.Path))
             {
@@ -53,6 +53,7 @@ public sealed class StrictJsonBodyMiddleware(RequestDelegate next)
         }
         buffer.Position = 0;
         request.Body = buffer;
+        context.Features.Set(new CheckedJsonBody(problem));
         await next(context);
     }
 

@@ -296,7 +296,7 @@ public static class ModelEndpoints
         {
             return ApiErrors.Validation("The body must be the JSON input of the model.");
         }
-        switch (StrictJson.Check(body))
+        switch (context.Features.Get<CheckedJsonBody>() is { } checkedBody ? checkedBody.Problem : StrictJson.Check(body))
         {
             case { Kind: StrictJsonProblemKind.Syntax } syntax:
                 return ApiErrors.Result(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, $"The body is not valid JSON: {syntax.Detail}");

@@ -15,17 +15,28 @@ public static class StrictJson
 
     public static JsonDocumentOptions DocumentOptions { get; } = new() { AllowDuplicateProperties = false, MaxDepth = MaxDepth };
 
-    /// <summary>Checks UTF-8 JSON text; null when it is well-formed and unambiguous.</summary>
+    /// <summary>Checks UTF-8 JSON text in one pass; null when it is well-formed and unambiguous.</summary>
     public static StrictJsonProblem? Check(ReadOnlySpan<byte> utf8)
     {
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth });
+        // The property names seen in each open object, innermost last; a set is only made for an object that has names.
+        var objects = new Stack<HashSet<string>?>();
+        // A name given twice is reported only once the text has proved to be JSON at all, so "not JSON" wins.
+        StrictJsonProblem? duplicate = null;
         try
         {
             while (reader.Read())
             {
-                if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName))
+                switch (reader.TokenType)
                 {
-                    continue;
+                    case JsonTokenType.StartObject:
+                        objects.Push(null);
+                        continue;
+                    case JsonTokenType.EndObject:
+                        objects.Pop();
+                        continue;
+                    case not (JsonTokenType.String or JsonTokenType.PropertyName):
+                        continue;
                 }
                 // Read does not validate the UTF-8 inside strings; reading one later would fail (a 500 deep in a
                 // handler), so raw bytes that are not UTF-8 (0xff, encoded surrogates, overlong or cut-off
@@ -35,7 +46,19 @@ public static class StrictJson
                     return new StrictJsonProblem(StrictJsonProblemKind.Ambiguous,
                         $"The JSON holds a string that is not valid UTF-8 at byte {reader.TokenStartIndex}.");
                 }
-                if (reader.ValueIsEscaped)
+                if (reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    // Names compare unescaped, as a parser would read them; this also finds a lone surrogate escape.
+                    var name = reader.GetString()!;
+                    var names = objects.Pop() ?? new HashSet<string>(StringComparer.Ordinal);
+                    objects.Push(names);
+                    if (!names.Add(name))
+                    {
+                        duplicate ??= new StrictJsonProblem(StrictJsonProblemKind.Ambiguous,
+                            $"The JSON names a property twice in one object: '{name}' at byte {reader.TokenStartIndex}.");
+                    }
+                }
+                else if (reader.ValueIsEscaped)
                 {
                     // Only escapes can spell a lone surrogate.
                     _ = reader.GetString();
@@ -51,16 +74,7 @@ public static class StrictJson
             return new StrictJsonProblem(StrictJsonProblemKind.Ambiguous,
                 $"The JSON holds a string that is not valid UTF-16 (a lone surrogate escape) at byte {reader.TokenStartIndex}.");
         }
-        try
-        {
-            using var _ = JsonDocument.Parse(utf8.ToArray(), DocumentOptions);
-            return null;
-        }
-        catch (JsonException e)
-        {
-            // Syntax was checked above, so what is left is a property named twice.
-            return new StrictJsonProblem(StrictJsonProblemKind.Ambiguous, $"The JSON names a property twice in one object: {Describe(e)}");
-        }
+        return duplicate;
     }
 
     /// <summary>Checks JSON text held as a string.</summary>

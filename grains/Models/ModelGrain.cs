@@ -986,14 +986,13 @@ public sealed class ModelGrain(
         }
     }
 
-    /// <summary>
-    /// The first setting that decides where requests go (any <c>*url</c> and <c>headers</c>) and differs between two
-    /// stored configs, or null.
-    /// </summary>
+    /// <summary>A setting that names an address requests go to (<c>base_url</c>, <c>url</c>, <c>health_url</c>, …).</summary>
     private static bool IsAddressKey(string key) => key.EndsWith("url", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>A setting that decides where requests go and what they carry there: an address, or <c>headers</c>.</summary>
     private static bool IsTargetKey(string key) => IsAddressKey(key) || key.Equals("headers", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The first target setting that differs between two stored configs, or null.</summary>
     private static string? ChangedTargetField(JsonObject before, JsonObject after) =>
         before.Select(p => p.Key).Union(after.Select(p => p.Key))
             .Where(IsTargetKey)

@@ -86,19 +86,24 @@ public sealed class SqliteConnector : SqlConnector
         _ => exception,
     };
 
+    /// <summary>The tables and views of the main database, by name, without SQLite's own.</summary>
+    internal static async Task<List<string>> TableNamesAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        await using var list = connection.CreateCommand();
+        list.CommandText = "SELECT name FROM main.sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name";
+        await using var reader = await list.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            names.Add(reader.GetString(0));
+        }
+        return names;
+    }
+
     public override async Task<IReadOnlyList<TableSchema>> DiscoverAsync(CancellationToken cancellationToken)
     {
         await using var connection = (SqliteConnection)await OpenAsync(cancellationToken);
-        var names = new List<string>();
-        await using (var list = connection.CreateCommand())
-        {
-            list.CommandText = "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name";
-            await using var reader = await list.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                names.Add(reader.GetString(0));
-            }
-        }
+        var names = await TableNamesAsync(connection, cancellationToken);
         var tables = new List<TableSchema>();
         foreach (var name in names)
         {
@@ -143,15 +148,19 @@ public sealed class SqliteConnector : SqlConnector
     public override Task<RowSet> ReadAsync(PreparedRead read, CancellationToken cancellationToken) =>
         Task.Run(() => base.ReadAsync(read, cancellationToken), cancellationToken);
 
+    // Raw SQL may run for its whole timeout (a recursive CTE is all CPU), and a few at once would hold the thread pool
+    // that the silo's schedulers and the gateway share: each gets a thread of its own instead. SQLite steps
+    // synchronously, so the statement stays on that thread from start to end.
     public override Task<RowSet> ExecuteReadOnlySqlAsync(string sql, int maxRows, TimeSpan timeout, CancellationToken cancellationToken) =>
-        Task.Run(() => ExecuteOnPoolAsync(sql, maxRows, timeout, cancellationToken), cancellationToken);
+        Task.Factory.StartNew(() => ExecuteSandboxedAsync(sql, maxRows, timeout, cancellationToken), cancellationToken,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
     protected override IDisposable? InterruptOnCancel(DbConnection connection, CancellationToken cancellationToken) =>
         cancellationToken.CanBeCanceled
             ? cancellationToken.Register(static state => SQLitePCL.raw.sqlite3_interrupt(((SqliteConnection)state!).Handle), connection)
             : null;
 
-    private async Task<RowSet> ExecuteOnPoolAsync(string sql, int maxRows, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<RowSet> ExecuteSandboxedAsync(string sql, int maxRows, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {

@@ -43,17 +43,7 @@ public sealed class SqliteSandbox
     /// <summary>Reads the source's own table names, then installs the authorizer and the limits on <paramref name="connection"/>.</summary>
     public static async Task<SqliteSandbox> InstallAsync(SqliteConnection connection, int maxValueBytes, CancellationToken cancellationToken)
     {
-        var tables = new List<string>();
-        await using (var list = connection.CreateCommand())
-        {
-            list.CommandText = "SELECT name FROM main.sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite!_%' ESCAPE '!'";
-            await using var reader = await list.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                tables.Add(reader.GetString(0));
-            }
-        }
-        var sandbox = new SqliteSandbox(tables);
+        var sandbox = new SqliteSandbox(await SqliteConnector.TableNamesAsync(connection, cancellationToken));
         var handle = connection.Handle!;
         raw.sqlite3_limit(handle, raw.SQLITE_LIMIT_LENGTH, maxValueBytes);
         raw.sqlite3_limit(handle, raw.SQLITE_LIMIT_ATTACHED, 0);

@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using Mcp.Cluster.Tests.DataSources;
 using Mcp.Cluster.Tests.Infrastructure;
 
 namespace Mcp.Cluster.Tests.Security;
@@ -8,16 +7,21 @@ namespace Mcp.Cluster.Tests.Security;
 /// Issue 15 retest, F10: every source name a caller made up became a label value on GET /metrics (unbounded
 /// cardinality chosen by callers). Reads of names that are not registered sources are counted under "_unknown".
 /// </summary>
-public sealed class DataMetricsCardinalityTests(DataGateway gateway) : IClassFixture<DataGateway>, IAsyncLifetime
+/// <remarks>
+/// On a gateway process of its own, as the metrics tests are: in the test process other gateways' instruments mix into
+/// the exposition and vanish from it when those gateways are disposed.
+/// </remarks>
+public sealed class DataMetricsCardinalityTests(GatewayProcess gateway) : IClassFixture<GatewayProcess>
 {
-    public Task InitializeAsync() => gateway.EnsureSamplesAsync();
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     [Fact]
     public async Task Unknown_source_names_add_no_series_to_metrics()
     {
-        var (_, apiKey) = await gateway.CreateKeyAsync(new { owner = "metrics-prober", permissions = new[] { "read" } });
+        string apiKey;
+        using (var creator = gateway.CreateClient(GatewayFactory.AdminKey))
+        using (var created = await creator.PostAsJsonAsync("/api/keys", new { owner = "metrics-prober", permissions = new[] { "read" } }))
+        {
+            apiKey = (await created.AssertOkAsync(System.Net.HttpStatusCode.Created)).GetProperty("api_key").GetString()!;
+        }
         using var client = gateway.CreateClient(apiKey);
         var prefix = $"nosuch{Guid.NewGuid():N}"[..14];
         for (var i = 0; i < 20; i++)

@@ -4,7 +4,7 @@ namespace Mcp.Cluster.Alerts;
 /// A notification channel. Secrets (the Slack webhook URL, the PagerDuty routing key, the webhook signing secret, the
 /// SMTP password) arrive here in clear from the admin API and are kept only encrypted by the channel grain.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.AlertChannelDefinition")]
 public sealed record AlertChannelDefinition(
     [property: Id(0)] AlertChannelKind Kind,
     [property: Id(1)] bool Enabled,

@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.Alerts;
 
 /// <summary>A channel as admins see it: secrets only as whether they are set, and its latest deliveries.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.AlertChannelInfo")]
 public sealed record AlertChannelInfo(
     [property: Id(0)] string Name,
     [property: Id(1)] AlertChannelKind Kind,

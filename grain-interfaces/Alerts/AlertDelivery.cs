@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.Alerts;
 
 /// <summary>The outcome of delivering one notification on one channel, after retries.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.AlertDelivery")]
 public sealed record AlertDelivery(
     [property: Id(0)] DateTimeOffset At,
     [property: Id(1)] string Event,

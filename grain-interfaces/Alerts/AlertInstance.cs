@@ -6,7 +6,7 @@ namespace Mcp.Cluster.Alerts;
 /// the dedup key that lets the resolve close the incident the trigger opened. <see cref="NotifiedChannels"/> are the
 /// channels told it fired; they, and only they, are told it resolved, whatever became of the rule meanwhile.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.AlertInstance")]
 public sealed record AlertInstance(
     [property: Id(0)] string Fingerprint,
     [property: Id(1)] string Rule,

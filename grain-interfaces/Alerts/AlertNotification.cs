@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.Alerts;
 
 /// <summary>What a channel is asked to deliver: an alert firing, resolving, or a test message.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.AlertNotification")]
 public sealed record AlertNotification(
     [property: Id(0)] string Event,
     [property: Id(1)] AlertInstance Alert,

@@ -5,7 +5,7 @@ namespace Mcp.Cluster.Alerts;
 /// observations in <see cref="Window"/>, fires once it has breached for <see cref="For"/>, and resolves on the first
 /// evaluation it no longer breaches. <see cref="Channels"/> null means every channel; empty means none.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.AlertRule")]
 public sealed record AlertRule(
     [property: Id(0)] string Name,
     [property: Id(1)] AlertRuleKind Kind,

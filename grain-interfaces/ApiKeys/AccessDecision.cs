@@ -4,7 +4,7 @@ namespace Mcp.Cluster.ApiKeys;
 /// The key grain's answer to an <see cref="AccessRequest"/>. For every authenticated outcome it carries the
 /// caller's identity and the rate-limit window so the gateway can set X-RateLimit-* headers without another call.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.AccessDecision")]
 public sealed record AccessDecision(
     [property: Id(0)] AccessOutcome Outcome,
     [property: Id(1)] string? Owner,

@@ -5,7 +5,7 @@ namespace Mcp.Cluster.ApiKeys;
 /// <see cref="CreatedBy"/> (the creating key's id, or who else made it) lets them show a key only the keys it
 /// descends from. Entries written before either was recorded hold null until the directory fills it in from the key grain.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.ApiKeyDirectoryEntry")]
 public sealed record ApiKeyDirectoryEntry(
     [property: Id(0)] string KeyId,
     [property: Id(1)] string Owner,

@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.ApiKeys;
 
 /// <summary>The public description of a key; never contains the secret or its hash.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.ApiKeyInfo")]
 public sealed record ApiKeyInfo(
     [property: Id(0)] string KeyId,
     [property: Id(1)] string Owner,

@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.ApiKeys;
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.ApiKeyStatus")]
 public enum ApiKeyStatus
 {
     Active,

@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.ApiKeys;
 
 /// <summary>Counters kept by the key grain: quota windows (UTC day and month), lifetime total and the current rate window.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.ApiKeyUsage")]
 public sealed record ApiKeyUsage(
     [property: Id(0)] string KeyId,
     [property: Id(1)] DateOnly Day,

@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.ApiKeys;
 
 /// <summary>Everything needed to create a key. Only the keyed hash of the secret crosses into the cluster.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.NewApiKey")]
 public sealed record NewApiKey(
     [property: Id(0)] string Owner,
     [property: Id(1)] string? Description,

@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.ApiKeys;
 
 /// <summary>The answer to a claim on an owner name by a caller who does not already belong to it.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.OwnerClaim")]
 public enum OwnerClaim
 {
     Claimed = 0,

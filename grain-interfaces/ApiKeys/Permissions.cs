@@ -2,7 +2,7 @@ namespace Mcp.Cluster.ApiKeys;
 
 /// <summary>What an API key may do. <see cref="Admin"/> implies every other permission.</summary>
 [Flags]
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.Permissions")]
 public enum Permissions
 {
     None = 0,

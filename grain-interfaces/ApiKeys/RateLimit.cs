@@ -3,10 +3,11 @@ using System.Globalization;
 namespace Mcp.Cluster.ApiKeys;
 
 /// <summary>A fixed-window request allowance such as <c>100/minute</c>.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.RateLimit")]
 public sealed record RateLimit([property: Id(0)] int Limit, [property: Id(1)] TimeSpan Window)
 {
-    public static readonly RateLimit Default = new(100, TimeSpan.FromMinutes(1));
+    // A fresh value each time: state defaults must never share one instance (a populating deserializer would write through it).
+    public static RateLimit Default => new(100, TimeSpan.FromMinutes(1));
 
     /// <summary>Requests per second, used to compare allowances written with different units.</summary>
     public double PerSecond => Limit / Window.TotalSeconds;

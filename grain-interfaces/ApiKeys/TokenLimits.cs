@@ -1,8 +1,8 @@
 namespace Mcp.Cluster.ApiKeys;
 
 /// <summary>Per-key token quotas: per one-minute window and per UTC day; null means unlimited.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.TokenLimits")]
 public sealed record TokenLimits([property: Id(0)] long? PerMinute, [property: Id(1)] long? PerDay)
 {
-    public static readonly TokenLimits Unlimited = new(null, null);
+    public static TokenLimits Unlimited => new(null, null);
 }

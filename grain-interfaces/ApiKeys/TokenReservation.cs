@@ -4,7 +4,7 @@ namespace Mcp.Cluster.ApiKeys;
 /// The answer to a token reservation. When refused, <see cref="Window"/> says which quota (<c>minute</c> or
 /// <c>day</c>) and <see cref="RetryAt"/> when it next has room.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.TokenReservation")]
 public sealed record TokenReservation(
     [property: Id(0)] bool Granted,
     [property: Id(1)] string? Window = null,

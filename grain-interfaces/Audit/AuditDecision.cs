@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.Audit;
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.AuditDecision")]
 public enum AuditDecision
 {
     Allowed,

@@ -4,7 +4,7 @@ namespace Mcp.Cluster.Audit;
 /// One data access. <see cref="Id"/> is assigned by the store (0 before it is written) and orders entries.
 /// <see cref="Reason"/> says why a read was denied or failed; <see cref="Operation"/> is <c>query</c> or <c>sql</c>.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.AuditEntry")]
 public sealed record AuditEntry(
     [property: Id(0)] long Id,
     [property: Id(1)] DateTimeOffset Timestamp,

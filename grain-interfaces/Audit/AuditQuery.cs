@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.Audit;
 
 /// <summary>Filters for reading the audit log, newest first; <see cref="BeforeId"/> pages backwards.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.AuditQuery")]
 public sealed record AuditQuery(
     [property: Id(0)] string? Source,
     [property: Id(1)] string? KeyId,

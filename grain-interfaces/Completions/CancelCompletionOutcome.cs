@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.Completions;
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.CancelCompletionOutcome")]
 public enum CancelCompletionOutcome
 {
     Cancelling,

@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.Completions;
 
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.CompletionEnd")]
 public sealed record CompletionEnd(
     [property: Id(0)] CompletionState State,
     [property: Id(1)] DateTimeOffset FinishedAt,

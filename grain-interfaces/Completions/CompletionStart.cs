@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.Completions;
 
 /// <summary>Who started a completion on which model; <see cref="Owner"/> decides who may read or cancel it.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.CompletionStart")]
 public sealed record CompletionStart(
     [property: Id(0)] string ModelId,
     [property: Id(1)] string KeyId,

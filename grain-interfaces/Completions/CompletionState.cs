@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.Completions;
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.CompletionState")]
 public enum CompletionState
 {
     Running,

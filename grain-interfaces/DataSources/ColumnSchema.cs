@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.DataSources;
 
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.ColumnSchema")]
 public sealed record ColumnSchema(
     [property: Id(0)] string Name,
     [property: Id(1)] DataType Type,

@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.DataSources;
 
 /// <summary>What keys without a grant of their own may do on a source.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.DataAccessDefault")]
 public enum DataAccessDefault
 {
     /// <summary>Nothing: every non-admin key needs a grant.</summary>

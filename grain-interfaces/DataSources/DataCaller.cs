@@ -8,7 +8,7 @@ namespace Mcp.Cluster.DataSources;
 /// source at registration (null when it declared nothing for it, which denies the read). The key's permissions are
 /// checked by the grain, not the gateway, so a key without <c>read</c> is refused and audited like any other denial.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.DataCaller")]
 public sealed record DataCaller(
     [property: Id(0)] string KeyId,
     [property: Id(1)] string Owner,

@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.DataSources;
 
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.DataCommandResult")]
 public sealed record DataCommandResult(
     [property: Id(0)] DataCommandOutcome Outcome,
     [property: Id(1)] DataSourceInfo? Source = null,

@@ -5,7 +5,7 @@ namespace Mcp.Cluster.DataSources;
 /// <see cref="Tables"/> null means every table without restriction. <see cref="AllowSql"/> permits read-only raw SQL,
 /// which can only be granted where nothing is restricted (raw SQL could read around field rules and masks).
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.DataGrant")]
 public sealed record DataGrant(
     [property: Id(0)] IReadOnlyDictionary<string, TableGrant>? Tables,
     [property: Id(1)] bool AllowSql,

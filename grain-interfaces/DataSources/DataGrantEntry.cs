@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.DataSources;
 
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.DataGrantEntry")]
 public sealed record DataGrantEntry(
     [property: Id(0)] string Subject,
     [property: Id(1)] DataGrant Grant,

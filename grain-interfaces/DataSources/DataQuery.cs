@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.DataSources;
 
 /// <summary>A structured read of one table: which fields, which rows, in which order, which page.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.DataQuery")]
 public sealed record DataQuery(
     [property: Id(0)] string Table,
     [property: Id(1)] IReadOnlyList<string>? Fields,

@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.DataSources;
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.DataQueryOutcome")]
 public enum DataQueryOutcome
 {
     Ok,

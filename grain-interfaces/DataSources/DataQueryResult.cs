@@ -4,7 +4,7 @@ namespace Mcp.Cluster.DataSources;
 /// The answer to a query. <see cref="RowsJson"/> is the rows as a UTF-8 JSON array of objects, masks already applied,
 /// so the gateway writes it out without another serialization.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.DataQueryResult")]
 public sealed record DataQueryResult(
     [property: Id(0)] DataQueryOutcome Outcome,
     [property: Id(1)] string? Detail = null,

@@ -4,7 +4,7 @@ namespace Mcp.Cluster.DataSources;
 /// A data source as an admin registers it. <see cref="ConfigJson"/> is the connector's settings (secrets as values,
 /// encrypted at rest, or <c>${VAR}</c> references); <see cref="Masks"/> are source-wide masks keyed <c>table.field</c>.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.DataSourceDefinition")]
 public sealed record DataSourceDefinition(
     [property: Id(0)] string Type,
     [property: Id(1)] string? Description,

@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.DataSources;
 
 /// <summary>A data source as callers see it; <see cref="ConfigJson"/> has every secret masked.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.DataSourceInfo")]
 public sealed record DataSourceInfo(
     [property: Id(0)] string Name,
     [property: Id(1)] string Type,

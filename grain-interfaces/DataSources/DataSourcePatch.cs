@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.DataSources;
 
 /// <summary>A partial change; null members stay as they are. <see cref="ConfigMergePatch"/> is a JSON merge patch of the config.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.DataSourcePatch")]
 public sealed record DataSourcePatch(
     [property: Id(0)] string? Description,
     [property: Id(1)] string? ConfigMergePatch,

@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.DataSources;
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.DataSourceStatus")]
 public enum DataSourceStatus
 {
     /// <summary>Registered; the first schema discovery has not finished yet.</summary>

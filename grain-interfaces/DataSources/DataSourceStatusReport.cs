@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.DataSources;
 
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.DataSourceStatusReport")]
 public sealed record DataSourceStatusReport(
     [property: Id(0)] string Name,
     [property: Id(1)] DataSourceStatus Status,

@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.DataSources;
 
 /// <summary>One key's use of one source today (UTC) and in total, with the quotas that apply to it.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.DataSourceUsage")]
 public sealed record DataSourceUsage(
     [property: Id(0)] string Source,
     [property: Id(1)] string KeyId,

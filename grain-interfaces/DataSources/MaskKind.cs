@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.DataSources;
 
 /// <summary>How a sensitive field is shown to callers who may see the row but not the value.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.MaskKind")]
 public enum MaskKind
 {
     /// <summary>No mask: lifts a source-wide mask for one grant.</summary>

@@ -4,7 +4,7 @@ namespace Mcp.Cluster.DataSources;
 /// What a grant allows on one table: which fields (null: all), which rows (filters always added to the caller's
 /// own) and which fields are masked on top of the source-wide masks.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.TableGrant")]
 public sealed record TableGrant(
     [property: Id(0)] IReadOnlyList<string>? Fields,
     [property: Id(1)] IReadOnlyList<DataFilter> RowFilters,

@@ -4,7 +4,7 @@ namespace Mcp.Cluster.DataSources;
 /// A table as discovered from its source. <see cref="Name"/> is what callers use (matched exactly);
 /// <see cref="Path"/> is how the source names it (e.g. <c>["public", "jobs"]</c>), each part quoted on its own.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.TableSchema")]
 public sealed record TableSchema(
     [property: Id(0)] string Name,
     [property: Id(1)] IReadOnlyList<ColumnSchema> Columns,

@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.Health;
 
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.ClusterHealthReport")]
 public sealed record ClusterHealthReport(
     [property: Id(0)] bool Healthy,
     [property: Id(1)] string Silo,

@@ -5,14 +5,14 @@ namespace Mcp.Cluster.Integrations;
 /// sent with every request (credentials: values encrypted at rest or <c>${VAR}</c> references). With
 /// <see cref="Unprefixed"/> its tools, prompts and resources keep their own names (for a server meant to look native).
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.IntegrationDefinition")]
 public sealed record IntegrationDefinition(
     [property: Id(0)] string Url,
     [property: Id(1)] string HeadersJson,
     [property: Id(2)] string? Description,
     [property: Id(3)] bool Unprefixed = false);
 
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.IntegrationInfo")]
 public sealed record IntegrationInfo(
     [property: Id(0)] string Name,
     [property: Id(1)] string Url,
@@ -30,7 +30,7 @@ public sealed record IntegrationInfo(
     [property: Id(13)] bool Unprefixed = false);
 
 /// <summary>What the upstream server offers, as its own protocol JSON, refreshed on its list_changed notifications.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.IntegrationCatalog")]
 public sealed record IntegrationCatalog(
     [property: Id(0)] IReadOnlyList<string> ToolsJson,
     [property: Id(1)] IReadOnlyList<string> ResourcesJson,
@@ -39,14 +39,14 @@ public sealed record IntegrationCatalog(
     [property: Id(4)] IReadOnlyList<string>? ResourceTemplatesJson = null);
 
 /// <summary>One step of a proxied tool call: a progress report, or the final result (CallToolResult JSON).</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.IntegrationCallEvent")]
 public sealed record IntegrationCallEvent(
     [property: Id(0)] float Progress,
     [property: Id(1)] float? Total,
     [property: Id(2)] string? Message,
     [property: Id(3)] string? ResultJson);
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.IntegrationCommandOutcome")]
 public enum IntegrationCommandOutcome
 {
     Ok,
@@ -56,7 +56,7 @@ public enum IntegrationCommandOutcome
     Forbidden,
 }
 
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.IntegrationCommandResult")]
 public sealed record IntegrationCommandResult(
     [property: Id(0)] IntegrationCommandOutcome Outcome,
     [property: Id(1)] IntegrationInfo? Integration = null,

@@ -5,7 +5,7 @@ namespace Mcp.Cluster.Models;
 /// <see cref="FinishReason"/> and the token counts. A stream that fails ends with a chunk whose
 /// <see cref="Error"/> is set (never silently), before or after any text.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.CompletionChunk")]
 public sealed record CompletionChunk(
     [property: Id(0)] string Text,
     [property: Id(1)] string? FinishReason = null,

@@ -1,4 +1,4 @@
 namespace Mcp.Cluster.Models;
 
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.CompletionMessage")]
 public sealed record CompletionMessage([property: Id(0)] string Role, [property: Id(1)] string Content);

@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.Models;
 
 /// <summary>A chat (<see cref="Messages"/>) or completion (<see cref="Prompt"/>) request to a model's backend.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.CompletionRequest")]
 public sealed record CompletionRequest(
     [property: Id(0)] IReadOnlyList<CompletionMessage> Messages,
     [property: Id(1)] string? Prompt,

@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.Models;
 
 /// <summary>Vectors in input order and the prompt tokens the provider counted (estimated when it did not say).</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.EmbeddingOutcome")]
 public sealed record EmbeddingOutcome(
     [property: Id(0)] PredictionOutcome Outcome,
     [property: Id(1)] IReadOnlyList<float[]> Vectors,

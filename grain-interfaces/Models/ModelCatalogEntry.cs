@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.Models;
 
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.ModelCatalogEntry")]
 public sealed record ModelCatalogEntry(
     [property: Id(0)] string ModelId,
     [property: Id(1)] string Name,

@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.Models;
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.ModelCommandOutcome")]
 public enum ModelCommandOutcome
 {
     Ok,

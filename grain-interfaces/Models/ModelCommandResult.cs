@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.Models;
 
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.ModelCommandResult")]
 public sealed record ModelCommandResult(
     [property: Id(0)] ModelCommandOutcome Outcome,
     [property: Id(1)] ModelInfo? Model = null,

@@ -4,7 +4,7 @@ namespace Mcp.Cluster.Models;
 /// What a caller registers. Schemas and config travel as JSON text; <see cref="Config"/> may hold secrets in plain
 /// text here, which the model grain encrypts before anything is stored.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.ModelDefinition")]
 public sealed record ModelDefinition(
     [property: Id(0)] string Name,
     [property: Id(1)] string Version,

@@ -4,7 +4,7 @@ namespace Mcp.Cluster.Models;
 /// The public description of a model. <see cref="Config"/> is JSON with every stored secret replaced by a mask;
 /// environment references (<c>${NAME}</c>) are shown as written.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.ModelInfo")]
 public sealed record ModelInfo(
     [property: Id(0)] string ModelId,
     [property: Id(1)] string Name,

@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.Models;
 
 /// <summary>Request counts by UTC day (<c>yyyy-MM-dd</c>), error rate in [0, 1] and mean latency of the period.</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.ModelMetricsReport")]
 public sealed record ModelMetricsReport(
     [property: Id(0)] IReadOnlyDictionary<string, long> DailyRequests,
     [property: Id(1)] IReadOnlyDictionary<string, long> DailyErrors,

@@ -4,7 +4,7 @@ namespace Mcp.Cluster.Models;
 /// A partial update. <c>Set…</c> flags say a field was present, so that <c>null</c> can mean "clear" (description) or
 /// "back to the task's default schema" (schemas). <see cref="ConfigMergePatch"/> is an RFC 7396 merge patch.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.ModelPatch")]
 public sealed record ModelPatch
 {
     [Id(0)] public bool SetDescription { get; init; }

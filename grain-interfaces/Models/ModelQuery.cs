@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.Models;
 
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.ModelQuery")]
 public sealed record ModelQuery(
     [property: Id(0)] string? Name,
     [property: Id(1)] string? Provider,

@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.Models;
 
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.ModelStatusReport")]
 public sealed record ModelStatusReport(
     [property: Id(0)] ModelStatus Status,
     [property: Id(1)] long TotalRequests,

@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.Models;
 
 /// <summary>What a backend can do; a model serves one of these through <c>/predict</c> (its <c>task</c>).</summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.ModelTask")]
 public enum ModelTask
 {
     Completion,

@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.Models;
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.PredictionOutcome")]
 public enum PredictionOutcome
 {
     Ok,

@@ -4,7 +4,7 @@ namespace Mcp.Cluster.Models;
 /// The answer to a single or batch prediction. Outputs are JSON text so the gateway can write them without
 /// re-serializing. <see cref="Index"/> names the batch item a validation error is about.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.PredictionResult")]
 public sealed record PredictionResult(
     [property: Id(0)] PredictionOutcome Outcome,
     [property: Id(1)] IReadOnlyList<string> Outputs,

@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.Prompts;
 
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.PromptDefinition")]
 public sealed record PromptDefinition(
     [property: Id(0)] string? Title,
     [property: Id(1)] string? Description,

@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.Prompts;
 
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.PromptInfo")]
 public sealed record PromptInfo(
     [property: Id(0)] string Name,
     [property: Id(1)] PromptDefinition Definition,

@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.Prompts;
 
 /// <summary>A prompt with its arguments filled in, or why it could not be (naming the argument).</summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.PromptRendering")]
 public sealed record PromptRendering(
     [property: Id(0)] IReadOnlyList<PromptMessageTemplate>? Messages,
     [property: Id(1)] string? Description,

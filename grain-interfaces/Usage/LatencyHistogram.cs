@@ -6,7 +6,7 @@ namespace Mcp.Cluster.Usage;
 /// bucket counts: a week's percentiles are the merge of seven days', not an average of averages. Sparse: only buckets
 /// that were hit are stored (a day's traffic typically touches a few dozen).
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.LatencyHistogram")]
 public sealed class LatencyHistogram
 {
     private const double MinimumMs = 0.01;

@@ -6,7 +6,7 @@ namespace Mcp.Cluster.Usage;
 /// value appears once. A flush repeats the same few keys and routes thousands of times; as objects the batches cost
 /// about 120 bytes per event per stream in the silos' stream caches, by column about a fifth of that.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.UsageBatch")]
 public sealed class UsageBatch
 {
     [Id(0)] public required string[] Strings { get; init; }

@@ -4,7 +4,7 @@ namespace Mcp.Cluster.Usage;
 /// One served request (or one completion on a WebSocket), as a gateway saw it. <see cref="Route"/> is the endpoint's
 /// route template, never the raw path, so aggregates stay bounded however callers spell their URLs.
 /// </summary>
-[GenerateSerializer, Immutable]
+[GenerateSerializer, Immutable, Alias("mcp.UsageEvent")]
 public sealed record UsageEvent(
     [property: Id(0)] DateTimeOffset At,
     [property: Id(1)] string? KeyId,

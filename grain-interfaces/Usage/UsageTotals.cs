@@ -6,7 +6,7 @@ namespace Mcp.Cluster.Usage;
 /// (<see cref="MaxBreakdownEntries"/>) so a caller inventing routes or keys cannot grow a grain's state without bound;
 /// the excess is counted under <see cref="Other"/>.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.UsageTotals")]
 public sealed class UsageTotals
 {
     public const int MaxBreakdownEntries = 1000;

@@ -12,6 +12,7 @@ namespace Mcp.Cluster.Alerts;
 /// share for model secrets) and decrypted only to send. Deliveries run one at a time per channel, so a channel sees an
 /// alert's firing before its resolution, and are retried with doubling delays; the outcome of each is kept.
 /// </summary>
+[GrainType("alertchannel")]
 public sealed class AlertChannelGrain(
     [PersistentState("alert-channel", StorageNames.Default)] IPersistentState<AlertChannelState> channel,
     IDataProtectionProvider dataProtection,

@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.Alerts;
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.AlertChannelState")]
 public sealed class AlertChannelState
 {
     /// <summary>The definition with every secret replaced by its Data Protection ciphertext.</summary>

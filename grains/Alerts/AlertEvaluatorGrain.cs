@@ -19,6 +19,7 @@ namespace Mcp.Cluster.Alerts;
 /// still resolve and concurrency is still watched.
 /// </summary>
 [ImplicitStreamSubscription(UsageStreams.AlertsNamespace)]
+[GrainType("alertevaluator")]
 public sealed class AlertEvaluatorGrain(
     [PersistentState("alerts", StorageNames.Default)] IPersistentState<AlertEvaluatorState> state,
     IOptions<AlertOptions> options,

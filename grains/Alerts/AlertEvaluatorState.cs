@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.Alerts;
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.AlertEvaluatorState")]
 public sealed class AlertEvaluatorState
 {
     /// <summary>Whether the default rules were written once; deleting them afterwards is the admin's choice and sticks.</summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Mcp.Cluster.ApiKeys;
 
+[GrainType("apikeydirectory")]
 public sealed class ApiKeyDirectoryGrain(
     [PersistentState("apikey-directory", StorageNames.Default)] IPersistentState<ApiKeyDirectoryState> directory,
     ILogger<ApiKeyDirectoryGrain> logger)

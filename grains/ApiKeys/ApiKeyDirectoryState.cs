@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.ApiKeys;
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.ApiKeyDirectoryState")]
 public sealed class ApiKeyDirectoryState
 {
     [Id(0)] public List<ApiKeyDirectoryEntry> Keys { get; set; } = [];

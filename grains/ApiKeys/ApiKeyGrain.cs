@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace Mcp.Cluster.ApiKeys;
 
+[GrainType("apikey")]
 public sealed class ApiKeyGrain(
     [PersistentState("apikey", StorageNames.Default)] IPersistentState<ApiKeyState> key,
     IOptions<ApiKeyGrainOptions> options,

@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.ApiKeys;
 
 /// <summary>What a key grain persists. The secret itself is never here, only its keyed hash.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.ApiKeyState")]
 public sealed class ApiKeyState
 {
     [Id(0)] public string Owner { get; set; } = "";

@@ -6,7 +6,7 @@ namespace Mcp.Cluster.ApiKeys;
 /// Reservations never settled (a gateway died mid-stream) stay charged at their reserved size and are forgotten
 /// after <see cref="ReservationLifetime"/>.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.TokenCounters")]
 public sealed class TokenCounters
 {
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
@@ -84,7 +84,7 @@ public sealed class TokenCounters
     }
 }
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.OpenTokenReservation")]
 public sealed class OpenTokenReservation
 {
     [Id(0)] public long Tokens { get; set; }

@@ -4,7 +4,7 @@ namespace Mcp.Cluster.ApiKeys;
 /// A key's rate window and quota counters. Kept in the key's persisted state so a graceful restart or migration
 /// neither resets the rate window nor forgets quota use.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.UsageCounters")]
 public sealed class UsageCounters
 {
     [Id(0)] public DateTimeOffset WindowStart { get; set; }

@@ -2,6 +2,7 @@ using Mcp.Cluster.Storage;
 
 namespace Mcp.Cluster.Catalogs;
 
+[GrainType("namecatalog")]
 public sealed class NameCatalogGrain(
     [PersistentState("name-catalog", StorageNames.Default)] IPersistentState<NameCatalogState> catalog)
     : Grain, INameCatalogGrain

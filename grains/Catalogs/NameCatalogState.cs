@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.Catalogs;
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.NameCatalogState")]
 public sealed class NameCatalogState
 {
     [Id(0)] public HashSet<string> Names { get; set; } = new(StringComparer.Ordinal);

@@ -26,6 +26,7 @@ namespace Mcp.Cluster.DataSources;
 /// The counters are copied into the persisted state by the non-interleaved flush timer and by the non-interleaved
 /// admin methods, which are the only places that write state.
 /// </summary>
+[GrainType("datasource")]
 public sealed class DataSourceGrain(
     [PersistentState("datasource", StorageNames.Default)] IPersistentState<DataSourceState> source,
     DataConnectorFactory connectors,

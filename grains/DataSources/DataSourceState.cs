@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.DataSources;
 
 /// <summary>What a data source grain persists: its definition, grants, discovered schema and usage counters.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.DataSourceState")]
 public sealed class DataSourceState
 {
     [Id(0)] public string Type { get; set; } = "";
@@ -34,7 +34,7 @@ public sealed class DataSourceState
 }
 
 /// <summary>One key's use of a source.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.DataUsageCounters")]
 public sealed class DataUsageCounters
 {
     [Id(0)] public DateOnly Day { get; set; }
@@ -58,7 +58,7 @@ public sealed class DataUsageCounters
     }
 }
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.DataSourceTotals")]
 public sealed class DataSourceTotals
 {
     [Id(0)] public long Queries { get; set; }

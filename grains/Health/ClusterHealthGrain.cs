@@ -5,6 +5,7 @@ using Orleans.Concurrency;
 namespace Mcp.Cluster.Health;
 
 [StatelessWorker]
+[GrainType("clusterhealth")]
 public sealed class ClusterHealthGrain(IEnumerable<IStorageHealthProbe> probes, ILocalSiloDetails silo) : Grain, IClusterHealthGrain
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);

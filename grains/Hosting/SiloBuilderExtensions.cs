@@ -150,11 +150,7 @@ public static class SiloBuilderExtensions
             var connectionString = cluster.Postgres.RequireConnectionString();
             foreach (var name in new[] { StorageNames.Default, Changes.ChangeStreams.PubSubStorage })
             {
-                services.AddAdoNetGrainStorage(name, o =>
-                {
-                    o.Invariant = PostgresClusterOptions.Invariant;
-                    o.ConnectionString = connectionString;
-                });
+                services.AddPostgresGrainStorage(name, connectionString);
             }
             services.AddSingleton<IStorageHealthProbe, PostgresHealthProbe>();
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PostgresSchemaCheck>();

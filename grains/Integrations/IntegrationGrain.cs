@@ -19,6 +19,7 @@ namespace Mcp.Cluster.Integrations;
 /// a snapshot of its tools, resources and prompts (refreshed when the upstream announces a list change), and proxies
 /// calls with progress and cancellation passed through.
 /// </summary>
+[GrainType("integration")]
 public sealed class IntegrationGrain(
     [PersistentState("integration", StorageNames.Default)] IPersistentState<IntegrationState> integration,
     ModelSecretProtector secrets,

@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.Integrations;
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.IntegrationState")]
 public sealed class IntegrationState
 {
     [Id(0)] public string Url { get; set; } = "";

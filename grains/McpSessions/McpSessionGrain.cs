@@ -7,6 +7,7 @@ namespace Mcp.Cluster.McpSessions;
 /// A session's record, removed by a reminder once it has not been seen for the idle timeout (gateways report sessions
 /// in use with <see cref="KeepAliveAsync"/>), so records of sessions that simply went away do not pile up in storage.
 /// </summary>
+[GrainType("mcpsession")]
 public sealed class McpSessionGrain(
     [PersistentState("mcp-session", StorageNames.Default)] IPersistentState<McpSessionState> session,
     IOptions<McpSessionOptions> options,

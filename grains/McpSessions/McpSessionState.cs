@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.McpSessions;
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.McpSessionState")]
 public sealed class McpSessionState
 {
     [Id(0)] public string KeyId { get; set; } = "";

@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.Models;
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.DailyModelCounters")]
 public sealed class DailyModelCounters
 {
     [Id(0)] public long Requests { get; set; }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Mcp.Cluster.Models;
 
+[GrainType("modelcatalog")]
 public sealed class ModelCatalogGrain(
     [PersistentState("model-catalog", StorageNames.Default)] IPersistentState<ModelCatalogState> catalog,
     TimeProvider time,

@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.Models;
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.ModelCatalogState")]
 public sealed class ModelCatalogState
 {
     [Id(0)] public List<ModelCatalogEntry> Models { get; set; } = [];

@@ -1,7 +1,7 @@
 namespace Mcp.Cluster.Models;
 
 /// <summary>Request totals and per-UTC-day buckets; days older than the retention are dropped when a day is added.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.ModelCounters")]
 public sealed class ModelCounters
 {
     [Id(0)] public long Requests { get; set; }

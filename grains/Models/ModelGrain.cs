@@ -19,6 +19,7 @@ namespace Mcp.Cluster.Models;
 /// written behind by a non-interleaved timer. Only non-interleaved methods write state, so writes never overlap
 /// (the storage's etag check would reject an overlapping write).
 /// </summary>
+[GrainType("model")]
 public sealed class ModelGrain(
     [PersistentState("model", StorageNames.Default)] IPersistentState<ModelState> model,
     ModelBackendRegistry backends,

@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.Models;
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.ModelState")]
 public sealed class ModelState
 {
     [Id(0)] public string Name { get; set; } = "";

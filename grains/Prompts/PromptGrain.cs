@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Mcp.Cluster.Prompts;
 
+[GrainType("prompt")]
 public sealed class PromptGrain(
     [PersistentState("prompt", StorageNames.Default)] IPersistentState<PromptState> prompt,
     TimeProvider time,

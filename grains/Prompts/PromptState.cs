@@ -1,6 +1,6 @@
 namespace Mcp.Cluster.Prompts;
 
-[GenerateSerializer]
+[GenerateSerializer, Alias("mcp.PromptState")]
 public sealed class PromptState
 {
     [Id(0)] public PromptDefinition? Definition { get; set; }

@@ -13,7 +13,8 @@ public static class SqliteGrainStorageExtensions
         services.AddGrainStorage(name, (sp, storageName) => new SqliteGrainStorage(
             storageName,
             options,
-            new OrleansGrainStorageSerializer(sp.GetRequiredService<Serializer>()),
+            // SQLite files written before the marked format hold Orleans' binary format without the marker.
+            new GrainStateSerializer(sp.GetRequiredService<Serializer>(), new OrleansGrainStorageSerializer(sp.GetRequiredService<Serializer>())),
             sp.GetRequiredService<ILogger<SqliteGrainStorage>>()));
         services.AddSingleton<IStorageHealthProbe>(sp => (SqliteGrainStorage)sp.GetRequiredKeyedService<IGrainStorage>(name));
         return services;

@@ -13,6 +13,7 @@ namespace Mcp.Cluster.Usage;
 /// here (they live in the key and data-source grains, which count before serving).
 /// </summary>
 [ImplicitStreamSubscription(UsageStreams.Namespace)]
+[GrainType("usagemetrics")]
 public sealed class UsageMetricsGrain(
     [PersistentState("usage", StorageNames.Default)] IPersistentState<UsageTotals> usage,
     IOptions<UsageMetricsOptions> options) : Grain, IUsageMetricsGrain, IStreamSubscriptionObserver, IAsyncObserver<UsageBatch>

@@ -12,7 +12,8 @@ namespace Mcp.Cluster.Tests.Cluster;
 /// (it cannot be replaced); <see cref="PostgresMembershipTests"/> runs silos with membership in PostgreSQL.
 /// Failure detection is tuned down so a killed silo is declared dead within seconds.
 /// </summary>
-public sealed class PostgresClusterFixture(PostgresServer postgres, int silos) : IAsyncDisposable
+public sealed class PostgresClusterFixture(PostgresServer postgres, int silos, IReadOnlyDictionary<string, string?>? extraSettings,
+    string connectionOptions) : IAsyncDisposable
 {
     private readonly TempDirectory _data = new();
 
@@ -22,16 +23,18 @@ public sealed class PostgresClusterFixture(PostgresServer postgres, int silos) :
 
     public McpClusterOptions Options { get; private set; } = null!;
 
-    public static async Task<PostgresClusterFixture> StartAsync(PostgresServer postgres, string name, int silos)
+    /// <param name="connectionOptions">Appended to the connection string, e.g. <c>;Maximum Pool Size=1</c>.</param>
+    public static async Task<PostgresClusterFixture> StartAsync(PostgresServer postgres, string name, int silos,
+        IReadOnlyDictionary<string, string?>? settings = null, string connectionOptions = "")
     {
-        var fixture = new PostgresClusterFixture(postgres, silos);
+        var fixture = new PostgresClusterFixture(postgres, silos, settings, connectionOptions);
         await fixture.DeployAsync(name);
         return fixture;
     }
 
     private async Task DeployAsync(string name)
     {
-        ConnectionString = await postgres.CreateDatabaseAsync(name);
+        ConnectionString = await postgres.CreateDatabaseAsync(name) + connectionOptions;
         var id = $"{name}-{Guid.NewGuid():N}"[..24];
         var settings = new Dictionary<string, string?>
         {
@@ -42,6 +45,10 @@ public sealed class PostgresClusterFixture(PostgresServer postgres, int silos) :
             ["Cluster:Postgres:ConnectionString"] = ConnectionString,
             ["ApiKeys:UsageFlushInterval"] = "00:00:01",
         };
+        foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
         Settings = settings;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         Options = configuration.GetSection(McpClusterOptions.Section).Get<McpClusterOptions>()!;

@@ -7,14 +7,14 @@ using OpenTelemetry.Metrics;
 // instruments are recorded where the grains run, which in cluster mode is here) and GET /health.
 // Cluster:Mode=Postgres for a real cluster: `dotnet run --project silo -- --instance 2` on a second port set.
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.Configuration.AddMcpSettings(args);
+builder.Configuration.AddMcpSettings(args, builder.Environment.ContentRootPath);
 var cluster = builder.Configuration.GetSection(McpClusterOptions.Section).Get<McpClusterOptions>() ?? new McpClusterOptions();
 
 if (cluster.MetricsPort <= 0)
 {
     // No listener wanted: a plain host, since Kestrel without addresses would bind its default port instead.
     var plain = Host.CreateApplicationBuilder(args);
-    plain.Configuration.AddMcpSettings(args);
+    plain.Configuration.AddMcpSettings(args, plain.Environment.ContentRootPath);
     plain.UseOrleans(silo => silo.UseMcpCluster(plain.Configuration));
     await plain.Build().RunAsync();
     return;

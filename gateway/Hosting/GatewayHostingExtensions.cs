@@ -36,7 +36,7 @@ public static class GatewayHostingExtensions
     {
         // MCP_-prefixed variables override appsettings: MCP_ADMIN_KEY, MCP_Cluster__Mode, MCP_Gateway__MaxRequestBodyBytes …;
         // --instance N and --mode override those.
-        builder.Configuration.AddMcpSettings(args ?? []);
+        builder.Configuration.AddMcpSettings(args ?? [], builder.Environment.ContentRootPath);
         var configuration = builder.Configuration;
 
         var cluster = configuration.GetSection(McpClusterOptions.Section).Get<McpClusterOptions>() ?? new McpClusterOptions();

@@ -14,6 +14,15 @@ public static class McpCommandLine
         ["--mode"] = "Cluster:Mode",
     };
 
-    public static IConfigurationBuilder AddMcpSettings(this IConfigurationBuilder configuration, string[] args) =>
+    /// <summary>
+    /// Adds the <c>MCP_</c> environment variables and the command line, then makes every configured file-system path
+    /// absolute against <paramref name="contentRoot"/>, once, so no component ever resolves a relative path against
+    /// whatever the working directory happens to be.
+    /// </summary>
+    public static IConfigurationManager AddMcpSettings(this IConfigurationManager configuration, string[] args, string contentRoot)
+    {
         configuration.AddEnvironmentVariables("MCP_").AddCommandLine(args, Switches);
+        configuration.AddInMemoryCollection(ConfiguredPaths.Resolve(configuration, contentRoot));
+        return configuration;
+    }
 }

@@ -26,7 +26,8 @@ public sealed class NodeProcess : IAsyncDisposable
     public ConcurrentQueue<string> Output { get; } = new();
 
     /// <param name="project"><c>silo</c> or <c>gateway</c>.</param>
-    public static NodeProcess Start(string name, string project, IReadOnlyDictionary<string, string> environment)
+    /// <param name="workingDirectory">The content root; by default the build output folder.</param>
+    public static NodeProcess Start(string name, string project, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null)
     {
         var assembly = project == "silo" ? "Mcp.Cluster.Silo.dll" : "Mcp.Cluster.Gateway.dll";
         // The tests' own build configuration (Debug or Release) is the one the silo and gateway were built in.
@@ -38,10 +39,16 @@ public sealed class NodeProcess : IAsyncDisposable
         }
         var start = new ProcessStartInfo("dotnet", [path])
         {
-            WorkingDirectory = Path.GetDirectoryName(path)!,
+            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(path)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        // Only the settings a test gives: nothing of the test process's own environment configures the node.
+        foreach (var inherited in start.Environment.Keys.Where(k => k.StartsWith("MCP_", StringComparison.OrdinalIgnoreCase)
+            || k.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase) || k == "DOTNET_ENVIRONMENT").ToArray())
+        {
+            start.Environment.Remove(inherited);
+        }
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
@@ -76,6 +83,21 @@ public sealed class NodeProcess : IAsyncDisposable
             Assert.True(DateTime.UtcNow < deadline, $"{Name} never became ready:\n{Tail()}");
             await Task.Delay(250);
         }
+    }
+
+    /// <summary>A graceful stop, as Ctrl+C or a service manager's SIGTERM: the node flushes and shuts down.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+        using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync();
+        }
+        using var deadline = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(deadline.Token);
     }
 
     public void Kill()

@@ -27,7 +27,9 @@ public sealed class NodeProcess : IAsyncDisposable
 
     /// <param name="project"><c>silo</c> or <c>gateway</c>.</param>
     /// <param name="workingDirectory">The content root; by default the build output folder.</param>
-    public static NodeProcess Start(string name, string project, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null)
+    /// <param name="arguments">Command-line arguments after the assembly.</param>
+    public static NodeProcess Start(string name, string project, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null,
+        IReadOnlyList<string>? arguments = null)
     {
         var assembly = project == "silo" ? "Mcp.Cluster.Silo.dll" : "Mcp.Cluster.Gateway.dll";
         // The tests' own build configuration (Debug or Release) is the one the silo and gateway were built in.
@@ -37,7 +39,7 @@ public sealed class NodeProcess : IAsyncDisposable
         {
             throw new FileNotFoundException($"{path} is missing; the test project builds it through its project references.", path);
         }
-        var start = new ProcessStartInfo("dotnet", [path])
+        var start = new ProcessStartInfo("dotnet", [path, .. arguments ?? []])
         {
             WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(path)!,
             RedirectStandardOutput = true,

@@ -45,13 +45,18 @@ public sealed partial class FreshNodeTests
         }
         Assert.True(File.Exists(Path.Combine(contentRoot.Path, "data", "grains.db")), "state is kept in the content root's data folder");
 
-        await using (var node = NodeProcess.Start("fresh-gateway-restarted", "gateway", new Dictionary<string, string>(), contentRoot.Path))
+        // Restarted as a service manager would start it: from another working directory, naming the content root.
+        // Every relative path still means the content root's, so the node finds its state again.
+        using var elsewhere = new TempDirectory();
+        await using (var node = NodeProcess.Start("fresh-gateway-restarted", "gateway", new Dictionary<string, string>(), elsewhere.Path,
+            ["--contentRoot", contentRoot.Path]))
         {
             await node.WaitUntilReadyAsync(DefaultAddress, TimeSpan.FromMinutes(3));
             using var http = new HttpClient { BaseAddress = DefaultAddress, Timeout = TimeSpan.FromSeconds(60) };
             await UseEverythingAsync(http, admin, key);
             Assert.DoesNotContain(node.Output, line => AdminKeyPattern().IsMatch(line));
         }
+        Assert.False(Directory.Exists(Path.Combine(elsewhere.Path, "data")), "nothing is written relative to the working directory");
     }
 
     private static async Task UseEverythingAsync(HttpClient http, string admin, string key)

@@ -97,7 +97,7 @@ save_settings() {
     "http_port=$http_port" "redis_port=$redis_port" > "$settings"
 }
 
-# One build of both programs (the gateway's build compiles everything the silo needs), skipped when the outputs are
+# One build of both programs, skipped when the outputs are
 # newer than every source file: a no-op `dotnet build` still costs tens of seconds on a busy machine.
 build() {
   local out="$repo/silo/bin/Release/net10.0" stamp="$repo/silo/bin/Release/net10.0/.local-cluster-build"
@@ -110,8 +110,8 @@ build() {
     return
   fi
   local began; began=$(date +%s)
-  dotnet build "$repo/gateway" -c Release --nologo -v q >/dev/null
-  dotnet build "$repo/silo" -c Release --nologo -v q --no-dependencies >/dev/null
+  # deploy/cluster.slnf: the silo, the gateway and the libraries they share, in one MSBuild run.
+  dotnet build "$repo/deploy/cluster.slnf" -c Release --nologo -v q >/dev/null
   # Stamped with the time the build began, so a file saved during the build triggers the next one.
   touch -d "@$began" "$stamp"
   echo "build     done in $(($(date +%s) - began)) s"

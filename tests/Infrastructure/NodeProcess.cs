@@ -23,6 +23,9 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code once the process has ended.</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
     public ConcurrentQueue<string> Output { get; } = new();
 
     /// <param name="project"><c>silo</c> or <c>gateway</c>.</param>
@@ -75,6 +78,21 @@ public sealed class NodeProcess : IAsyncDisposable
             }
             Assert.True(DateTime.UtcNow < deadline, $"{Name} never became ready:\n{Tail()}");
             await Task.Delay(250);
+        }
+    }
+
+    /// <summary>Waits for the process to end by itself; false when it still runs at the deadline.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

@@ -59,6 +59,8 @@ public static class GatewayHostingExtensions
         builder.Services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
         builder.Services.Configure<ApiKeyGatewayOptions>(configuration.GetSection(ApiKeyGatewayOptions.Section));
         builder.Services.Configure<ModelGatewayOptions>(configuration.GetSection(ModelGatewayOptions.Section));
+        builder.Services.Configure<Cluster.SiloLossGuardOptions>(configuration.GetSection(Cluster.SiloLossGuardOptions.Section));
+        builder.Services.AddSingleton<Cluster.SiloLossGuard>();
         builder.Services.AddMcpGateway(configuration);
         builder.Services.Configure<RecentLogsOptions>(configuration.GetSection(RecentLogsOptions.Section));
         builder.Services.TryAddSingleton(TimeProvider.System);

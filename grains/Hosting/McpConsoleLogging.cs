@@ -15,6 +15,9 @@ public static class McpConsoleLogging
 
     public static ILoggingBuilder AddMcpConsoleTimestamps(this ILoggingBuilder logging)
     {
+        // Without a formatter name the console provider copies its own (obsolete, unset) timestamp settings over the
+        // simple formatter's; naming the formatter it would have picked anyway keeps ours.
+        logging.Services.PostConfigure<ConsoleLoggerOptions>(o => o.FormatterName ??= ConsoleFormatterNames.Simple);
         logging.Services.PostConfigure<SimpleConsoleFormatterOptions>(UseDefault);
         logging.Services.PostConfigure<ConsoleFormatterOptions>(UseDefault);
         return logging;

@@ -16,6 +16,8 @@ namespace Mcp.Cluster.Tests.Cluster;
 [Collection(PostgresCollection.Name)]
 public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
 {
+    private const string Timestamped = @"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z ";
+
     private readonly TempDirectory _data = new();
     private readonly List<NodeProcess> _nodes = [];
 
@@ -47,6 +49,8 @@ public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelp
 
         Assert.Equal(1, silo.ExitCode);
         Assert.Contains(silo.Output, line => line.Contains("has no MCP Cluster schema", StringComparison.Ordinal));
+        // Log lines start with a UTC timestamp.
+        AssertTimestamped(silo);
     }
 
     [Fact]
@@ -166,6 +170,12 @@ public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelp
         }
         var summary = await admin.GetFromJsonAsync<JsonElement>("/summary");
         output.WriteLine($"counted per key: {string.Join(", ", counted)}; gateway pipeline: {summary.GetProperty("pipeline")}");
+        AssertTimestamped(_nodes.Single(n => n.Name.StartsWith("gateway", StringComparison.Ordinal)));
+        foreach (var line in _nodes.Where(n => n.Name.StartsWith("gateway", StringComparison.Ordinal)).SelectMany(n => n.Output)
+            .Where(l => l.Contains("usage events", StringComparison.Ordinal)).Take(10))
+        {
+            output.WriteLine(line);
+        }
         for (var k = 0; k < keys; k++)
         {
             Assert.True(counted[k] >= served[k] - tolerance,
@@ -175,6 +185,50 @@ public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelp
         {
             client.Http.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task A_prediction_in_flight_on_a_silo_that_is_killed_is_answered_503_well_within_30_seconds()
+    {
+        // A backend on loopback that takes every POST and never answers: the prediction stays in flight on its silo.
+        using var backend = new HangingHttpServer();
+        var connectionString = await postgres.CreateDatabaseAsync("ops_inflight");
+        var environment = Environment(connectionString);
+        StartSilo(environment, out _);
+        StartSilo(environment, out _);
+        var gateway = await StartGatewayAsync(environment);
+        using var admin = Client(gateway, GatewayFactory.AdminKey);
+        await ModelTestHelpers.EventuallyAsync(async () => (await admin.GetFromJsonAsync<JsonElement>("/api/cluster/silos"))
+            .GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "active") == 2,
+            TimeSpan.FromSeconds(90), "both silos to be active");
+        var model = await admin.RegisterModelAsync(new
+        {
+            name = "hanging", provider = "http", input_schema = new { type = "object" },
+            config = new { url = $"http://127.0.0.1:{backend.Port}/predict", timeout_seconds = 240, max_retries = 0 },
+        });
+
+        var prediction = admin.PostAsJsonAsync($"/api/models/{model}/predict", new { text = "hello" });
+        await ModelTestHelpers.EventuallyAsync(() => Task.FromResult(backend.Posts > 0), TimeSpan.FromSeconds(60), "the prediction to reach the backend");
+        var silos = await admin.GetFromJsonAsync<JsonElement>("/api/cluster/silos");
+        var host = silos.GetProperty("silos").EnumerateArray()
+            .Single(s => s.GetProperty("grain_types").TryGetProperty("ModelGrain", out var count) && count.GetInt32() > 0)
+            .GetProperty("address").GetString()!;
+        var victim = _nodes.Single(n => n.Name == $"silo-{host.Split('@')[0].Split(':')[^1]}");
+        var clock = Stopwatch.StartNew();
+        victim.Kill();
+
+        using var answer = await prediction;
+        output.WriteLine($"answered {(int)answer.StatusCode} {clock.Elapsed.TotalSeconds:F1} s after the kill");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"answered {clock.Elapsed.TotalSeconds:F1} s after the kill");
+    }
+
+    /// <summary>Every log line's header ("warn: Category[id]") follows a UTC timestamp.</summary>
+    private static void AssertTimestamped(NodeProcess node)
+    {
+        var headers = node.Output.Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"(^|\s)(trce|dbug|info|warn|fail|crit): ")).ToList();
+        Assert.NotEmpty(headers);
+        Assert.All(headers, l => Assert.Matches(Timestamped, l));
     }
 
     /// <summary>The silo port of the silo holding the most memory-stream queues (else the most activations).</summary>
@@ -217,6 +271,76 @@ public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelp
         var client = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(60) };
         client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
         return client;
+    }
+
+    /// <summary>An HTTP server on 127.0.0.1 that answers GET (health checks) and holds every POST open, unanswered.</summary>
+    private sealed class HangingHttpServer : IDisposable
+    {
+        private readonly System.Net.Sockets.TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly List<System.Net.Sockets.TcpClient> _held = [];
+        private int _posts;
+
+        public HangingHttpServer()
+        {
+            _listener.Start();
+            _ = AcceptAsync();
+        }
+
+        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+        public int Posts => Volatile.Read(ref _posts);
+
+        private async Task AcceptAsync()
+        {
+            try
+            {
+                while (true)
+                {
+                    var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                    _ = ServeAsync(client);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException)
+            {
+            }
+        }
+
+        private async Task ServeAsync(System.Net.Sockets.TcpClient client)
+        {
+            lock (_held)
+            {
+                _held.Add(client);
+            }
+            try
+            {
+                var reader = new StreamReader(client.GetStream());
+                var first = await reader.ReadLineAsync(_stop.Token);
+                if (first?.StartsWith("POST", StringComparison.Ordinal) == true)
+                {
+                    Interlocked.Increment(ref _posts);
+                    return;
+                }
+                await client.GetStream().WriteAsync("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"u8.ToArray(), _stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
+            {
+            }
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _listener.Stop();
+            lock (_held)
+            {
+                foreach (var client in _held)
+                {
+                    client.Dispose();
+                }
+            }
+            _stop.Dispose();
+        }
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -7,27 +7,44 @@
 #   deploy/local-cluster.sh status [--dir …]
 #   deploy/local-cluster.sh stop [--dir …]
 #
-# Silo i listens on 11111+i (silos) and 30000+i (clients); gateway j (from 1) on http://localhost:5000+j. Logs, pids,
-# the database and the generated admin key and hashing secret live in the state directory; `stop` ends every process
-# (SIGTERM, then SIGKILL after 20 s) and stops PostgreSQL, keeping the data for the next `start`.
+# Silo i listens on 127.0.0.1:11111+i (silos) and :30000+i (clients); gateway j (from 1) on http://localhost:5000+j.
+# Logs, pids, the database, the generated admin key and hashing secret and the settings of the last `start`
+# (settings.env: `status`, `stop` and the next `start` use them unless given other options) live in the state
+# directory; `stop` ends every process (SIGTERM, then SIGKILL after 20 s) and stops PostgreSQL, keeping the data for
+# the next `start`. `start` builds the silo and gateway (Release) once, and not at all when no source changed since
+# the last build.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 command="${1:-}"; shift || true
 silos=3 gateways=2 dir="$repo/.local-cluster" pg_port=54329 silo_port=11111 client_port=30000 http_port=5000 redis_port=6380
+given=()
 while [ $# -gt 0 ]; do
+  [ $# -ge 2 ] || { echo "option $1 needs a value" >&2; exit 2; }
   case "$1" in
-    --silos) silos="$2"; shift 2 ;;
-    --gateways) gateways="$2"; shift 2 ;;
-    --dir) dir="$2"; shift 2 ;;
-    --pg-port) pg_port="$2"; shift 2 ;;
-    --silo-port) silo_port="$2"; shift 2 ;;
-    --client-port) client_port="$2"; shift 2 ;;
-    --http-port) http_port="$2"; shift 2 ;;
-    --redis-port) redis_port="$2"; shift 2 ;;
+    --silos) given+=("silos=$2") ;;
+    --gateways) given+=("gateways=$2") ;;
+    --dir) dir="$2" ;;
+    --pg-port) given+=("pg_port=$2") ;;
+    --silo-port) given+=("silo_port=$2") ;;
+    --client-port) given+=("client_port=$2") ;;
+    --http-port) given+=("http_port=$2") ;;
+    --redis-port) given+=("redis_port=$2") ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
+  case "$2" in *[!0-9]*|"") [ "$1" = --dir ] || { echo "$1 needs a number" >&2; exit 2; } ;; esac
+  shift 2
 done
+# Defaults, then what the last start used, then this command's options.
+settings="$dir/settings.env"
+if [ -f "$settings" ]; then
+  while IFS='=' read -r name value; do
+    case "$name" in silos|gateways|pg_port|silo_port|client_port|http_port|redis_port)
+      case "$value" in *[!0-9]*|"") ;; *) printf -v "$name" '%s' "$value" ;; esac ;;
+    esac
+  done < "$settings"
+fi
+for setting in "${given[@]}"; do printf -v "${setting%%=*}" '%s' "${setting#*=}"; done
 
 pg_bin="${MCP_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
@@ -75,6 +92,31 @@ require_free_ports() {
   done
 }
 
+save_settings() {
+  printf '%s\n' "silos=$silos" "gateways=$gateways" "pg_port=$pg_port" "silo_port=$silo_port" "client_port=$client_port" \
+    "http_port=$http_port" "redis_port=$redis_port" > "$settings"
+}
+
+# One build of both programs, skipped when the outputs are
+# newer than every source file: a no-op `dotnet build` still costs tens of seconds on a busy machine.
+build() {
+  local out="$repo/silo/bin/Release/net10.0" stamp="$repo/silo/bin/Release/net10.0/.local-cluster-build"
+  if [ -f "$stamp" ] && [ -f "$out/Mcp.Cluster.Silo.dll" ] && [ -f "$repo/gateway/bin/Release/net10.0/Mcp.Cluster.Gateway.dll" ] && \
+     [ -z "$(find "$repo/grain-interfaces" "$repo/grains" "$repo/silo" "$repo/gateway" \( -name bin -o -name obj \) -prune -o \
+          -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.json' -o -name '*.tsv' -o -name '*.props' \) \
+          -newer "$stamp" -print -quit)" ] && \
+     [ -z "$(find "$repo/Directory.Build.props" "$repo/Directory.Packages.props" -newer "$stamp" -print -quit)" ]; then
+    echo "build     up to date"
+    return
+  fi
+  local began; began=$(date +%s)
+  # deploy/cluster.slnf: the silo, the gateway and the libraries they share, in one MSBuild run.
+  dotnet build "$repo/deploy/cluster.slnf" -c Release --nologo -v q >/dev/null
+  # Stamped with the time the build began, so a file saved during the build triggers the next one.
+  touch -d "@$began" "$stamp"
+  echo "build     done in $(($(date +%s) - began)) s"
+}
+
 spawn() { # name, then the command
   local name="$1"; shift
   if [ -f "$dir/$name.pid" ] && kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null; then return; fi
@@ -87,14 +129,14 @@ case "$command" in
   start)
     started_at=$(($(date +%s) - 5)) spawned="0"
     mkdir -p "$dir/data"
+    save_settings
     [ -f "$dir/admin.key" ] || echo "mcp_$(random_base32 16)_$(random_base32 52)" > "$dir/admin.key"
     [ -f "$dir/hash.secret" ] || random_base32 48 > "$dir/hash.secret"
     chmod 600 "$dir/admin.key" "$dir/hash.secret"
     start_postgres
     echo "postgres  127.0.0.1:$pg_port/mcp"
     start_redis
-    dotnet build "$repo/silo" -c Release --nologo -v q >/dev/null
-    dotnet build "$repo/gateway" -c Release --nologo -v q >/dev/null
+    build
     export MCP_Cluster__Mode=Postgres MCP_Cluster__AdvertisedAddress=127.0.0.1 MCP_Cluster__DataDirectory="$dir/data" \
            MCP_Cluster__Postgres__ConnectionString="Host=127.0.0.1;Port=$pg_port;Database=mcp;Username=postgres" \
            MCP_ADMIN_KEY="$(cat "$dir/admin.key")" MCP_API_KEY_HASH_SECRET="$(cat "$dir/hash.secret")"

@@ -59,11 +59,14 @@ public static class GatewayHostingExtensions
         builder.Services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
         builder.Services.Configure<ApiKeyGatewayOptions>(configuration.GetSection(ApiKeyGatewayOptions.Section));
         builder.Services.Configure<ModelGatewayOptions>(configuration.GetSection(ModelGatewayOptions.Section));
+        builder.Services.Configure<Cluster.SiloLossGuardOptions>(configuration.GetSection(Cluster.SiloLossGuardOptions.Section));
+        builder.Services.AddSingleton<Cluster.SiloLossGuard>();
         builder.Services.AddMcpGateway(configuration);
         builder.Services.Configure<RecentLogsOptions>(configuration.GetSection(RecentLogsOptions.Section));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RecentLogs>();
         builder.Logging.Services.AddSingleton<ILoggerProvider>(sp => sp.GetRequiredService<RecentLogs>());
+        builder.Logging.AddMcpConsoleTimestamps();
         // Every provider, including ones added after this (tests, operators), writes through the redactor.
         builder.Services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(sp => new RedactingLoggerFactory(new LoggerFactory(
             sp.GetServices<ILoggerProvider>(), sp.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(),

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Mcp.Cluster.ApiKeys;
+using Mcp.Cluster.Gateway.Cluster;
 using Mcp.Cluster.Gateway.Errors;
 using Mcp.Cluster.Gateway.Http;
 using Mcp.Cluster.Gateway.Security;
@@ -281,7 +282,7 @@ public static class ModelEndpoints
             UsageReportResponse.Of(traffic, usage.Today, period)));
     }
 
-    private static async Task<IResult> PredictAsync(string model, HttpContext context, IGrainFactory grains)
+    private static async Task<IResult> PredictAsync(string model, HttpContext context, IGrainFactory grains, SiloLossGuard guard)
     {
         if (RequireJson(context) is { } unsupported)
         {
@@ -309,7 +310,8 @@ public static class ModelEndpoints
             return ModelNotFound(model);
         }
         context.Usage().ModelId = modelId;
-        var result = await grains.GetGrain<IModelGrain>(modelId).PredictAsync(body, context.RequestAborted);
+        var grain = grains.GetGrain<IModelGrain>(modelId);
+        var result = await guard.RunAsync(grain, cancel => grain.PredictAsync(body, cancel), context.RequestAborted);
         if (result.Outcome != PredictionOutcome.Ok)
         {
             return PredictionError(context, result, modelId);
@@ -318,7 +320,7 @@ public static class ModelEndpoints
         return Results.Text(result.Outputs[0], "application/json", Encoding.UTF8);
     }
 
-    private static async Task<IResult> PredictBatchAsync(string model, HttpContext context, IGrainFactory grains)
+    private static async Task<IResult> PredictBatchAsync(string model, HttpContext context, IGrainFactory grains, SiloLossGuard guard)
     {
         if (RequireJson(context) is { } unsupported)
         {
@@ -356,7 +358,8 @@ public static class ModelEndpoints
             return ModelNotFound(model);
         }
         context.Usage().ModelId = modelId;
-        var result = await grains.GetGrain<IModelGrain>(modelId).PredictBatchAsync(inputs, context.RequestAborted);
+        var grain = grains.GetGrain<IModelGrain>(modelId);
+        var result = await guard.RunAsync(grain, cancel => grain.PredictBatchAsync(inputs, cancel), context.RequestAborted);
         if (result.Outcome != PredictionOutcome.Ok)
         {
             return PredictionError(context, result, modelId);

@@ -14,6 +14,12 @@ public sealed class UsageOptions
     /// <summary>Events waiting to be published; when full, new events are dropped (and counted) rather than slowing requests.</summary>
     public int BufferCapacity { get; set; } = 100_000;
 
+    /// <summary>
+    /// How long a batch that failed to publish (a silo died) is sent again, once per flush, before its events are
+    /// dropped and counted. Longer than the cluster takes to declare a silo dead plus Orleans' 30 s response timeout.
+    /// </summary>
+    public TimeSpan RetryFor { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Most events one flush publishes; the rest wait for the next flush.</summary>
     public int MaxEventsPerFlush { get; set; } = 20_000;
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using Mcp.Cluster.Hosting.Postgres;
 
 namespace Mcp.Cluster.Hosting;
@@ -27,7 +28,7 @@ public sealed class McpClusterOptions
 
     /// <summary>
     /// Where a standalone silo serves <c>GET /metrics</c> (Prometheus) and <c>GET /health</c>, plus
-    /// <see cref="Instance"/>, on every interface; 0 turns the listener off.
+    /// <see cref="Instance"/>, on <see cref="ListenAddress"/>; 0 turns the listener off.
     /// </summary>
     public int MetricsPort { get; set; } = 9400;
 
@@ -38,6 +39,14 @@ public sealed class McpClusterOptions
     public string? AdvertisedAddress { get; set; }
 
     /// <summary>
+    /// The address a standalone silo's silo, client and metrics ports are bound to (Postgres mode). Unset: the
+    /// <see cref="AdvertisedAddress"/> when one is set (127.0.0.1 keeps a one-machine cluster off the network), every
+    /// interface otherwise (and in Kubernetes, where the pod's address is advertised). <c>0.0.0.0</c> or <c>::</c>
+    /// binds every interface while advertising a single address.
+    /// </summary>
+    public string? ListenAddress { get; set; }
+
+    /// <summary>
     /// Running as pods in Kubernetes (Postgres mode): the silo takes its name, address and cluster ids from the pod
     /// (Microsoft.Orleans.Hosting.Kubernetes, via the POD_* and ORLEANS_* variables of deploy/k8s) and removes silos
     /// whose pods are gone from membership at once instead of waiting for failure detection.
@@ -45,6 +54,20 @@ public sealed class McpClusterOptions
     public bool Kubernetes { get; set; }
 
     public PostgresClusterOptions Postgres { get; set; } = new();
+
+    /// <summary>The parsed <see cref="AdvertisedAddress"/>, or null when unset.</summary>
+    public IPAddress? AdvertisedIPAddress() => Parse(nameof(AdvertisedAddress), AdvertisedAddress);
+
+    /// <summary>Where to bind (see <see cref="ListenAddress"/>): null means every interface.</summary>
+    public IPAddress? ListenIPAddress() =>
+        Parse(nameof(ListenAddress), ListenAddress) ?? (Kubernetes ? null : AdvertisedIPAddress());
+
+    private static IPAddress? Parse(string setting, string? value) => value switch
+    {
+        null or "" => null,
+        _ when IPAddress.TryParse(value, out var address) => address,
+        _ => throw new InvalidOperationException($"Cluster:{setting} '{value}' is not an IP address."),
+    };
 
     /// <summary>Where the local mode keeps its files (grain database, generated secrets).</summary>
     public string DataDirectory { get; set; } = "data";

@@ -52,8 +52,9 @@ public static class SiloBuilderExtensions
     }
 
     /// <summary>
-    /// Membership in PostgreSQL. Silos listen on every interface and advertise <see cref="McpClusterOptions.AdvertisedAddress"/>
-    /// (or the machine's first address) so silos and gateways on other machines can reach them.
+    /// Membership in PostgreSQL. Silos advertise <see cref="McpClusterOptions.AdvertisedAddress"/> (or the machine's
+    /// first address) so silos and gateways on other machines can reach them, and bind their ports to
+    /// <see cref="McpClusterOptions.ListenIPAddress"/> (the advertised address unless told otherwise).
     /// </summary>
     private static void UsePostgresCluster(this ISiloBuilder silo, McpClusterOptions cluster)
     {
@@ -65,6 +66,7 @@ public static class SiloBuilderExtensions
         });
         var siloPort = cluster.SiloPort + cluster.Instance;
         var gatewayPort = cluster.GatewayPort + cluster.Instance;
+        var listen = cluster.ListenIPAddress();
         if (cluster.Kubernetes)
         {
             silo.UseKubernetesHosting();
@@ -76,19 +78,24 @@ public static class SiloBuilderExtensions
         }
         else
         {
-            if (cluster.AdvertisedAddress is { Length: > 0 } advertised)
+            if (cluster.AdvertisedIPAddress() is { } advertised)
             {
-                if (!System.Net.IPAddress.TryParse(advertised, out var address))
-                {
-                    throw new InvalidOperationException($"Cluster:AdvertisedAddress '{advertised}' is not an IP address.");
-                }
-                silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: true);
+                silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: listen is null);
             }
             else
             {
-                silo.ConfigureEndpoints(siloPort, gatewayPort, listenOnAnyHostAddress: true);
+                silo.ConfigureEndpoints(siloPort, gatewayPort, listenOnAnyHostAddress: listen is null);
             }
             silo.Configure<SiloOptions>(o => o.SiloName = $"{Environment.MachineName}-{siloPort}");
+        }
+        if (listen is not null)
+        {
+            // After every other configurator (Kubernetes hosting sets its own endpoints): the operator's address wins.
+            silo.Services.PostConfigure<EndpointOptions>(o =>
+            {
+                o.SiloListeningEndpoint = new System.Net.IPEndPoint(listen, o.SiloPort);
+                o.GatewayListeningEndpoint = new System.Net.IPEndPoint(listen, o.GatewayPort);
+            });
         }
         silo.UseAdoNetClustering(o =>
         {

@@ -13,6 +13,8 @@ public sealed class LocalClusterScriptTests : IAsyncLifetime
     private readonly string[] _ports;
     private readonly int _httpPort;
     private readonly int _redisPort = FreePort.Next();
+    // A `dotnet` first on the script's PATH that notes every `dotnet build` before running the real one.
+    private readonly string _tools = Directory.CreateTempSubdirectory("mcp-local-cluster-tools-").FullName;
 
     public LocalClusterScriptTests()
     {
@@ -26,12 +28,27 @@ public sealed class LocalClusterScriptTests : IAsyncLifetime
             // When the tests run as root, the script runs PostgreSQL as the postgres user, which must reach the directory.
             File.SetUnixFileMode(_directory, (UnixFileMode)0b111_101_101);
         }
+        var dotnet = (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+            .Select(d => Path.Combine(d, "dotnet")).FirstOrDefault(File.Exists) ?? "dotnet";
+        File.WriteAllText(Path.Combine(_tools, "dotnet"),
+            $"#!/bin/sh\n[ \"$1\" = build ] && echo \"$*\" >> '{Builds}'\nexec '{dotnet}' \"$@\"\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(Path.Combine(_tools, "dotnet"), (UnixFileMode)0b111_101_101);
+        }
     }
+
+    private string Builds => Path.Combine(_tools, "builds.log");
+
+    private int BuildCount() => File.Exists(Builds) ? File.ReadAllLines(Builds).Length : 0;
 
     [Fact]
     public async Task The_script_starts_a_cluster_that_serves_stops_every_process_and_keeps_the_data_for_the_next_start()
     {
         var started = await RunAsync("start", "--silos", "2", "--gateways", "1");
+        // One build for silo and gateway together, or none when the Release outputs are newer than every source.
+        var builds = BuildCount();
+        Assert.True(builds <= 1, $"start ran dotnet build {builds} times:\n{File.ReadAllText(Builds)}");
         Assert.Contains($"redis     127.0.0.1:{_redisPort}", started);
         Assert.Equal("+PONG", await RedisPingAsync());
         var pids = Directory.GetFiles(_directory, "*.pid").Select(f => int.Parse(File.ReadAllText(f).Trim())).ToList();
@@ -48,8 +65,14 @@ public sealed class LocalClusterScriptTests : IAsyncLifetime
         var keyId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key_id").GetString();
 
         Assert.Contains("silo-1 running", await RunAsync("status"));
-        // Starting a running cluster again changes nothing.
-        await RunAsync("start", "--silos", "2", "--gateways", "1");
+        // status finds PostgreSQL on the port start was given without being told again.
+        var status = await RunScriptAsync(["status", "--dir", _directory]);
+        Assert.DoesNotContain("postgres not running", status);
+        Assert.Contains("127.0.0.1", status);
+        // Starting a running cluster again changes nothing, and with nothing changed it builds nothing.
+        var again = await RunAsync("start", "--silos", "2", "--gateways", "1");
+        Assert.Equal(builds, BuildCount());
+        Assert.Contains("build     up to date", again);
         Assert.Equal(pids, Directory.GetFiles(_directory, "*.pid").Select(f => int.Parse(File.ReadAllText(f).Trim())).ToList());
         await RunAsync("stop");
         Assert.All(pids, pid => Assert.False(IsRunning(pid), $"process {pid} outlived stop"));
@@ -61,8 +84,14 @@ public sealed class LocalClusterScriptTests : IAsyncLifetime
         await RunAsync("stop");
     }
 
-    private Task<string> RunAsync(string command, params string[] arguments) =>
-        CommandLine.RunCheckedAsync("bash", [Script, command, .. arguments, .. _ports], TimeSpan.FromMinutes(4));
+    private Task<string> RunAsync(string command, params string[] arguments) => RunScriptAsync([command, .. arguments, .. _ports]);
+
+    private async Task<string> RunScriptAsync(string[] arguments)
+    {
+        var environment = new Dictionary<string, string> { ["PATH"] = $"{_tools}:{System.Environment.GetEnvironmentVariable("PATH")}" };
+        var (exit, stdout, stderr) = await CommandLine.RunAsync("bash", [Script, .. arguments], TimeSpan.FromMinutes(4), environment: environment);
+        return exit == 0 ? stdout : throw new InvalidOperationException($"local-cluster.sh {string.Join(' ', arguments)} exited with {exit}:\n{stderr}\n{stdout}");
+    }
 
     private async Task<string> RedisPingAsync()
     {
@@ -88,6 +117,7 @@ public sealed class LocalClusterScriptTests : IAsyncLifetime
             // Whatever a failed test left running.
             await CommandLine.RunAsync("bash", [Script, "stop", .. _ports], TimeSpan.FromMinutes(1));
             Directory.Delete(_directory, recursive: true);
+            Directory.Delete(_tools, recursive: true);
         }
         catch (IOException)
         {

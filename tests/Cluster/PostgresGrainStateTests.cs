@@ -61,13 +61,13 @@ public sealed class PostgresGrainStateTests(PostgresServer postgres)
         var blocker = new NpgsqlConnection(fixture.ConnectionString);
         await blocker.OpenAsync();
         var write = storage.WriteStateAsync("apikey", grainId, state);
-        state.State.Value = "changed while the write waited";
+        state.State!.Value = "changed while the write waited";
         await blocker.DisposeAsync();
         await write;
 
         var stored = new GrainState<ProbeState>();
         await storage.ReadStateAsync("apikey", grainId, stored);
-        Assert.Equal("as of the call", stored.State.Value);
+        Assert.Equal("as of the call", stored.State!.Value);
         Assert.Equal(state.ETag, stored.ETag);
     }
 
@@ -133,9 +133,9 @@ public sealed class PostgresGrainStateTests(PostgresServer postgres)
 
         var loaded = new GrainState<DataSourceState>();
         await storage.ReadStateAsync("datasource", grainId, loaded);
-        Assert.Equal(["public", "jobs"], loaded.State.Tables[0].Path);
+        Assert.Equal(["public", "jobs"], loaded.State!.Tables[0].Path);
         Assert.Equal(["single"], loaded.State.Tables[1].Path);
-        var sent = serializer.Deserialize<List<TableSchema>>(serializer.SerializeToArray(loaded.State.Tables.ToList()));
+        var sent = serializer.Deserialize<List<TableSchema>>(serializer.SerializeToArray(loaded.State.Tables.ToList()))!;
         Assert.Equal(["public", "jobs"], sent[0].Path);
     }
 
@@ -164,7 +164,7 @@ public sealed class PostgresGrainStateTests(PostgresServer postgres)
             {
                 var stored = new GrainState<ModelState>();
                 await storage.ReadStateAsync("model", GrainId.Create("model", modelId), stored);
-                var counters = stored.State.Counters;
+                var counters = stored.State!.Counters;
                 var days = counters.Days.Values.Sum(d => d.Requests);
                 if (counters.Requests != days)
                 {
@@ -189,7 +189,7 @@ public sealed class PostgresGrainStateTests(PostgresServer postgres)
             await Task.Delay(50);
             await storage.ReadStateAsync("model", GrainId.Create("model", modelId), final);
         }
-        while (final.State.Counters.Requests != succeeded && DateTime.UtcNow < settle);
+        while (final.State!.Counters.Requests != succeeded && DateTime.UtcNow < settle);
         await stop.CancelAsync();
         await watcher;
 

@@ -23,6 +23,9 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code once the process has ended.</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
     public ConcurrentQueue<string> Output { get; } = new();
 
     /// <param name="project"><c>silo</c> or <c>gateway</c>.</param>
@@ -98,8 +101,25 @@ public sealed class NodeProcess : IAsyncDisposable
         {
             await term.WaitForExitAsync();
         }
+        if (!await WaitForExitAsync(timeout))
+        {
+            throw new TimeoutException($"{Name} did not stop within {timeout} of SIGTERM:\n{Tail()}");
+        }
+    }
+
+    /// <summary>Waits for the process to end by itself; false when it still runs at the deadline.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
         using var deadline = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(deadline.Token);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     public void Kill()

@@ -1,0 +1,63 @@
+using Mcp.Cluster.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+
+namespace Mcp.Cluster.Gateway.Cluster;
+
+/// <summary>
+/// Ends a long grain call as soon as the silo running it has left the cluster. Predictions carry a response timeout of
+/// minutes (a backend may legitimately take that long), and Orleans' client does not fail calls whose silo died, so a
+/// prediction in flight to a killed silo went unanswered for its whole timeout. While such a call runs, every
+/// <see cref="SiloLossGuardOptions.Interval"/> this looks up the silo of the grain's activation and, once membership
+/// no longer lists that silo as active, cancels the call (which also cancels the provider call, were it still running)
+/// and fails it with <see cref="SiloUnavailableException"/>, which the gateway answers with 503. A check that fails
+/// (the silo asked is unreachable too) is skipped, never the call's failure.
+/// </summary>
+public sealed class SiloLossGuard(IGrainFactory grains, IOptions<SiloLossGuardOptions> options, IOptions<McpClusterOptions> cluster,
+    TimeProvider time, ILogger<SiloLossGuard> logger)
+{
+    private readonly bool _enabled = cluster.Value.Mode == ClusterMode.Postgres && options.Value.Interval > TimeSpan.Zero;
+
+    public async Task<T> RunAsync<T>(IAddressable grain, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        if (!_enabled)
+        {
+            return await call(cancellationToken);
+        }
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var running = call(cancel.Token);
+        var management = grains.GetGrain<IManagementGrain>(0);
+        SiloAddress? host = null;
+        while (true)
+        {
+            var tick = Task.Delay(options.Value.Interval, time, cancellationToken);
+            if (await Task.WhenAny(running, tick) == running)
+            {
+                return await running;
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                host ??= await management.GetActivationAddress(grain).AsTask().WaitAsync(options.Value.CheckTimeout, time, cancellationToken);
+                if (host is null)
+                {
+                    continue;
+                }
+                var active = await management.GetHosts(onlyActive: true).WaitAsync(options.Value.CheckTimeout, time, cancellationToken);
+                if (active.ContainsKey(host))
+                {
+                    continue;
+                }
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException)
+            {
+                continue;
+            }
+            logger.LogWarning("Silo {Silo} left the cluster while running a call to {Grain}; failing the call", host, grain.GetGrainId());
+            await cancel.CancelAsync();
+            // The abandoned call ends by itself (cancelled at once by Orleans); observe it so its fault is not unobserved.
+            _ = running.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw new SiloUnavailableException($"Silo {host} left the cluster while running this call.");
+        }
+    }
+}

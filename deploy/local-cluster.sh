@@ -4,10 +4,12 @@
 #
 #   deploy/local-cluster.sh start [--silos 3] [--gateways 2] [--dir .local-cluster] [--pg-port 54329]
 #                                 [--silo-port 11111] [--client-port 30000] [--http-port 5000] [--redis-port 6380]
+#                                 [--metrics-port 9400]
 #   deploy/local-cluster.sh status [--dir …]
 #   deploy/local-cluster.sh stop [--dir …]
 #
-# Silo i listens on 127.0.0.1:11111+i (silos) and :30000+i (clients); gateway j (from 1) on http://localhost:5000+j.
+# Silo i listens on 127.0.0.1:11111+i (silos), :30000+i (clients) and :9400+i (metrics); gateway j (from 1) on
+# http://localhost:5000+j. Each start appends to silo-i.log and gateway-j.log, so a killed node's log survives its restart.
 # Logs, pids, the database, the generated admin key and hashing secret and the settings of the last `start`
 # (settings.env: `status`, `stop` and the next `start` use them unless given other options) live in the state
 # directory; `stop` ends every process (SIGTERM, then SIGKILL after 20 s) and stops PostgreSQL, keeping the data for
@@ -17,7 +19,9 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 command="${1:-}"; shift || true
-silos=3 gateways=2 dir="$repo/.local-cluster" pg_port=54329 silo_port=11111 client_port=30000 http_port=5000 redis_port=6380
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
+case "$command" in -h|--help|help) usage; exit 0 ;; esac
+silos=3 gateways=2 dir="$repo/.local-cluster" pg_port=54329 silo_port=11111 client_port=30000 http_port=5000 redis_port=6380 metrics_port=9400
 given=()
 while [ $# -gt 0 ]; do
   [ $# -ge 2 ] || { echo "option $1 needs a value" >&2; exit 2; }
@@ -30,6 +34,7 @@ while [ $# -gt 0 ]; do
     --client-port) given+=("client_port=$2") ;;
     --http-port) given+=("http_port=$2") ;;
     --redis-port) given+=("redis_port=$2") ;;
+    --metrics-port) given+=("metrics_port=$2") ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   case "$2" in *[!0-9]*|"") [ "$1" = --dir ] || { echo "$1 needs a number" >&2; exit 2; } ;; esac
@@ -39,7 +44,7 @@ done
 settings="$dir/settings.env"
 if [ -f "$settings" ]; then
   while IFS='=' read -r name value; do
-    case "$name" in silos|gateways|pg_port|silo_port|client_port|http_port|redis_port)
+    case "$name" in silos|gateways|pg_port|silo_port|client_port|http_port|redis_port|metrics_port)
       case "$value" in *[!0-9]*|"") ;; *) printf -v "$name" '%s' "$value" ;; esac ;;
     esac
   done < "$settings"
@@ -94,7 +99,7 @@ require_free_ports() {
 
 save_settings() {
   printf '%s\n' "silos=$silos" "gateways=$gateways" "pg_port=$pg_port" "silo_port=$silo_port" "client_port=$client_port" \
-    "http_port=$http_port" "redis_port=$redis_port" > "$settings"
+    "http_port=$http_port" "redis_port=$redis_port" "metrics_port=$metrics_port" > "$settings"
 }
 
 # One build of both programs, skipped when the outputs are
@@ -121,7 +126,8 @@ spawn() { # name, then the command
   local name="$1"; shift
   if [ -f "$dir/$name.pid" ] && kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null; then return; fi
   # exec: the recorded pid is the process itself; setsid: it outlives this shell and its terminal.
-  (cd "$dir" && exec setsid "$@" < /dev/null > "$dir/$name.log" 2>&1) &
+  echo "==== $(date -u +%Y-%m-%dT%H:%M:%SZ) start" >> "$dir/$name.log"
+  (cd "$dir" && exec setsid "$@" < /dev/null >> "$dir/$name.log" 2>&1) &
   echo $! > "$dir/$name.pid"
 }
 
@@ -144,10 +150,10 @@ case "$command" in
     if [ -f "$dir/redis.pid" ]; then export MCP_DataSources__Cache__Redis="127.0.0.1:$redis_port"; fi
     for i in $(seq 0 $((silos - 1))); do
       if ! { [ -f "$dir/silo-$i.pid" ] && kill -0 "$(cat "$dir/silo-$i.pid")" 2>/dev/null; }; then
-        require_free_ports $((silo_port + i)) $((client_port + i))
+        require_free_ports $((silo_port + i)) $((client_port + i)) $((metrics_port + i))
         spawned="$spawned,$((silo_port + i))"
       fi
-      spawn "silo-$i" env MCP_Cluster__SiloPort="$silo_port" MCP_Cluster__GatewayPort="$client_port" \
+      spawn "silo-$i" env MCP_Cluster__SiloPort="$silo_port" MCP_Cluster__GatewayPort="$client_port" MCP_Cluster__MetricsPort="$metrics_port" \
         dotnet "$repo/silo/bin/Release/net10.0/Mcp.Cluster.Silo.dll" --instance "$i"
       echo "silo $i    pid $(cat "$dir/silo-$i.pid"), ports $((silo_port + i))/$((client_port + i))"
     done
@@ -209,5 +215,5 @@ case "$command" in
     echo "stopped"
     ;;
   *)
-    echo "usage: $0 start|status|stop [--silos N] [--gateways M] [--dir DIR] [--pg-port PORT]" >&2; exit 2 ;;
+    echo "usage: $0 start|status|stop [--silos N] [--gateways M] [--dir DIR] [--pg-port P] [--silo-port P] [--client-port P] [--http-port P] [--redis-port P] [--metrics-port P]  (--help for more)" >&2; exit 2 ;;
 esac

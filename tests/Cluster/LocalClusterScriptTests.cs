@@ -22,7 +22,8 @@ public sealed class LocalClusterScriptTests : IAsyncLifetime
         var slot = Random.Shared.Next(0, 300) * 10;
         _httpPort = 20000 + slot;
         _ports = ["--pg-port", FreePort.Next().ToString(), "--silo-port", (23000 + slot).ToString(), "--client-port", (26000 + slot).ToString(),
-            "--http-port", _httpPort.ToString(), "--redis-port", _redisPort.ToString(), "--dir", _directory];
+            "--http-port", _httpPort.ToString(), "--redis-port", _redisPort.ToString(), "--metrics-port", (29000 + slot / 10 * 3).ToString(),
+            "--dir", _directory];
         if (!OperatingSystem.IsWindows())
         {
             // When the tests run as root, the script runs PostgreSQL as the postgres user, which must reach the directory.

@@ -26,7 +26,8 @@ public sealed class StreamNodeLossTests(PostgresServer postgres, ITestOutputHelp
     private readonly TempDirectory _data = new();
     private readonly List<NodeProcess> _nodes = [];
     private readonly Dictionary<int, NodeProcess> _silosByPort = [];
-    // Loopback only: the provider is this test's own wire server on 127.0.0.1. 400 words at 100 ms: 40 s of stream.
+    // Loopback only: the provider is this test's own wire server on 127.0.0.1. 1500 words at 100 ms: 150 s of stream,
+    // far longer than the test needs on a loaded machine.
     private readonly OpenAiWireServer _upstream = new("sk-upstream", "gpt-test") { StreamDelay = TimeSpan.FromMilliseconds(100) };
     private Dictionary<string, string> _environment = [];
 
@@ -72,19 +73,21 @@ public sealed class StreamNodeLossTests(PostgresServer postgres, ITestOutputHelp
         var apiKey = (await PostJsonAsync(admin, "/api/keys", new { owner = "streamer", permissions = new[] { "read", "execute" }, rate_limit = "1000/minute" }))
             .GetProperty("api_key").GetString()!;
         using var client = Client(gateway, apiKey);
-        var prompt = string.Join(' ', Enumerable.Range(0, 400).Select(i => $"w{i}"));
+        var prompt = string.Join(' ', Enumerable.Range(0, 1500).Select(i => $"w{i}"));
         var messages = new[] { new { role = "user", content = prompt } };
 
+        var test = Stopwatch.StartNew();
         var streams = new List<Stream>();
         for (var i = 0; i < StreamsPerProtocol; i++)
         {
-            streams.Add(await Stream.OpenAsync(client, "/completions/stream", new { model_id = modelId, messages, max_tokens = 500 }, sse: true));
-            streams.Add(await Stream.OpenAsync(client, "/v1/chat/completions", new { model = modelId, messages, max_tokens = 500, stream = true }, sse: false));
+            streams.Add(await Stream.OpenAsync(client, "/completions/stream", new { model_id = modelId, messages, max_tokens = 2000 }, sse: true));
+            streams.Add(await Stream.OpenAsync(client, "/v1/chat/completions", new { model = modelId, messages, max_tokens = 2000, stream = true }, sse: false));
         }
         foreach (var stream in streams)
         {
             await stream.FirstToken.WaitAsync(TimeSpan.FromSeconds(30));
         }
+        output.WriteLine($"{streams.Count} streams flowing after {test.Elapsed.TotalSeconds:F1} s");
 
         var silos = await admin.GetFromJsonAsync<JsonElement>("/api/cluster/silos");
         var host = silos.GetProperty("silos").EnumerateArray()

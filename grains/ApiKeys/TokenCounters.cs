@@ -76,9 +76,6 @@ public sealed class TokenCounters
         return expired.Select(r => r.Key).ToArray();
     }
 
-    /// <summary>When the earliest open lease runs out; null when nothing is reserved.</summary>
-    public DateTimeOffset? NextExpiry => Reservations.Count == 0 ? null : Reservations.Values.Min(r => r.LeaseUntil);
-
     public void Settle(string id, long promptTokens, long completionTokens, DateTimeOffset now)
     {
         Roll(now);

@@ -199,15 +199,23 @@ public static class CompletionEndpoints
                 usage = CompletionUsageResponse.Of(final.PromptTokens, final.CompletionTokens),
             }, context.RequestAborted);
 
-        public Task FailedAsync(CompletionChunk failure, bool started) => started
-            ? _sse.WriteAsync("error", new
+        public async Task FailedAsync(CompletionChunk failure, bool started)
+        {
+            if (!started)
+            {
+                await WriteFailureAsync(context, failure, modelId, requestId);
+                return;
+            }
+            await _sse.WriteAsync("error", new
             {
                 id = _id,
                 error = PredictionOutcomeErrors.Code(failure.Error!.Value),
                 detail = failure.Detail,
                 model_id = modelId,
                 timestamp = DateTimeOffset.UtcNow,
-            }, context.RequestAborted)
-            : WriteFailureAsync(context, failure, modelId, requestId);
+            }, context.RequestAborted);
+            // The error is the last event: the client sees the stream end now, not after the tokens are settled.
+            await context.Response.CompleteAsync();
+        }
     }
 }

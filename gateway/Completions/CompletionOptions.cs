@@ -36,4 +36,23 @@ public sealed class CompletionOptions
     /// otherwise hold its completions (and their upstream calls) forever, its sends never finishing.
     /// </summary>
     public TimeSpan SocketKeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often the model streaming a completion sends a heartbeat while its provider is quiet. Must be well below
+    /// <see cref="StreamIdleTimeout"/>.
+    /// </summary>
+    public TimeSpan StreamHeartbeat { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A stream that brings nothing, not even a heartbeat, for this long has lost the node running it (a silo that
+    /// died sends nothing, and Orleans would only give up on the call after its 30 s response timeout): the client gets
+    /// an error event (<c>model_unavailable</c>) then and there.
+    /// </summary>
+    public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long the end of a completion waits for its tokens to be settled before answering anyway; a settle that did
+    /// not get through is done by the key's token lease instead.
+    /// </summary>
+    public TimeSpan SettleTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -15,6 +15,10 @@ public sealed class TokenQuota(IGrainFactory grains)
     public Task<TokenReservation> ReserveAsync(string keyId, string reservationId, long tokens) =>
         grains.GetGrain<IApiKeyGrain>(keyId).ReserveTokensAsync(reservationId, tokens);
 
+    /// <summary>Extends the reservation's lease and reports what the completion has used so far.</summary>
+    public Task RenewAsync(string keyId, string reservationId, long promptTokens, long completionTokens) =>
+        grains.GetGrain<IApiKeyGrain>(keyId).RenewTokensAsync(reservationId, promptTokens, completionTokens);
+
     /// <summary>Always runs to the end, even when the client has gone, so a reservation is never left open.</summary>
     public Task SettleAsync(string keyId, string reservationId, long promptTokens, long completionTokens) =>
         grains.GetGrain<IApiKeyGrain>(keyId).SettleTokensAsync(reservationId, promptTokens, completionTokens);

@@ -79,7 +79,11 @@ public static class GatewayHostingExtensions
             .AddPrometheusExporter());
         builder.Services.Configure<DataSourceGatewayOptions>(o =>
             o.DefaultCacheTtl = configuration.GetValue("DataSources:DefaultCacheTtl", o.DefaultCacheTtl));
-        builder.Services.Configure<CompletionOptions>(configuration.GetSection(CompletionOptions.Section));
+        builder.Services.AddOptions<CompletionOptions>().Bind(configuration.GetSection(CompletionOptions.Section))
+            .Validate(o => o.StreamHeartbeat > TimeSpan.Zero && o.StreamHeartbeat * 2 <= o.StreamIdleTimeout,
+                "Completions:StreamHeartbeat must be positive and at most half of Completions:StreamIdleTimeout.")
+            .Validate(o => o.SettleTimeout > TimeSpan.Zero, "Completions:SettleTimeout must be positive.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<TokenQuota>();
         builder.Services.AddSingleton<CompletionRunner>();
         builder.Services.Configure<UsageOptions>(configuration.GetSection(UsageOptions.Section));

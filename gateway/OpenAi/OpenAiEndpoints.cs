@@ -318,14 +318,17 @@ public static class OpenAiEndpoints
             await _sse.WriteDoneAsync(context.RequestAborted);
         }
 
-        public Task FailedAsync(CompletionChunk failure, bool started)
+        public async Task FailedAsync(CompletionChunk failure, bool started)
         {
             if (!started)
             {
-                return ModelFailure(context, failure, modelId);
+                await ModelFailure(context, failure, modelId);
+                return;
             }
             var code = PredictionOutcomeErrors.Code(failure.Error ?? PredictionOutcome.ModelError);
-            return _sse.WriteAsync(new { error = new { message = failure.Detail, type = code, code, param = (string?)null } }, context.RequestAborted);
+            await _sse.WriteAsync(new { error = new { message = failure.Detail, type = code, code, param = (string?)null } }, context.RequestAborted);
+            // The error is the last event: the client sees the stream end now, not after the tokens are settled.
+            await context.Response.CompleteAsync();
         }
     }
 }

@@ -42,6 +42,13 @@ public interface IApiKeyGrain : IGrainWithStringKey
     [Alias("reserve-tokens")]
     Task<TokenReservation> ReserveTokensAsync(string reservationId, long tokens);
 
+    /// <summary>
+    /// Extends an open reservation's lease and records what the completion has used so far, which is what the grain
+    /// settles it at should the lease run out. An unknown id (already settled or expired) is ignored.
+    /// </summary>
+    [Alias("renew-tokens")]
+    Task RenewTokensAsync(string reservationId, long promptTokens, long completionTokens);
+
     /// <summary>Replaces a reservation by what the completion really used and adds it to the key's token totals.</summary>
     [Alias("settle-tokens")]
     Task SettleTokensAsync(string reservationId, long promptTokens, long completionTokens);

@@ -45,6 +45,13 @@ public interface IModelGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("cancel-completion")]
     Task<Completions.CancelCompletionOutcome> CancelCompletionAsync(string completionId, string owner, bool isAdmin);
 
+    /// <summary>
+    /// Stops a completion whose consumer is gone (its token lease expired: the gateway streaming it died), its
+    /// provider call included. One-way: the key grain that notices must not wait on a model that may be gone too.
+    /// </summary>
+    [OneWay, AlwaysInterleave, Alias("abandon-completion")]
+    Task AbandonCompletionAsync(string completionId);
+
     /// <summary>A completion this model is streaming or finished within <c>Completions:RecordRetention</c>.</summary>
     [ReadOnly, AlwaysInterleave, Alias("get-completion")]
     Task<Completions.CompletionRecord?> GetCompletionAsync(string completionId);

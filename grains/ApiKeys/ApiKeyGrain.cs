@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Mcp.Cluster.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -9,15 +10,22 @@ namespace Mcp.Cluster.ApiKeys;
 public sealed class ApiKeyGrain(
     [PersistentState("apikey", StorageNames.Default)] IPersistentState<ApiKeyState> key,
     IOptions<ApiKeyGrainOptions> options,
-    TimeProvider time,
+    [FromKeyedServices(ApiKeyGrain.Clock)] TimeProvider time,
     ILogger<ApiKeyGrain> logger) : Grain, IApiKeyGrain
 {
+    /// <summary>
+    /// The clock key grains read (the host's own unless one is registered under this key), so tests can move a key's
+    /// time, e.g. past a token lease, without moving the silo's.
+    /// </summary>
+    public const string Clock = "mcp.apikeys";
+
     private const int HashLength = 32;
 
     // Usage counters change on every request; they are written behind (see ApiKeyGrainOptions.UsageFlushInterval)
     // while changes to the key itself are written before the call returns.
     private bool _usageDirty;
     private IGrainTimer? _flushTimer;
+    private IGrainTimer? _leaseTimer;
 
     private string KeyId => this.GetPrimaryKeyString();
 
@@ -26,6 +34,8 @@ public sealed class ApiKeyGrain(
         if (key.RecordExists)
         {
             StartFlushTimer();
+            // Reservations loaded from storage may belong to a gateway that died with the last activation.
+            StartLeaseTimerIfReserved();
         }
         return Task.CompletedTask;
     }
@@ -244,9 +254,19 @@ public sealed class ApiKeyGrain(
             return Task.FromResult(new TokenReservation(false));
         }
         var s = key.State;
-        var reservation = s.TokenUsage.Reserve(reservationId, Math.Max(0, tokens), s.Tokens, time.GetUtcNow());
+        var reservation = s.TokenUsage.Reserve(reservationId, Math.Max(0, tokens), s.Tokens, time.GetUtcNow(), options.Value.TokenLeaseDuration);
         _usageDirty = true;
+        StartLeaseTimerIfReserved();
         return Task.FromResult(reservation);
+    }
+
+    public Task RenewTokensAsync(string reservationId, long promptTokens, long completionTokens)
+    {
+        if (key.RecordExists && key.State.TokenUsage.Renew(reservationId, promptTokens, completionTokens, time.GetUtcNow(), options.Value.TokenLeaseDuration))
+        {
+            _usageDirty = true;
+        }
+        return Task.CompletedTask;
     }
 
     public Task SettleTokensAsync(string reservationId, long promptTokens, long completionTokens)
@@ -299,6 +319,48 @@ public sealed class ApiKeyGrain(
             static (grain, _) => grain.FlushIfDirtyAsync(),
             this,
             new GrainTimerCreationOptions(options.Value.UsageFlushInterval, options.Value.UsageFlushInterval) { KeepAlive = false });
+    }
+
+    private void StartLeaseTimerIfReserved()
+    {
+        if (key.State.TokenUsage.Reservations.Count == 0)
+        {
+            return;
+        }
+        var every = options.Value.TokenLeaseCheckInterval;
+        // KeepAlive: an open reservation is work in flight; the activation must stay to settle it.
+        _leaseTimer ??= this.RegisterGrainTimer(static (grain, _) => grain.SettleExpiredLeasesAsync(), this,
+            new GrainTimerCreationOptions(every, every) { KeepAlive = true });
+    }
+
+    /// <summary>
+    /// Settles reservations whose holder stopped renewing (its gateway died) and stops their completions' provider
+    /// calls: nobody is listening to them any more.
+    /// </summary>
+    private Task SettleExpiredLeasesAsync()
+    {
+        var usage = key.State.TokenUsage;
+        var expired = usage.SettleExpired(time.GetUtcNow());
+        if (expired.Count > 0)
+        {
+            _usageDirty = true;
+            foreach (var reservationId in expired)
+            {
+                logger.LogWarning("Token reservation {ReservationId} of API key {KeyId} was not renewed; settled by the key and its completion stopped",
+                    reservationId, KeyId);
+                if (Completions.CompletionIds.TryGetModelId(reservationId, out var modelId))
+                {
+                    // One-way: returns at once, even when the model's silo is gone too.
+                    _ = GrainFactory.GetGrain<Models.IModelGrain>(modelId).AbandonCompletionAsync(reservationId);
+                }
+            }
+        }
+        if (usage.Reservations.Count == 0)
+        {
+            _leaseTimer?.Dispose();
+            _leaseTimer = null;
+        }
+        return Task.CompletedTask;
     }
 
     private Task FlushIfDirtyAsync() => _usageDirty ? FlushAsync() : Task.CompletedTask;

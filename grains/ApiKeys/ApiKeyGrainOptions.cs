@@ -10,4 +10,14 @@ public sealed class ApiKeyGrainOptions
     /// only a crashed silo loses usage, and at most this much of it.
     /// </summary>
     public TimeSpan UsageFlushInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a token reservation lives unless its holder (the gateway streaming the completion) renews it; the
+    /// gateway renews at a third of this. When it runs out the key grain settles the reservation itself and stops the
+    /// completion's provider call, so a gateway that died neither leaves tokens reserved nor a provider call running.
+    /// </summary>
+    public TimeSpan TokenLeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a key grain with open reservations looks for expired leases.</summary>
+    public TimeSpan TokenLeaseCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

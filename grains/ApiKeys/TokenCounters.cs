@@ -3,14 +3,14 @@ namespace Mcp.Cluster.ApiKeys;
 /// <summary>
 /// A key's token use: a one-minute fixed window and a UTC day, each counting settled tokens plus open reservations.
 /// A reservation is charged in the windows it was made in; settling moves those windows to the real count.
-/// Reservations never settled (a gateway died mid-stream) stay charged at their reserved size and are forgotten
-/// after <see cref="ReservationLifetime"/>.
+/// Each reservation holds a lease its holder renews while it streams (reporting the use so far); one whose lease ran
+/// out (the gateway died mid-stream) is settled by <see cref="SettleExpired"/> at its last report, or at its reserved
+/// size when it never reported.
 /// </summary>
 [GenerateSerializer, Alias("mcp.TokenCounters")]
 public sealed class TokenCounters
 {
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
-    public static readonly TimeSpan ReservationLifetime = TimeSpan.FromMinutes(30);
 
     [Id(0)] public DateTimeOffset MinuteStart { get; set; }
     [Id(1)] public long MinuteTokens { get; set; }
@@ -20,12 +20,12 @@ public sealed class TokenCounters
     [Id(5)] public long CompletionTokens { get; set; }
     [Id(6)] public Dictionary<string, OpenTokenReservation> Reservations { get; set; } = new(StringComparer.Ordinal);
 
-    public TokenReservation Reserve(string id, long tokens, TokenLimits limits, DateTimeOffset now)
+    public TokenReservation Reserve(string id, long tokens, TokenLimits limits, DateTimeOffset now, TimeSpan lease)
     {
         Roll(now);
         if (Reservations.ContainsKey(id))
         {
-            return TokenReservation.Ok;
+            return TokenReservation.Ok with { Lease = lease };
         }
         if (limits.PerMinute is { } perMinute && MinuteTokens + tokens > perMinute)
         {
@@ -37,8 +37,43 @@ public sealed class TokenCounters
         }
         MinuteTokens += tokens;
         DayTokens += tokens;
-        Reservations[id] = new OpenTokenReservation { Tokens = tokens, MinuteStart = MinuteStart, Day = Day, At = now };
-        return TokenReservation.Ok;
+        Reservations[id] = new OpenTokenReservation { Tokens = tokens, MinuteStart = MinuteStart, Day = Day, At = now, LeaseUntil = now + lease };
+        return TokenReservation.Ok with { Lease = lease };
+    }
+
+    /// <summary>Extends the lease of an open reservation; false when there is none by this id.</summary>
+    public bool Renew(string id, long promptTokens, long completionTokens, DateTimeOffset now, TimeSpan lease)
+    {
+        if (!Reservations.TryGetValue(id, out var reservation))
+        {
+            return false;
+        }
+        reservation.LeaseUntil = now + lease;
+        reservation.ReportedPromptTokens = Math.Max(0, promptTokens);
+        reservation.ReportedCompletionTokens = Math.Max(0, completionTokens);
+        reservation.Reported = true;
+        return true;
+    }
+
+    /// <summary>
+    /// Settles every reservation whose lease ran out, at its last report or else its reserved size (counted as
+    /// completion tokens: the provider may have run to the end); returns their ids.
+    /// </summary>
+    public IReadOnlyList<string> SettleExpired(DateTimeOffset now)
+    {
+        var expired = Reservations.Where(r => r.Value.LeaseUntil <= now).ToArray();
+        foreach (var (id, reservation) in expired)
+        {
+            if (reservation.Reported)
+            {
+                Settle(id, reservation.ReportedPromptTokens, reservation.ReportedCompletionTokens, now);
+            }
+            else
+            {
+                Settle(id, 0, reservation.Tokens, now);
+            }
+        }
+        return expired.Select(r => r.Key).ToArray();
     }
 
     public void Settle(string id, long promptTokens, long completionTokens, DateTimeOffset now)
@@ -74,13 +109,6 @@ public sealed class TokenCounters
             Day = day;
             DayTokens = 0;
         }
-        if (Reservations.Count > 0)
-        {
-            foreach (var stale in Reservations.Where(r => now - r.Value.At > ReservationLifetime).Select(r => r.Key).ToArray())
-            {
-                Reservations.Remove(stale);
-            }
-        }
     }
 }
 
@@ -91,4 +119,11 @@ public sealed class OpenTokenReservation
     [Id(1)] public DateTimeOffset MinuteStart { get; set; }
     [Id(2)] public DateOnly Day { get; set; }
     [Id(3)] public DateTimeOffset At { get; set; }
+
+    /// <summary>Settled by the key grain at this time unless renewed; a reservation stored before leases existed has none and expires at once.</summary>
+    [Id(4)] public DateTimeOffset LeaseUntil { get; set; }
+
+    [Id(5)] public bool Reported { get; set; }
+    [Id(6)] public long ReportedPromptTokens { get; set; }
+    [Id(7)] public long ReportedCompletionTokens { get; set; }
 }

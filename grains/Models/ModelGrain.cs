@@ -370,79 +370,121 @@ public sealed class ModelGrain(
             var chunks = backend.SupportsStreaming
                 ? backend.StreamAsync(generation, stop.Token)
                 : WholeAnswerAsync(backend, generation, stop.Token);
-            await using var enumerator = chunks.GetAsyncEnumerator(stop.Token);
-            while (true)
+            var enumerator = chunks.GetAsyncEnumerator(stop.Token);
+            // The provider is read one chunk ahead of the consumer: while a chunk waits to be taken (or the consumer,
+            // a gateway that died, never takes it) a read is pending, so a cancel (by id, or an abandon when the
+            // consumer's token lease runs out) reaches the provider's connection at once instead of at the next pull.
+            Task<bool>? next = null;
+            try
             {
-                TextGenerationChunk? chunk = null;
-                CompletionChunk? failure = null;
-                try
+                while (true)
                 {
-                    if (await enumerator.MoveNextAsync())
+                    TextGenerationChunk? chunk = null;
+                    CompletionChunk? failure = null;
+                    var quiet = false;
+                    try
                     {
-                        chunk = enumerator.Current;
-                        stop.CancelAfter(prepared.Timeout);
+                        next ??= enumerator.MoveNextAsync().AsTask();
+                        if (request.Heartbeat is { } every && every > TimeSpan.Zero && !next.IsCompleted)
+                        {
+                            quiet = await Task.WhenAny(next, Task.Delay(every, time)) != next;
+                        }
+                        if (!quiet)
+                        {
+                            var read = next;
+                            next = null;
+                            if (await read)
+                            {
+                                chunk = enumerator.Current;
+                                stop.CancelAfter(prepared.Timeout);
+                                if (chunk.FinishReason is null)
+                                {
+                                    next = enumerator.MoveNextAsync().AsTask();
+                                }
+                            }
+                        }
                     }
-                }
-                // A cancelled read can surface as a broken stream rather than a cancellation; the tokens say which it was.
-                catch (Exception e) when (e is OperationCanceledException or ModelBackendException && entry is { CancelRequested: true })
-                {
-                    failure = CompletionChunk.Failure(PredictionOutcome.Cancelled, "The completion was cancelled.");
-                }
-                catch (Exception e) when (e is OperationCanceledException or ModelBackendException && cancellationToken.IsCancellationRequested)
-                {
-                    _trialInFlight = false;
-                    throw new OperationCanceledException(cancellationToken);
-                }
-                catch (Exception e) when (e is OperationCanceledException or ModelBackendException && stop.IsCancellationRequested)
-                {
-                    failure = CompletionChunk.Failure(PredictionOutcome.Timeout, $"The model sent nothing for {prepared.Timeout.TotalSeconds:0.#} s.");
-                }
-                catch (ModelBackendException e) when (e.InputRejected)
-                {
-                    failure = CompletionChunk.Failure(PredictionOutcome.ValidationError, e.RejectionDetail);
-                }
-                catch (ModelBackendException e)
-                {
-                    failure = CompletionChunk.Failure(PredictionOutcome.ModelError, e.Message);
-                }
-                catch (Exception e)
-                {
-                    logger.LogError(e, "Model {ModelId} stream failed unexpectedly", ModelId);
-                    failure = CompletionChunk.Failure(PredictionOutcome.ModelError, $"The backend failed: {e.Message}");
-                }
-
-                if (chunk is null && failure is null)
-                {
-                    failure = CompletionChunk.Failure(PredictionOutcome.ModelError, "The provider ended the answer without a finish reason.");
-                }
-                if (failure is not null)
-                {
-                    if (failure.Error is PredictionOutcome.Cancelled or PredictionOutcome.ValidationError)
+                    // A cancelled read can surface as a broken stream rather than a cancellation; the tokens say which it was.
+                    catch (Exception e) when (e is OperationCanceledException or ModelBackendException && entry is { CancelRequested: true })
                     {
-                        // A cancellation or an input the provider refused says nothing about the model's health.
+                        failure = CompletionChunk.Failure(PredictionOutcome.Cancelled, "The completion was cancelled.");
+                    }
+                    catch (Exception e) when (e is OperationCanceledException or ModelBackendException && cancellationToken.IsCancellationRequested)
+                    {
                         _trialInFlight = false;
+                        throw new OperationCanceledException(cancellationToken);
                     }
-                    else
+                    catch (Exception e) when (e is OperationCanceledException or ModelBackendException && stop.IsCancellationRequested)
                     {
-                        RecordFailure(1, started, failure.Detail!);
+                        failure = CompletionChunk.Failure(PredictionOutcome.Timeout, $"The model sent nothing for {prepared.Timeout.TotalSeconds:0.#} s.");
                     }
-                    yield return last = failure;
-                    yield break;
+                    catch (ModelBackendException e) when (e.InputRejected)
+                    {
+                        failure = CompletionChunk.Failure(PredictionOutcome.ValidationError, e.RejectionDetail);
+                    }
+                    catch (ModelBackendException e)
+                    {
+                        failure = CompletionChunk.Failure(PredictionOutcome.ModelError, e.Message);
+                    }
+                    catch (Exception e)
+                    {
+                        logger.LogError(e, "Model {ModelId} stream failed unexpectedly", ModelId);
+                        failure = CompletionChunk.Failure(PredictionOutcome.ModelError, $"The backend failed: {e.Message}");
+                    }
+
+                    if (quiet)
+                    {
+                        // The provider is thinking; the consumer hears that this silo is alive.
+                        yield return CompletionChunk.Beat;
+                        continue;
+                    }
+                    if (chunk is null && failure is null)
+                    {
+                        failure = CompletionChunk.Failure(PredictionOutcome.ModelError, "The provider ended the answer without a finish reason.");
+                    }
+                    if (failure is not null)
+                    {
+                        if (failure.Error is PredictionOutcome.Cancelled or PredictionOutcome.ValidationError)
+                        {
+                            // A cancellation or an input the provider refused says nothing about the model's health.
+                            _trialInFlight = false;
+                        }
+                        else
+                        {
+                            RecordFailure(1, started, failure.Detail!);
+                        }
+                        yield return last = failure;
+                        yield break;
+                    }
+                    if (chunk!.Text.Length > 0)
+                    {
+                        generatedBytes += System.Text.Encoding.UTF8.GetByteCount(chunk.Text);
+                        entry?.Append(chunk.Text);
+                        yield return new CompletionChunk(chunk.Text);
+                    }
+                    if (chunk.FinishReason is { } finish)
+                    {
+                        var promptTokens = chunk.Usage is { PromptTokens: > 0 } u ? u.PromptTokens : TokenEstimate.OfPrompt(request.Messages, request.Prompt);
+                        var completionTokens = chunk.Usage is { CompletionTokens: > 0 } c ? c.CompletionTokens : TokenEstimate.OfBytes(generatedBytes);
+                        RecordSuccess(1, started, promptTokens, completionTokens);
+                        yield return last = new CompletionChunk("", finish, promptTokens, completionTokens);
+                        yield break;
+                    }
                 }
-                if (chunk!.Text.Length > 0)
+            }
+            finally
+            {
+                // An iterator cannot be disposed while a read is pending: stop that read first.
+                if (next is { IsCompleted: false })
                 {
-                    generatedBytes += System.Text.Encoding.UTF8.GetByteCount(chunk.Text);
-                    entry?.Append(chunk.Text);
-                    yield return new CompletionChunk(chunk.Text);
+                    await stop.CancelAsync();
+                    await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
                 }
-                if (chunk.FinishReason is { } finish)
+                else
                 {
-                    var promptTokens = chunk.Usage is { PromptTokens: > 0 } u ? u.PromptTokens : TokenEstimate.OfPrompt(request.Messages, request.Prompt);
-                    var completionTokens = chunk.Usage is { CompletionTokens: > 0 } c ? c.CompletionTokens : TokenEstimate.OfBytes(generatedBytes);
-                    RecordSuccess(1, started, promptTokens, completionTokens);
-                    yield return last = new CompletionChunk("", finish, promptTokens, completionTokens);
-                    yield break;
+                    next?.Exception?.Handle(_ => true);
                 }
+                await enumerator.DisposeAsync();
             }
         }
         finally
@@ -466,6 +508,15 @@ public sealed class ModelGrain(
 
     public Task<CancelCompletionOutcome> CancelCompletionAsync(string completionId, string owner, bool isAdmin) =>
         Task.FromResult(_completions.Cancel(completionId, owner, isAdmin));
+
+    public Task AbandonCompletionAsync(string completionId)
+    {
+        if (_completions.Cancel(completionId, "", isAdmin: true) == CancelCompletionOutcome.Cancelling)
+        {
+            logger.LogWarning("Completion {CompletionId} on model {ModelId} stopped: its consumer is gone (token lease expired)", completionId, ModelId);
+        }
+        return Task.CompletedTask;
+    }
 
     public Task<CompletionRecord?> GetCompletionAsync(string completionId) => Task.FromResult(_completions.Get(completionId));
 

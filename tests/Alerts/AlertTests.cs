@@ -12,6 +12,7 @@ namespace Mcp.Cluster.Tests.Alerts;
 /// Alert rules evaluated by the cluster's evaluator grain from real traffic, delivered to real local receivers: an
 /// HTTP webhook endpoint, the Slack and PagerDuty wire servers, and an SMTP server.
 /// </summary>
+[Trait("Tier", "Api")]
 public sealed class AlertTests(AlertGateway gateway) : IClassFixture<AlertGateway>, IAsyncLifetime
 {
     private const string RoutingKey = "R0123456789abcdef0123456789abcde";

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Mcp.Cluster.Tests.Api;
 
 /// <summary>Tests that need a gateway of their own: other settings, restarts, log capture.</summary>
+[Trait("Tier", "Api")]
 public sealed class GatewayConfigurationTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using Mcp.Cluster.Tests.Infrastructure;
 namespace Mcp.Cluster.Tests.Api;
 
 /// <summary><c>GET /logs</c>: this process's recent structured log entries, for admins.</summary>
+[Trait("Tier", "Api")]
 public sealed class LogsTests(DataGateway gateway) : IClassFixture<DataGateway>
 {
     [Fact]

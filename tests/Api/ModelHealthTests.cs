@@ -7,6 +7,7 @@ namespace Mcp.Cluster.Tests.Api;
 
 /// <summary>Health loops and circuit breakers, driven by a real model service going down and coming back.</summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Tier", "Api")]
 public sealed class ModelHealthTests(SharedGatewayFactory gateway) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);

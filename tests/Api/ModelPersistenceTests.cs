@@ -5,6 +5,7 @@ using Mcp.Cluster.Tests.WireServers;
 
 namespace Mcp.Cluster.Tests.Api;
 
+[Trait("Tier", "Api")]
 public sealed class ModelPersistenceTests
 {
     [Fact]

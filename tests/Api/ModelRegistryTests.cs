@@ -8,6 +8,7 @@ using Mcp.Cluster.Tests.WireServers;
 namespace Mcp.Cluster.Tests.Api;
 
 [Collection(GatewayCollection.Name)]
+[Trait("Tier", "Api")]
 public sealed class ModelRegistryTests(SharedGatewayFactory gateway) : IAsyncLifetime
 {
     private readonly OpenAiWireServer _openAi = new("sk-registry-secret-4242", "gpt-test", "gpt-next");

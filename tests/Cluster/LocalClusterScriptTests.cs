@@ -7,6 +7,7 @@ namespace Mcp.Cluster.Tests.Cluster;
 
 /// <summary>deploy/local-cluster.sh as an operator uses it: start, use, stop, start again with the data kept, stop.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Tier", "System")]
 public sealed class LocalClusterScriptTests : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("mcp-local-cluster-").FullName;

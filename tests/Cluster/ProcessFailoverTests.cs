@@ -13,6 +13,7 @@ namespace Mcp.Cluster.Tests.Cluster;
 /// one silo killed with SIGKILL, then a fourth silo added. Measures the gap and checks that nothing was lost.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Tier", "System")]
 public sealed class ProcessFailoverTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Keys = 12;

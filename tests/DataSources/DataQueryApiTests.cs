@@ -8,6 +8,7 @@ using Mcp.Cluster.Tests.Infrastructure;
 namespace Mcp.Cluster.Tests.DataSources;
 
 /// <summary>The query API over the shipped sample sources: answers, every limit, and injection attempts in every field.</summary>
+[Trait("Tier", "Api")]
 public sealed class DataQueryApiTests(DataGateway gateway) : IClassFixture<DataGateway>, IAsyncLifetime
 {
     public Task InitializeAsync() => gateway.EnsureSamplesAsync();

@@ -7,6 +7,7 @@ using Microsoft.Data.Sqlite;
 namespace Mcp.Cluster.Tests.Grains;
 
 [Collection(ClusterCollection.Name)]
+[Trait("Tier", "Grain")]
 public sealed class ApiKeyGrainTests(ClusterFixture fixture)
 {
     private readonly ApiKeyHasher _hasher = new(Encoding.UTF8.GetBytes("grain-tests-hash-secret-0123456789abcdef"));

@@ -8,6 +8,7 @@ using Mcp.Cluster.Tests.WireServers;
 namespace Mcp.Cluster.Tests.Grains;
 
 [Collection(ClusterCollection.Name)]
+[Trait("Tier", "Grain")]
 public sealed class ModelGrainTests(ClusterFixture fixture) : IAsyncLifetime
 {
     private static readonly ModelCaller Admin = new("key_admin", "admins", IsAdmin: true);

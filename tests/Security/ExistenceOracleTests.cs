@@ -10,6 +10,7 @@ namespace Mcp.Cluster.Tests.Security;
 /// Issue 15, item 8: a caller cannot tell a source, table or field it may not see from one that does not exist:
 /// same status, code, fields of the answer and wording (apart from the name it asked for). Admins get precise answers.
 /// </summary>
+[Trait("Tier", "Api")]
 public sealed class ExistenceOracleTests(DataGateway gateway) : IClassFixture<DataGateway>, IAsyncLifetime
 {
     public Task InitializeAsync() => gateway.EnsureSamplesAsync();

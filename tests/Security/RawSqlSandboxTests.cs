@@ -16,6 +16,7 @@ public sealed class SandboxGateway() : DataGateway(new Dictionary<string, string
 /// and nothing else: no ATTACH of the node's state or of another source, no VACUUM INTO, no transactions, no PRAGMA,
 /// no oversized values or results, and nothing a structured query would hide.
 /// </summary>
+[Trait("Tier", "Api")]
 public sealed class RawSqlSandboxTests(SandboxGateway gateway, ITestOutputHelper output) : IClassFixture<SandboxGateway>, IAsyncLifetime
 {
     public Task InitializeAsync() => gateway.EnsureSamplesAsync();

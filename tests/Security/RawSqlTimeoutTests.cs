@@ -14,6 +14,7 @@ public sealed class LongTimeoutGateway() : DataGateway(new Dictionary<string, st
 /// did not answer in time" instead of the documented 504 query_timeout. The grain stops the read and answers a margin
 /// before the response timeout, whatever DataSources:QueryTimeout says.
 /// </summary>
+[Trait("Tier", "Api")]
 public sealed class RawSqlTimeoutTests(LongTimeoutGateway gateway) : IClassFixture<LongTimeoutGateway>, IAsyncLifetime
 {
     public Task InitializeAsync() => gateway.EnsureSamplesAsync();

@@ -183,10 +183,7 @@ public sealed class ModelGrainTests(ClusterFixture fixture) : IAsyncLifetime
                 other.Add(chunk);
             }
         });
-        while (chunks.Count < 2)
-        {
-            await Task.Delay(20);
-        }
+        await ModelTestHelpers.EventuallyAsync(() => Task.FromResult(chunks.Count >= 2), TimeSpan.FromSeconds(30), "two streamed chunks");
         Assert.Equal(CompletionState.Running, (await grain.GetCompletionAsync(runningId))!.State);
         Assert.Equal(CancelCompletionOutcome.Forbidden, await grain.CancelCompletionAsync(runningId, "mallory", isAdmin: false));
         Assert.Equal(CancelCompletionOutcome.Cancelling, await grain.CancelCompletionAsync(runningId, "alice", isAdmin: false));

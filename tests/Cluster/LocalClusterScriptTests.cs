@@ -43,7 +43,7 @@ public sealed class LocalClusterScriptTests : IAsyncLifetime
         // The script returns once both silos are active in the table; the gateway's view follows within moments.
         await ModelTestHelpers.EventuallyAsync(async () => (await http.GetFromJsonAsync<JsonElement>("/api/cluster/silos"))
                 .GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "active") == 2,
-            TimeSpan.FromSeconds(30), "both silos to be listed as active");
+            Deadlines.Scaled(TimeSpan.FromSeconds(30)), "both silos to be listed as active");
         using var created = await http.PostAsJsonAsync("/api/keys", new { owner = "ops", permissions = new[] { "read" } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var keyId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key_id").GetString();

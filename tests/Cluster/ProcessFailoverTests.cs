@@ -247,7 +247,7 @@ public sealed class ProcessFailoverTests(PostgresServer postgres, ITestOutputHel
 
     private async Task WaitForActiveSilosAsync(HttpClient admin, int count)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
+        var deadline = DateTime.UtcNow + Deadlines.Scaled(TimeSpan.FromSeconds(90));
         while (true)
         {
             var silos = await admin.GetFromJsonAsync<JsonElement>("/api/cluster/silos");

@@ -41,6 +41,8 @@ public sealed class PostgresClusterFixture(PostgresServer postgres, int silos) :
             ["Cluster:DataDirectory"] = _data.Path,
             ["Cluster:Postgres:ConnectionString"] = ConnectionString,
             ["ApiKeys:UsageFlushInterval"] = "00:00:01",
+            // Not under test here; its per-grain-call profiling and per-second counters only load the machine.
+            ["Dashboard:Enabled"] = "false",
         };
         Settings = settings;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();

@@ -6,6 +6,7 @@ using Mcp.Cluster.Tests.Infrastructure;
 namespace Mcp.Cluster.Tests.Api;
 
 [Collection(GatewayCollection.Name)]
+[Trait("Tier", "Api")]
 public sealed class BadInputTests(SharedGatewayFactory gateway)
 {
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");

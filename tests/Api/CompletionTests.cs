@@ -11,6 +11,7 @@ namespace Mcp.Cluster.Tests.Api;
 
 /// <summary><c>/completions</c> (plain, SSE, status, cancel) and the <c>/ws/completions</c> WebSocket.</summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Tier", "Api")]
 public sealed class CompletionTests(SharedGatewayFactory gateway) : IAsyncLifetime
 {
     private readonly OpenAiWireServer _upstream = new("sk-upstream", "gpt-test");

@@ -7,6 +7,7 @@ namespace Mcp.Cluster.Tests.Api;
 
 /// <summary>The Orleans Dashboard, mounted at /dashboard for admin keys, which a browser sends as the HTTP Basic password.</summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Tier", "Api")]
 public sealed class DashboardTests(SharedGatewayFactory gateway)
 {
     private static AuthenticationHeaderValue Basic(string key) =>

@@ -4,6 +4,7 @@ using Mcp.Cluster.Tests.Infrastructure;
 namespace Mcp.Cluster.Tests.Api;
 
 [Collection(GatewayCollection.Name)]
+[Trait("Tier", "Api")]
 public sealed class DocsAndHealthTests(SharedGatewayFactory gateway)
 {
     [Fact]

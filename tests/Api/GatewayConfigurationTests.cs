@@ -7,13 +7,24 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Mcp.Cluster.Tests.Api;
 
-/// <summary>Tests that need a gateway of their own: other settings, restarts, log capture.</summary>
-public sealed class GatewayConfigurationTests
+/// <summary>
+/// A gateway with self-service off and a 2 KB body limit, shared by the tests of those settings and the log capture
+/// test (which creates its keys as the admin).
+/// </summary>
+public sealed class RestrictedGateway() : GatewayFactory(new Dictionary<string, string?>
+{
+    ["ApiKeys:AllowSelfService"] = "false",
+    ["Gateway:MaxRequestBodyBytes"] = "2048",
+});
+
+/// <summary>Tests that need a gateway of other settings than the shared one, restarts, log capture.</summary>
+[Trait("Tier", "Api")]
+public sealed class GatewayConfigurationTests(RestrictedGateway restricted) : IClassFixture<RestrictedGateway>
 {
     [Fact]
     public async Task With_self_service_off_anonymous_creation_gets_401_and_admins_still_create()
     {
-        await using var gateway = new GatewayFactory(new Dictionary<string, string?> { ["ApiKeys:AllowSelfService"] = "false" });
+        var gateway = restricted;
         using var anonymous = gateway.CreateClient();
         await (await anonymous.PostAsJsonAsync("/api/keys", new { owner = "nobody" })).AssertErrorAsync(HttpStatusCode.Unauthorized, "invalid_api_key");
         using var malformed = new StringContent("{\"owner\":", Encoding.UTF8, "application/json");
@@ -46,7 +57,7 @@ public sealed class GatewayConfigurationTests
     [Fact]
     public async Task The_body_size_limit_is_configurable()
     {
-        await using var gateway = new GatewayFactory(new Dictionary<string, string?> { ["Gateway:MaxRequestBodyBytes"] = "2048" });
+        var gateway = restricted;
         using var admin = gateway.CreateClient(GatewayFactory.AdminKey);
         var small = await admin.PostAsJsonAsync("/api/keys", new { owner = "x", description = new string('a', 400) });
         Assert.Equal(HttpStatusCode.Created, small.StatusCode);
@@ -119,7 +130,7 @@ public sealed class GatewayConfigurationTests
     [Fact]
     public async Task Secrets_never_appear_in_the_logs()
     {
-        await using var gateway = new GatewayFactory(new Dictionary<string, string?>());
+        var gateway = restricted;
         var (keyId, apiKey) = await gateway.CreateKeyAsync(new { owner = "logged", permissions = new[] { "read", "write" }, rate_limit = "3/minute" });
         using var client = gateway.CreateClient(apiKey);
         await client.GetAsync("/api/keys/me");

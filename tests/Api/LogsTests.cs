@@ -7,7 +7,9 @@ using Mcp.Cluster.Tests.Infrastructure;
 namespace Mcp.Cluster.Tests.Api;
 
 /// <summary><c>GET /logs</c>: this process's recent structured log entries, for admins.</summary>
-public sealed class LogsTests(DataGateway gateway) : IClassFixture<DataGateway>
+[Collection(DataCollection.Name)]
+[Trait("Tier", "Api")]
+public sealed class LogsTests(DataGateway gateway)
 {
     [Fact]
     public async Task Recent_warnings_are_listed_with_their_structured_values_for_admins_only()

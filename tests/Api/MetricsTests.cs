@@ -8,6 +8,7 @@ using Mcp.Cluster.Tests.Infrastructure;
 namespace Mcp.Cluster.Tests.Api;
 
 /// <summary><c>GET /metrics</c>: our meter with ASP.NET Core's and Orleans', in an exposition Prometheus' own promtool accepts.</summary>
+[Trait("Tier", "System")]
 public sealed class MetricsTests(GatewayProcess gateway) : IClassFixture<GatewayProcess>
 {
     private static async Task QueryOkAsync(HttpClient client, object body)

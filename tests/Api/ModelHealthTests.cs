@@ -7,6 +7,7 @@ namespace Mcp.Cluster.Tests.Api;
 
 /// <summary>Health loops and circuit breakers, driven by a real model service going down and coming back.</summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Tier", "Api")]
 public sealed class ModelHealthTests(SharedGatewayFactory gateway) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
@@ -87,8 +88,10 @@ public sealed class ModelHealthTests(SharedGatewayFactory gateway) : IAsyncLifet
         Assert.Equal("open", status.GetProperty("circuit").GetString());
 
         // Still failing after the break: the trial fails and the circuit opens again.
-        await Task.Delay(1100);
-        using (var trial = await admin.PostAsJsonAsync($"/api/models/{id}/predict", new { amount = 1 }))
+        // The first call the open circuit lets through after its break is the trial.
+        using (var trial = await ModelTestHelpers.FirstAnswerOtherThanAsync(
+            () => admin.PostAsJsonAsync($"/api/models/{id}/predict", new { amount = 1 }), HttpStatusCode.ServiceUnavailable,
+            TimeSpan.FromSeconds(30), "the circuit to let a trial through"))
         {
             await trial.AssertErrorAsync(HttpStatusCode.BadGateway, "model_error");
         }
@@ -98,8 +101,9 @@ public sealed class ModelHealthTests(SharedGatewayFactory gateway) : IAsyncLifet
         }
 
         _service.FailNext = 0;
-        await Task.Delay(1100);
-        using (var trial = await admin.PostAsJsonAsync($"/api/models/{id}/predict", new { amount = 2000 }))
+        using (var trial = await ModelTestHelpers.FirstAnswerOtherThanAsync(
+            () => admin.PostAsJsonAsync($"/api/models/{id}/predict", new { amount = 2000 }), HttpStatusCode.ServiceUnavailable,
+            TimeSpan.FromSeconds(30), "the circuit to let a trial through"))
         {
             Assert.Equal(0.2, (await trial.AssertOkAsync()).GetProperty("risk").GetDouble());
         }

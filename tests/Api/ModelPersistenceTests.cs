@@ -5,6 +5,7 @@ using Mcp.Cluster.Tests.WireServers;
 
 namespace Mcp.Cluster.Tests.Api;
 
+[Trait("Tier", "Api")]
 public sealed class ModelPersistenceTests
 {
     [Fact]
@@ -62,7 +63,14 @@ public sealed class ModelPersistenceTests
     {
         await using var gateway = new GatewayFactory(new Dictionary<string, string?> { ["Models:SeedBuiltInModels"] = "false" });
         using var admin = gateway.CreateClient(GatewayFactory.AdminKey);
-        await Task.Delay(1500);
+        // Start-up seeds (or not) and then wakes the registered models in the background, logging how many it woke:
+        // once that line is there, seeding has had its chance, and it found nothing to wake.
+        _ = gateway.Server;
+        string? woke = null;
+        await ModelTestHelpers.EventuallyAsync(() => Task.FromResult((woke = gateway.Logs.FirstOrDefault(line =>
+                line.Contains("Models.ModelStartup:") && (line.Contains(" registered models") || line.Contains("failed")))) is not null),
+            TimeSpan.FromSeconds(60), "the model start-up to have run");
+        Assert.Contains("Woke 0 registered models", woke);
 
         using var response = await admin.GetAsync("/api/models/sentiment");
 

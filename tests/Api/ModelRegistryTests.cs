@@ -8,6 +8,7 @@ using Mcp.Cluster.Tests.WireServers;
 namespace Mcp.Cluster.Tests.Api;
 
 [Collection(GatewayCollection.Name)]
+[Trait("Tier", "Api")]
 public sealed class ModelRegistryTests(SharedGatewayFactory gateway) : IAsyncLifetime
 {
     private readonly OpenAiWireServer _openAi = new("sk-registry-secret-4242", "gpt-test", "gpt-next");
@@ -90,7 +91,8 @@ public sealed class ModelRegistryTests(SharedGatewayFactory gateway) : IAsyncLif
             (await admin.GetJsonAsync("/api/models?limit=100")).GetRawText(),
             (await admin.GetJsonAsync($"/api/models/{id}/status")).GetRawText(),
         };
-        using (var patched = await admin.PatchAsJsonAsync($"/api/models/{id}", new { description = "touched" }))
+        var touched = $"touched-{Guid.NewGuid():N}";
+        using (var patched = await admin.PatchAsJsonAsync($"/api/models/{id}", new { description = touched }))
         {
             texts.Add(await patched.Content.ReadAsStringAsync());
         }
@@ -101,20 +103,35 @@ public sealed class ModelRegistryTests(SharedGatewayFactory gateway) : IAsyncLif
         }
 
         // Not in any file of the data directory (SQLite database, WAL, key ring) nor in the logs.
-        await Task.Delay(1500); // let write-behind flush
-        foreach (var file in Directory.GetFiles(gateway.DataDirectory, "*", SearchOption.AllDirectories))
+        // Scanned once the model's last write (the patch) is on disk, rather than after a guessed pause.
+        await ModelTestHelpers.EventuallyAsync(async () => (await ReadDataFilesAsync()).Values
+            .Any(bytes => bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(touched)) >= 0), TimeSpan.FromSeconds(30), "the patched model on disk");
+        foreach (var (file, bytes) in await ReadDataFilesAsync())
         {
-            byte[] bytes;
-            await using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-            {
-                using var copy = new MemoryStream();
-                await stream.CopyToAsync(copy);
-                bytes = copy.ToArray();
-            }
             Assert.True(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret)) < 0, $"secret found in {file}");
             Assert.True(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes("header-secret")) < 0, $"header secret found in {file}");
         }
         Assert.DoesNotContain(gateway.Logs, line => line.Contains(secret) || line.Contains("header-secret"));
+    }
+
+    private async Task<Dictionary<string, byte[]>> ReadDataFilesAsync()
+    {
+        var files = new Dictionary<string, byte[]>();
+        foreach (var file in Directory.GetFiles(gateway.DataDirectory, "*", SearchOption.AllDirectories))
+        {
+            try
+            {
+                await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                using var copy = new MemoryStream();
+                await stream.CopyToAsync(copy);
+                files[file] = copy.ToArray();
+            }
+            catch (FileNotFoundException)
+            {
+                // A journal or temporary file that went away between listing and reading.
+            }
+        }
+        return files;
     }
 
     [Fact]

@@ -10,6 +10,7 @@ namespace Mcp.Cluster.Tests.Api;
 
 /// <summary>The /v1 surface, driven with raw HTTP so every byte of OpenAI's wire format is checked.</summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Tier", "Api")]
 public sealed class OpenAiCompatibleTests(SharedGatewayFactory gateway) : IAsyncLifetime
 {
     private readonly OpenAiWireServer _upstream = new("sk-upstream", "gpt-test", "embed-test");

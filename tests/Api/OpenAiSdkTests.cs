@@ -5,6 +5,7 @@ using Mcp.Cluster.Tests.WireServers;
 namespace Mcp.Cluster.Tests.Api;
 
 /// <summary>The official <c>openai</c> npm library, unchanged, against the gateway on a real port.</summary>
+[Trait("Tier", "System")]
 public sealed class OpenAiSdkTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using Mcp.Cluster.Tests.WireServers;
 namespace Mcp.Cluster.Tests.Api;
 
 [Collection(GatewayCollection.Name)]
+[Trait("Tier", "Api")]
 public sealed class PredictionTests(SharedGatewayFactory gateway) : IAsyncLifetime
 {
     private readonly ModelServiceWireServer _service = new("svc-secret");

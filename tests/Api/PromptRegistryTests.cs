@@ -6,6 +6,7 @@ using Mcp.Cluster.Tests.Infrastructure;
 namespace Mcp.Cluster.Tests.Api;
 
 [Collection(GatewayCollection.Name)]
+[Trait("Tier", "Api")]
 public sealed class PromptRegistryTests(SharedGatewayFactory gateway)
 {
     private static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..24];

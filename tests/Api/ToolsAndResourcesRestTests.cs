@@ -8,6 +8,7 @@ namespace Mcp.Cluster.Tests.Api;
 
 /// <summary>The REST mirrors of the MCP tools and resources: same filtering, governance and errors.</summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Tier", "Api")]
 public sealed class ToolsAndResourcesRestTests(SharedGatewayFactory gateway)
 {
     private async Task WaitForSamplesAsync(HttpClient client) =>

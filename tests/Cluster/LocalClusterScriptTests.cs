@@ -7,6 +7,7 @@ namespace Mcp.Cluster.Tests.Cluster;
 
 /// <summary>deploy/local-cluster.sh as an operator uses it: start, use, stop, start again with the data kept, stop.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Tier", "System")]
 public sealed class LocalClusterScriptTests : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("mcp-local-cluster-").FullName;
@@ -60,7 +61,7 @@ public sealed class LocalClusterScriptTests : IAsyncLifetime
         // The script returns once both silos are active in the table; the gateway's view follows within moments.
         await ModelTestHelpers.EventuallyAsync(async () => (await http.GetFromJsonAsync<JsonElement>("/api/cluster/silos"))
                 .GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "active") == 2,
-            TimeSpan.FromSeconds(30), "both silos to be listed as active");
+            Deadlines.Scaled(TimeSpan.FromSeconds(30)), "both silos to be listed as active");
         using var created = await http.PostAsJsonAsync("/api/keys", new { owner = "ops", permissions = new[] { "read" } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var keyId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key_id").GetString();

@@ -44,6 +44,8 @@ public sealed class PostgresClusterFixture(PostgresServer postgres, int silos, I
             ["Cluster:DataDirectory"] = _data.Path,
             ["Cluster:Postgres:ConnectionString"] = ConnectionString,
             ["ApiKeys:UsageFlushInterval"] = "00:00:01",
+            // Not under test here; its per-grain-call profiling and per-second counters only load the machine.
+            ["Dashboard:Enabled"] = "false",
         };
         foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>())
         {

@@ -12,6 +12,7 @@ namespace Mcp.Cluster.Tests.Cluster;
 
 /// <summary>Placement and failover of grains whose state lives in PostgreSQL, on an in-process test cluster.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Tier", "System")]
 public sealed class PostgresClusterTests(PostgresServer postgres)
 {
     private readonly ApiKeyHasher _hasher = new(Encoding.UTF8.GetBytes("cluster-tests-hash-secret-0123456789abcdef"));

@@ -14,6 +14,7 @@ namespace Mcp.Cluster.Tests.Cluster;
 /// mcp_cluster_member, and gateways running as Orleans clients that find them there.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Tier", "System")]
 public sealed class PostgresMembershipTests(PostgresServer postgres) : IAsyncLifetime
 {
     private readonly TempDirectory _data = new();

@@ -5,6 +5,7 @@ using Npgsql;
 namespace Mcp.Cluster.Tests.Cluster;
 
 [Collection(PostgresCollection.Name)]
+[Trait("Tier", "System")]
 public sealed class PostgresSchemaTests(PostgresServer postgres)
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace Mcp.Cluster.Tests.Cluster;
 /// one silo killed with SIGKILL, then a fourth silo added. Measures the gap and checks that nothing was lost.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Tier", "System")]
 public sealed class ProcessFailoverTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Keys = 12;
@@ -246,7 +247,7 @@ public sealed class ProcessFailoverTests(PostgresServer postgres, ITestOutputHel
 
     private async Task WaitForActiveSilosAsync(HttpClient admin, int count)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
+        var deadline = DateTime.UtcNow + Deadlines.Scaled(TimeSpan.FromSeconds(90));
         while (true)
         {
             var silos = await admin.GetFromJsonAsync<JsonElement>("/api/cluster/silos");

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace Mcp.Cluster.Tests.DataSources;
 
 /// <summary>Data is only returned once its audit entry is stored: with the audit store failing, reads are refused.</summary>
+[Trait("Tier", "Api")]
 public sealed class AuditFailureTests : IAsyncLifetime
 {
     private readonly SwitchableAuditStore _store = new();

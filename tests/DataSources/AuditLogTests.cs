@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Mcp.Cluster.Tests.DataSources;
 
 /// <summary>The audit log's group commit over the SQLite store, and its refusal when the store cannot be written.</summary>
+[Trait("Tier", "Unit")]
 public sealed class AuditLogTests : IDisposable
 {
     private readonly TempDirectory _directory = new();

@@ -12,6 +12,7 @@ namespace Mcp.Cluster.Tests.DataSources;
 
 /// <summary>Parquet, CSV and JSON files in Azure Blob Storage as tables, against Azurite (the official emulator).</summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Tier", "System")]
 public sealed class AzureBlobDataSourceTests(AzuriteServer azurite) : IAsyncLifetime
 {
     private readonly DataGateway _gateway = new();

@@ -13,6 +13,7 @@ namespace Mcp.Cluster.Tests.DataSources;
 /// and a hostile value stored in the data is matched as text and leaves the table intact.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Tier", "System")]
 public sealed class CompiledQueryExecutionTests(PostgresServer postgres)
 {
     private const string Hostile = "x'); DROP TABLE jobs; --";

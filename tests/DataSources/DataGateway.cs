@@ -104,3 +104,14 @@ public class DataGateway : GatewayFactory
 
     public static IEnumerable<JsonElement> Rows(JsonElement answer) => answer.GetProperty("rows").EnumerateArray();
 }
+
+/// <summary>
+/// One gateway with the sample sources for the test classes that only add sources, keys and grants of their own names
+/// and assert nothing about totals: one boot instead of one per class. Classes that count a sample source's reads or
+/// need it to themselves keep an <c>IClassFixture&lt;DataGateway&gt;</c>.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class DataCollection : ICollectionFixture<DataGateway>
+{
+    public const string Name = "data";
+}

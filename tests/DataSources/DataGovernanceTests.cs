@@ -6,6 +6,7 @@ using Mcp.Cluster.Tests.Infrastructure;
 namespace Mcp.Cluster.Tests.DataSources;
 
 /// <summary>Grants, field-level access, row filters, masking, quotas, model declarations and the audit log.</summary>
+[Trait("Tier", "Api")]
 public sealed class DataGovernanceTests(DataGateway gateway) : IClassFixture<DataGateway>, IAsyncLifetime
 {
     public Task InitializeAsync() => gateway.EnsureSamplesAsync();

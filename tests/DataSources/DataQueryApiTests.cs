@@ -3,11 +3,14 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Mcp.Cluster.DataSources;
 using Mcp.Cluster.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mcp.Cluster.Tests.DataSources;
 
 /// <summary>The query API over the shipped sample sources: answers, every limit, and injection attempts in every field.</summary>
+[Trait("Tier", "Api")]
 public sealed class DataQueryApiTests(DataGateway gateway) : IClassFixture<DataGateway>, IAsyncLifetime
 {
     public Task InitializeAsync() => gateway.EnsureSamplesAsync();
@@ -245,7 +248,9 @@ public sealed class DataQueryApiTests(DataGateway gateway) : IClassFixture<DataG
             sql = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 10000000000) SELECT count(*) AS c FROM n",
         });
         // The source's grain is not stalled by the statement: a read of the same source is answered while it runs.
-        await Task.Delay(300);
+        var jobs = gateway.Services.GetRequiredService<IGrainFactory>().GetGrain<IDataSourceGrain>("jobs_db");
+        await ModelTestHelpers.EventuallyAsync(async () => await jobs.GetActiveQueriesAsync() >= 1, TimeSpan.FromSeconds(30),
+            "the runaway statement to be running");
         using (var other = await admin.PostAsJsonAsync("/api/data/sql", new { source = "jobs_db", sql = "SELECT count(*) AS n FROM jobs" }))
         {
             Assert.Equal(240, DataGateway.Rows(await other.AssertOkAsync()).Single().GetProperty("n").GetInt64());

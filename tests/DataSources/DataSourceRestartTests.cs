@@ -9,6 +9,7 @@ namespace Mcp.Cluster.Tests.DataSources;
 /// registration, so nothing a read needs may be prepared only at registration (the masker once was, and every cached
 /// read after a restart failed with 503 until raw SQL happened to prepare it).
 /// </summary>
+[Trait("Tier", "Api")]
 public sealed class DataSourceRestartTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using Mcp.Cluster.Tests.Infrastructure;
 namespace Mcp.Cluster.Tests.DataSources;
 
 /// <summary>Reads of data sources as usage: rows, cache hits and misses per source; invented source names never become scopes.</summary>
+[Trait("Tier", "Api")]
 public sealed class DataUsageTests(DataGateway gateway) : IClassFixture<DataGateway>, IAsyncLifetime
 {
     public Task InitializeAsync() => gateway.EnsureSamplesAsync();

@@ -9,6 +9,7 @@ namespace Mcp.Cluster.Tests.DataSources;
 
 /// <summary>The PostgreSQL connector against a real server: discovery, types, governance, read-only raw SQL, timeouts, health.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Tier", "System")]
 public sealed class PostgresDataSourceTests(PostgresServer postgres) : IAsyncLifetime
 {
     private readonly DataGateway _gateway = new(new Dictionary<string, string?> { ["DataSources:QueryTimeout"] = "00:00:02" });

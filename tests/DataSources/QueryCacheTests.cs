@@ -12,6 +12,7 @@ namespace Mcp.Cluster.Tests.DataSources;
 
 /// <summary>The query cache against a real Redis: hits and misses, the shared second level, invalidation and policy isolation.</summary>
 [Collection(RedisCollection.Name)]
+[Trait("Tier", "System")]
 public sealed class QueryCacheTests(RedisServer redis) : IAsyncLifetime
 {
     private DataGateway _gateway = null!;

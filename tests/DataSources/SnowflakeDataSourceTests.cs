@@ -13,7 +13,9 @@ namespace Mcp.Cluster.Tests.DataSources;
 /// The Snowflake connector (SQL API v2 over HttpClient, key-pair JWT) against <see cref="SnowflakeWireServer"/>,
 /// which checks the JWT against the registered public key and answers in the API's jsonv2 format.
 /// </summary>
-public sealed class SnowflakeDataSourceTests(DataGateway gateway) : IClassFixture<DataGateway>, IAsyncLifetime
+[Collection(DataCollection.Name)]
+[Trait("Tier", "Api")]
+public sealed class SnowflakeDataSourceTests(DataGateway gateway) : IAsyncLifetime
 {
     private const int JobCount = 2500;
     private readonly RSA _key = RSA.Create(2048);

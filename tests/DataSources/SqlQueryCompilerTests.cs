@@ -3,6 +3,7 @@ using Mcp.Cluster.DataSources.Query;
 
 namespace Mcp.Cluster.Tests.DataSources;
 
+[Trait("Tier", "Unit")]
 public sealed class SqlQueryCompilerTests
 {
     internal static readonly TableSchema Jobs = new("jobs",

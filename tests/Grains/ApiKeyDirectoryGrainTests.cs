@@ -4,6 +4,7 @@ using Mcp.Cluster.Tests.Infrastructure;
 namespace Mcp.Cluster.Tests.Grains;
 
 [Collection(ClusterCollection.Name)]
+[Trait("Tier", "Grain")]
 public sealed class ApiKeyDirectoryGrainTests(ClusterFixture fixture)
 {
     [Fact]

@@ -8,6 +8,7 @@ using Mcp.Cluster.Tests.WireServers;
 namespace Mcp.Cluster.Tests.Grains;
 
 [Collection(ClusterCollection.Name)]
+[Trait("Tier", "Grain")]
 public sealed class ModelGrainTests(ClusterFixture fixture) : IAsyncLifetime
 {
     private static readonly ModelCaller Admin = new("key_admin", "admins", IsAdmin: true);
@@ -182,10 +183,7 @@ public sealed class ModelGrainTests(ClusterFixture fixture) : IAsyncLifetime
                 other.Add(chunk);
             }
         });
-        while (chunks.Count < 2)
-        {
-            await Task.Delay(20);
-        }
+        await ModelTestHelpers.EventuallyAsync(() => Task.FromResult(chunks.Count >= 2), TimeSpan.FromSeconds(30), "two streamed chunks");
         Assert.Equal(CompletionState.Running, (await grain.GetCompletionAsync(runningId))!.State);
         Assert.Equal(CancelCompletionOutcome.Forbidden, await grain.CancelCompletionAsync(runningId, "mallory", isAdmin: false));
         Assert.Equal(CancelCompletionOutcome.Cancelling, await grain.CancelCompletionAsync(runningId, "alice", isAdmin: false));

@@ -8,6 +8,7 @@ using Orleans.TestingHost;
 
 namespace Mcp.Cluster.Tests.Grains;
 
+[Trait("Tier", "Grain")]
 public sealed class SiloRestartTests
 {
     private readonly ApiKeyHasher _hasher = new(Encoding.UTF8.GetBytes("silo-restart-hash-secret-0123456789abcdef"));

@@ -21,6 +21,8 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             ["Cluster:DataDirectory"] = _data.Path,
             ["ApiKeys:UsageFlushInterval"] = "00:00:01",
+            // Grain tests have no use for the dashboard's call profiling and per-second counters.
+            ["Dashboard:Enabled"] = "false",
         }).Build();
         var cluster = new McpClusterOptions { DataDirectory = _data.Path };
 

@@ -36,6 +36,8 @@ public static class CommandLine
             await process.StandardInput.WriteAsync(standardInput);
             process.StandardInput.Close();
         }
+        // Stretched with the machine's load: a command that finishes returns at once however long its deadline.
+        timeout = Deadlines.Scaled(timeout);
         using var cancel = new CancellationTokenSource(timeout);
         try
         {

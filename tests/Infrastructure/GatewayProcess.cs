@@ -39,7 +39,7 @@ public sealed class GatewayProcess : IAsyncLifetime
             var names = (await admin.GetFromJsonAsync<JsonElement>("/api/datasources")).GetProperty("data_sources").EnumerateArray()
                 .Select(s => s.GetProperty("name").GetString()).ToArray();
             return names.Contains("jobs_db") && names.Contains("homebuilders_db");
-        }, TimeSpan.FromSeconds(60), "the sample sources to be registered");
+        }, Deadlines.Scaled(TimeSpan.FromSeconds(60)), "the sample sources to be registered");
     }
 
     public HttpClient CreateClient(string? apiKey = null)

@@ -38,6 +38,7 @@ public sealed class ListeningProcess : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var running = new ListeningProcess(process);
+        timeout = Deadlines.Scaled(timeout);
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline && !process.HasExited)
         {

@@ -38,6 +38,31 @@ public static class ModelTestHelpers
         }
     }
 
+    /// <summary>
+    /// Sends <paramref name="request"/> until its answer is no longer <paramref name="whileStatus"/> and returns that
+    /// first other answer: for a state that ends with time (an expiry, an open circuit, a rate window), polled instead of
+    /// slept through, so the test neither waits longer than needed nor fails when the machine is slow.
+    /// </summary>
+    public static async Task<HttpResponseMessage> FirstAnswerOtherThanAsync(Func<Task<HttpResponseMessage>> request,
+        HttpStatusCode whileStatus, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var response = await request();
+            if (response.StatusCode != whileStatus)
+            {
+                return response;
+            }
+            response.Dispose();
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Still {(int)whileStatus} after {timeout.TotalSeconds} s: {what}");
+            }
+            await Task.Delay(50);
+        }
+    }
+
     public static async Task<string> StatusOfAsync(this HttpClient client, string modelId) =>
         (await client.GetJsonAsync($"/api/models/{modelId}/status")).GetProperty("status").GetString()!;
 }

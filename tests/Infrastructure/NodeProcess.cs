@@ -66,9 +66,13 @@ public sealed class NodeProcess : IAsyncDisposable
         return node;
     }
 
-    /// <summary>Polls a gateway process at <paramref name="address"/> until <c>GET /health/ready</c> answers 2xx.</summary>
+    /// <summary>
+    /// Polls a gateway process at <paramref name="address"/> until <c>GET /health/ready</c> answers 2xx, for
+    /// <paramref name="timeout"/> on a quiet machine (stretched with the load, see <see cref="Deadlines"/>).
+    /// </summary>
     public async Task WaitUntilReadyAsync(Uri address, TimeSpan timeout)
     {
+        timeout = Deadlines.Scaled(timeout);
         using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -85,7 +89,7 @@ public sealed class NodeProcess : IAsyncDisposable
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
             }
-            Assert.True(DateTime.UtcNow < deadline, $"{Name} never became ready:\n{Tail()}");
+            Assert.True(DateTime.UtcNow < deadline, $"{Name} never became ready within {timeout.TotalSeconds:0} s:\n{Tail()}");
             await Task.Delay(250);
         }
     }

@@ -79,7 +79,7 @@ public sealed class PostgresServer : IAsyncLifetime
                 .FirstOrDefault()
             : null;
         return bin ?? throw new InvalidOperationException(
-            "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin (apt-get install postgresql), or set MCP_TEST_PG_BIN.");
+            "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: run the suite with tests/run, which obtains them (or apt-get install postgresql, or set MCP_TEST_PG_BIN).");
     }
 
     private Task RunPostgresToolAsync(string tool, IReadOnlyList<string> arguments) =>

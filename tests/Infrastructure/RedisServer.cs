@@ -16,7 +16,7 @@ public sealed class RedisServer : IAsyncLifetime
     public async Task InitializeAsync() =>
         _process = await ListeningProcess.StartAsync("redis-server",
             ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory.Path],
-            Port, TimeSpan.FromSeconds(20), "install it with apt-get install redis-server (.ci/run does)");
+            Port, TimeSpan.FromSeconds(20), "run the suite with tests/run, which obtains it (or apt-get install redis-server)");
 
     public Task DisposeAsync()
     {

@@ -7,6 +7,7 @@ using Mcp.Cluster.Tests.WireServers;
 namespace Mcp.Cluster.Tests.McpProtocol;
 
 /// <summary>An upstream MCP server (written with the C# SDK, in tests/) federated through the gateway, used by the official TypeScript client.</summary>
+[Trait("Tier", "System")]
 public sealed class IntegrationTests : IAsyncLifetime
 {
     private readonly McpFixtureServer _upstream = new("fixture-secret");

@@ -11,6 +11,7 @@ namespace Mcp.Cluster.Tests.McpProtocol;
 /// known failures are in tests/mcp-conformance-baseline.yml; the suite fails on any other failure and on any listed
 /// scenario that passes.
 /// </summary>
+[Trait("Tier", "System")]
 public sealed class McpConformanceTests : IAsyncLifetime
 {
     private readonly ConformanceFixtureServer _fixtures = new();

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Mcp.Cluster.Tests.McpProtocol;
 
 /// <summary>The official MCP TypeScript SDK, unchanged, against the gateway's <c>/mcp</c> endpoint on a real port.</summary>
+[Trait("Tier", "System")]
 public sealed class McpSdkTests : IAsyncLifetime
 {
     private readonly GatewayFactory _gateway = new(null);

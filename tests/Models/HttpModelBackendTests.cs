@@ -4,6 +4,7 @@ using Mcp.Cluster.Tests.WireServers;
 
 namespace Mcp.Cluster.Tests.Models;
 
+[Trait("Tier", "Unit")]
 public sealed class HttpModelBackendTests : IAsyncLifetime
 {
     private readonly ModelServiceWireServer _server = new("svc-secret");

@@ -4,6 +4,7 @@ using Mcp.Cluster.Tests.WireServers;
 
 namespace Mcp.Cluster.Tests.Models;
 
+[Trait("Tier", "Unit")]
 public sealed class HuggingFaceBackendTests : IAsyncLifetime
 {
     private readonly HuggingFaceWireServer _server = new("hf_test");

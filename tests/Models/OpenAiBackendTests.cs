@@ -5,6 +5,7 @@ using Mcp.Cluster.Tests.WireServers;
 
 namespace Mcp.Cluster.Tests.Models;
 
+[Trait("Tier", "Unit")]
 public sealed class OpenAiBackendTests : IAsyncLifetime
 {
     private readonly OpenAiWireServer _server = new("sk-test", "gpt-test", "embed-test");

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Mcp.Cluster.Tests.Models;
 
 /// <summary>The built-in model must generalise: none of these sentences is in its training data.</summary>
+[Trait("Tier", "Unit")]
 public sealed class SentimentClassifierTests
 {
     public static readonly TheoryData<string, string> Unseen = new()

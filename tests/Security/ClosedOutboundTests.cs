@@ -5,6 +5,7 @@ using Mcp.Cluster.Tests.Infrastructure;
 namespace Mcp.Cluster.Tests.Security;
 
 /// <summary>Issue 15, item 5: with <c>Outbound:AllowPublicTargets=false</c> non-admin keys reach only the allowlist.</summary>
+[Trait("Tier", "Api")]
 public sealed class ClosedOutboundTests : IAsyncLifetime
 {
     private readonly GatewayFactory _gateway = new(new Dictionary<string, string?>

@@ -10,6 +10,7 @@ namespace Mcp.Cluster.Tests.Security;
 /// closed with 1008 after <c>Completions:SocketAuthTimeout</c>, pings or not; a frame whose header declares more
 /// than <c>Completions:MaxSocketMessageBytes</c> is refused with 1009 as soon as the header arrives.
 /// </summary>
+[Trait("Tier", "Api")]
 public sealed class CompletionSocketLimitsTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);

@@ -11,6 +11,7 @@ namespace Mcp.Cluster.Tests.Security;
 /// On a gateway process of its own, as the metrics tests are: in the test process other gateways' instruments mix into
 /// the exposition and vanish from it when those gateways are disposed.
 /// </remarks>
+[Trait("Tier", "System")]
 public sealed class DataMetricsCardinalityTests(GatewayProcess gateway) : IClassFixture<GatewayProcess>
 {
     [Fact]

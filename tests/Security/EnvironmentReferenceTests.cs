@@ -10,6 +10,7 @@ namespace Mcp.Cluster.Tests.Security;
 /// value to a URL of the caller's choosing). The listener is allowed for everyone by the operator's allowlist, so
 /// only the reference rule stands between the secret and it.
 /// </summary>
+[Trait("Tier", "Api")]
 public sealed class EnvironmentReferenceTests : IAsyncLifetime
 {
     private const string Variable = "SECURITY_TEST_DEMO_API_KEY";

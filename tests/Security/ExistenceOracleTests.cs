@@ -10,7 +10,9 @@ namespace Mcp.Cluster.Tests.Security;
 /// Issue 15, item 8: a caller cannot tell a source, table or field it may not see from one that does not exist:
 /// same status, code, fields of the answer and wording (apart from the name it asked for). Admins get precise answers.
 /// </summary>
-public sealed class ExistenceOracleTests(DataGateway gateway) : IClassFixture<DataGateway>, IAsyncLifetime
+[Collection(DataCollection.Name)]
+[Trait("Tier", "Api")]
+public sealed class ExistenceOracleTests(DataGateway gateway) : IAsyncLifetime
 {
     public Task InitializeAsync() => gateway.EnsureSamplesAsync();
 

@@ -8,6 +8,7 @@ namespace Mcp.Cluster.Tests.Security;
 /// as documented. MCP clients use the upstream's tools through /mcp and /tools, never these routes.
 /// </summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Tier", "Api")]
 public sealed class IntegrationReadPermissionTests(SharedGatewayFactory gateway)
 {
     [Theory]

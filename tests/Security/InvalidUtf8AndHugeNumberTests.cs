@@ -11,6 +11,7 @@ namespace Mcp.Cluster.Tests.Security;
 /// predict and tool routes, silently replaced characters).
 /// </summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Tier", "Api")]
 public sealed class InvalidUtf8AndHugeNumberTests(SharedGatewayFactory gateway)
 {
     private const string Hole = "\u0001";

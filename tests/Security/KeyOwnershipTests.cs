@@ -13,6 +13,7 @@ namespace Mcp.Cluster.Tests.Security;
 /// keys gain no rights over keys more powerful than themselves (issue 15, items 1 and 2).
 /// </summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Tier", "Api")]
 public sealed class KeyOwnershipTests(SharedGatewayFactory gateway)
 {
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];

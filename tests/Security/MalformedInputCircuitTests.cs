@@ -13,6 +13,7 @@ namespace Mcp.Cluster.Tests.Security;
 /// closed: the next good request is answered.
 /// </summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Tier", "Api")]
 public sealed class MalformedInputCircuitTests(SharedGatewayFactory gateway) : IAsyncLifetime
 {
     // Raw JSON text: "\ud800" is the six-character escape of a lone high surrogate.

@@ -11,6 +11,7 @@ namespace Mcp.Cluster.Tests.Security;
 /// Transfer-Encoding, ...) are refused at registration and PATCH with 400 naming the field.
 /// </summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Tier", "Api")]
 public sealed class ModelHeaderInjectionTests(SharedGatewayFactory gateway) : IAsyncLifetime
 {
     private const string Smuggle = "a\r\nContent-Length: 0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";

@@ -11,6 +11,7 @@ namespace Mcp.Cluster.Tests.Security;
 /// the name's owner and admins still can.
 /// </summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Tier", "Api")]
 public sealed class ModelNameOwnershipTests(SharedGatewayFactory gateway)
 {
     private static object Builtin(string name, string version) =>

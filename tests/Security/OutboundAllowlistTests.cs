@@ -14,6 +14,7 @@ namespace Mcp.Cluster.Tests.Security;
 /// Issue 15, item 5: what operators allow (<c>Outbound:AllowedTargets</c>, <c>Outbound:AllowPublicTargets</c>) and the
 /// check of the address actually connected to. Every host name here resolves through a test resolver, never DNS.
 /// </summary>
+[Trait("Tier", "Api")]
 public sealed class OutboundAllowlistTests : IAsyncLifetime
 {
     private readonly ModelServiceWireServer _local = new("svc-local");

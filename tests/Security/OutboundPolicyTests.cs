@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Mcp.Cluster.Tests.Security;
 
 /// <summary>The outbound policy's parts on their own: host notations, address classes, the connect decision, options.</summary>
+[Trait("Tier", "Unit")]
 public sealed class OutboundPolicyTests
 {
     [Theory]

@@ -12,6 +12,7 @@ namespace Mcp.Cluster.Tests.Security;
 /// at a closed loopback port.
 /// </summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Tier", "Api")]
 public sealed class OutboundTargetTests(SharedGatewayFactory gateway)
 {
     public static TheoryData<string> InternalHosts => new()

@@ -11,6 +11,7 @@ namespace Mcp.Cluster.Tests.Security;
 /// the operator's role is too strong (which the README tells them not to do).
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Tier", "System")]
 public sealed class PostgresRawSqlSandboxTests(PostgresServer postgres) : IAsyncLifetime
 {
     private readonly DataGateway _gateway = new(new Dictionary<string, string?> { ["DataSources:MaxResultBytes"] = (1024 * 1024).ToString() });

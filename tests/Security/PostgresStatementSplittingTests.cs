@@ -14,6 +14,7 @@ namespace Mcp.Cluster.Tests.Security;
 /// a DELETE that ran would succeed.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Tier", "System")]
 public sealed class PostgresStatementSplittingTests(PostgresServer postgres) : IAsyncLifetime
 {
     private readonly DataGateway _gateway = new();

@@ -9,6 +9,7 @@ namespace Mcp.Cluster.Tests.Security;
 /// provider, here the test's capture) and not in <c>GET /logs</c>. Request logging is switched on, as an operator
 /// looking into traffic would.
 /// </summary>
+[Trait("Tier", "Api")]
 public sealed class QueryKeyRedactionTests : IAsyncLifetime
 {
     private readonly GatewayFactory _gateway = new(new Dictionary<string, string?>

@@ -19,6 +19,7 @@ public sealed class SqlSlotsGateway() : DataGateway(new Dictionary<string, strin
 /// starved the node. A source runs a bounded number at once (DataSources:MaxConcurrentSql, per key
 /// DataSources:MaxConcurrentSqlPerKey); more are refused at once with 503, Retry-After and data_source_unavailable.
 /// </summary>
+[Trait("Tier", "Api")]
 public sealed class RawSqlConcurrencyTests(SqlSlotsGateway gateway) : IClassFixture<SqlSlotsGateway>, IAsyncLifetime
 {
     private const string Endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c";

@@ -11,12 +11,21 @@ namespace Mcp.Cluster.Tests.Security;
 /// <summary>A data gateway whose raw SQL results may take at most 256 KiB, so the byte cap is easy to reach.</summary>
 public sealed class SandboxGateway() : DataGateway(new Dictionary<string, string?> { ["DataSources:MaxResultBytes"] = (256 * 1024).ToString() });
 
+/// <summary>One sandbox gateway for the raw-SQL sandbox classes: each registers its own keys and grants.</summary>
+[CollectionDefinition(Name)]
+public sealed class SandboxCollection : ICollectionFixture<SandboxGateway>
+{
+    public const string Name = "sqlite-sandbox";
+}
+
 /// <summary>
 /// Issue 15, item 3: with a <c>"sql": true</c> grant on the SQLite sample jobs_db, raw SQL reads jobs_db's own tables
 /// and nothing else: no ATTACH of the node's state or of another source, no VACUUM INTO, no transactions, no PRAGMA,
 /// no oversized values or results, and nothing a structured query would hide.
 /// </summary>
-public sealed class RawSqlSandboxTests(SandboxGateway gateway, ITestOutputHelper output) : IClassFixture<SandboxGateway>, IAsyncLifetime
+[Collection(SandboxCollection.Name)]
+[Trait("Tier", "Api")]
+public sealed class RawSqlSandboxTests(SandboxGateway gateway, ITestOutputHelper output) : IAsyncLifetime
 {
     public Task InitializeAsync() => gateway.EnsureSamplesAsync();
 

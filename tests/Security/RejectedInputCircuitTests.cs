@@ -12,6 +12,7 @@ namespace Mcp.Cluster.Tests.Security;
 /// shares. Before, each was a 502 that counted, and a few of them paused the model for everyone.
 /// </summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Tier", "Api")]
 public sealed class RejectedInputCircuitTests(SharedGatewayFactory gateway) : IAsyncLifetime
 {
     // Well past the test gateway's Models:CircuitFailureThreshold (3) and the default (5).

@@ -10,6 +10,7 @@ namespace Mcp.Cluster.Tests.Security;
 /// while sending <c>********</c> ("keep the stored secret") would hand the secret to the new host; a non-admin must
 /// send the secret again. Both hosts are allowlisted, so only that rule decides.
 /// </summary>
+[Trait("Tier", "Api")]
 public sealed class SecretBindingTests : IAsyncLifetime
 {
     private readonly OpenAiWireServer _original = new("sk-original-secret", "m1");

@@ -9,7 +9,9 @@ namespace Mcp.Cluster.Tests.Security;
 /// Issue 15, item 8: an SQLite source opens files inside the SQLite directory (by default the data directory's
 /// samples folder) only, never the node's own state, and a malformed path is a 400, not a 500.
 /// </summary>
-public sealed class SqlitePathConfinementTests(DataGateway gateway) : IClassFixture<DataGateway>, IAsyncLifetime
+[Collection(DataCollection.Name)]
+[Trait("Tier", "Api")]
+public sealed class SqlitePathConfinementTests(DataGateway gateway) : IAsyncLifetime
 {
     public Task InitializeAsync() => gateway.EnsureSamplesAsync();
 

@@ -11,7 +11,9 @@ namespace Mcp.Cluster.Tests.Security;
 /// single-statement scan, and Microsoft.Data.Sqlite runs every statement of a command. SQLite's own parser must
 /// decide: the second statement here counts forever, so a run of it would answer only at the query timeout.
 /// </summary>
-public sealed class SqliteStatementSplittingTests(SandboxGateway gateway) : IClassFixture<SandboxGateway>, IAsyncLifetime
+[Collection(SandboxCollection.Name)]
+[Trait("Tier", "Api")]
+public sealed class SqliteStatementSplittingTests(SandboxGateway gateway) : IAsyncLifetime
 {
     private const string Endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c";
 

@@ -2,6 +2,7 @@ using Mcp.Cluster.Gateway.ApiKeys;
 
 namespace Mcp.Cluster.Tests.Unit;
 
+[Trait("Tier", "Unit")]
 public sealed class ApiKeyFormatTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using Mcp.Cluster.Models;
 
 namespace Mcp.Cluster.Tests.Unit;
 
+[Trait("Tier", "Unit")]
 public sealed class DataAccessPolicyTests
 {
     private static readonly TableSchema Jobs = new("jobs",

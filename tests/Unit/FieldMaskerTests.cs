@@ -3,6 +3,7 @@ using Mcp.Cluster.DataSources.Governance;
 
 namespace Mcp.Cluster.Tests.Unit;
 
+[Trait("Tier", "Unit")]
 public sealed class FieldMaskerTests
 {
     private static readonly FieldMasker Masker = new(new byte[32]);

@@ -3,6 +3,7 @@ using Mcp.Cluster.Models;
 
 namespace Mcp.Cluster.Tests.Unit;
 
+[Trait("Tier", "Unit")]
 public sealed class JsonMergePatchTests
 {
     [Theory]

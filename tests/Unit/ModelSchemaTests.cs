@@ -2,6 +2,7 @@ using Mcp.Cluster.Models.Schemas;
 
 namespace Mcp.Cluster.Tests.Unit;
 
+[Trait("Tier", "Unit")]
 public sealed class ModelSchemaTests
 {
     private const string Schema = """

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace Mcp.Cluster.Tests.Unit;
 
+[Trait("Tier", "Unit")]
 public sealed class ModelSecretProtectorTests
 {
     private readonly ModelSecretProtector _protector = new(new EphemeralDataProtectionProvider(), Options.Create(new ModelSecretOptions()));

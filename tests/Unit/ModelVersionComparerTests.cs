@@ -2,6 +2,7 @@ using Mcp.Cluster.Models;
 
 namespace Mcp.Cluster.Tests.Unit;
 
+[Trait("Tier", "Unit")]
 public sealed class ModelVersionComparerTests
 {
     [Theory]

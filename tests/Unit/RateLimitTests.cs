@@ -2,6 +2,7 @@ using Mcp.Cluster.ApiKeys;
 
 namespace Mcp.Cluster.Tests.Unit;
 
+[Trait("Tier", "Unit")]
 public sealed class RateLimitParsingTests
 {
     [Theory]

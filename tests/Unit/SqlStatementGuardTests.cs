@@ -2,6 +2,7 @@ using Mcp.Cluster.DataSources.Connectors;
 
 namespace Mcp.Cluster.Tests.Unit;
 
+[Trait("Tier", "Unit")]
 public sealed class SqlStatementGuardTests
 {
     [Theory]

@@ -2,6 +2,7 @@ using Mcp.Cluster.Usage;
 
 namespace Mcp.Cluster.Tests.Unit;
 
+[Trait("Tier", "Unit")]
 public sealed class UsageAggregationTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using Mcp.Cluster.ApiKeys;
 
 namespace Mcp.Cluster.Tests.Unit;
 
+[Trait("Tier", "Unit")]
 public sealed class UsageCountersTests
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 31, 23, 59, 30, TimeSpan.Zero);

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Mcp.Cluster.Tests.Unit;
 
 /// <summary>The request path's side of the usage pipeline: writing an event never waits, and a full buffer drops and counts.</summary>
+[Trait("Tier", "Unit")]
 public sealed class UsagePublisherTests
 {
     private static UsagePublisher Publisher(UsageOptions options)

@@ -2,6 +2,7 @@ using Mcp.Cluster.Tests.Infrastructure;
 
 namespace Mcp.Cluster.Tests.Usage;
 
+[Trait("Tier", "Api")]
 public sealed class UsagePersistenceTests
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace Mcp.Cluster.Tests.Usage;
 
 /// <summary>The publisher against a real cluster: a backlog larger than one flush drains without waiting an interval per batch.</summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Tier", "Grain")]
 public sealed class UsagePublisherDrainTests(ClusterFixture fixture)
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace Mcp.Cluster.Tests.Usage;
 /// and summary endpoints read them back.
 /// </summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Tier", "Api")]
 public sealed class UsageTests(SharedGatewayFactory gateway) : IAsyncLifetime
 {
     private readonly ModelServiceWireServer _service = new("svc-secret");

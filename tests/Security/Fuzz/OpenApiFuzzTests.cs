@@ -19,6 +19,7 @@ namespace Mcp.Cluster.Tests.Security.Fuzz;
 /// The gateway is its own (destructive calls are part of the point) and may only reach loopback: see
 /// <see cref="FuzzValues"/> for how generated values are kept there.
 /// </summary>
+[Trait("Tier", "Api")]
 public sealed class OpenApiFuzzTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);

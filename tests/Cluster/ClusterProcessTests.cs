@@ -21,23 +21,8 @@ public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelp
     private readonly TempDirectory _data = new();
     private readonly List<NodeProcess> _nodes = [];
 
-    private Dictionary<string, string> Environment(string connectionString)
-    {
-        var clusterId = $"ops-{Guid.NewGuid():N}"[..16];
-        return new Dictionary<string, string>
-        {
-            ["MCP_Cluster__Mode"] = "Postgres",
-            ["MCP_Cluster__ClusterId"] = clusterId,
-            ["MCP_Cluster__ServiceId"] = clusterId,
-            ["MCP_Cluster__Postgres__ConnectionString"] = connectionString,
-            ["MCP_Cluster__AdvertisedAddress"] = "127.0.0.1",
-            ["MCP_Cluster__DataDirectory"] = _data.Path,
-            ["MCP_ADMIN_KEY"] = GatewayFactory.AdminKey,
-            ["MCP_API_KEY_HASH_SECRET"] = GatewayFactory.HashSecret,
-            ["MCP_Logging__LogLevel__Default"] = "Warning",
-            ["DOTNET_gcServer"] = "0",
-        };
-    }
+    private Dictionary<string, string> Environment(string connectionString) =>
+        ProcessClusterEnvironment.For(connectionString, _data.Path, "ops");
 
     [Fact]
     public async Task A_silo_started_on_a_database_without_the_schema_logs_why_and_exits_1()

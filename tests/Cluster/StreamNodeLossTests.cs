@@ -35,20 +35,7 @@ public sealed class StreamNodeLossTests(PostgresServer postgres, ITestOutputHelp
     {
         await _upstream.StartAsync();
         var connectionString = await postgres.CreateDatabaseAsync("stream_node_loss");
-        var clusterId = $"strm-{Guid.NewGuid():N}"[..16];
-        _environment = new Dictionary<string, string>
-        {
-            ["MCP_Cluster__Mode"] = "Postgres",
-            ["MCP_Cluster__ClusterId"] = clusterId,
-            ["MCP_Cluster__ServiceId"] = clusterId,
-            ["MCP_Cluster__Postgres__ConnectionString"] = connectionString,
-            ["MCP_Cluster__AdvertisedAddress"] = "127.0.0.1",
-            ["MCP_Cluster__DataDirectory"] = _data.Path,
-            ["MCP_ADMIN_KEY"] = GatewayFactory.AdminKey,
-            ["MCP_API_KEY_HASH_SECRET"] = GatewayFactory.HashSecret,
-            ["MCP_Logging__LogLevel__Default"] = "Warning",
-            ["DOTNET_gcServer"] = "0",
-        };
+        _environment = ProcessClusterEnvironment.For(connectionString, _data.Path, "strm");
     }
 
     [Fact]

@@ -306,17 +306,25 @@ public sealed class IntegrationGrain(
     private sealed class ChannelProgress(ChannelWriter<IntegrationCallEvent> writer) : IProgress<ProgressNotificationValue>
     {
         private readonly Lock _gate = new();
-        private float _progress;
+        private float? _progress;
         private float? _total;
 
+        /// <summary>
+        /// The SDK runs notification handlers on their own, so a step can arrive after the next one. Progress must
+        /// increase with each notification (MCP), so a step older than one already passed on is dropped, not sent late.
+        /// </summary>
         public void Report(ProgressNotificationValue value)
         {
             lock (_gate)
             {
                 _total = value.Total;
-                _progress = Math.Max(_progress, value.Progress);
+                if (_progress is { } passed && value.Progress <= passed)
+                {
+                    return;
+                }
+                _progress = value.Progress;
+                writer.TryWrite(new IntegrationCallEvent(value.Progress, value.Total, value.Message, null));
             }
-            writer.TryWrite(new IntegrationCallEvent(value.Progress, value.Total, value.Message, null));
         }
 
         /// <summary>Waits (at most <paramref name="limit"/>) until reported progress reaches its announced total.</summary>
@@ -333,7 +341,7 @@ public sealed class IntegrationGrain(
         {
             lock (_gate)
             {
-                return _total is { } total && _progress < total;
+                return _total is { } total && (_progress ?? 0) < total;
             }
         }
     }

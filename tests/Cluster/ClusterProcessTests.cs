@@ -243,9 +243,7 @@ public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelp
 
     private async Task<Uri> StartGatewayAsync(Dictionary<string, string> environment)
     {
-        var address = new Uri($"http://127.0.0.1:{FreePort.Next()}");
-        var gateway = NodeProcess.Start($"gateway-{address.Port}", "gateway",
-            new Dictionary<string, string>(environment) { ["ASPNETCORE_URLS"] = address.ToString() });
+        var gateway = NodeProcess.StartGateway(environment, out var address);
         _nodes.Add(gateway);
         await gateway.WaitUntilReadyAsync(address, TimeSpan.FromSeconds(120));
         return address;

@@ -48,11 +48,11 @@ public sealed class ProcessFailoverTests(PostgresServer postgres, ITestOutputHel
         var keys = new List<(string Id, HttpClient OnA, HttpClient OnB)>();
         for (var i = 0; i < Keys; i++)
         {
-            var created = await PostJsonAsync(admin, "/api/keys", new { owner = $"load-{i}", permissions = new[] { "read", "execute" }, rate_limit = "100000/minute" });
+            var created = await admin.PostForJsonAsync("/api/keys", new { owner = $"load-{i}", permissions = new[] { "read", "execute" }, rate_limit = "100000/minute" });
             var apiKey = created.GetProperty("api_key").GetString()!;
             keys.Add((created.GetProperty("key_id").GetString()!, Client(gatewayA, apiKey), Client(gatewayB, apiKey)));
         }
-        var model = (await PostJsonAsync(admin, "/api/models", new { name = "failover-sentiment", provider = "builtin", config = new { task = "classification" } }))
+        var model = (await admin.PostForJsonAsync("/api/models", new { name = "failover-sentiment", provider = "builtin", config = new { task = "classification" } }))
             .GetProperty("model_id").GetString()!;
 
         // Steady open-loop load through both gateways, 100 requests a second whatever the answers take: every key
@@ -155,7 +155,7 @@ public sealed class ProcessFailoverTests(PostgresServer postgres, ITestOutputHel
         }
 
         // One activation per key across the cluster: 80 requests through two gateways against 30/minute.
-        var limited = await PostJsonAsync(admin, "/api/keys", new { owner = "limited", permissions = new[] { "read" }, rate_limit = "30/minute" });
+        var limited = await admin.PostForJsonAsync("/api/keys", new { owner = "limited", permissions = new[] { "read" }, rate_limit = "30/minute" });
         var limitedKey = limited.GetProperty("api_key").GetString()!;
         using var limitedA = Client(gatewayA, limitedKey);
         using var limitedB = Client(gatewayB, limitedKey);
@@ -172,13 +172,13 @@ public sealed class ProcessFailoverTests(PostgresServer postgres, ITestOutputHel
         await WaitForActiveSilosAsync(admin, 3);
         for (var i = 0; i < 40; i++)
         {
-            var created = await PostJsonAsync(admin, "/api/keys", new { owner = $"late-{i}", permissions = new[] { "read" } });
+            var created = await admin.PostForJsonAsync("/api/keys", new { owner = $"late-{i}", permissions = new[] { "read" } });
             using var late = Client(i % 2 == 0 ? gatewayA : gatewayB, created.GetProperty("api_key").GetString()!);
             Assert.Equal(HttpStatusCode.OK, (await late.GetAsync("/api/keys/me")).StatusCode);
         }
         var silos = await admin.GetFromJsonAsync<JsonElement>("/api/cluster/silos");
         var onAdded = silos.GetProperty("silos").EnumerateArray()
-            .Single(s => PortOf(s.GetProperty("address").GetString()!) == added.Port)
+            .Single(s => ProcessClusterEnvironment.SiloPort(s.GetProperty("address").GetString()!) == added.Port)
             .GetProperty("grain_types").TryGetProperty("ApiKeyGrain", out var count) ? count.GetInt32() : 0;
         output.WriteLine($"key grains on the added silo: {onAdded}");
         Assert.True(onAdded > 0, "the added silo took none of the new keys");
@@ -224,9 +224,7 @@ public sealed class ProcessFailoverTests(PostgresServer postgres, ITestOutputHel
 
     private async Task<Uri> StartGatewayAsync()
     {
-        var address = new Uri($"http://127.0.0.1:{FreePort.Next()}");
-        var gateway = NodeProcess.Start($"gateway-{address.Port}", "gateway",
-            new Dictionary<string, string>(_environment) { ["ASPNETCORE_URLS"] = address.ToString() });
+        var gateway = NodeProcess.StartGateway(_environment, out var address);
         _nodes.Add(gateway);
         await gateway.WaitUntilReadyAsync(address, TimeSpan.FromSeconds(90));
         return address;
@@ -251,28 +249,17 @@ public sealed class ProcessFailoverTests(PostgresServer postgres, ITestOutputHel
     {
         var silos = await admin.GetFromJsonAsync<JsonElement>("/api/cluster/silos");
         return silos.GetProperty("silos").EnumerateArray()
-            .Select(s => (Port: PortOf(s.GetProperty("address").GetString()!),
+            .Select(s => (Port: ProcessClusterEnvironment.SiloPort(s.GetProperty("address").GetString()!),
                 Keys: s.GetProperty("grain_types").TryGetProperty("ApiKeyGrain", out var c) ? c.GetInt32() : 0))
             .OrderByDescending(s => s.Keys)
             .First();
     }
-
-    // "127.0.0.1:11111@154435909" → 11111
-    private static int PortOf(string address) => int.Parse(address.Split('@')[0].Split(':')[^1]);
 
     private static HttpClient Client(Uri gateway, string apiKey)
     {
         var client = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(60) };
         client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
         return client;
-    }
-
-    private static async Task<JsonElement> PostJsonAsync(HttpClient client, string path, object body)
-    {
-        using var response = await client.PostAsJsonAsync(path, body);
-        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {json}");
-        return json;
     }
 
     public async Task DisposeAsync()

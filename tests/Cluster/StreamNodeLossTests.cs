@@ -51,13 +51,13 @@ public sealed class StreamNodeLossTests(PostgresServer postgres, ITestOutputHelp
             return silos.GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "active") == 2;
         }, TimeSpan.FromSeconds(90), "both silos to be active");
 
-        var modelId = (await PostJsonAsync(admin, "/api/models", new
+        var modelId = (await admin.PostForJsonAsync("/api/models", new
         {
             name = "node-loss-" + Guid.NewGuid().ToString("N")[..8],
             provider = "openai",
             config = new { base_url = _upstream.V1.ToString(), api_key = "sk-upstream", provider_model = "gpt-test", max_retries = 0 },
         })).GetProperty("model_id").GetString()!;
-        var apiKey = (await PostJsonAsync(admin, "/api/keys", new { owner = "streamer", permissions = new[] { "read", "execute" }, rate_limit = "1000/minute" }))
+        var apiKey = (await admin.PostForJsonAsync("/api/keys", new { owner = "streamer", permissions = new[] { "read", "execute" }, rate_limit = "1000/minute" }))
             .GetProperty("api_key").GetString()!;
         using var client = Client(gateway, apiKey);
         var prompt = string.Join(' ', Enumerable.Range(0, 1500).Select(i => $"w{i}"));
@@ -80,7 +80,7 @@ public sealed class StreamNodeLossTests(PostgresServer postgres, ITestOutputHelp
         var silos = await admin.GetFromJsonAsync<JsonElement>("/api/cluster/silos");
         var host = silos.GetProperty("silos").EnumerateArray()
             .Single(s => s.GetProperty("grain_types").TryGetProperty("ModelGrain", out var count) && count.GetInt32() > 0);
-        var victim = _silosByPort[PortOf(host.GetProperty("address").GetString()!)];
+        var victim = _silosByPort[ProcessClusterEnvironment.SiloPort(host.GetProperty("address").GetString()!)];
         var clock = Stopwatch.StartNew();
         victim.Kill();
         output.WriteLine($"killed {victim.Name}, which ran the model's streams");
@@ -209,16 +209,11 @@ public sealed class StreamNodeLossTests(PostgresServer postgres, ITestOutputHelp
 
     private async Task<Uri> StartGatewayAsync()
     {
-        var address = new Uri($"http://127.0.0.1:{FreePort.Next()}");
-        var gateway = NodeProcess.Start($"gateway-{address.Port}", "gateway",
-            new Dictionary<string, string>(_environment) { ["ASPNETCORE_URLS"] = address.ToString() });
+        var gateway = NodeProcess.StartGateway(_environment, out var address);
         _nodes.Add(gateway);
         await gateway.WaitUntilReadyAsync(address, TimeSpan.FromSeconds(90));
         return address;
     }
-
-    // "127.0.0.1:11111@154435909" → 11111
-    private static int PortOf(string address) => int.Parse(address.Split('@')[0].Split(':')[^1]);
 
     private static HttpClient Client(Uri gateway, string apiKey)
     {
@@ -226,14 +221,6 @@ public sealed class StreamNodeLossTests(PostgresServer postgres, ITestOutputHelp
         var client = new HttpClient { BaseAddress = gateway, Timeout = Timeout.InfiniteTimeSpan };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         return client;
-    }
-
-    private static async Task<JsonElement> PostJsonAsync(HttpClient client, string path, object body)
-    {
-        using var response = await client.PostAsJsonAsync(path, body);
-        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {json}");
-        return json;
     }
 
     public async Task DisposeAsync()

@@ -32,4 +32,13 @@ public static class HttpAssertions
 
     public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string url, object body) =>
         client.PostAsJsonAsync(url, body);
+
+    /// <summary>Posts <paramref name="body"/> as JSON, requires a 2xx and returns the answer's JSON.</summary>
+    public static async Task<JsonElement> PostForJsonAsync(this HttpClient client, string path, object body)
+    {
+        using var response = await client.PostAsJsonAsync(path, body);
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {json}");
+        return json;
+    }
 }

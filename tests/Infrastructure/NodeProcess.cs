@@ -66,6 +66,14 @@ public sealed class NodeProcess : IAsyncDisposable
         return node;
     }
 
+    /// <summary>A gateway process with <paramref name="environment"/> on a free loopback port of its own.</summary>
+    public static NodeProcess StartGateway(IReadOnlyDictionary<string, string> environment, out Uri address)
+    {
+        address = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+        return Start($"gateway-{address.Port}", "gateway",
+            new Dictionary<string, string>(environment) { ["ASPNETCORE_URLS"] = address.ToString() });
+    }
+
     /// <summary>
     /// Polls a gateway process at <paramref name="address"/> until <c>GET /health/ready</c> answers 2xx, for
     /// <paramref name="timeout"/> on a quiet machine (stretched with the load, see <see cref="Deadlines"/>).

@@ -23,4 +23,7 @@ public static class ProcessClusterEnvironment
             ["DOTNET_gcServer"] = "0",
         };
     }
+
+    /// <summary>The silo port of an address as <c>/api/cluster/silos</c> writes it: "127.0.0.1:11111@154435909" → 11111.</summary>
+    public static int SiloPort(string address) => int.Parse(address.Split('@')[0].Split(':')[^1]);
 }

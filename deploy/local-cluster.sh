@@ -3,13 +3,13 @@
 # redis-server is installed (the data-source query cache's shared second level), N silos and M gateways in Cluster:Mode=Postgres.
 #
 #   deploy/local-cluster.sh start [--silos 3] [--gateways 2] [--dir .local-cluster] [--pg-port 54329]
-#                                 [--silo-port 11111] [--client-port 30000] [--http-port 5000] [--redis-port 6380]
+#                                 [--silo-port 11111] [--client-port 30000] [--http-port 8000] [--redis-port 6380]
 #                                 [--metrics-port 9400]
 #   deploy/local-cluster.sh status [--dir …]
 #   deploy/local-cluster.sh stop [--dir …]
 #
 # Silo i listens on 127.0.0.1:11111+i (silos), :30000+i (clients) and :9400+i (metrics); gateway j (from 1) on
-# http://localhost:5000+j. Each start appends to silo-i.log and gateway-j.log, so a killed node's log survives its restart.
+# http://localhost:8000+j. Each start appends to silo-i.log and gateway-j.log, so a killed node's log survives its restart.
 # Logs, pids, the database, the generated admin key and hashing secret and the settings of the last `start`
 # (settings.env: `status`, `stop` and the next `start` use them unless given other options) live in the state
 # directory; `stop` ends every process (SIGTERM, then SIGKILL after 20 s) and stops PostgreSQL, keeping the data for
@@ -21,7 +21,7 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 command="${1:-}"; shift || true
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 case "$command" in -h|--help|help) usage; exit 0 ;; esac
-silos=3 gateways=2 dir="$repo/.local-cluster" pg_port=54329 silo_port=11111 client_port=30000 http_port=5000 redis_port=6380 metrics_port=9400
+silos=3 gateways=2 dir="$repo/.local-cluster" pg_port=54329 silo_port=11111 client_port=30000 http_port=8000 redis_port=6380 metrics_port=9400
 given=()
 while [ $# -gt 0 ]; do
   [ $# -ge 2 ] || { echo "option $1 needs a value" >&2; exit 2; }

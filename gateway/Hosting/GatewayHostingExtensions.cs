@@ -31,6 +31,9 @@ namespace Mcp.Cluster.Gateway.Hosting;
 
 public static class GatewayHostingExtensions
 {
+    /// <summary>The port of the user guide's examples (<c>http://localhost:8000</c>).</summary>
+    public const int DefaultHttpPort = 8000;
+
     /// <summary>Everything the gateway process needs: the co-hosted silo (local mode), options, services and docs.</summary>
     public static WebApplicationBuilder AddMcpGateway(this WebApplicationBuilder builder, string[]? args = null)
     {
@@ -50,10 +53,11 @@ public static class GatewayHostingExtensions
         {
             builder.UseOrleans(silo => silo.UseMcpCluster(configuration));
         }
-        if (cluster.Instance > 0 && string.IsNullOrEmpty(configuration["urls"]) && string.IsNullOrEmpty(configuration["ASPNETCORE_URLS"]))
+        if (string.IsNullOrEmpty(configuration["urls"]) && string.IsNullOrEmpty(configuration["ASPNETCORE_URLS"])
+            && string.IsNullOrEmpty(configuration["http_ports"]) && string.IsNullOrEmpty(configuration["ASPNETCORE_HTTP_PORTS"]))
         {
-            // Several gateways on one machine: instance N listens on 5000 + N unless told otherwise.
-            builder.WebHost.UseUrls($"http://localhost:{5000 + cluster.Instance}");
+            // The user guide's address; several gateways on one machine: instance N listens on 8000 + N.
+            builder.WebHost.UseUrls($"http://localhost:{DefaultHttpPort + cluster.Instance}");
         }
 
         builder.Services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));

@@ -15,7 +15,7 @@ namespace Mcp.Cluster.Tests.Startup;
 [Trait("Tier", "System")]
 public sealed partial class FreshNodeTests
 {
-    private static readonly Uri DefaultAddress = new("http://localhost:5000");
+    private static readonly Uri DefaultAddress = new("http://localhost:8000");
 
     [Fact]
     public async Task The_readme_run_command_with_no_settings_serves_the_readme_examples_before_and_after_a_restart()

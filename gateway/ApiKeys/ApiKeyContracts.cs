@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Mcp.Cluster.ApiKeys;
 
@@ -8,6 +9,7 @@ namespace Mcp.Cluster.Gateway.ApiKeys;
 public sealed record CreateApiKeyRequest
 {
     /// <summary>Who the key belongs to (a user, team or service). Non-admin callers can only create keys for their own owner.</summary>
+    [Required]
     public string? Owner { get; init; }
 
     public string? Description { get; init; }
@@ -38,6 +40,7 @@ public sealed record CreateApiKeyRequest
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateApiKeyBatchRequest
 {
+    [Required]
     public CreateApiKeyRequest[]? Keys { get; init; }
 }
 

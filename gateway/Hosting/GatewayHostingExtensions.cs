@@ -137,7 +137,7 @@ public static class GatewayHostingExtensions
             };
         });
 
-        builder.Services.AddOpenApi(o => o.AddApiKeySecurity());
+        builder.Services.AddMcpDocs();
         return builder;
     }
 
@@ -157,19 +157,7 @@ public static class GatewayHostingExtensions
         app.UseRateLimiter();
         app.UseMiddleware<StrictJsonBodyMiddleware>();
 
-        app.MapOpenApi("/openapi/{documentName}.json");
-        app.UseSwaggerUI(ui =>
-        {
-            ui.RoutePrefix = "docs";
-            ui.DocumentTitle = "MCP Cluster API";
-            ui.SwaggerEndpoint("/openapi/v1.json", "MCP Cluster API v1");
-        });
-        app.UseReDoc(redoc =>
-        {
-            redoc.RoutePrefix = "redoc";
-            redoc.DocumentTitle = "MCP Cluster API";
-            redoc.SpecUrl("/openapi/v1.json");
-        });
+        app.UseMcpDocs();
 
         app.MapHealthEndpoints();
         // Prometheus scrapes without a key, as scrapers do; put it behind the network boundary you keep scrapers in.
@@ -204,6 +192,9 @@ public static class GatewayHostingExtensions
         options.DictionaryKeyPolicy = null;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        // A number is a JSON number: ASP.NET Core's web defaults also read "30" as 30, which neither the MCP tools
+        // (GatewayJson) nor the published document (it would say "integer or string") agree with.
+        options.NumberHandling = JsonNumberHandling.Strict;
         // A property named twice is ambiguous (parsers disagree on which wins): refused, never silently resolved.
         options.AllowDuplicateProperties = false;
     }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
@@ -107,9 +108,11 @@ public static partial class IntegrationEndpoints
 public sealed record IntegrationRequest
 {
     /// <summary>The namespace: its tools appear as {name}.{tool}.</summary>
+    [Required]
     public string? Name { get; init; }
 
     /// <summary>The upstream server's Streamable HTTP endpoint.</summary>
+    [Required]
     public string? Url { get; init; }
 
     /// <summary>Headers sent with every request (e.g. Authorization); secret values are encrypted at rest, or give ${VAR} references.</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Mcp.Cluster.Models;
@@ -12,6 +13,7 @@ namespace Mcp.Cluster.Gateway.Models;
 public sealed record RegisterModelRequest
 {
     /// <summary>Letters, digits, '.', '_' and '-'; several versions may share a name.</summary>
+    [Required]
     public string? Name { get; init; }
 
     /// <summary>Defaults to 1.0.0. Ordered like semantic versions for <c>latest</c>.</summary>
@@ -40,6 +42,7 @@ public sealed record RegisterModelRequest
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record DataSourceRequest
 {
+    [Required]
     public string? Name { get; init; }
 
     /// <summary><c>read</c> (default), <c>write</c> or <c>read_write</c>.</summary>
@@ -141,6 +144,7 @@ public sealed record ModelMetricsResponse(
 public sealed record SetAliasRequest
 {
     /// <summary>The version of the same name the alias should point at.</summary>
+    [Required]
     public string? Version { get; init; }
 }
 

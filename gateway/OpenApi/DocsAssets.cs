@@ -1,0 +1,63 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Net.Http.Headers;
+using Swashbuckle.AspNetCore.ReDoc;
+
+namespace Mcp.Cluster.Gateway.OpenApi;
+
+/// <summary>A file the docs pages load, with the entity tag conditional requests are answered from.</summary>
+public sealed record DocsAsset(byte[] Content, string ContentType, EntityTagHeaderValue ETag)
+{
+    public static DocsAsset Of(byte[] content, string contentType) =>
+        new(content, contentType, new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(SHA256.HashData(content))[..16]}\""));
+}
+
+/// <summary>
+/// The files the gateway serves for its docs pages itself, so /docs and /redoc work on a machine without internet:
+/// the favicon, the ReDoc page without its web-font link, and ReDoc's bundle with its "API docs by Redocly" logo
+/// (which the bundle loads from cdn.redoc.ly) replaced by an inline image.
+/// </summary>
+public sealed class DocsAssets
+{
+    private const string ResourcePrefix = "Mcp.Cluster.Gateway.OpenApi.Assets.";
+    private const string ReDocBundleResource = "Swashbuckle.AspNetCore.ReDoc.node_modules.redoc.bundles.redoc.standalone.js";
+
+    /// <summary>Where ReDoc's bundle fetches its attribution logo (logo-mini.svg and logo-mini-full.svg).</summary>
+    public const string ReDocLogoPrefix = "https://cdn.redoc.ly/redoc/logo-mini";
+
+    /// <summary>The attribution kept, as text in an inline SVG: nothing to fetch.</summary>
+    private const string InlineLogo =
+        "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='64' height='16'%3E%3Ctext x='0' y='12' "
+        + "font-family='sans-serif' font-size='12' fill='%23808080'%3ERedocly%3C/text%3E%3C/svg%3E";
+
+    private readonly Lazy<DocsAsset> _reDocBundle = new(LoadReDocBundle);
+
+    public DocsAsset Favicon { get; } = DocsAsset.Of(ReadOwn("favicon.ico"), "image/x-icon");
+
+    public DocsAsset ReDocBundle => _reDocBundle.Value;
+
+    /// <summary>ReDoc's page as Swashbuckle's, less the Google Fonts stylesheet link.</summary>
+    public static Stream ReDocIndex() => Resource(typeof(DocsAssets).Assembly, ResourcePrefix + "redoc-index.html");
+
+    private static DocsAsset LoadReDocBundle()
+    {
+        using var stream = Resource(typeof(ReDocOptions).Assembly, ReDocBundleResource);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var script = reader.ReadToEnd();
+        // The URLs sit in template literals: `https://cdn.redoc.ly/redoc/logo-mini.svg` and …-full.svg.
+        script = System.Text.RegularExpressions.Regex.Replace(script,
+            System.Text.RegularExpressions.Regex.Escape(ReDocLogoPrefix) + "[A-Za-z0-9_.-]*", InlineLogo);
+        return DocsAsset.Of(Encoding.UTF8.GetBytes(script), "text/javascript; charset=utf-8");
+    }
+
+    private static byte[] ReadOwn(string name)
+    {
+        using var stream = Resource(typeof(DocsAssets).Assembly, ResourcePrefix + name);
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+
+    private static Stream Resource(System.Reflection.Assembly assembly, string name) =>
+        assembly.GetManifestResourceStream(name) ?? throw new InvalidOperationException($"Embedded resource '{name}' is missing from {assembly.GetName().Name}.");
+}

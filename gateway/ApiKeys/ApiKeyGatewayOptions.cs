@@ -17,6 +17,15 @@ public sealed class ApiKeyGatewayOptions
     /// <summary>Rate limit of keys created without one.</summary>
     public string DefaultRateLimit { get; set; } = "100/minute";
 
+    /// <summary>
+    /// Permissions of a key created without <c>permissions</c> (the user guide's <c>read, write, execute</c>). A
+    /// non-admin creator's key gets the part of these it holds itself; <c>admin</c> is never a default.
+    /// </summary>
+    public string[] DefaultPermissions { get; set; } = ["read", "write", "execute"];
+
+    /// <summary>Lifetime of a key created without <c>expires_in_days</c>; 0 means such keys do not expire.</summary>
+    public int DefaultExpiresInDays { get; set; } = 365;
+
     /// <summary>Most keys one <c>POST /api/keys/batch</c> may create.</summary>
     public int MaxBatchSize { get; set; } = 100;
 

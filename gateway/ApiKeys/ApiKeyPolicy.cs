@@ -4,7 +4,8 @@ using Mcp.Cluster.Hosting;
 namespace Mcp.Cluster.Gateway.ApiKeys;
 
 /// <summary>The gateway's effective key rules, parsed and checked once at startup so bad settings fail fast.</summary>
-public sealed record ApiKeyPolicy(bool AllowSelfService, RateLimit DefaultRateLimit, RateLimit SelfServiceRateLimit, int MaxExpiresInDays, TimeSpan MaxRotationGracePeriod, int MaxBatchSize)
+public sealed record ApiKeyPolicy(bool AllowSelfService, RateLimit DefaultRateLimit, RateLimit SelfServiceRateLimit, int MaxExpiresInDays, TimeSpan MaxRotationGracePeriod, int MaxBatchSize,
+    Permissions DefaultPermissions = Permissions.Read, int DefaultExpiresInDays = 0)
 {
     public static ApiKeyPolicy From(ApiKeyGatewayOptions options, McpClusterOptions cluster)
     {
@@ -20,6 +21,19 @@ public sealed record ApiKeyPolicy(bool AllowSelfService, RateLimit DefaultRateLi
         {
             throw new InvalidOperationException("ApiKeys:MaxExpiresInDays must be at least 1.");
         }
+        if (!PermissionNames.TryParse(options.DefaultPermissions ?? [], out var defaultPermissions, out var unknown)
+            || defaultPermissions == Permissions.None)
+        {
+            throw new InvalidOperationException($"ApiKeys:DefaultPermissions must name at least one of read, write, execute{(unknown is null ? "" : $" (not '{unknown}')")}.");
+        }
+        if (defaultPermissions.HasFlag(Permissions.Admin))
+        {
+            throw new InvalidOperationException("ApiKeys:DefaultPermissions cannot include 'admin': an admin key is always asked for by name.");
+        }
+        if (options.DefaultExpiresInDays < 0 || options.DefaultExpiresInDays > options.MaxExpiresInDays)
+        {
+            throw new InvalidOperationException($"ApiKeys:DefaultExpiresInDays must be between 0 (no expiry) and ApiKeys:MaxExpiresInDays ({options.MaxExpiresInDays}).");
+        }
         if (options.MaxBatchSize < 1)
         {
             throw new InvalidOperationException("ApiKeys:MaxBatchSize must be at least 1.");
@@ -30,6 +44,8 @@ public sealed record ApiKeyPolicy(bool AllowSelfService, RateLimit DefaultRateLi
             selfServiceRate!,
             options.MaxExpiresInDays,
             options.MaxRotationGracePeriod,
-            options.MaxBatchSize);
+            options.MaxBatchSize,
+            defaultPermissions,
+            options.DefaultExpiresInDays);
     }
 }

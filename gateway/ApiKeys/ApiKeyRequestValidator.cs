@@ -33,7 +33,8 @@ public static class ApiKeyRequestValidator
             return Invalid($"Field '{field}description' must be at most {MaxDescriptionLength} characters without control characters.", field + "description");
         }
 
-        var permissions = Permissions.Read;
+        // A key asked for without permissions gets the configured default, within what a non-admin creator holds.
+        var permissions = caller is { IsAdmin: false } ? policy.DefaultPermissions & caller.Permissions : policy.DefaultPermissions;
         if (request.Permissions is not null)
         {
             if (request.Permissions.Length == 0)
@@ -44,6 +45,11 @@ public static class ApiKeyRequestValidator
             {
                 return Invalid($"Unknown permission '{unknown}' in '{field}permissions'. Use read, write, execute or admin.", field + "permissions");
             }
+        }
+
+        if (permissions == Permissions.None)
+        {
+            return Invalid($"Field '{field}permissions' is required here: this key holds none of the default permissions ({string.Join(", ", PermissionNames.ToNames(policy.DefaultPermissions))}).", field + "permissions");
         }
 
         var rateLimit = policy.DefaultRateLimit;
@@ -99,7 +105,8 @@ public static class ApiKeyRequestValidator
 
         var quotas = new QuotaLimits(request.DailyQuota, request.MonthlyQuota);
         var tokens = new TokenLimits(request.TokensPerMinute, request.TokensPerDay);
-        DateTimeOffset? expiresAt = request.ExpiresInDays is { } d ? now.AddDays(d) : null;
+        DateTimeOffset? expiresAt = request.ExpiresInDays is { } d ? now.AddDays(d)
+            : policy.DefaultExpiresInDays > 0 ? now.AddDays(policy.DefaultExpiresInDays) : null;
         if (caller is { IsAdmin: false } && callerKey is not null)
         {
             // A limited key must not mint an unlimited one: omitted limits are inherited, larger ones refused.

@@ -30,6 +30,6 @@ public sealed class TokenQuota(IGrainFactory grains)
         var window = refusal.Window == "day" ? "daily" : "per-minute";
         return ApiErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, ErrorCode,
             $"This request may use up to {requested} tokens but the key's {window} token quota of {refusal.Limit} has {Math.Max(0, (refusal.Limit ?? 0) - (refusal.Used ?? 0))} left. Try again in {retry} seconds or lower max_tokens.",
-            new() { ["quota"] = refusal.Window, ["limit"] = refusal.Limit, ["requested"] = requested, ["reset_time"] = retryAt });
+            new() { ["quota"] = refusal.Window, ["limit"] = refusal.Limit, ["requested"] = requested, ["reset_time"] = retryAt.ToUnixTimeSeconds() });
     }
 }

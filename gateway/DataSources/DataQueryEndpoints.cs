@@ -124,7 +124,7 @@ public static class DataQueryEndpoints
                 var reset = result.QuotaResetAt ?? DateTimeOffset.UtcNow.AddDays(1);
                 RetryAfterHeader.Set(context.Response, reset - DateTimeOffset.UtcNow);
                 return ApiErrors.Result(StatusCodes.Status429TooManyRequests, ErrorCodes.QuotaExceeded, result.Detail!,
-                    new() { ["quota"] = "data_source", ["source"] = source, ["reset_time"] = reset });
+                    new() { ["quota"] = "data_source", ["source"] = source, ["reset_time"] = reset.ToUnixTimeSeconds() });
             case DataQueryOutcome.TooLarge:
                 return ApiErrors.Result(StatusCodes.Status422UnprocessableEntity, ErrorCodes.ResultTooLarge, result.Detail!);
             case DataQueryOutcome.Timeout:

@@ -21,6 +21,7 @@ public static class ErrorCodes
     public const string ModelError = "model_error";
     public const string ModelTimeout = "model_timeout";
     public const string ModelUnavailable = "model_unavailable";
+    public const string ModelNotDeployed = "model_not_deployed";
     public const string DataSourceUnavailable = "data_source_unavailable";
     public const string QueryTimeout = "query_timeout";
     public const string SqlError = "sql_error";

@@ -133,7 +133,7 @@ public static class GatewayHostingExtensions
                     rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(60));
                 await ApiErrors.WriteAsync(http, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimitExceeded,
                     $"Too many requests. Try again in {retry} seconds.",
-                    new() { ["reset_time"] = DateTimeOffset.UtcNow.AddSeconds(retry) });
+                    new() { ["reset_time"] = DateTimeOffset.UtcNow.AddSeconds(retry).ToUnixTimeSeconds() });
             };
         });
 

@@ -68,7 +68,7 @@ public sealed record ModelResponse(
     string Version,
     string? Description,
     string ModelType,
-    string Provider,
+    string? Provider,
     string Task,
     IReadOnlyList<string> Capabilities,
     bool Streaming,
@@ -86,7 +86,7 @@ public sealed record ModelResponse(
 {
     public static ModelResponse From(ModelInfo model, IReadOnlyList<string> aliases) => new(
         model.ModelId, model.Name, model.Version, model.Description,
-        ModelNames.Of(model.ModelType), model.Provider, ModelNames.Of(model.Task),
+        ModelNames.Of(model.ModelType), model.Provider.Length == 0 ? null : model.Provider, ModelNames.Of(model.Task),
         model.Capabilities.Select(ModelNames.Of).ToArray(), model.Streaming, ModelNames.Of(model.Status),
         Json(model.InputSchema), Json(model.OutputSchema),
         model.DataSources.Select(DataSourceResponse.From).ToArray(),
@@ -100,10 +100,10 @@ public sealed record ModelResponse(
     }
 }
 
-public sealed record ModelSummaryResponse(string ModelId, string Name, string Version, string Provider, string Status, string Owner, DateTimeOffset CreatedAt, string Endpoint)
+public sealed record ModelSummaryResponse(string ModelId, string Name, string Version, string? Provider, string Status, string Owner, DateTimeOffset CreatedAt, string Endpoint)
 {
     public static ModelSummaryResponse From(ModelCatalogEntry entry) => new(
-        entry.ModelId, entry.Name, entry.Version, entry.Provider, ModelNames.Of(entry.Status), entry.Owner, entry.CreatedAt,
+        entry.ModelId, entry.Name, entry.Version, entry.Provider.Length == 0 ? null : entry.Provider, ModelNames.Of(entry.Status), entry.Owner, entry.CreatedAt,
         ModelNames.PredictEndpoint(entry.ModelId));
 }
 
@@ -113,7 +113,8 @@ public sealed record ModelStatusResponse(
     string ModelId,
     string Status,
     long TotalRequests,
-    double AverageLatency,
+    string AverageLatency,
+    double AverageLatencyMs,
     string? LastError,
     DateTimeOffset? LastErrorAt,
     DateTimeOffset? LastHealthCheck,
@@ -122,11 +123,15 @@ public sealed record ModelStatusResponse(
     int ConsecutiveFailures)
 {
     public static ModelStatusResponse From(string modelId, ModelStatusReport report) => new(
-        modelId, ModelNames.Of(report.Status), report.TotalRequests, report.AverageLatencyMs, report.LastError, report.LastErrorAt,
+        modelId, ModelNames.Of(report.Status), report.TotalRequests, DisplayUnits.Milliseconds(report.AverageLatencyMs), report.AverageLatencyMs,
+        report.LastError, report.LastErrorAt,
         report.LastHealthCheck, report.LastHealthCheckPassed, ModelNames.Of(report.Circuit), report.ConsecutiveFailures);
 }
 
-/// <summary><c>average_response_time</c> is in milliseconds; <c>error_rate</c> is a fraction of requests in the period.</summary>
+/// <summary>
+/// <c>error_rate</c> (<c>"0.1%"</c>) and <c>average_response_time</c> (<c>"45ms"</c>) as the user guide shows them;
+/// <c>error_rate_ratio</c> (a fraction of the period's requests) and <c>average_response_time_ms</c> for machines.
+/// </summary>
 public sealed record ModelMetricsResponse(
     string ModelId,
     int Days,
@@ -134,8 +139,10 @@ public sealed record ModelMetricsResponse(
     IReadOnlyDictionary<string, long> DailyErrors,
     long TotalRequests,
     long TotalErrors,
-    double ErrorRate,
-    double AverageResponseTime,
+    string ErrorRate,
+    double ErrorRateRatio,
+    string AverageResponseTime,
+    double AverageResponseTimeMs,
     long PromptTokens,
     long CompletionTokens,
     Usage.UsageReportResponse Usage);

@@ -278,7 +278,8 @@ public static class ModelEndpoints
         }
         var traffic = await usage.ReadAsync(Mcp.Cluster.Usage.UsageScopeKind.Model, modelId!, period);
         return TypedResults.Ok(new ModelMetricsResponse(modelId!, period, report.DailyRequests, report.DailyErrors,
-            report.TotalRequests, report.TotalErrors, report.ErrorRate, report.AverageResponseTimeMs, report.PromptTokens, report.CompletionTokens,
+            report.TotalRequests, report.TotalErrors, DisplayUnits.Percent(report.ErrorRate), report.ErrorRate,
+            DisplayUnits.Milliseconds(report.AverageResponseTimeMs), report.AverageResponseTimeMs, report.PromptTokens, report.CompletionTokens,
             UsageReportResponse.Of(traffic, usage.Today, period)));
     }
 

@@ -13,8 +13,8 @@ public static partial class ModelRequestValidator
     public const int MaxDescriptionLength = 2000;
     public const int MaxDataSources = 50;
 
-    private static readonly HashSet<string> PatchFields = ["description", "input_schema", "output_schema", "config", "data_sources", "status"];
-    private static readonly HashSet<string> ImmutableFields = ["name", "version", "provider", "model_type"];
+    private static readonly HashSet<string> PatchFields = ["description", "input_schema", "output_schema", "config", "data_sources", "status", "provider"];
+    private static readonly HashSet<string> ImmutableFields = ["name", "version", "model_type"];
 
     public static (ModelDefinition? Definition, JsonHttpResult<ApiError>? Error) Validate(RegisterModelRequest request)
     {
@@ -35,11 +35,13 @@ public static partial class ModelRequestValidator
         {
             return (null, ApiErrors.Validation($"Field 'description' must be at most {MaxDescriptionLength} characters.", "description"));
         }
-        if (string.IsNullOrWhiteSpace(request.Provider))
+        // Without a provider the model is registered with no backend (predict answers 409 model_not_deployed until
+        // PATCH attaches one), as the user guide registers its first model.
+        if (request.Provider is { } named && string.IsNullOrWhiteSpace(named))
         {
-            return (null, ApiErrors.Validation("Required field 'provider' is missing", "provider"));
+            return (null, ApiErrors.Validation("Field 'provider' must name a provider (builtin, openai, huggingface, http) or be left out.", "provider"));
         }
-        var provider = request.Provider.Trim().ToLowerInvariant();
+        var provider = request.Provider?.Trim().ToLowerInvariant() ?? "";
 
         ModelType modelType;
         if (request.ModelType is null)
@@ -154,6 +156,13 @@ public static partial class ModelRequestValidator
                     patch = patch with { DataSources = sources };
                     break;
                 }
+                case "provider":
+                    if (value.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(value.GetString()))
+                    {
+                        return (null, ApiErrors.Validation("Field 'provider' must name a provider (builtin, openai, huggingface, http).", name));
+                    }
+                    patch = patch with { Provider = value.GetString() };
+                    break;
                 case "status":
                     if (value.ValueKind != JsonValueKind.String
                         || !ModelNames.TryParse<ModelStatus>(value.GetString(), out var status)

@@ -16,6 +16,7 @@ public static class PredictionOutcomeErrors
         PredictionOutcome.Timeout => ErrorCodes.ModelTimeout,
         PredictionOutcome.Unavailable => ErrorCodes.ModelUnavailable,
         PredictionOutcome.Cancelled => Cancelled,
+        PredictionOutcome.NotDeployed => ErrorCodes.ModelNotDeployed,
         _ => ErrorCodes.ModelError,
     };
 
@@ -26,6 +27,7 @@ public static class PredictionOutcomeErrors
         PredictionOutcome.Timeout => StatusCodes.Status504GatewayTimeout,
         PredictionOutcome.Unavailable => StatusCodes.Status503ServiceUnavailable,
         PredictionOutcome.Cancelled => StatusCodes.Status409Conflict,
+        PredictionOutcome.NotDeployed => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status502BadGateway,
     };
 

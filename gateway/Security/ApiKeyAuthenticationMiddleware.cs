@@ -87,7 +87,7 @@ public sealed class ApiKeyAuthenticationMiddleware(
                     ? $"This request costs {cost} but the key allows only {decision.Limit} per window; split it into smaller batches."
                     : $"Too many requests. Try again in {retry} seconds.";
                 await ApiErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimitExceeded, detail,
-                    new() { ["reset_time"] = decision.ResetAt, ["cost"] = cost });
+                    new() { ["reset_time"] = decision.ResetAt.ToUnixTimeSeconds(), ["cost"] = cost });
                 return;
             }
             case AccessOutcome.DailyQuotaExceeded or AccessOutcome.MonthlyQuotaExceeded:
@@ -98,7 +98,7 @@ public sealed class ApiKeyAuthenticationMiddleware(
                 RetryAfterHeader.Set(context.Response, reset - now);
                 await ApiErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, ErrorCodes.QuotaExceeded,
                     $"The key's {period} request quota is used up (this request costs {cost}). It resets at {reset:O}.",
-                    new() { ["quota"] = period, ["reset_time"] = reset, ["cost"] = cost });
+                    new() { ["quota"] = period, ["reset_time"] = reset.ToUnixTimeSeconds(), ["cost"] = cost });
                 return;
             }
             case AccessOutcome.Forbidden:

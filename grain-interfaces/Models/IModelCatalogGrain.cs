@@ -25,6 +25,10 @@ public interface IModelCatalogGrain : IGrainWithStringKey
     [Alias("set-status")]
     Task SetStatusAsync(string modelId, ModelStatus status);
 
+    /// <summary>Records the backend attached to a model registered without one.</summary>
+    [Alias("set-provider")]
+    Task SetProviderAsync(string modelId, string provider);
+
     [ReadOnly, AlwaysInterleave, Alias("list")]
     Task<ModelCatalogPage> ListAsync(ModelQuery query);
 

@@ -16,4 +16,6 @@ public sealed record ModelPatch
     [Id(6)] public IReadOnlyList<ModelDataSource>? DataSources { get; init; }
     [Id(7)] public string? ConfigMergePatch { get; init; }
     [Id(8)] public ModelStatus? Status { get; init; }
+    /// <summary>Attaches a backend to a model registered without one; a model's provider never changes after that.</summary>
+    [Id(9)] public string? Provider { get; init; }
 }

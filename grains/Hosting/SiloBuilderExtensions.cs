@@ -237,6 +237,7 @@ public static class SiloBuilderExtensions
     {
         services.Configure<ModelGrainOptions>(configuration.GetSection(ModelGrainOptions.Section));
         services.Configure<ModelBackendOptions>(configuration.GetSection(ModelBackendOptions.Section));
+        services.Configure<ProviderCredentialOptions>(configuration.GetSection(ProviderCredentialOptions.Section));
         services.Configure<ModelSecretOptions>(configuration.GetSection(ModelSecretOptions.Section));
 
         var secretOptions = configuration.GetSection(ModelSecretOptions.Section).Get<ModelSecretOptions>() ?? new ModelSecretOptions();

@@ -114,6 +114,19 @@ public sealed class ModelCatalogGrain(
         }
     }
 
+    public async Task SetProviderAsync(string modelId, string provider)
+    {
+        if (!_byId.TryGetValue(modelId, out var entry) || entry.Provider == provider)
+        {
+            return;
+        }
+        var updated = entry with { Provider = provider };
+        _byId[modelId] = updated;
+        catalog.State.Models[catalog.State.Models.FindIndex(e => e.ModelId == modelId)] = updated;
+        await catalog.WriteStateAsync();
+        await this.PublishAsync(CatalogChangeKind.Models, entry.Name, time, logger);
+    }
+
     public Task<ModelCatalogPage> ListAsync(ModelQuery query)
     {
         IEnumerable<ModelCatalogEntry> matches = catalog.State.Models;

@@ -191,7 +191,21 @@ public sealed class ModelGrain(
         var inputSchema = patch.SetInputSchema ? patch.InputSchema : s.InputSchema;
         var outputSchema = patch.SetOutputSchema ? patch.OutputSchema : s.OutputSchema;
         var stored = StoredConfig();
-        var configChanged = patch.ConfigMergePatch is not null;
+        var provider = s.Provider;
+        var attaching = false;
+        if (patch.Provider is { } requested)
+        {
+            requested = requested.Trim().ToLowerInvariant();
+            if (s.Provider.Length > 0 && requested != s.Provider)
+            {
+                return ModelCommandResult.Invalid(
+                    $"Model {DisplayName} is served by provider '{s.Provider}'; a provider is attached once and never changed. Register a new version instead.",
+                    "provider");
+            }
+            attaching = s.Provider.Length == 0 && requested.Length > 0;
+            provider = requested;
+        }
+        var configChanged = patch.ConfigMergePatch is not null || attaching;
         string? changedTarget = null;
         var adminNamedTarget = false;
         Prepared prepared;
@@ -214,8 +228,8 @@ public sealed class ModelGrain(
                 }
                 stored = merged;
             }
-            prepared = await PrepareAsync(s.Provider, inputSchema, outputSchema, ModelSecretProtector.Placeholders(stored), storedTask: null);
-            if (changedTarget is not null)
+            prepared = await PrepareAsync(provider, inputSchema, outputSchema, ModelSecretProtector.Placeholders(stored), storedTask: null);
+            if (changedTarget is not null || attaching)
             {
                 EnsureTargetsAllowed(prepared, caller);
             }
@@ -241,7 +255,13 @@ public sealed class ModelGrain(
         s.OutputSchema = outputSchema;
         s.Task = prepared.Task;
         s.StoredConfig = stored.ToJsonString();
-        if (adminNamedTarget)
+        if (attaching)
+        {
+            // Whoever attaches the backend decides where its requests go, as a registration does.
+            s.Provider = provider;
+            s.TargetsSetByAdmin = caller.IsAdmin;
+        }
+        else if (adminNamedTarget)
         {
             s.TargetsSetByAdmin = true;
         }
@@ -278,6 +298,10 @@ public sealed class ModelGrain(
             RestartHealthTimer();
         }
         PublishStatus();
+        if (attaching)
+        {
+            await GrainFactory.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global).SetProviderAsync(ModelId, s.Provider);
+        }
         // Its schemas or description may have changed, which MCP clients see as its tool definition.
         await this.PublishAsync(CatalogChangeKind.Models, s.Name, time, logger);
         logger.LogInformation("Model {ModelId} updated by key {KeyId}", ModelId, caller.KeyId);
@@ -341,6 +365,7 @@ public sealed class ModelGrain(
             var prepared = _prepared;
             var refusal = !model.RecordExists ? CompletionChunk.Failure(PredictionOutcome.NotFound, $"Model {ModelId} not found.")
                 : prepared is null ? CompletionChunk.Failure(PredictionOutcome.Unavailable, $"Model {DisplayName} cannot load: {_backendError}")
+                : NotServable(prepared) is { } notServable ? CompletionChunk.Failure(notServable.Outcome, notServable.Detail)
                 : !prepared.Capabilities.Contains(ModelTask.Chat) && !prepared.Capabilities.Contains(ModelTask.Completion)
                     ? CompletionChunk.Failure(PredictionOutcome.ValidationError, $"Model {DisplayName} does not generate text (it offers {Describe(prepared.Capabilities)}).")
                 : Admit() is { } admission ? CompletionChunk.Failure(admission.Outcome, admission.Detail!, admission.RetryAfter)
@@ -531,6 +556,10 @@ public sealed class ModelGrain(
         {
             return new EmbeddingOutcome(PredictionOutcome.Unavailable, [], 0, $"Model {DisplayName} cannot load: {_backendError}");
         }
+        if (NotServable(prepared) is { } notServable)
+        {
+            return new EmbeddingOutcome(notServable.Outcome, [], 0, notServable.Detail);
+        }
         if (!prepared.Capabilities.Contains(ModelTask.Embedding))
         {
             return new EmbeddingOutcome(PredictionOutcome.ValidationError, [], 0,
@@ -641,6 +670,10 @@ public sealed class ModelGrain(
         {
             return PredictionResult.Failure(PredictionOutcome.Unavailable, $"Model {DisplayName} cannot load: {_backendError}");
         }
+        if (NotServable(prepared) is { } notServable)
+        {
+            return PredictionResult.Failure(notServable.Outcome, notServable.Detail);
+        }
 
         var inputs = new JsonNode[inputsJson.Count];
         for (var i = 0; i < inputsJson.Count; i++)
@@ -740,6 +773,19 @@ public sealed class ModelGrain(
         }
     }
 
+    /// <summary>
+    /// Why the model cannot take any call until its owner or an operator acts: no backend attached, or a setting it
+    /// needs is missing. Checked before admission, so such calls neither reach a provider nor count as failures.
+    /// </summary>
+    private (PredictionOutcome Outcome, string Detail)? NotServable(Prepared prepared) =>
+        !prepared.Deployed
+            ? (PredictionOutcome.NotDeployed,
+                $"Model {DisplayName} ({ModelId}) has no backend yet. Attach one with PATCH /api/models/{ModelId}, e.g. " +
+                $"{{\"provider\": \"builtin\", \"config\": {{\"model\": \"sentiment\"}}}}, or a provider of your own " +
+                $"(openai, huggingface, http, with its config).")
+        : prepared.Unconfigured is { } missing ? (PredictionOutcome.ModelError, $"Model {DisplayName} cannot be called yet: {missing}.")
+        : null;
+
     /// <summary>Refuses traffic in maintenance, while health checks fail, or while the breaker is open.</summary>
     private PredictionResult? Admit()
     {
@@ -826,7 +872,7 @@ public sealed class ModelGrain(
 
     private async Task RunHealthCheckAsync(CancellationToken cancellationToken)
     {
-        if (!model.RecordExists || _prepared is null)
+        if (!model.RecordExists || _prepared is null or { Deployed: false } or { Unconfigured: not null })
         {
             return;
         }
@@ -964,32 +1010,49 @@ public sealed class ModelGrain(
         IReadOnlySet<ModelTask> capabilities;
         ModelTask task;
         bool streaming;
-        // Only built to read the config; it sends nothing, so the restricted pool is as good as any.
-        var backend = backends.Create(provider, ModelId, config, settings.Timeout, settings.MaxRetries, false, Outbound.OutboundTrust.Restricted);
-        try
+        string? unconfigured = null;
+        if (provider.Length == 0)
         {
-            capabilities = backend.Capabilities;
-            streaming = backend.SupportsStreaming;
-            task = settings.Task ?? storedTask ?? backend.DefaultTask;
-            if (!capabilities.Contains(task))
-            {
-                throw ModelConfig.Invalid("task", $"'{task.ToString().ToLowerInvariant()}' is not offered by provider '{provider}' (it offers {string.Join(", ", capabilities.Select(c => c.ToString().ToLowerInvariant()))})");
-            }
+            // Registered without a backend: only the settings every model shares are accepted until one is attached.
+            capabilities = new HashSet<ModelTask>();
+            streaming = false;
+            task = settings.Task ?? storedTask ?? ModelTask.Predict;
             if (config.UnreadFields.FirstOrDefault() is { } unknown)
             {
-                throw new ModelConfigException($"config.{unknown}", $"config.{unknown} is not a setting of provider '{provider}'.");
+                throw new ModelConfigException($"config.{unknown}",
+                    $"config.{unknown} is not a setting of a model without a provider (give \"provider\" with it, or use batch_size, requires_gpu, memory_requirement, timeout_seconds, task).");
             }
         }
-        finally
+        else
         {
-            await backend.DisposeAsync();
+            // Only built to read the config; it sends nothing, so the restricted pool is as good as any.
+            var backend = backends.Create(provider, ModelId, config, settings.Timeout, settings.MaxRetries, false, Outbound.OutboundTrust.Restricted);
+            try
+            {
+                capabilities = backend.Capabilities;
+                streaming = backend.SupportsStreaming;
+                unconfigured = backend.Unconfigured;
+                task = settings.Task ?? storedTask ?? backend.DefaultTask;
+                if (!capabilities.Contains(task))
+                {
+                    throw ModelConfig.Invalid("task", $"'{task.ToString().ToLowerInvariant()}' is not offered by provider '{provider}' (it offers {string.Join(", ", capabilities.Select(c => c.ToString().ToLowerInvariant()))})");
+                }
+                if (config.UnreadFields.FirstOrDefault() is { } unknown)
+                {
+                    throw new ModelConfigException($"config.{unknown}", $"config.{unknown} is not a setting of provider '{provider}'.");
+                }
+            }
+            finally
+            {
+                await backend.DisposeAsync();
+            }
         }
 
         var input = await ParseSchemaAsync(inputSchema ?? TaskSchemas.Input(task), "input_schema");
         var output = await ParseSchemaAsync(outputSchema ?? TaskSchemas.Output(task), "output_schema");
         return new Prepared(task, capabilities, streaming, input, output, settings.Timeout, settings.MaxRetries,
             settings.HealthCheckInterval ?? _options.HealthCheckInterval, settings.Http2PriorKnowledge,
-            new Dictionary<string, Uri>(config.Targets, StringComparer.Ordinal));
+            new Dictionary<string, Uri>(config.Targets, StringComparer.Ordinal), provider.Length > 0, unconfigured);
     }
 
     private async Task<ModelSchema> ParseSchemaAsync(string text, string field)
@@ -1076,7 +1139,7 @@ public sealed class ModelGrain(
 
     private ModelStatus CurrentStatus =>
         model.State.Maintenance ? ModelStatus.Maintenance
-        : _backendError is not null || _healthy == false || _circuit != CircuitState.Closed ? ModelStatus.Error
+        : _backendError is not null || _prepared?.Unconfigured is not null || _healthy == false || _circuit != CircuitState.Closed ? ModelStatus.Error
         : _healthy == true ? ModelStatus.Active
         : ModelStatus.Registered;
 
@@ -1147,7 +1210,7 @@ public sealed class ModelGrain(
             CurrentStatus,
             counters.Requests,
             counters.Requests == 0 ? 0 : Math.Round(counters.LatencyMsTotal / counters.Requests, 2),
-            s.LastError,
+            _prepared?.Unconfigured ?? s.LastError,
             s.LastErrorAt,
             s.LastHealthCheck,
             s.LastHealthCheckPassed,
@@ -1180,5 +1243,7 @@ public sealed class ModelGrain(
         int MaxRetries,
         TimeSpan HealthCheckInterval,
         bool Http2PriorKnowledge,
-        IReadOnlyDictionary<string, Uri> Targets);
+        IReadOnlyDictionary<string, Uri> Targets,
+        bool Deployed,
+        string? Unconfigured);
 }

@@ -3,7 +3,8 @@ using Mcp.Cluster.Models.Backends;
 namespace Mcp.Cluster.Models;
 
 /// <summary>The config fields every provider shares; the model grain reads them, the backend reads the rest.</summary>
-public sealed record ModelSettings(ModelTask? Task, TimeSpan Timeout, int MaxRetries, TimeSpan? HealthCheckInterval, bool Http2PriorKnowledge = false)
+public sealed record ModelSettings(ModelTask? Task, TimeSpan Timeout, int MaxRetries, TimeSpan? HealthCheckInterval, bool Http2PriorKnowledge = false,
+    ModelHosting? Hosting = null)
 {
     public static ModelSettings Read(ModelConfig config, ModelBackendOptions defaults)
     {
@@ -20,7 +21,7 @@ public sealed record ModelSettings(ModelTask? Task, TimeSpan Timeout, int MaxRet
         var retries = config.GetInt("max_retries", 0, 10) ?? defaults.DefaultMaxRetries;
         var health = config.GetInt("health_check_interval_seconds", 1, 86_400) is { } h ? TimeSpan.FromSeconds(h) : (TimeSpan?)null;
         var http2 = config.GetBool("http2_prior_knowledge") ?? false;
-        return new ModelSettings(task, timeout, retries, health, http2);
+        return new ModelSettings(task, timeout, retries, health, http2, ModelHosting.Read(config));
     }
 
     public static ModelTask? ParseTask(string name) => name.ToLowerInvariant() switch

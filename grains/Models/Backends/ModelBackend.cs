@@ -15,6 +15,12 @@ public abstract class ModelBackend : IAsyncDisposable
     /// <summary>The task a model serves through <c>/predict</c> when its config names none.</summary>
     public abstract ModelTask DefaultTask { get; }
 
+    /// <summary>
+    /// Why the model cannot be served until a setting is made (an operator credential it asks for is not configured),
+    /// or null. Such a backend is never called: nothing is sent and no health check runs.
+    /// </summary>
+    public string? Unconfigured { get; protected init; }
+
     /// <summary>Whether <see cref="StreamAsync"/> yields tokens as they are produced.</summary>
     public virtual bool SupportsStreaming => false;
 

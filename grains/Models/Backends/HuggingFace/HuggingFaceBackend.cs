@@ -27,16 +27,26 @@ public sealed class HuggingFaceBackend : ModelBackend
     private readonly int? _defaultMaxTokens;
     private readonly double? _defaultTemperature;
 
-    public HuggingFaceBackend(ModelBackendContext context)
+    public HuggingFaceBackend(ModelBackendContext context, Microsoft.Extensions.Options.IOptions<ProviderCredentialOptions> providers)
     {
         var config = context.Config;
         _http = context.Http;
+        var operatorAccount = providers.Value.HuggingFace;
+        var (apiKey, missing) = OperatorCredential.Resolve(config, operatorAccount, "Providers:HuggingFace:ApiKey",
+            "endpoint_url", "base_url", "hub_url", "health_url");
+        Unconfigured = missing;
         var endpoint = config.GetBaseUri("endpoint_url");
+        // The user guide names the Hub model with model_id; provider_model is the name every provider shares.
         var providerModel = config.GetString("provider_model");
-        var baseUrl = config.GetBaseUri("base_url", "https://router.huggingface.co/hf-inference/")!;
-        var hubUrl = config.GetBaseUri("hub_url", "https://huggingface.co/")!;
+        var hubModelId = config.GetString("model_id");
+        if (providerModel is not null && hubModelId is not null && providerModel != hubModelId)
+        {
+            throw ModelConfig.Invalid("model_id", $"names another model than config.provider_model ('{providerModel}'); give one of them");
+        }
+        providerModel ??= hubModelId;
+        var baseUrl = config.GetBaseUri("base_url", operatorAccount.BaseUrl)!;
+        var hubUrl = config.GetBaseUri("hub_url", operatorAccount.HubUrl ?? "https://huggingface.co/")!;
         var healthUrl = config.GetUri("health_url");
-        var apiKey = config.GetString("api_key");
         _parameters = config.GetObject("parameters");
         _defaultMaxTokens = config.GetInt("max_tokens", 1, 1_000_000);
         _defaultTemperature = config.GetDouble("temperature", 0, 100);
@@ -44,7 +54,7 @@ public sealed class HuggingFaceBackend : ModelBackend
 
         if (endpoint is null && providerModel is null)
         {
-            throw ModelConfig.Invalid("provider_model", "is required unless endpoint_url is given");
+            throw ModelConfig.Invalid("model_id", "(the Hub model id, e.g. \"nlptown/bert-base-multilingual-uncased-sentiment\"; or provider_model) is required unless endpoint_url is given");
         }
         _inferenceUrl = endpoint ?? new Uri(baseUrl, "models/" + providerModel);
         _healthUrl = healthUrl ?? (endpoint is not null ? new Uri(endpoint, "health") : new Uri(hubUrl, "api/models/" + providerModel));

@@ -30,13 +30,15 @@ public sealed class OpenAiBackend : ModelBackend
     private readonly int? _embeddingDimensions;
     private readonly bool _verifyModel;
 
-    public OpenAiBackend(ModelBackendContext context)
+    public OpenAiBackend(ModelBackendContext context, Microsoft.Extensions.Options.IOptions<ProviderCredentialOptions> providers)
     {
         var config = context.Config;
-        var baseUrl = config.GetBaseUri("base_url", "https://api.openai.com/v1/")!;
+        var (ownOrOperatorKey, missing) = OperatorCredential.Resolve(config, providers.Value.OpenAI, "Providers:OpenAI:ApiKey", "base_url");
+        Unconfigured = missing;
+        var baseUrl = config.GetBaseUri("base_url", providers.Value.OpenAI.BaseUrl)!;
         _providerModel = config.RequireString("provider_model");
         // Local servers (Ollama, llama.cpp) accept any key; the library insists on one.
-        var apiKey = config.GetString("api_key") ?? "unused";
+        var apiKey = ownOrOperatorKey ?? "unused";
         var apiKeyHeader = config.GetString("api_key_header");
         if (apiKeyHeader is not null && OutboundHeaders.Problem(apiKeyHeader, "") is { } problem)
         {

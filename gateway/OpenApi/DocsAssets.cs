@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Net.Http.Headers;
@@ -41,8 +42,14 @@ public sealed class DocsAssets
 
     private static DocsAsset LoadReDocBundle()
     {
-        using var stream = Resource(typeof(ReDocOptions).Assembly, ReDocBundleResource);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var bytes = Read(typeof(ReDocOptions).Assembly, ReDocBundleResource);
+        // Swashbuckle embeds the bundle gzip-compressed.
+        Stream content = new MemoryStream(bytes);
+        if (bytes is [0x1f, 0x8b, ..])
+        {
+            content = new GZipStream(content, CompressionMode.Decompress);
+        }
+        using var reader = new StreamReader(content, Encoding.UTF8);
         var script = reader.ReadToEnd();
         // The URLs sit in template literals: `https://cdn.redoc.ly/redoc/logo-mini.svg` and …-full.svg.
         script = System.Text.RegularExpressions.Regex.Replace(script,
@@ -50,9 +57,11 @@ public sealed class DocsAssets
         return DocsAsset.Of(Encoding.UTF8.GetBytes(script), "text/javascript; charset=utf-8");
     }
 
-    private static byte[] ReadOwn(string name)
+    private static byte[] ReadOwn(string name) => Read(typeof(DocsAssets).Assembly, ResourcePrefix + name);
+
+    private static byte[] Read(System.Reflection.Assembly assembly, string name)
     {
-        using var stream = Resource(typeof(DocsAssets).Assembly, ResourcePrefix + name);
+        using var stream = Resource(assembly, name);
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);
         return buffer.ToArray();

@@ -36,6 +36,14 @@ public sealed class ErrorResponseTransformer : IOpenApiDocumentTransformer
                     Description = "The body is not JSON, names an unknown field, has a field of the wrong type or breaks a rule (error: invalid_request or validation_error).",
                 });
             }
+            if (operation.OperationId is "Predict" or "PredictBatch")
+            {
+                operation.Responses.TryAdd("404", new OpenApiResponse { Description = "No model with this id, name@version or name@alias (error: not_found)." });
+                operation.Responses.TryAdd("409", new OpenApiResponse
+                {
+                    Description = "The model is registered without a backend (error: model_not_deployed); attach one with PATCH /api/models/{model_id}.",
+                });
+            }
             foreach (var (status, response) in operation.Responses.ToArray())
             {
                 if (response is OpenApiResponse { Content: null or { Count: 0 } } plain && status.Length == 3 && status[0] is '4' or '5')
@@ -45,7 +53,7 @@ public sealed class ErrorResponseTransformer : IOpenApiDocumentTransformer
                         ["application/json"] = new()
                         {
                             Schema = new OpenApiSchemaReference(SchemaName, document),
-                            Example = Example(status, FirstRequiredField(document, operation)),
+                            Example = Example(status, operation.OperationId, FirstRequiredField(document, operation)),
                         },
                     };
                 }
@@ -81,7 +89,7 @@ public sealed class ErrorResponseTransformer : IOpenApiDocumentTransformer
         return schema?.Required?.FirstOrDefault();
     }
 
-    private static JsonObject Example(string status, string? requiredField)
+    private static JsonObject Example(string status, string? operationId, string? requiredField)
     {
         var (code, detail, extra) = status switch
         {
@@ -90,6 +98,9 @@ public sealed class ErrorResponseTransformer : IOpenApiDocumentTransformer
             "401" => (ErrorCodes.InvalidApiKey, "Missing API key. Send it in the X-API-Key header or as 'Authorization: Bearer <key>'.", null),
             "403" => (ErrorCodes.Forbidden, "This API key lacks the 'write' permission.", new JsonObject { ["required_permission"] = "write" }),
             "404" => (ErrorCodes.NotFound, "Not found.", null),
+            "409" when operationId is "Predict" or "PredictBatch" => (ErrorCodes.ModelNotDeployed,
+                "Model sentiment-analyzer@1.0.0 (mod_xxxxx) has no backend yet. Attach one with PATCH /api/models/mod_xxxxx, e.g. {\"provider\": \"builtin\", \"config\": {\"model\": \"sentiment\"}}, or a provider of your own (openai, huggingface, http, with its config).",
+                new JsonObject { ["model_id"] = "mod_xxxxx" }),
             "409" => (ErrorCodes.Conflict, "The request conflicts with the current state.", null),
             "429" => (ErrorCodes.RateLimitExceeded, "Too many requests. Try again in 35 seconds.", new JsonObject { ["reset_time"] = ExampleResetTime }),
             _ => (status[0] == '5' ? ErrorCodes.ServiceUnavailable : ErrorCodes.InvalidRequest, "See detail.", null),

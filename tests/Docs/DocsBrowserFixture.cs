@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using Mcp.Cluster.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Mcp.Cluster.Tests.Docs;
+
+/// <summary>
+/// A gateway process as a reader starts it (its own content root with the shipped appsettings.json, no settings)
+/// on a free loopback port, and the machine's Chromium driven by Playwright. The browser may only reach loopback:
+/// it goes through a proxy on a closed loopback port, and every request to another host is aborted and recorded,
+/// so a test can assert that none was attempted.
+/// </summary>
+public sealed class DocsBrowserFixture : IAsyncLifetime
+{
+    private readonly TempDirectory _contentRoot = new();
+    private NodeProcess? _gateway;
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public Uri Address { get; } = new($"http://127.0.0.1:{FreePort.Next()}");
+
+    /// <summary>Non-loopback URLs the pages tried to load.</summary>
+    public ConcurrentQueue<string> Blocked { get; } = new();
+
+    /// <summary>Screenshots of each step, kept as test artifacts.</summary>
+    public string Artifacts { get; } = Path.Combine(AppContext.BaseDirectory, "artifacts", "docs-browser");
+
+    public NodeProcess Gateway => _gateway ?? throw new InvalidOperationException("not started");
+
+    public async Task InitializeAsync()
+    {
+        var chromium = SystemChromium.Find();
+        if (chromium is null)
+        {
+            // Only reached as root (ChromiumFact skips otherwise), where tests/run installs the browser.
+            throw new InvalidOperationException(SystemChromium.HowToInstall);
+        }
+        Directory.CreateDirectory(Artifacts);
+        File.Copy(Path.Combine(CommandLine.RepositoryRoot, "gateway", "appsettings.json"), Path.Combine(_contentRoot.Path, "appsettings.json"));
+        _gateway = NodeProcess.Start($"docs-gateway-{Address.Port}", "gateway",
+            new Dictionary<string, string> { ["ASPNETCORE_URLS"] = Address.ToString() }, _contentRoot.Path);
+        await _gateway.WaitUntilReadyAsync(Address, TimeSpan.FromMinutes(2));
+
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            // Belt and braces beside the route below: anything not for loopback goes to a port where nothing listens.
+            Proxy = new Proxy { Server = "http://127.0.0.1:9", Bypass = "127.0.0.1,localhost" },
+        });
+    }
+
+    /// <summary>A fresh page whose context aborts and records every request that is not for loopback.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        context.SetDefaultTimeout((float)Deadlines.Scaled(TimeSpan.FromSeconds(30)).TotalMilliseconds);
+        await context.RouteAsync("**/*", async route =>
+        {
+            var url = new Uri(route.Request.Url);
+            if (url.Host is "127.0.0.1" or "localhost" or "[::1]")
+            {
+                await route.ContinueAsync();
+                return;
+            }
+            Blocked.Enqueue(route.Request.Url);
+            await route.AbortAsync("blockedbyclient");
+        });
+        return await context.NewPageAsync();
+    }
+
+    public async Task ScreenshotAsync(IPage page, string name) =>
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, name + ".png"), FullPage = true });
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync();
+        }
+        _playwright?.Dispose();
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync();
+        }
+        _contentRoot.Dispose();
+    }
+}

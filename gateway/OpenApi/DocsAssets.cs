@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.Net.Http.Headers;
 using Swashbuckle.AspNetCore.ReDoc;
 
@@ -16,7 +17,8 @@ public sealed record DocsAsset(byte[] Content, string ContentType, EntityTagHead
 /// <summary>
 /// The files the gateway serves for its docs pages itself, so /docs and /redoc work on a machine without internet:
 /// the favicon, the ReDoc page without its web-font link, and ReDoc's bundle with its "API docs by Redocly" logo
-/// (which the bundle loads from cdn.redoc.ly) replaced by an inline image.
+/// (which the bundle loads from cdn.redoc.ly) replaced by an inline image, its icons (from cdn.redocly.com) left out
+/// and its usage telemetry (to otel.cloud.redocly.com) kept in the browser.
 /// </summary>
 public sealed class DocsAssets
 {
@@ -25,6 +27,12 @@ public sealed class DocsAssets
 
     /// <summary>Where ReDoc's bundle fetches its attribution logo (logo-mini.svg and logo-mini-full.svg).</summary>
     public const string ReDocLogoPrefix = "https://cdn.redoc.ly/redoc/logo-mini";
+
+    /// <summary>Where ReDoc's bundle sends usage telemetry (OpenTelemetry traces) unless told not to.</summary>
+    public const string ReDocTelemetryUrl = "https://otel.cloud.redocly.com/v1/traces";
+
+    /// <summary>Where ReDoc's bundle fetches its icon packs (font-awesome and code, each under a version).</summary>
+    public const string ReDocIconPrefix = "https://cdn.redocly.com/icons/";
 
     /// <summary>The attribution kept, as text in an inline SVG: nothing to fetch.</summary>
     private const string InlineLogo =
@@ -52,8 +60,13 @@ public sealed class DocsAssets
         using var reader = new StreamReader(content, Encoding.UTF8);
         var script = reader.ReadToEnd();
         // The URLs sit in template literals: `https://cdn.redoc.ly/redoc/logo-mini.svg` and …-full.svg.
-        script = System.Text.RegularExpressions.Regex.Replace(script,
-            System.Text.RegularExpressions.Regex.Escape(ReDocLogoPrefix) + "[A-Za-z0-9_.-]*", InlineLogo);
+        script = Regex.Replace(script, Regex.Escape(ReDocLogoPrefix) + "[A-Za-z0-9_.-]*", InlineLogo);
+        // Icons are CSS images under `${base}/${type}/${name}.svg`: an empty data URL as the base leaves them out
+        // (an image that does not decode draws nothing) without a request.
+        script = Regex.Replace(script, Regex.Escape(ReDocIconPrefix) + "[a-z-]+/[0-9.]+", "data:,");
+        // Usage telemetry to Redocly's collector is switched off in the page's options (disableTelemetry); the paths
+        // that ignore the option (a spec that fails to load) post to a data URL, which never leaves the browser.
+        script = script.Replace(ReDocTelemetryUrl, "data:,", StringComparison.Ordinal);
         return DocsAsset.Of(Encoding.UTF8.GetBytes(script), "text/javascript; charset=utf-8");
     }
 

@@ -65,6 +65,8 @@ public static class DocsEndpoints
             redoc.DocumentTitle = "MCP Cluster API";
             redoc.SpecUrl(DocumentPath);
             redoc.IndexStream = DocsAssets.ReDocIndex;
+            // ReDoc 3 reports usage to Redocly unless told not to.
+            redoc.ConfigObject.AdditionalItems["disableTelemetry"] = true;
         });
         return app;
     }

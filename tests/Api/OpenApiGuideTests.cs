@@ -195,6 +195,9 @@ public sealed class OpenApiGuideTests : IAsyncLifetime
         var script = await bundle.Content.ReadAsStringAsync();
         Assert.True(script.Length > 1_000_000, "the whole ReDoc bundle is served");
         Assert.DoesNotContain("cdn.redoc.ly", script);
+        Assert.DoesNotContain("cdn.redocly.com", script);
+        Assert.DoesNotContain("otel.cloud.redocly.com", script);
+        Assert.Contains("\"disableTelemetry\":true", await client.GetStringAsync("/redoc/index.js"));
         Assert.Contains("init", script);
     }
 

@@ -19,9 +19,6 @@ public sealed class DocsBrowserFixture : IAsyncLifetime
 
     public Uri Address { get; } = new($"http://127.0.0.1:{FreePort.Next()}");
 
-    /// <summary>Non-loopback URLs the pages tried to load.</summary>
-    public ConcurrentQueue<string> Blocked { get; } = new();
-
     /// <summary>Screenshots of each step, kept as test artifacts.</summary>
     public string Artifacts { get; } = Path.Combine(AppContext.BaseDirectory, "artifacts", "docs-browser");
 
@@ -52,10 +49,11 @@ public sealed class DocsBrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh page whose context aborts and records every request that is not for loopback.</summary>
-    public async Task<IPage> NewPageAsync()
+    public async Task<DocsPage> NewPageAsync()
     {
         var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
         context.SetDefaultTimeout((float)Deadlines.Scaled(TimeSpan.FromSeconds(30)).TotalMilliseconds);
+        var blocked = new ConcurrentQueue<string>();
         await context.RouteAsync("**/*", async route =>
         {
             var url = new Uri(route.Request.Url);
@@ -64,10 +62,35 @@ public sealed class DocsBrowserFixture : IAsyncLifetime
                 await route.ContinueAsync();
                 return;
             }
-            Blocked.Enqueue(route.Request.Url);
+            blocked.Enqueue(route.Request.Url);
             await route.AbortAsync("blockedbyclient");
         });
-        return await context.NewPageAsync();
+        var page = new DocsPage(await context.NewPageAsync(), blocked, new ConcurrentQueue<string>());
+        page.Page.Console += (_, message) => page.Console.Enqueue($"{message.Type}: {message.Text}");
+        page.Page.PageError += (_, error) => page.Console.Enqueue($"page error: {error}");
+        return page;
+    }
+
+    /// <summary>Runs a step; a failure carries a screenshot, the page's console and blocked requests, and the gateway's output.</summary>
+    public async Task StepAsync(DocsPage page, string step, Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (Exception e) when (e is PlaywrightException or TimeoutException or Xunit.Sdk.XunitException)
+        {
+            try
+            {
+                await ScreenshotAsync(page.Page, "failed-" + step);
+            }
+            catch (PlaywrightException)
+            {
+            }
+            throw new InvalidOperationException(
+                $"step '{step}' failed at {page.Page.Url}; screenshot failed-{step}.png in {Artifacts}\nblocked: {string.Join(", ", page.Blocked)}"
+                + $"\nconsole:\n{string.Join('\n', page.Console.TakeLast(20))}\ngateway:\n{Gateway.Tail()}", e);
+        }
     }
 
     public async Task ScreenshotAsync(IPage page, string name) =>
@@ -87,3 +110,6 @@ public sealed class DocsBrowserFixture : IAsyncLifetime
         _contentRoot.Dispose();
     }
 }
+
+/// <summary>A page, the non-loopback requests it attempted (all aborted) and its console messages.</summary>
+public sealed record DocsPage(IPage Page, ConcurrentQueue<string> Blocked, ConcurrentQueue<string> Console);

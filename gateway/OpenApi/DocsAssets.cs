@@ -7,11 +7,27 @@ using Swashbuckle.AspNetCore.ReDoc;
 
 namespace Mcp.Cluster.Gateway.OpenApi;
 
-/// <summary>A file the docs pages load, with the entity tag conditional requests are answered from.</summary>
-public sealed record DocsAsset(byte[] Content, string ContentType, EntityTagHeaderValue ETag)
+/// <summary>
+/// A file the docs pages load, with the entity tag conditional requests are answered from and, for large text, a
+/// gzip-compressed copy (with its own entity tag) for clients that accept it.
+/// </summary>
+public sealed record DocsAsset(byte[] Content, string ContentType, EntityTagHeaderValue ETag, DocsAsset? Gzip = null)
 {
-    public static DocsAsset Of(byte[] content, string contentType) =>
-        new(content, contentType, new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(SHA256.HashData(content))[..16]}\""));
+    public static DocsAsset Of(byte[] content, string contentType, bool compress = false) =>
+        new(content, contentType, Tag(content), compress ? new DocsAsset(Compress(content), contentType, Tag(Compress(content))) : null);
+
+    private static EntityTagHeaderValue Tag(byte[] content) =>
+        new($"\"{Convert.ToHexStringLower(SHA256.HashData(content))[..16]}\"");
+
+    private static byte[] Compress(byte[] content)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.SmallestSize))
+        {
+            gzip.Write(content);
+        }
+        return buffer.ToArray();
+    }
 }
 
 /// <summary>
@@ -67,7 +83,7 @@ public sealed class DocsAssets
         // Usage telemetry to Redocly's collector is switched off in the page's options (disableTelemetry); the paths
         // that ignore the option (a spec that fails to load) post to a data URL, which never leaves the browser.
         script = script.Replace(ReDocTelemetryUrl, "data:,", StringComparison.Ordinal);
-        return DocsAsset.Of(Encoding.UTF8.GetBytes(script), "text/javascript; charset=utf-8");
+        return DocsAsset.Of(Encoding.UTF8.GetBytes(script), "text/javascript; charset=utf-8", compress: true);
     }
 
     private static byte[] ReadOwn(string name) => Read(typeof(DocsAssets).Assembly, ResourcePrefix + name);

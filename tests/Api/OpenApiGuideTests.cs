@@ -198,6 +198,16 @@ public sealed class OpenApiGuideTests : IAsyncLifetime
         Assert.DoesNotContain("cdn.redocly.com", script);
         Assert.DoesNotContain("otel.cloud.redocly.com", script);
         Assert.Contains("\"disableTelemetry\":true", await client.GetStringAsync("/redoc/index.js"));
+
+        // Browsers get it compressed, as Swashbuckle served its own copy.
+        using var compressed = new HttpRequestMessage(HttpMethod.Get, "/redoc/redoc.standalone.js");
+        compressed.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("gzip"));
+        using var gzipped = await client.SendAsync(compressed);
+        Assert.Equal(["gzip"], gzipped.Content.Headers.ContentEncoding);
+        var packed = await gzipped.Content.ReadAsByteArrayAsync();
+        Assert.True(packed.Length < script.Length / 2, $"{packed.Length} compressed bytes of {script.Length}");
+        using var unpacked = new StreamReader(new System.IO.Compression.GZipStream(new MemoryStream(packed), System.IO.Compression.CompressionMode.Decompress));
+        Assert.Equal(script, await unpacked.ReadToEndAsync());
         Assert.Contains("init", script);
     }
 

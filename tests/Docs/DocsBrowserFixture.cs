@@ -32,6 +32,11 @@ public sealed class DocsBrowserFixture : IAsyncLifetime
             // Only reached as root (ChromiumFact skips otherwise), where tests/run installs the browser.
             throw new InvalidOperationException(SystemChromium.HowToInstall);
         }
+        // This run's screenshots only.
+        if (Directory.Exists(Artifacts))
+        {
+            Directory.Delete(Artifacts, recursive: true);
+        }
         Directory.CreateDirectory(Artifacts);
         File.Copy(Path.Combine(CommandLine.RepositoryRoot, "gateway", "appsettings.json"), Path.Combine(_contentRoot.Path, "appsettings.json"));
         _gateway = NodeProcess.Start($"docs-gateway-{Address.Port}", "gateway",
@@ -93,8 +98,19 @@ public sealed class DocsBrowserFixture : IAsyncLifetime
         }
     }
 
-    public async Task ScreenshotAsync(IPage page, string name) =>
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, name + ".png"), FullPage = true });
+    /// <summary>The visible part of the page, or just <paramref name="element"/> (an operation with its answer).</summary>
+    public async Task ScreenshotAsync(IPage page, string name, ILocator? element = null)
+    {
+        var path = Path.Combine(Artifacts, name + ".png");
+        if (element is null)
+        {
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
+        }
+        else
+        {
+            await element.ScreenshotAsync(new LocatorScreenshotOptions { Path = path });
+        }
+    }
 
     public async Task DisposeAsync()
     {

@@ -38,7 +38,7 @@ public sealed class SwaggerWalkthroughTests(DocsBrowserFixture fixture) : IClass
             apiKey = issued["api_key"]!.GetValue<string>();
             Assert.StartsWith("mcp_", apiKey);
             Assert.Equal(["read", "write", "execute"], issued["permissions"]!.AsArray().Select(p => p!.GetValue<string>()));
-            await fixture.ScreenshotAsync(page, "02-api-key-created");
+            await fixture.ScreenshotAsync(page, "02-api-key-created", createKey);
         });
 
         await fixture.StepAsync(docs, "2-authorize", async () =>
@@ -63,7 +63,7 @@ public sealed class SwaggerWalkthroughTests(DocsBrowserFixture fixture) : IClass
             var registered = await ExecuteAsync(register, 201);
             modelId = registered["model_id"]!.GetValue<string>();
             Assert.Equal("registered", registered["status"]!.GetValue<string>());
-            await fixture.ScreenshotAsync(page, "04-model-registered");
+            await fixture.ScreenshotAsync(page, "04-model-registered", register);
         });
 
         await fixture.StepAsync(docs, "4-predict", async () =>
@@ -75,7 +75,7 @@ public sealed class SwaggerWalkthroughTests(DocsBrowserFixture fixture) : IClass
             AssertJsonEqual("""{"text": "This product is amazing!"}""", await BodyAsync(predict));
             var notDeployed = await ExecuteAsync(predict, 409);
             Assert.Equal("model_not_deployed", notDeployed["error"]!.GetValue<string>());
-            await fixture.ScreenshotAsync(page, "05-predict-not-deployed");
+            await fixture.ScreenshotAsync(page, "05-predict-not-deployed", predict);
 
             // The 409's own advice, through Swagger UI: attach the built-in sentiment model.
             var update = await OpenAsync(page, "Models", "UpdateModel");
@@ -85,7 +85,7 @@ public sealed class SwaggerWalkthroughTests(DocsBrowserFixture fixture) : IClass
 
             var predicted = await ExecuteAsync(predict, 200);
             Assert.Contains("positive", predicted.ToJsonString());
-            await fixture.ScreenshotAsync(page, "06-predicted");
+            await fixture.ScreenshotAsync(page, "06-predicted", predict);
         });
 
         await fixture.StepAsync(docs, "4-batch", async () =>
@@ -95,7 +95,7 @@ public sealed class SwaggerWalkthroughTests(DocsBrowserFixture fixture) : IClass
             AssertJsonEqual("""{"inputs": [{"text": "This product is amazing!"}, {"text": "Not satisfied with the quality."}]}""", await BodyAsync(batch));
             var predictions = await ExecuteAsync(batch, 200);
             Assert.Equal(2, predictions["predictions"]!.AsArray().Count);
-            await fixture.ScreenshotAsync(page, "07-batch-predicted");
+            await fixture.ScreenshotAsync(page, "07-batch-predicted", batch);
         });
 
         await fixture.StepAsync(docs, "5-6-status-and-metrics", async () =>
@@ -109,7 +109,8 @@ public sealed class SwaggerWalkthroughTests(DocsBrowserFixture fixture) : IClass
             await FillPathAsync(metrics, "model_id", modelId);
             var daily = await ExecuteAsync(metrics, 200);
             Assert.NotNull(daily["daily_requests"]);
-            await fixture.ScreenshotAsync(page, "08-status-and-metrics");
+            await fixture.ScreenshotAsync(page, "08-status", status);
+            await fixture.ScreenshotAsync(page, "09-metrics", metrics);
         });
 
         Assert.True(docs.Blocked.IsEmpty, "Swagger UI tried to reach other hosts: " + string.Join(", ", docs.Blocked));

@@ -2,6 +2,7 @@ using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Gateway.Security;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using System.Text.Json.Nodes;
 
 namespace Mcp.Cluster.Gateway.OpenApi;
 
@@ -13,6 +14,9 @@ public static class ApiKeySecurityTransformers
 {
     public const string HeaderScheme = "ApiKey";
     public const string BearerScheme = "Bearer";
+
+    /// <summary>The permission an operation needs (read, write, execute or admin).</summary>
+    public const string PermissionExtension = "x-required-permission";
 
     public static OpenApiOptions AddApiKeySecurity(this OpenApiOptions options)
     {
@@ -54,6 +58,9 @@ public static class ApiKeySecurityTransformers
                 operation.Security.Add(new OpenApiSecurityRequirement());
             }
             var permission = string.Join(", ", PermissionNames.ToNames(requirement.Permission));
+            // Machine-readable beside the sentence below; the error examples (ErrorResponseTransformer) name it too.
+            operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+            operation.Extensions[PermissionExtension] = new JsonNodeExtension(JsonValue.Create(permission));
             operation.Description = $"{operation.Description}\n\nRequires permission: `{permission}`{(requirement.AllowAnonymous ? " (or no key, where self-service is enabled)" : "")}. Rate-limited per key; responses carry X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset.".Trim();
             operation.Responses ??= new OpenApiResponses();
             operation.Responses.TryAdd("401", new OpenApiResponse { Description = "Missing, unknown, expired or revoked API key (error: invalid_api_key)." });

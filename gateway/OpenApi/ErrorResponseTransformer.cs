@@ -53,7 +53,7 @@ public sealed class ErrorResponseTransformer : IOpenApiDocumentTransformer
                         ["application/json"] = new()
                         {
                             Schema = new OpenApiSchemaReference(SchemaName, document),
-                            Example = Example(status, operation.OperationId, FirstRequiredField(document, operation)),
+                            Example = Example(status, operation.OperationId, FirstRequiredField(document, operation), RequiredPermission(operation)),
                         },
                     };
                 }
@@ -89,14 +89,20 @@ public sealed class ErrorResponseTransformer : IOpenApiDocumentTransformer
         return schema?.Required?.FirstOrDefault();
     }
 
-    private static JsonObject Example(string status, string? operationId, string? requiredField)
+    private static string RequiredPermission(OpenApiOperation operation) =>
+        operation.Extensions?.TryGetValue(ApiKeySecurityTransformers.PermissionExtension, out var extension) == true
+            && extension is JsonNodeExtension { Node: JsonValue value }
+            ? value.GetValue<string>()
+            : "write";
+
+    private static JsonObject Example(string status, string? operationId, string? requiredField, string permission)
     {
         var (code, detail, extra) = status switch
         {
             "400" when requiredField is not null => (ErrorCodes.ValidationError, $"Required field '{requiredField}' is missing.", new JsonObject { ["field"] = requiredField }),
             "400" => (ErrorCodes.InvalidRequest, "Unknown field 'descripton'.", null),
             "401" => (ErrorCodes.InvalidApiKey, "Missing API key. Send it in the X-API-Key header or as 'Authorization: Bearer <key>'.", null),
-            "403" => (ErrorCodes.Forbidden, "This API key lacks the 'write' permission.", new JsonObject { ["required_permission"] = "write" }),
+            "403" => (ErrorCodes.Forbidden, $"This API key lacks the '{permission}' permission.", new JsonObject { ["required_permission"] = permission }),
             "404" => (ErrorCodes.NotFound, "Not found.", null),
             "409" when operationId is "Predict" or "PredictBatch" => (ErrorCodes.ModelNotDeployed,
                 "Model sentiment-analyzer@1.0.0 (mod_xxxxx) has no backend yet. Attach one with PATCH /api/models/mod_xxxxx, e.g. {\"provider\": \"builtin\", \"config\": {\"model\": \"sentiment\"}}, or a provider of your own (openai, huggingface, http, with its config).",

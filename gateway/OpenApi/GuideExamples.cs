@@ -53,6 +53,30 @@ public static class GuideExamples
         }
         """;
 
+    /// <summary>The guide's answers to predict and batch (batch with our model_id), whose schemas (any JSON, per model) show nothing useful.</summary>
+    public const string PredictAnswer = """
+        {
+          "sentiment": "positive",
+          "confidence": 0.95
+        }
+        """;
+
+    public const string PredictBatchAnswer = """
+        {
+          "model_id": "mod_xxxxx",
+          "predictions": [
+            {"sentiment": "positive", "confidence": 0.95},
+            {"sentiment": "negative", "confidence": 0.87}
+          ]
+        }
+        """;
+
+    private static readonly FrozenDictionary<string, string> Answers = new Dictionary<string, string>
+    {
+        ["Predict"] = PredictAnswer,
+        ["PredictBatch"] = PredictBatchAnswer,
+    }.ToFrozenDictionary();
+
     private static readonly FrozenDictionary<string, string> ByOperation = new Dictionary<string, string>
     {
         ["CreateApiKey"] = CreateApiKey,
@@ -64,4 +88,8 @@ public static class GuideExamples
     /// <summary>The guide's body for <paramref name="operationId"/>, parsed anew (the document owns and may change it).</summary>
     public static JsonNode? For(string? operationId) =>
         operationId is not null && ByOperation.TryGetValue(operationId, out var json) ? JsonNode.Parse(json) : null;
+
+    /// <summary>The guide's successful answer for <paramref name="operationId"/>, where the schema alone says nothing.</summary>
+    public static JsonNode? AnswerFor(string? operationId) =>
+        operationId is not null && Answers.TryGetValue(operationId, out var json) ? JsonNode.Parse(json) : null;
 }

@@ -67,6 +67,12 @@ public sealed class GuideLayoutTransformer : IOpenApiDocumentTransformer
             {
                 json.Example = example;
             }
+            if (GuideExamples.AnswerFor(operation.OperationId) is { } answer
+                && operation.Responses?.TryGetValue("200", out var ok) == true
+                && ok.Content?.TryGetValue("application/json", out var okMedia) == true && okMedia is OpenApiMediaType okJson)
+            {
+                okJson.Example = answer;
+            }
         }
         var known = Sections.Select(s => s.Name).ToHashSet();
         document.Tags = new HashSet<OpenApiTag>(

@@ -175,6 +175,12 @@ public sealed class OpenApiGuideTests : IAsyncLifetime
         var notDeployed = Operation("/api/models/{model_id}/predict", "post").GetProperty("responses").GetProperty("409")
             .GetProperty("content").GetProperty("application/json").GetProperty("example");
         Assert.Equal("model_not_deployed", notDeployed.GetProperty("error").GetString());
+        var forbidden = Operation("/api/models/{model_id}/predict", "post").GetProperty("responses").GetProperty("403")
+            .GetProperty("content").GetProperty("application/json").GetProperty("example");
+        Assert.Equal("execute", forbidden.GetProperty("required_permission").GetString());
+        var answer = Operation("/api/models/{model_id}/predict", "post").GetProperty("responses").GetProperty("200")
+            .GetProperty("content").GetProperty("application/json").GetProperty("example");
+        Assert.Equal("positive", answer.GetProperty("sentiment").GetString());
         Assert.Equal(["error", "detail", "timestamp"], Schemas.GetProperty("ApiError").GetProperty("required").EnumerateArray().Select(r => r.GetString()));
 
         var scheme = _document.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");

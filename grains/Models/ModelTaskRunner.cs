@@ -116,7 +116,9 @@ public static class ModelTaskRunner
         {
             return v.GetValue<string>();
         }
-        throw Missing(prefix + name, index, count, $"Required field '{prefix}{name}' is missing or not a non-empty string");
+        throw Missing(prefix + name, index, count, input is JsonObject o && o[name] is not null
+            ? $"Field '{prefix}{name}' must be a non-empty string"
+            : $"Required field '{prefix}{name}' is missing");
     }
 
     private static int? OptionalInt(JsonNode input, string name, int index, int count) => input[name] switch

@@ -303,13 +303,17 @@ public sealed class PredictionTests(SharedGatewayFactory gateway) : IAsyncLifeti
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
         Assert.Equal(4, metrics.GetProperty("daily_requests").GetProperty(today).GetInt64());
         Assert.Equal(1, metrics.GetProperty("daily_errors").GetProperty(today).GetInt64());
-        Assert.Equal(0.25, metrics.GetProperty("error_rate").GetDouble());
-        Assert.True(metrics.GetProperty("average_response_time").GetDouble() > 0);
+        // The user guide's strings, and numbers beside them for machines.
+        Assert.Equal("25%", metrics.GetProperty("error_rate").GetString());
+        Assert.Equal(0.25, metrics.GetProperty("error_rate_ratio").GetDouble());
+        Assert.Matches(@"^\d+(\.\d)?ms$", metrics.GetProperty("average_response_time").GetString());
+        Assert.True(metrics.GetProperty("average_response_time_ms").GetDouble() > 0);
 
         var status = await admin.GetJsonAsync($"/api/models/{id}/status");
         Assert.Equal(4, status.GetProperty("total_requests").GetInt64());
         Assert.Contains("HTTP 500", status.GetProperty("last_error").GetString());
-        Assert.True(status.GetProperty("average_latency").GetDouble() > 0);
+        Assert.Matches(@"^\d+(\.\d)?ms$", status.GetProperty("average_latency").GetString());
+        Assert.True(status.GetProperty("average_latency_ms").GetDouble() > 0);
 
         using var badDays = await admin.GetAsync($"/api/models/{id}/metrics?days=0");
         await badDays.AssertErrorAsync(HttpStatusCode.BadRequest, "validation_error");

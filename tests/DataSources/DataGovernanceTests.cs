@@ -233,7 +233,7 @@ public sealed class DataGovernanceTests(DataGateway gateway) : IClassFixture<Dat
             var problem = await response.AssertErrorAsync(HttpStatusCode.TooManyRequests, "quota_exceeded");
             Assert.Equal(source, problem.GetProperty("source").GetString());
             Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero);
-            var reset = problem.GetProperty("reset_time").GetDateTimeOffset();
+            var reset = DateTimeOffset.FromUnixTimeSeconds(problem.GetProperty("reset_time").GetInt64());
             Assert.Equal(TimeSpan.Zero, reset.TimeOfDay);
         }
         // Another key has its own counters.

@@ -13,6 +13,7 @@ namespace Mcp.Cluster.Tests.Startup;
 /// examples as written; then a restart and the same again.
 /// </summary>
 [Trait("Tier", "System")]
+[Collection(DefaultPortCollection.Name)]
 public sealed partial class FreshNodeTests
 {
     private static readonly Uri DefaultAddress = new("http://localhost:8000");

@@ -211,9 +211,9 @@ public sealed class ModelGrain(
         Prepared prepared;
         try
         {
-            if (configChanged)
+            if (patch.ConfigMergePatch is not null)
             {
-                var supplied = ParseConfig(patch.ConfigMergePatch!);
+                var supplied = ParseConfig(patch.ConfigMergePatch);
                 var protectedPatch = secrets.Protect(supplied, previous: stored, allowReferences: caller.IsAdmin);
                 var merged = JsonMergePatch.Apply(stored, protectedPatch) as JsonObject ?? new JsonObject();
                 changedTarget = ChangedTargetField(stored, merged);

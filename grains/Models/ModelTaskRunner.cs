@@ -27,6 +27,18 @@ public static class ModelTaskRunner
                     ["scores"] = new JsonObject(r.Scores.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Math.Round(p.Value, 6)))),
                 }).ToArray();
             }
+            case ModelTask.Sentiment:
+            {
+                var texts = inputs.Select((input, i) => RequireString(input, "text", i, inputs.Count)).ToArray();
+                var results = await backend.AnalyzeSentimentAsync(texts, cancellationToken);
+                EnsureCount(results.Count, inputs.Count);
+                return results.Select(r => (JsonNode?)new JsonObject
+                {
+                    ["sentiment"] = r.Sentiment,
+                    ["confidence"] = Math.Round(r.Confidence, 4),
+                    ["scores"] = new JsonObject(r.Scores.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Math.Round(p.Value, 4)))),
+                }).ToArray();
+            }
             case ModelTask.Embedding:
             {
                 var perInput = inputs.Select((input, i) => EmbeddingInputs(input, i, inputs.Count)).ToArray();

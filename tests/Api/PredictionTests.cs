@@ -72,9 +72,9 @@ public sealed class PredictionTests(SharedGatewayFactory gateway) : IAsyncLifeti
 
         var p = await positive.AssertOkAsync();
         var n = await negative.AssertOkAsync();
-        Assert.Equal("positive", p.GetProperty("label").GetString());
-        Assert.Equal("negative", n.GetProperty("label").GetString());
-        Assert.InRange(p.GetProperty("score").GetDouble(), 0.5, 1.0);
+        Assert.Equal("positive", p.GetProperty("sentiment").GetString());
+        Assert.Equal("negative", n.GetProperty("sentiment").GetString());
+        Assert.InRange(p.GetProperty("confidence").GetDouble(), 0.5, 1.0);
         Assert.Equal("mod_builtin_sentiment_v1", Assert.Single(positive.Headers.GetValues("X-Model-Id")));
         Assert.True(double.Parse(Assert.Single(positive.Headers.GetValues("X-Model-Latency-Ms")), System.Globalization.CultureInfo.InvariantCulture) >= 0);
     }

@@ -68,7 +68,7 @@ public sealed partial class FreshNodeTests
         using var predicted = await SendAsync(http, HttpMethod.Post, "/api/models/sentiment/predict", admin,
             """{"text": "The support team fixed it in minutes, brilliant"}""");
         var prediction = await predicted.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("positive", prediction.GetProperty("label").GetString());
+        Assert.Equal("positive", prediction.GetProperty("sentiment").GetString());
 
         using var sources = await SendAsync(http, HttpMethod.Get, "/api/datasources", key, null);
         var names = (await sources.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data_sources").EnumerateArray()

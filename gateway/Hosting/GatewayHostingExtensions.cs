@@ -171,24 +171,26 @@ public static class GatewayHostingExtensions
             redoc.SpecUrl("/openapi/v1.json");
         });
 
-        app.MapHealthEndpoints();
+        // Every endpoint's template as a user writes it (no group-root trailing slash): metrics and usage label routes by it.
+        var routes = app.MapGroup("").WithRoutesAsWritten();
+        routes.MapHealthEndpoints();
         // Prometheus scrapes without a key, as scrapers do; put it behind the network boundary you keep scrapers in.
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapClusterEndpoints();
-        app.MapApiKeyEndpoints();
-        app.MapModelEndpoints();
-        app.MapOpenAiEndpoints();
-        app.MapCompletionEndpoints();
-        app.MapDataSourceEndpoints();
-        app.MapDataQueryEndpoints();
-        app.MapAuditEndpoints();
-        app.MapPromptEndpoints();
-        app.MapMcpGateway();
-        app.MapMcpRestEndpoints();
-        app.MapIntegrationEndpoints();
-        app.MapLogEndpoints();
-        app.MapUsageEndpoints();
-        app.MapAlertEndpoints();
+        routes.MapClusterEndpoints();
+        routes.MapApiKeyEndpoints();
+        routes.MapModelEndpoints();
+        routes.MapOpenAiEndpoints();
+        routes.MapCompletionEndpoints();
+        routes.MapDataSourceEndpoints();
+        routes.MapDataQueryEndpoints();
+        routes.MapAuditEndpoints();
+        routes.MapPromptEndpoints();
+        routes.MapMcpGateway();
+        routes.MapMcpRestEndpoints();
+        routes.MapIntegrationEndpoints();
+        routes.MapLogEndpoints();
+        routes.MapUsageEndpoints();
+        routes.MapAlertEndpoints();
         var dashboard = DashboardSettings.From(app.Configuration);
         if (dashboard.Enabled)
         {

@@ -77,9 +77,13 @@ public static class GatewayHostingExtensions
             sp.GetService<IOptions<LoggerFactoryOptions>>(), sp.GetService<IExternalScopeProvider>()))));
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<Telemetry.McpMetrics>();
+        builder.Services.TryAddSingleton<Telemetry.OrleansMetrics>();
+        // Orleans' instruments through OrleansMetrics (lint-clean for promtool), never its meter directly; created with the
+        // meter provider, so it listens from the moment the exporter does.
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(Telemetry.McpMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
-                "Microsoft.AspNetCore.Http.Connections", "Microsoft.Orleans")
+                "Microsoft.AspNetCore.Http.Connections", Telemetry.OrleansMetrics.MeterName)
+            .AddInstrumentation(sp => sp.GetRequiredService<Telemetry.OrleansMetrics>())
             .AddPrometheusExporter());
         builder.Services.Configure<DataSourceGatewayOptions>(o =>
             o.DefaultCacheTtl = configuration.GetValue("DataSources:DefaultCacheTtl", o.DefaultCacheTtl));

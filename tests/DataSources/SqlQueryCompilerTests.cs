@@ -15,7 +15,7 @@ public sealed class SqlQueryCompilerTests
         new ColumnSchema("salary_min", DataType.Decimal, true, "numeric"),
         new ColumnSchema("remote", DataType.Boolean, false, "boolean"),
         new ColumnSchema("posted_date", DataType.Date, false, "date"),
-        new ColumnSchema("updated_at", DataType.Timestamp, false, "timestamptz"),
+        new ColumnSchema("updated_at", DataType.Datetime, false, "timestamptz"),
         new ColumnSchema("requirements", DataType.Json, true, "jsonb"),
     ], ["public", "jobs"]);
 

@@ -93,7 +93,7 @@ public sealed class SnowflakeDataSourceTests(DataGateway gateway) : IAsyncLifeti
         Assert.Equal(new Dictionary<string, string?>
         {
             ["JOB_ID"] = "integer", ["TITLE"] = "text", ["COMPANY"] = "text", ["SALARY"] = "decimal", ["REMOTE"] = "boolean",
-            ["POSTED"] = "date", ["UPDATED_AT"] = "timestamp", ["DETAILS"] = "json",
+            ["POSTED"] = "date", ["UPDATED_AT"] = "datetime", ["DETAILS"] = "json",
         }, columns);
 
         const string hostile = "Engineer' OR '1'='1";

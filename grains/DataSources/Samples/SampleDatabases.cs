@@ -209,8 +209,8 @@ public static class SampleDatabases
             var company = Companies[random.Next(Companies.Length)];
             var location = guideExample ? GuideExampleLocation : Cities[random.Next(Cities.Length)];
             var salaryMissing = !guideExample && random.Next(10) == 0;
-            // Whole days back (at least one, so never in the future), at a minute of the working day.
-            var age = guideExample ? GuideExampleAges[id - 1] : 1 + random.Next(0, 365);
+            // Whole days back (one to 360, so never in the future and all within last_1y for a few days), at a minute of the working day.
+            var age = guideExample ? GuideExampleAges[id - 1] : 1 + random.Next(0, 360);
             var posted = today.AddDays(-age).AddMinutes(8 * 60 + random.Next(0, 10 * 60));
             insert.Parameters.Clear();
             insert.Parameters.AddWithValue("id", id);

@@ -87,6 +87,11 @@ public static class SampleDatabases
         {
             upgraded.Add(HomebuildersFile);
         }
+        if (upgraded.Count > 0)
+        {
+            // A pooled connection opened on the earlier file (in this process) would go on reading it under its new name.
+            SqliteConnection.ClearAllPools();
+        }
         return upgraded;
     }
 

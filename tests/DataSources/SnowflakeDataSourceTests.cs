@@ -144,6 +144,24 @@ public sealed class SnowflakeDataSourceTests(DataGateway gateway) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task The_guides_schema_qualified_table_and_filters_object_find_the_rows()
+    {
+        var name = await RegisterAsync();
+        using var admin = gateway.CreateClient(GatewayFactory.AdminKey);
+        // As the user guide writes it: table "SCHEMA.TABLE" (here PUBLIC.JOBS, or with the database in front), filters {field: value}.
+        foreach (var table in new[] { "PUBLIC.JOBS", "ANALYTICS.PUBLIC.JOBS", "JOBS" })
+        {
+            var answer = await gateway.QueryOkAsync(admin, new { source = name, table, filters = new Dictionary<string, object> { ["JOB_ID"] = 10, ["REMOTE"] = true } });
+            Assert.Equal("JOBS", answer.GetProperty("table").GetString());
+            Assert.Equal(10, DataGateway.Rows(answer).Single().GetProperty("JOB_ID").GetInt64());
+        }
+        var shorthand = await gateway.QueryOkAsync(admin, new { source = name, query = new Dictionary<string, object> { ["TITLE"] = "Job 10 Engineer" } });
+        Assert.Equal(10, DataGateway.Rows(shorthand).Single().GetProperty("JOB_ID").GetInt64());
+        using var other = await admin.PostAsJsonAsync("/api/data/query", new { source = name, table = "MARKET_ANALYTICS.JOBS" });
+        await other.AssertErrorAsync(HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Fact]
     public async Task Large_results_are_read_from_every_partition_and_long_statements_are_polled()
     {
         var name = await RegisterAsync();

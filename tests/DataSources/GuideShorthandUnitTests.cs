@@ -3,6 +3,7 @@ using Mcp.Cluster.DataSources;
 using Mcp.Cluster.DataSources.Connectors;
 using Mcp.Cluster.DataSources.Governance;
 using Mcp.Cluster.DataSources.Query;
+using Mcp.Cluster.Models;
 
 namespace Mcp.Cluster.Tests.DataSources;
 
@@ -175,6 +176,17 @@ public sealed class GuideShorthandUnitTests
         Assert.Equal("properties", QueryTableChoice.Choose("s", Shorthand("properties"), tables, admin).Policy!.Table.Name);
         Assert.Equal(DataQueryOutcome.NotFound, QueryTableChoice.Choose("s", Shorthand("OTHER.properties"), tables, admin).Refusal!.Outcome);
         Assert.Equal(DataQueryOutcome.NotFound, QueryTableChoice.Choose("s", Shorthand("market_analytics.properties"), tables, admin).Refusal!.Outcome);
+    }
+
+    [Fact]
+    public void A_models_declared_snowflake_table_is_matched_by_the_end_of_the_path_too()
+    {
+        // The guide's job-market-predictor declares "snowflake_table": "MARKET_ANALYTICS.JOB_TRENDS".
+        var caller = new DataCaller("key_root", "root", true, "mod_x", new ModelDataSource("homebuilders_db", "read", null, "MARKET_ANALYTICS.properties"));
+        var access = DataAccessPolicy.Resolve("homebuilders_db", DataAccessDefault.None, new Dictionary<string, MaskKind>(), DataQuotas.Unlimited, new Dictionary<string, DataGrantEntry>(), caller).Access!;
+        Assert.NotNull(access.ForTable(Properties));
+        Assert.Null(access.ForTable(Builders));
+        Assert.Equal("properties", QueryTableChoice.Choose("homebuilders_db", Shorthand(null, Eq("builder_id", "3")), [Builders, Properties], access).Policy!.Table.Name);
     }
 
     [Fact]

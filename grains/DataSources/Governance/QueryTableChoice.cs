@@ -19,7 +19,7 @@ public static class QueryTableChoice
             var match = readable.FirstOrDefault(p => string.Equals(p.Table.Name, named, StringComparison.Ordinal));
             if (match is null)
             {
-                var byPath = readable.Where(p => EndsWithPath(p.Table, named)).ToArray();
+                var byPath = readable.Where(p => TableNames.EndsWithPath(p.Table, named)).ToArray();
                 match = byPath.Length == 1 ? byPath[0] : null;
             }
             return match is not null
@@ -67,13 +67,6 @@ public static class QueryTableChoice
         (query.Fields ?? []).Select(f => (f, "fields"))
             .Concat(query.Filters.Select(f => (f.Field, "filters")))
             .Concat(query.OrderBy.Select(o => (o.Field, "order_by")));
-
-    private static bool EndsWithPath(TableSchema table, string named)
-    {
-        var parts = named.Split('.');
-        return parts.Length > 1 && parts.Length <= table.Path.Count
-            && parts.SequenceEqual(table.Path.Skip(table.Path.Count - parts.Length), StringComparer.Ordinal);
-    }
 
     private static Refusal Invalid(string detail, string field) => new(DataQueryOutcome.Invalid, detail, field);
 }

@@ -10,8 +10,13 @@ namespace Mcp.Cluster.Models;
 /// </summary>
 public static class ModelTaskRunner
 {
+    /// <param name="textField">
+    /// The name generated text is answered under: <c>text</c>, or <c>response</c> for a model whose output schema
+    /// declares that instead (the user guide's <c>gpt-wrapper</c>).
+    /// </param>
     public static async Task<IReadOnlyList<JsonNode?>> RunAsync(
-        ModelBackend backend, ModelTask task, IReadOnlyList<JsonNode> inputs, int maxConcurrency, CancellationToken cancellationToken)
+        ModelBackend backend, ModelTask task, IReadOnlyList<JsonNode> inputs, int maxConcurrency, CancellationToken cancellationToken,
+        string textField = "text")
     {
         switch (task)
         {
@@ -72,7 +77,7 @@ public static class ModelTaskRunner
                         var result = await backend.GenerateAsync(requests[i], ct);
                         outputs[i] = new JsonObject
                         {
-                            ["text"] = result.Text,
+                            [textField] = result.Text,
                             ["finish_reason"] = result.FinishReason,
                             ["usage"] = UsageNode(result.Usage),
                         };

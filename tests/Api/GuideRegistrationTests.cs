@@ -124,11 +124,24 @@ public sealed class GuideRegistrationTests : IAsyncLifetime
             name = "gpt-wrapper-" + Guid.NewGuid().ToString("N")[..8],
             model_type = "third_party",
             provider = "openai",
+            // The guide's output schema: the answer comes as "response" (not our default "text").
+            output_schema = new
+            {
+                type = "object",
+                properties = new
+                {
+                    response = new { type = "string" },
+                    usage = new { type = "object", properties = new { total_tokens = new { type = "integer" } } },
+                },
+            },
             config = new { requires_api_key = true, provider_model = "gpt-test", max_tokens = 4096 },
         });
         using var answered = await admin.PostJsonAsync($"/api/models/{id}/predict",
             new { messages = new[] { new { role = "user", content = "What is the capital of France?" } }, temperature = 0.7 });
-        await answered.AssertOkAsync();
+        var answer = await answered.AssertOkAsync();
+        Assert.False(string.IsNullOrEmpty(answer.GetProperty("response").GetString()));
+        Assert.False(answer.TryGetProperty("text", out _));
+        Assert.True(answer.GetProperty("usage").GetProperty("total_tokens").GetInt32() > 0);
         var sent = _openAi.Requests.Last(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal));
         Assert.Equal($"Bearer {OperatorKey}", sent.Headers["Authorization"]);
 

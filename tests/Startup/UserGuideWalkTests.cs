@@ -111,6 +111,17 @@ public sealed partial class UserGuideWalkTests
             Assert.Equal(32, internalStatus.GetProperty("config").GetProperty("batch_size").GetInt32());
             Assert.Equal("2GB", internalStatus.GetProperty("config").GetProperty("memory_requirement").GetString());
 
+            // "Using Data Sources in Your Model": the guide's data query, with its relative period.
+            var jobs = await SendAsync(http, HttpMethod.Post, "/api/data/query", key, """
+                {"source": "jobs_db", "query": {"title": "Software Engineer", "location": "Austin, TX", "posted_date": "last_6m"}}
+                """, HttpStatusCode.OK);
+            Assert.True(jobs.GetProperty("row_count").GetInt32() > 0);
+            foreach (var row in jobs.GetProperty("rows").EnumerateArray())
+            {
+                Assert.Equal("Software Engineer", row.GetProperty("title").GetString());
+                Assert.InRange(row.GetProperty("posted_date").GetDateTimeOffset(), DateTimeOffset.UtcNow.AddMonths(-6).AddDays(-1), DateTimeOffset.UtcNow);
+            }
+
             // The guide's Python "Simple Client", unchanged but for the key and the model id.
             await RunSimpleClientAsync(key, modelId);
 

@@ -24,8 +24,12 @@ if (cluster.MetricsPort <= 0)
 }
 
 builder.UseOrleans(silo => silo.UseMcpCluster(builder.Configuration));
+builder.Services.AddSingleton<OrleansMetrics>();
+// Orleans' instruments through OrleansMetrics (lint-clean for promtool), never its meter directly; created with the
+// meter provider, so it listens from the moment the exporter does.
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-    .AddMeter(McpMetrics.MeterName, "Microsoft.Orleans")
+    .AddMeter(McpMetrics.MeterName, OrleansMetrics.MeterName)
+    .AddInstrumentation(sp => sp.GetRequiredService<OrleansMetrics>())
     .AddPrometheusExporter());
 var metricsAddress = cluster.ListenIPAddress() ?? IPAddress.Any;
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(metricsAddress, cluster.MetricsPort + cluster.Instance));

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.DataSources;
 using Mcp.Cluster.Gateway.Errors;
@@ -22,7 +23,9 @@ public static class DataQueryEndpoints
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .WithName("QueryData")
             .WithSummary("Read a table of a data source: fields, filters, order, paging")
-            .WithDescription("Compiled to a parameterized query; the key's grant decides the tables, fields, rows and masks. Every read, allowed or denied, is audited.");
+            .WithDescription("Compiled to a parameterized query; the key's grant decides the tables, fields, rows and masks. Every read, allowed or denied, is audited. " +
+                "Also takes the user guide's shorthand {\"source\": \"jobs_db\", \"query\": {\"title\": \"Software Engineer\", \"posted_date\": \"last_6m\"}}: field: value equality, " +
+                "last_{n}{d|w|m|y} periods on date and datetime fields, and without 'table' the source's only table (else the only one with every named field).");
 
         group.MapPost("/sql", SqlAsync)
             .RequireApiKey(Permissions.None)
@@ -56,7 +59,12 @@ public static class DataQueryEndpoints
         }
         var result = await grains.GetGrain<IDataSourceGrain>(request.Source).QueryAsync(query!, caller!);
         context.Usage().RecordRead(request.Source, result, cacheable: true);
-        return Answer(context, result, request.Source, query!.Table, request.Limit, query.Offset);
+        if (request.Query is { ValueKind: JsonValueKind.Object } && result.Field is { } field && field.StartsWith("filters", StringComparison.Ordinal))
+        {
+            // The source speaks of the query's filters; the caller wrote them as 'query'.
+            result = result with { Field = "query" + field["filters".Length..] };
+        }
+        return Answer(context, result, request.Source, result.Table ?? query!.Table, request.Limit, query!.Offset);
     }
 
     private static async Task<IResult> SqlAsync(DataSqlRequest request, HttpContext context, IGrainFactory grains)

@@ -210,17 +210,30 @@ public static partial class DataRequestReader
         return (new DataGrant(tables, request.Sql ?? false, quotas), null);
     }
 
+    /// <summary>
+    /// The structured query, or the guide's shorthand read into the same query: <c>query</c> is <c>filters</c> in its
+    /// object form, so grants, masks, row filters, quotas, audit and the cache treat both alike.
+    /// </summary>
     public static (DataQuery? Query, JsonHttpResult<ApiError>? Error) ReadQuery(DataQueryRequest request)
     {
-        if (string.IsNullOrWhiteSpace(request.Table))
+        if (request.Table is { } named && string.IsNullOrWhiteSpace(named))
         {
-            return (null, ApiErrors.Validation("Required field 'table' is missing", "table"));
+            return (null, ApiErrors.Validation("Field 'table' must name a table (or be left out for the source's only one).", "table"));
         }
         if (request.Fields is { } fields && fields.Any(string.IsNullOrEmpty))
         {
             return (null, ApiErrors.Validation("Field 'fields' must list field names.", "fields"));
         }
-        var (filters, filterError) = ReadFilters(request.Filters, "filters");
+        var shorthand = request.Query is { ValueKind: not JsonValueKind.Null };
+        if (shorthand && request.Filters is { ValueKind: not JsonValueKind.Null })
+        {
+            return (null, ApiErrors.Validation("Use either 'query' (field: value) or 'filters', not both.", "query"));
+        }
+        if (shorthand && request.Query!.Value.ValueKind != JsonValueKind.Object)
+        {
+            return (null, ApiErrors.Validation("Field 'query' must be an object of field: value (equality; last_6m style periods on date fields).", "query"));
+        }
+        var (filters, filterError) = shorthand ? ReadFilters(request.Query, "query") : ReadFilters(request.Filters, "filters");
         if (filterError is not null)
         {
             return (null, filterError);

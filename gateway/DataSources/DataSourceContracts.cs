@@ -69,19 +69,33 @@ public sealed record TableGrantRequest
     public Dictionary<string, string>? Masks { get; init; }
 }
 
-/// <summary>Body of <c>POST /api/data/query</c>.</summary>
+/// <summary>
+/// Body of <c>POST /api/data/query</c>: the structured query, or the user guide's shorthand
+/// <c>{"source", "query": {field: value}}</c> / <c>{"source", "table", "filters": {field: value}}</c>, which is the same
+/// query with equality filters.
+/// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record DataQueryRequest
 {
     public string? Source { get; init; }
 
+    /// <summary>
+    /// Omitted: the source's only table the key may read, else the only one with every field the query names.
+    /// <c>SCHEMA.TABLE</c> also finds a table by the end of its path.
+    /// </summary>
     public string? Table { get; init; }
+
+    /// <summary>
+    /// The guide's shorthand, <c>{"field": value}</c> for equality; on a date or datetime field a period
+    /// <c>last_{n}{d|w|m|y}</c> (<c>last_6m</c>) means "within that period before now". Instead of <c>filters</c>.
+    /// </summary>
+    public JsonElement? Query { get; init; }
 
     public string[]? Fields { get; init; }
 
     /// <summary>
     /// <c>[{"field", "op", "value"}]</c> with op eq, ne, lt, lte, gt, gte, in, not_in, contains, starts_with, is_null;
-    /// or the shorthand <c>{"field": value}</c> for equality.
+    /// or the shorthand <c>{"field": value}</c> for equality (with periods such as <c>last_6m</c> on date fields).
     /// </summary>
     public JsonElement? Filters { get; init; }
 

@@ -77,9 +77,13 @@ public static class GatewayHostingExtensions
             sp.GetService<IOptions<LoggerFactoryOptions>>(), sp.GetService<IExternalScopeProvider>()))));
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<Telemetry.McpMetrics>();
+        builder.Services.TryAddSingleton<Telemetry.OrleansMetrics>();
+        // Orleans' instruments through OrleansMetrics (lint-clean for promtool), never its meter directly; created with the
+        // meter provider, so it listens from the moment the exporter does.
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(Telemetry.McpMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
-                "Microsoft.AspNetCore.Http.Connections", "Microsoft.Orleans")
+                "Microsoft.AspNetCore.Http.Connections", Telemetry.OrleansMetrics.MeterName)
+            .AddInstrumentation(sp => sp.GetRequiredService<Telemetry.OrleansMetrics>())
             .AddPrometheusExporter());
         builder.Services.Configure<DataSourceGatewayOptions>(o =>
             o.DefaultCacheTtl = configuration.GetValue("DataSources:DefaultCacheTtl", o.DefaultCacheTtl));
@@ -159,24 +163,26 @@ public static class GatewayHostingExtensions
 
         app.UseMcpDocs();
 
-        app.MapHealthEndpoints();
+        // Every endpoint's template as a user writes it (no group-root trailing slash): metrics and usage label routes by it.
+        var routes = app.MapGroup("").WithRoutesAsWritten();
+        routes.MapHealthEndpoints();
         // Prometheus scrapes without a key, as scrapers do; put it behind the network boundary you keep scrapers in.
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapClusterEndpoints();
-        app.MapApiKeyEndpoints();
-        app.MapModelEndpoints();
-        app.MapOpenAiEndpoints();
-        app.MapCompletionEndpoints();
-        app.MapDataSourceEndpoints();
-        app.MapDataQueryEndpoints();
-        app.MapAuditEndpoints();
-        app.MapPromptEndpoints();
-        app.MapMcpGateway();
-        app.MapMcpRestEndpoints();
-        app.MapIntegrationEndpoints();
-        app.MapLogEndpoints();
-        app.MapUsageEndpoints();
-        app.MapAlertEndpoints();
+        routes.MapClusterEndpoints();
+        routes.MapApiKeyEndpoints();
+        routes.MapModelEndpoints();
+        routes.MapOpenAiEndpoints();
+        routes.MapCompletionEndpoints();
+        routes.MapDataSourceEndpoints();
+        routes.MapDataQueryEndpoints();
+        routes.MapAuditEndpoints();
+        routes.MapPromptEndpoints();
+        routes.MapMcpGateway();
+        routes.MapMcpRestEndpoints();
+        routes.MapIntegrationEndpoints();
+        routes.MapLogEndpoints();
+        routes.MapUsageEndpoints();
+        routes.MapAlertEndpoints();
         var dashboard = DashboardSettings.From(app.Configuration);
         if (dashboard.Enabled)
         {

@@ -28,17 +28,20 @@ public sealed class DataTools(IGrainFactory grains, DataResources resources, IHt
           "type": "object",
           "properties": {
             "source": {"type": "string", "description": "Data source name (see data.sources)"},
-            "table": {"type": "string"},
+            "table": {"type": "string", "description": "Omit for the source's only table (else the only one with every named field)"},
+            "query": {"type": "object", "description": "Shorthand instead of filters: {field: value} equality; on date fields a period such as \"last_6m\" (last_<n> with d, w, m or y)"},
             "fields": {"type": "array", "items": {"type": "string"}, "description": "Omit for every field the key may read"},
-            "filters": {"type": "array", "items": {"type": "object", "properties": {
-              "field": {"type": "string"},
-              "op": {"type": "string", "enum": ["eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "starts_with", "is_null"]},
-              "value": {}}, "required": ["field", "value"]}},
+            "filters": {"anyOf": [
+              {"type": "array", "items": {"type": "object", "properties": {
+                "field": {"type": "string"},
+                "op": {"type": "string", "enum": ["eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "starts_with", "is_null"]},
+                "value": {}}, "required": ["field", "value"]}},
+              {"type": "object", "description": "{field: value} equality, as query"}]},
             "order_by": {"type": "array", "items": {"type": "string"}, "description": "field, or -field for descending"},
             "limit": {"type": "integer", "minimum": 1, "maximum": 1000},
             "offset": {"type": "integer", "minimum": 0}
           },
-          "required": ["source", "table"],
+          "required": ["source"],
           "additionalProperties": false
         }
         """).RootElement;

@@ -103,6 +103,7 @@ public sealed class ModelTools(IGrainFactory grains, IHttpContextAccessor http)
         PredictionOutcome.Timeout => "The model timed out",
         PredictionOutcome.Unavailable => "The model is unavailable",
         PredictionOutcome.ModelError => "The model failed",
+        PredictionOutcome.NotDeployed => "The model has no backend yet",
         _ => outcome.ToString(),
     };
 }

@@ -60,7 +60,7 @@ public static class ModelEndpoints
         group.MapPatch("/{model}", UpdateAsync)
             .RequireApiKey(Permissions.Write)
             .WithName("UpdateModel")
-            .WithSummary("Change a model's description, schemas, config (JSON merge patch), data sources or maintenance status (owner or admin)");
+            .WithSummary("Change a model's description, schemas, config (JSON merge patch), data sources or maintenance status, or attach a provider to a model registered without one (owner or admin)");
 
         group.MapDelete("/{model}", DeleteAsync)
             .RequireApiKey(Permissions.Write)

@@ -55,17 +55,22 @@ public static class OpenAiEndpoints
         return TypedResults.Json(new
         {
             @object = "list",
-            data = page.Models.Select(m => ModelObject($"{m.Name}@{m.Version}", m.CreatedAt, m.Owner)),
+            data = page.Models.Select(m => ModelObject(OpenAiModelId(m.Name, m.Version), m.CreatedAt, m.Owner)),
         });
     }
 
+    /// <summary>
+    /// One model under the id the list gives it, whichever reference retrieved it: a bare name or <c>name@alias</c>
+    /// answers the version it resolves to now, as OpenAI answers an alias with the snapshot it stands for, so
+    /// <c>models.retrieve(id)</c> with a listed id gets that id back.
+    /// </summary>
     private static async Task<IResult> GetModelAsync(string model, IGrainFactory grains)
     {
         var modelId = await ModelReference.ResolveAsync(grains, model);
         var info = modelId is null ? null : await grains.GetGrain<IModelGrain>(modelId).GetAsync();
         return info is null
             ? ModelNotFound(model)
-            : TypedResults.Json(ModelObject(model, info.CreatedAt, info.Owner));
+            : TypedResults.Json(ModelObject(OpenAiModelId(info.Name, info.Version), info.CreatedAt, info.Owner));
     }
 
     private static async Task ChatCompletionsAsync(HttpContext context, IGrainFactory grains, CompletionRunner runner,
@@ -235,6 +240,9 @@ public static class OpenAiEndpoints
 
     private static IResult ModelNotFound(string model) =>
         ApiErrors.OpenAiResult(StatusCodes.Status404NotFound, "model_not_found", $"The model '{model}' does not exist.", new() { ["field"] = "model" });
+
+    /// <summary>A model's id on the OpenAI surface: <c>name@version</c>, one version of one name, stable while it exists.</summary>
+    private static string OpenAiModelId(string name, string version) => $"{name}@{version}";
 
     private static object ModelObject(string id, DateTimeOffset created, string owner) =>
         new { id, @object = "model", created = created.ToUnixTimeSeconds(), owned_by = owner };

@@ -35,7 +35,7 @@ public sealed record UsageReportResponse(
         return new UsageReportResponse(from, to, days, t.Requests, t.ServerErrors, t.ClientErrors, Math.Round(t.ErrorRate, 6),
             LatencyResponse.From(t.Latency), t.PromptTokens, t.CompletionTokens, t.Rows, t.CacheHits, t.CacheMisses,
             lookups == 0 ? null : Math.Round((double)t.CacheHits / lookups, 6),
-            t.ByStatus, t.ByRoute, t.ByProtocol, daily, t.LastAt);
+            t.ByStatus, RouteLabel.Fold(t.ByRoute), t.ByProtocol, daily, t.LastAt);
     }
 }
 

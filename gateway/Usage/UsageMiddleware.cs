@@ -38,7 +38,7 @@ public sealed class UsageMiddleware(RequestDelegate next, UsagePublisher publish
             {
                 var endpoint = context.GetEndpoint() as RouteEndpoint;
                 var route = endpoint?.RoutePattern.RawText is { } template
-                    ? $"{context.Request.Method} {template}"
+                    ? RouteLabel.Of(context.Request.Method, template)
                     : "(unmatched)";
                 // A client that went away before any answer is recorded as 499 (client closed request): its error, not ours.
                 if (context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)

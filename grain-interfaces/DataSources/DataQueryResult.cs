@@ -2,7 +2,8 @@ namespace Mcp.Cluster.DataSources;
 
 /// <summary>
 /// The answer to a query. <see cref="RowsJson"/> is the rows as a UTF-8 JSON array of objects, masks already applied,
-/// so the gateway writes it out without another serialization.
+/// so the gateway writes it out without another serialization. <see cref="Table"/> is the table read (the one the
+/// source chose when the query named none).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("mcp.DataQueryResult")]
 public sealed record DataQueryResult(
@@ -16,7 +17,8 @@ public sealed record DataQueryResult(
     [property: Id(7)] IReadOnlyDictionary<string, MaskKind>? MaskedFields = null,
     [property: Id(8)] bool LimitedByQuota = false,
     [property: Id(9)] DateTimeOffset? QuotaResetAt = null,
-    [property: Id(10)] double ElapsedMs = 0)
+    [property: Id(10)] double ElapsedMs = 0,
+    [property: Id(11)] string? Table = null)
 {
     public static DataQueryResult Refused(DataQueryOutcome outcome, string detail, string? field = null) => new(outcome, detail, field);
 }

@@ -9,4 +9,7 @@ public enum ModelTask
     Embedding,
     Classification,
     Predict,
+
+    /// <summary>The user guide's sentiment shape: <c>{sentiment: positive|negative|neutral, confidence}</c>.</summary>
+    Sentiment,
 }

@@ -455,15 +455,14 @@ public sealed class DataSourceGrain(
             return await ReadFailedAsync(new InvalidOperationException($"its schema is not available ({_discoveryError ?? _connectorError})"),
                 caller, query.Table, requestedFields, "query", started);
         }
-        var table = tables.FirstOrDefault(t => string.Equals(t.Name, query.Table, StringComparison.Ordinal));
-        var policy = table is null ? null : access.ForTable(table);
+        // Tables the caller may not read are reported exactly like tables that do not exist.
+        var (policy, tableRefusal) = QueryTableChoice.Choose(Name, query, tables, access);
         if (policy is null)
         {
-            // Tables the caller may not read are reported exactly like tables that do not exist.
-            var known = tables.Where(t => access.ForTable(t) is not null).Select(t => t.Name);
-            return await DenyAsync(caller, query.Table, requestedFields, "query", DataQueryOutcome.NotFound,
-                $"Data source '{Name}' has no table '{query.Table}' you may read. Tables: {string.Join(", ", known)}.", started, field: "table");
+            return await DenyAsync(caller, query.Table, requestedFields, "query", tableRefusal!.Outcome, tableRefusal.Detail, started, field: tableRefusal.Field);
         }
+        var table = policy.Table;
+        query = query with { Table = table.Name };
         if (CheckFields(query, policy, caller.IsAdmin) is { } fieldProblem)
         {
             return await DenyAsync(caller, query.Table, requestedFields, "query", fieldProblem.Outcome, fieldProblem.Detail, started, fieldProblem.Field,
@@ -475,9 +474,15 @@ public sealed class DataSourceGrain(
         {
             return await DenyAsync(caller, query.Table, fields, "query", DataQueryOutcome.Invalid, $"At most {_limits.MaxFilters} filters per query.", started, "filters");
         }
-        var effective = query with { Fields = fields, Filters = [.. query.Filters, .. policy.RowFilters] };
-        var limits = _limits.WithRowFilters(policy.RowFilters.Count);
-        var (read, problem) = Connector.Prepare(effective, table!, limits);
+        var (filters, periodFilters, periodProblem) = RelativePeriodFilters.Expand(query.Filters, table, time.GetUtcNow());
+        if (periodProblem is not null)
+        {
+            return await DenyAsync(caller, query.Table, fields, "query", DataQueryOutcome.Invalid, periodProblem.Detail, started, periodProblem.Field);
+        }
+        var effective = query with { Fields = fields, Filters = [.. filters, .. policy.RowFilters] };
+        // A period is one filter of the caller's that becomes two; like row filters, the second is not the caller's to count.
+        var limits = _limits.WithRowFilters(policy.RowFilters.Count + periodFilters);
+        var (read, problem) = Connector.Prepare(effective, table, limits);
         if (read is null)
         {
             return await DenyAsync(caller, query.Table, fields, "query", DataQueryOutcome.Invalid, problem!.Detail, started, problem.Field);
@@ -492,7 +497,7 @@ public sealed class DataSourceGrain(
         var limitedByQuota = allowance < read.Limit;
         if (limitedByQuota)
         {
-            (read, _) = Connector.Prepare(effective with { Limit = allowance }, table!, limits);
+            (read, _) = Connector.Prepare(effective with { Limit = allowance }, table, limits);
         }
 
         CachedRows rows;
@@ -538,7 +543,7 @@ public sealed class DataSourceGrain(
         }
         metrics.DataQuery(MetricSource, "ok", Stopwatch.GetElapsedTime(started));
         return new DataQueryResult(DataQueryOutcome.Ok, Columns: read!.Columns, RowsJson: rows.Json, RowCount: rows.Count, Cached: hit,
-            MaskedFields: policy.Masks, LimitedByQuota: limitedByQuota, ElapsedMs: elapsed);
+            MaskedFields: policy.Masks, LimitedByQuota: limitedByQuota, ElapsedMs: elapsed, Table: table.Name);
     }
 
     private async Task<DataQueryResult> ExecuteSqlCoreAsync(string sql, int? maxRows, DataCaller caller)
@@ -739,8 +744,7 @@ public sealed class DataSourceGrain(
     /// </summary>
     private static (DataQueryOutcome Outcome, string Detail, string Field, string? AuditDetail)? CheckFields(DataQuery query, TablePolicy policy, bool isAdmin)
     {
-        var named = (query.Fields ?? []).Select(f => (Field: f, Where: "fields"))
-            .Concat(query.Filters.Select(f => (f.Field, "filters"))).Concat(query.OrderBy.Select(o => (o.Field, "order_by"))).ToArray();
+        var named = QueryTableChoice.Named(query).ToArray();
         foreach (var (field, where) in named)
         {
             var missing = policy.Table.FindColumn(field) is null;

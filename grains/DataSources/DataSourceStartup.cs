@@ -16,6 +16,7 @@ public sealed class DataSourceStartup(
     IGrainFactory grains,
     IOptions<DataSourceGrainOptions> options,
     IOptions<McpClusterOptions> cluster,
+    TimeProvider time,
     ILogger<DataSourceStartup> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
@@ -34,14 +35,21 @@ public sealed class DataSourceStartup(
             var catalog = grains.GetGrain<INameCatalogGrain>(NameCatalogs.DataSources);
             if (cluster.Value.Mode == ClusterMode.Local && options.Value.SeedSamples)
             {
-                SampleDatabases.EnsureCreated(cluster.Value.DataDirectory);
+                var upgraded = SampleDatabases.EnsureCreated(cluster.Value.DataDirectory, time.GetUtcNow());
                 var existing = await catalog.GetNamesAsync();
-                foreach (var (name, definition) in Samples())
+                foreach (var (name, file, definition) in Samples())
                 {
                     if (!existing.Contains(name))
                     {
                         var result = await grains.GetGrain<IDataSourceGrain>(name).RegisterAsync(definition, "system");
                         logger.LogInformation("Sample data source {Source}: {Outcome}", name, result.Outcome);
+                    }
+                    else if (upgraded.Contains(file))
+                    {
+                        // The stored schema describes the earlier file; discover the new one (and drop cached results).
+                        var result = await grains.GetGrain<IDataSourceGrain>(name).RefreshAsync("system");
+                        logger.LogInformation("Sample {File} made again in the user guide's schema (the earlier one is kept beside it); {Source} refreshed: {Outcome}",
+                            file, name, result.Outcome);
                     }
                 }
             }
@@ -56,14 +64,14 @@ public sealed class DataSourceStartup(
         }
     }
 
-    private IEnumerable<(string Name, DataSourceDefinition Definition)> Samples()
+    private IEnumerable<(string Name, string File, DataSourceDefinition Definition)> Samples()
     {
         var ttl = options.Value.DefaultCacheTtl;
-        yield return ("jobs_db", new DataSourceDefinition(SqliteConnector.TypeName,
+        yield return ("jobs_db", SampleDatabases.JobsFile, new DataSourceDefinition(SqliteConnector.TypeName,
             "Sample job board (SQLite, shipped with MCP Cluster): jobs(job_id, title, company, location, salary_range, requirements, posted_date).",
             $$"""{"path":"{{SampleDatabases.JobsFile}}"}""", DataAccessDefault.Read, new Dictionary<string, MaskKind>(),
             DataQuotas.Unlimited, ttl, null));
-        yield return ("homebuilders_db", new DataSourceDefinition(SqliteConnector.TypeName,
+        yield return ("homebuilders_db", SampleDatabases.HomebuildersFile, new DataSourceDefinition(SqliteConnector.TypeName,
             "Sample home builders (SQLite, shipped with MCP Cluster): builders and properties(property_id, builder_id, location, specs, pricing, construction_status).",
             $$"""{"path":"{{SampleDatabases.HomebuildersFile}}"}""", DataAccessDefault.Read,
             new Dictionary<string, MaskKind> { ["builders.contact_email"] = MaskKind.Partial, ["builders.phone"] = MaskKind.Redact },

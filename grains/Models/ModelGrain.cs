@@ -211,9 +211,9 @@ public sealed class ModelGrain(
         Prepared prepared;
         try
         {
-            if (configChanged)
+            if (patch.ConfigMergePatch is not null)
             {
-                var supplied = ParseConfig(patch.ConfigMergePatch!);
+                var supplied = ParseConfig(patch.ConfigMergePatch);
                 var protectedPatch = secrets.Protect(supplied, previous: stored, allowReferences: caller.IsAdmin);
                 var merged = JsonMergePatch.Apply(stored, protectedPatch) as JsonObject ?? new JsonObject();
                 changedTarget = ChangedTargetField(stored, merged);
@@ -722,7 +722,7 @@ public sealed class ModelGrain(
         timeout.CancelAfter(prepared.Timeout);
         try
         {
-            var outputs = await ModelTaskRunner.RunAsync(backend, prepared.Task, inputs, _options.BatchConcurrency, timeout.Token);
+            var outputs = await ModelTaskRunner.RunAsync(backend, prepared.Task, inputs, _options.BatchConcurrency, timeout.Token, prepared.TextField);
             var texts = new string[outputs.Count];
             for (var i = 0; i < outputs.Count; i++)
             {
@@ -1052,8 +1052,16 @@ public sealed class ModelGrain(
         var output = await ParseSchemaAsync(outputSchema ?? TaskSchemas.Output(task), "output_schema");
         return new Prepared(task, capabilities, streaming, input, output, settings.Timeout, settings.MaxRetries,
             settings.HealthCheckInterval ?? _options.HealthCheckInterval, settings.Http2PriorKnowledge,
-            new Dictionary<string, Uri>(config.Targets, StringComparer.Ordinal), provider.Length > 0, unconfigured);
+            new Dictionary<string, Uri>(config.Targets, StringComparer.Ordinal), provider.Length > 0, unconfigured,
+            DeclaresResponseInsteadOfText(outputSchema) ? "response" : "text");
     }
+
+    /// <summary>An output schema written for <c>{response, usage}</c>, as the user guide's chat model declares it.</summary>
+    private static bool DeclaresResponseInsteadOfText(string? outputSchema) =>
+        outputSchema is not null
+        && JsonNode.Parse(outputSchema) is JsonObject { } schema
+        && schema["properties"] is JsonObject properties
+        && properties.ContainsKey("response") && !properties.ContainsKey("text");
 
     private async Task<ModelSchema> ParseSchemaAsync(string text, string field)
     {
@@ -1245,5 +1253,6 @@ public sealed class ModelGrain(
         bool Http2PriorKnowledge,
         IReadOnlyDictionary<string, Uri> Targets,
         bool Deployed,
-        string? Unconfigured);
+        string? Unconfigured,
+        string TextField);
 }

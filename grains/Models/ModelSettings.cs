@@ -13,7 +13,7 @@ public sealed record ModelSettings(ModelTask? Task, TimeSpan Timeout, int MaxRet
         if (taskName is not null)
         {
             task = ParseTask(taskName) ?? throw ModelConfig.Invalid("task",
-                "must be one of completion, chat, embedding, classification, predict (or text-generation, text-classification, feature-extraction)");
+                "must be one of completion, chat, embedding, classification, sentiment, predict (or text-generation, text-classification, feature-extraction)");
         }
         var timeout = config.GetInt("timeout_seconds", 1, (int)defaults.MaxTimeout.TotalSeconds) is { } seconds
             ? TimeSpan.FromSeconds(seconds)
@@ -30,6 +30,7 @@ public sealed record ModelSettings(ModelTask? Task, TimeSpan Timeout, int MaxRet
         "chat" => ModelTask.Chat,
         "embedding" or "feature-extraction" => ModelTask.Embedding,
         "classification" or "text-classification" => ModelTask.Classification,
+        "sentiment" or "sentiment-analysis" => ModelTask.Sentiment,
         "predict" => ModelTask.Predict,
         _ => null,
     };

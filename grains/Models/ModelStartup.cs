@@ -17,6 +17,11 @@ public sealed class ModelStartup(
 {
     public const string BuiltInSentimentId = "mod_builtin_sentiment_v1";
 
+    private const string BuiltInSentimentDescription =
+        "Built-in English sentiment model (VADER's lexicon and rules feeding an ML.NET regression, shipped with MCP Cluster): {sentiment, confidence}.";
+
+    private static readonly ModelCaller SystemCaller = new("system", "system", IsAdmin: true);
+
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe<ModelStartup>(ServiceLifecycleStage.Active, OnStartAsync, _ => Task.CompletedTask);
 
@@ -32,15 +37,21 @@ public sealed class ModelStartup(
         try
         {
             var catalog = grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global);
-            if (cluster.Value.Mode == ClusterMode.Local && options.Value.SeedBuiltInModels
-                && await catalog.ResolveAsync("sentiment", "1.0.0") is null)
+            if (cluster.Value.Mode == ClusterMode.Local && options.Value.SeedBuiltInModels)
             {
-                var result = await grains.GetGrain<IModelGrain>(BuiltInSentimentId).RegisterAsync(
-                    new ModelDefinition("sentiment", "1.0.0",
-                        "Built-in English sentiment classifier (ML.NET, trained at startup on sentences shipped with MCP Cluster).",
-                        ModelType.Internal, "builtin", null, null, [], """{"model":"sentiment"}"""),
-                    new ModelCaller("system", "system", IsAdmin: true));
-                logger.LogInformation("Built-in sentiment model: {Outcome}", result.Outcome);
+                var seeded = await catalog.ResolveAsync("sentiment", "1.0.0");
+                if (seeded is null)
+                {
+                    var result = await grains.GetGrain<IModelGrain>(BuiltInSentimentId).RegisterAsync(
+                        new ModelDefinition("sentiment", "1.0.0", BuiltInSentimentDescription,
+                            ModelType.Internal, "builtin", null, null, [], """{"model":"sentiment"}"""),
+                        SystemCaller);
+                    logger.LogInformation("Built-in sentiment model: {Outcome}", result.Outcome);
+                }
+                else if (seeded == BuiltInSentimentId)
+                {
+                    await UpgradeBuiltInSentimentAsync();
+                }
             }
             var ids = await catalog.GetAllModelIdsAsync();
             await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 16 },
@@ -51,5 +62,22 @@ public sealed class ModelStartup(
         {
             logger.LogWarning(e, "Waking registered models failed; they start on their first request instead");
         }
+    }
+
+    /// <summary>
+    /// A data folder seeded by an earlier version keeps the built-in model's task as it was stored (classification,
+    /// <c>{label, score}</c>); unless someone chose a task for it, it moves to the model's own shape, the user guide's.
+    /// </summary>
+    private async Task UpgradeBuiltInSentimentAsync()
+    {
+        var model = grains.GetGrain<IModelGrain>(BuiltInSentimentId);
+        if (await model.GetAsync() is not { Task: ModelTask.Classification, Provider: "builtin" } info
+            || System.Text.Json.Nodes.JsonNode.Parse(info.Config) is not System.Text.Json.Nodes.JsonObject config
+            || config.ContainsKey("task"))
+        {
+            return;
+        }
+        var result = await model.UpdateAsync(new ModelPatch { SetDescription = true, Description = BuiltInSentimentDescription, ConfigMergePatch = "{}" }, SystemCaller);
+        logger.LogInformation("Built-in sentiment model moved to the sentiment task: {Outcome}", result.Outcome);
     }
 }

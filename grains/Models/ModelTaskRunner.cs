@@ -10,8 +10,13 @@ namespace Mcp.Cluster.Models;
 /// </summary>
 public static class ModelTaskRunner
 {
+    /// <param name="textField">
+    /// The name generated text is answered under: <c>text</c>, or <c>response</c> for a model whose output schema
+    /// declares that instead (the user guide's <c>gpt-wrapper</c>).
+    /// </param>
     public static async Task<IReadOnlyList<JsonNode?>> RunAsync(
-        ModelBackend backend, ModelTask task, IReadOnlyList<JsonNode> inputs, int maxConcurrency, CancellationToken cancellationToken)
+        ModelBackend backend, ModelTask task, IReadOnlyList<JsonNode> inputs, int maxConcurrency, CancellationToken cancellationToken,
+        string textField = "text")
     {
         switch (task)
         {
@@ -25,6 +30,18 @@ public static class ModelTaskRunner
                     ["label"] = r.Label,
                     ["score"] = Math.Round(r.Score, 6),
                     ["scores"] = new JsonObject(r.Scores.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Math.Round(p.Value, 6)))),
+                }).ToArray();
+            }
+            case ModelTask.Sentiment:
+            {
+                var texts = inputs.Select((input, i) => RequireString(input, "text", i, inputs.Count)).ToArray();
+                var results = await backend.AnalyzeSentimentAsync(texts, cancellationToken);
+                EnsureCount(results.Count, inputs.Count);
+                return results.Select(r => (JsonNode?)new JsonObject
+                {
+                    ["sentiment"] = r.Sentiment,
+                    ["confidence"] = Math.Round(r.Confidence, 4),
+                    ["scores"] = new JsonObject(r.Scores.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Math.Round(p.Value, 4)))),
                 }).ToArray();
             }
             case ModelTask.Embedding:
@@ -60,7 +77,7 @@ public static class ModelTaskRunner
                         var result = await backend.GenerateAsync(requests[i], ct);
                         outputs[i] = new JsonObject
                         {
-                            ["text"] = result.Text,
+                            [textField] = result.Text,
                             ["finish_reason"] = result.FinishReason,
                             ["usage"] = UsageNode(result.Usage),
                         };
@@ -116,7 +133,9 @@ public static class ModelTaskRunner
         {
             return v.GetValue<string>();
         }
-        throw Missing(prefix + name, index, count, $"Required field '{prefix}{name}' is missing or not a non-empty string");
+        throw Missing(prefix + name, index, count, input is JsonObject o && o[name] is not null
+            ? $"Field '{prefix}{name}' must be a non-empty string"
+            : $"Required field '{prefix}{name}' is missing");
     }
 
     private static int? OptionalInt(JsonNode input, string name, int index, int count) => input[name] switch

@@ -26,7 +26,7 @@ public static class TaskSchemas
 
     public static string Input(ModelTask task) => task switch
     {
-        ModelTask.Classification => """
+        ModelTask.Classification or ModelTask.Sentiment => """
             {
               "type": "object",
               "properties": { "text": { "type": "string", "minLength": 1 } },
@@ -98,6 +98,24 @@ public static class TaskSchemas
                 "scores": { "type": "object", "additionalProperties": { "type": "number" } }
               },
               "required": ["label", "score"]
+            }
+            """,
+        ModelTask.Sentiment => """
+            {
+              "type": "object",
+              "properties": {
+                "sentiment": { "type": "string", "enum": ["positive", "negative", "neutral"] },
+                "confidence": { "type": "number", "minimum": 0, "maximum": 1 },
+                "scores": {
+                  "type": "object",
+                  "properties": {
+                    "positive": { "type": "number", "minimum": 0, "maximum": 1 },
+                    "negative": { "type": "number", "minimum": 0, "maximum": 1 },
+                    "neutral": { "type": "number", "minimum": 0, "maximum": 1 }
+                  }
+                }
+              },
+              "required": ["sentiment", "confidence"]
             }
             """,
         ModelTask.Completion or ModelTask.Chat => $$"""

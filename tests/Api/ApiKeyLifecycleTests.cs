@@ -23,7 +23,7 @@ public sealed class ApiKeyLifecycleTests(SharedGatewayFactory gateway)
         Assert.Matches("^mcp_[a-z2-7]{16}_[a-z2-7]{52}$", apiKey);
         Assert.Equal(keyId[4..], apiKey[4..20]);
         Assert.Equal(owner, body.GetProperty("owner").GetString());
-        Assert.Equal(["read"], body.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal(["read", "write", "execute"], body.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()));
         Assert.Equal("100/minute", body.GetProperty("rate_limit").GetString());
         Assert.InRange(body.GetProperty("expires_at").GetDateTimeOffset(), DateTimeOffset.UtcNow.AddDays(29.9), DateTimeOffset.UtcNow.AddDays(30.1));
         Assert.Equal($"/api/keys/{keyId}", created.Headers.Location?.ToString());

@@ -215,7 +215,37 @@ public sealed class OpenAiCompatibleTests(SharedGatewayFactory gateway) : IAsync
 
         Assert.Equal("list", list.GetProperty("object").GetString());
         Assert.Contains(list.GetProperty("data").EnumerateArray(), m => m.GetProperty("id").GetString() == $"{_chatModel}@1.0.0" && m.GetProperty("object").GetString() == "model");
-        Assert.Equal(_chatModel, (await client.GetJsonAsync($"/v1/models/{_chatModel}")).GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task A_model_has_the_same_id_in_the_list_and_when_retrieved_by_any_reference()
+    {
+        using var client = await ClientAsync();
+        var listed = (await client.GetJsonAsync("/v1/models")).GetProperty("data").EnumerateArray()
+            .Select(m => m.GetProperty("id").GetString()!).ToList();
+        // What OpenAI's client does: models.retrieve(id) with an id from the list gets that id back.
+        foreach (var id in listed)
+        {
+            Assert.Equal(id, (await client.GetJsonAsync($"/v1/models/{Uri.EscapeDataString(id)}")).GetProperty("id").GetString());
+        }
+        // A bare name, an alias and the model id answer the version they resolve to, under its listed id.
+        using var admin = gateway.CreateClient(GatewayFactory.AdminKey);
+        var modelId = await admin.RegisterModelAsync(new
+        {
+            name = _chatModel,
+            version = "2.0.0",
+            provider = "openai",
+            config = new { base_url = _upstream.V1.ToString(), api_key = "sk-upstream", provider_model = "gpt-test", max_retries = 0 },
+        });
+        Assert.Contains($"{_chatModel}@2.0.0", (await client.GetJsonAsync("/v1/models")).GetProperty("data").EnumerateArray()
+            .Select(m => m.GetProperty("id").GetString()));
+        foreach (var reference in new[] { _chatModel, $"{_chatModel}@latest", modelId, $"{_chatModel}@2.0.0" })
+        {
+            var model = await client.GetJsonAsync($"/v1/models/{Uri.EscapeDataString(reference)}");
+            Assert.Equal($"{_chatModel}@2.0.0", model.GetProperty("id").GetString());
+            Assert.Equal("model", model.GetProperty("object").GetString());
+        }
+        Assert.Equal($"{_chatModel}@1.0.0", (await client.GetJsonAsync($"/v1/models/{_chatModel}@1.0.0")).GetProperty("id").GetString());
     }
 
     [Fact]

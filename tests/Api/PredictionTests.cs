@@ -72,9 +72,9 @@ public sealed class PredictionTests(SharedGatewayFactory gateway) : IAsyncLifeti
 
         var p = await positive.AssertOkAsync();
         var n = await negative.AssertOkAsync();
-        Assert.Equal("positive", p.GetProperty("label").GetString());
-        Assert.Equal("negative", n.GetProperty("label").GetString());
-        Assert.InRange(p.GetProperty("score").GetDouble(), 0.5, 1.0);
+        Assert.Equal("positive", p.GetProperty("sentiment").GetString());
+        Assert.Equal("negative", n.GetProperty("sentiment").GetString());
+        Assert.InRange(p.GetProperty("confidence").GetDouble(), 0.5, 1.0);
         Assert.Equal("mod_builtin_sentiment_v1", Assert.Single(positive.Headers.GetValues("X-Model-Id")));
         Assert.True(double.Parse(Assert.Single(positive.Headers.GetValues("X-Model-Latency-Ms")), System.Globalization.CultureInfo.InvariantCulture) >= 0);
     }
@@ -303,13 +303,17 @@ public sealed class PredictionTests(SharedGatewayFactory gateway) : IAsyncLifeti
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
         Assert.Equal(4, metrics.GetProperty("daily_requests").GetProperty(today).GetInt64());
         Assert.Equal(1, metrics.GetProperty("daily_errors").GetProperty(today).GetInt64());
-        Assert.Equal(0.25, metrics.GetProperty("error_rate").GetDouble());
-        Assert.True(metrics.GetProperty("average_response_time").GetDouble() > 0);
+        // The user guide's strings, and numbers beside them for machines.
+        Assert.Equal("25%", metrics.GetProperty("error_rate").GetString());
+        Assert.Equal(0.25, metrics.GetProperty("error_rate_ratio").GetDouble());
+        Assert.Matches(@"^\d+(\.\d)?ms$", metrics.GetProperty("average_response_time").GetString());
+        Assert.True(metrics.GetProperty("average_response_time_ms").GetDouble() > 0);
 
         var status = await admin.GetJsonAsync($"/api/models/{id}/status");
         Assert.Equal(4, status.GetProperty("total_requests").GetInt64());
         Assert.Contains("HTTP 500", status.GetProperty("last_error").GetString());
-        Assert.True(status.GetProperty("average_latency").GetDouble() > 0);
+        Assert.Matches(@"^\d+(\.\d)?ms$", status.GetProperty("average_latency").GetString());
+        Assert.True(status.GetProperty("average_latency_ms").GetDouble() > 0);
 
         using var badDays = await admin.GetAsync($"/api/models/{id}/metrics?days=0");
         await badDays.AssertErrorAsync(HttpStatusCode.BadRequest, "validation_error");

@@ -30,7 +30,9 @@ public sealed class RateLimitTests(SharedGatewayFactory gateway)
         Assert.InRange(retryAfter, 1, 60);
         Assert.Matches(@"^Too many requests\. Try again in \d+ seconds\.$", body.GetProperty("detail").GetString());
         Assert.Contains($"{(int)retryAfter} seconds", body.GetProperty("detail").GetString());
-        Assert.InRange(body.GetProperty("reset_time").GetDateTimeOffset(), DateTimeOffset.UtcNow.AddSeconds(50), DateTimeOffset.UtcNow.AddSeconds(61));
+        // Unix seconds, as the user guide shows and as X-RateLimit-Reset says.
+        Assert.Equal(reset, body.GetProperty("reset_time").GetInt64());
+        Assert.Equal(reset.ToString(System.Globalization.CultureInfo.InvariantCulture), limited.Headers.GetValues("X-RateLimit-Reset").Single());
         Assert.Equal(0, limited.IntHeader("X-RateLimit-Remaining"));
         Assert.Equal(5, limited.IntHeader("X-RateLimit-Limit"));
     }
@@ -76,7 +78,7 @@ public sealed class RateLimitTests(SharedGatewayFactory gateway)
         using var refused = await client.GetAsync("/api/keys/me");
         var error = await refused.AssertErrorAsync(HttpStatusCode.TooManyRequests, "quota_exceeded");
         Assert.Equal("daily", error.GetProperty("quota").GetString());
-        Assert.Equal(DateTimeOffset.UtcNow.UtcDateTime.Date.AddDays(1), error.GetProperty("reset_time").GetDateTimeOffset().UtcDateTime);
+        Assert.Equal(DateTimeOffset.UtcNow.UtcDateTime.Date.AddDays(1), DateTimeOffset.FromUnixTimeSeconds(error.GetProperty("reset_time").GetInt64()).UtcDateTime);
         Assert.NotNull(refused.Headers.RetryAfter);
 
         using var admin = gateway.CreateClient(GatewayFactory.AdminKey);

@@ -75,7 +75,7 @@ public sealed class RestartEveryGrainTests : IAsyncLifetime
         Assert.Equal("77/minute", me.GetProperty("rate_limit").GetString());
         Assert.Equal(keyId, me.GetProperty("key_id").GetString());
         var predicted = await (await again.PostAsJsonAsync($"/api/models/{modelId}/predict", new { text = "still works well" })).AssertOkAsync();
-        Assert.Equal("positive", predicted.GetProperty("label").GetString());
+        Assert.Equal("positive", predicted.GetProperty("sentiment").GetString());
         var rows = await (await administrator.PostAsJsonAsync("/api/data/query", new { source = "restart_jobs", table = "jobs", limit = 3 })).AssertOkAsync();
         Assert.Equal(3, rows.GetProperty("row_count").GetInt32());
         // Integrations' tools are served over MCP: the C# SDK's client through the gateway's /mcp endpoint.

@@ -32,7 +32,7 @@ public sealed class ToolsAndResourcesRestTests(SharedGatewayFactory gateway)
         {
             var body = await run.AssertOkAsync();
             Assert.False(body.GetProperty("is_error").GetBoolean());
-            Assert.Equal("negative", body.GetProperty("structured_content").GetProperty("label").GetString());
+            Assert.Equal("negative", body.GetProperty("structured_content").GetProperty("sentiment").GetString());
         }
         using (var invalid = await client.PostAsJsonAsync("/tools/model.sentiment/execute", new { words = "no text" }))
         {

@@ -71,7 +71,7 @@ public sealed class PostgresMembershipTests(PostgresServer postgres) : IAsyncLif
         try
         {
             _redis = redis.Configuration;
-            Mcp.Cluster.DataSources.Samples.SampleDatabases.EnsureCreated(_data.Path);
+            Mcp.Cluster.DataSources.Samples.SampleDatabases.EnsureCreated(_data.Path, DateTimeOffset.UtcNow);
             await StartSiloAsync(instance: 0);
             await StartSiloAsync(instance: 1);
             await using var gatewayA = new GatewayFactory(ClusterSettings());
@@ -126,7 +126,7 @@ public sealed class PostgresMembershipTests(PostgresServer postgres) : IAsyncLif
     [Fact]
     public async Task An_mcp_session_continues_on_another_gateway_and_changes_on_one_gateway_notify_sessions_on_the_other()
     {
-        Mcp.Cluster.DataSources.Samples.SampleDatabases.EnsureCreated(_data.Path);
+        Mcp.Cluster.DataSources.Samples.SampleDatabases.EnsureCreated(_data.Path, DateTimeOffset.UtcNow);
         await StartSiloAsync(instance: 0);
         await StartSiloAsync(instance: 1);
         await using var gatewayA = new GatewayFactory(ClusterSettings());

@@ -207,7 +207,10 @@ public sealed class ProcessFailoverTests(PostgresServer postgres, ITestOutputHel
         return (silo, siloPort);
     }
 
-    /// <summary>A standalone silo serves its own Prometheus exposition, with Orleans' instruments, that promtool parses.</summary>
+    /// <summary>
+    /// A standalone silo serves its own Prometheus exposition, with Orleans' instruments (grain calls and activations of
+    /// the traffic so far), that promtool passes whole: no lint finding either, as an operator's CI would check it.
+    /// </summary>
     private static async Task CheckSiloMetricsAsync(int port)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -216,10 +219,12 @@ public sealed class ProcessFailoverTests(PostgresServer postgres, ITestOutputHel
         await ModelTestHelpers.EventuallyAsync(async () =>
         {
             text = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
-            return text.Contains("# TYPE orleans_", StringComparison.Ordinal);
+            return text.Contains("\norleans_catalog_activations{", StringComparison.Ordinal)
+                && text.Contains("\norleans_app_requests_latency_seconds_bucket{", StringComparison.Ordinal);
         }, TimeSpan.FromSeconds(30), "the silo's exposition to carry Orleans' instruments");
+        Assert.DoesNotContain("Microsoft.Orleans", text);
         var (exit, stdout, stderr) = await CommandLine.RunAsync("promtool", ["check", "metrics"], TimeSpan.FromSeconds(60), standardInput: text);
-        Assert.True(exit is 0 or 3, $"promtool could not parse the silo's exposition ({exit}):\n{stdout}\n{stderr}");
+        Assert.True(exit == 0, $"promtool found problems in the silo's exposition ({exit}):\n{stdout}\n{stderr}");
     }
 
     private async Task<Uri> StartGatewayAsync()

@@ -121,11 +121,11 @@ public sealed class AzureBlobDataSourceTests(AzuriteServer azurite) : IAsyncLife
         }, tables["jobs"]);
         Assert.Equal(new Dictionary<string, string?>
         {
-            ["sale_id"] = "integer", ["region"] = "text", ["amount"] = "decimal", ["day"] = "date", ["at"] = "timestamp", ["paid"] = "boolean",
+            ["sale_id"] = "integer", ["region"] = "text", ["amount"] = "decimal", ["day"] = "date", ["at"] = "datetime", ["paid"] = "boolean",
         }, tables["sales"]);
         Assert.Equal(new Dictionary<string, string?>
         {
-            ["id"] = "integer", ["kind"] = "text", ["at"] = "timestamp", ["score"] = "decimal", ["meta"] = "json",
+            ["id"] = "integer", ["kind"] = "text", ["at"] = "datetime", ["score"] = "decimal", ["meta"] = "json",
         }, tables["events"]);
         Assert.Equal("integer", tables["people"]["age"]);
     }

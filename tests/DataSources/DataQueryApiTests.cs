@@ -26,12 +26,16 @@ public sealed class DataQueryApiTests(DataGateway gateway) : IClassFixture<DataG
         Assert.Equal("jobs", table.GetProperty("name").GetString());
         Assert.Equal(["job_id", "title", "company", "location", "salary_range", "requirements", "posted_date"],
             table.GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
-        Assert.Equal("date", table.GetProperty("columns")[6].GetProperty("type").GetString());
+        // The user guide's types: salary_range an object, requirements an array, posted_date a datetime.
+        Assert.Equal(["integer", "text", "text", "text", "object", "array", "datetime"],
+            table.GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("type").GetString()));
 
         var homes = await admin.GetFromJsonAsync<JsonElement>("/api/datasources/homebuilders_db/schema");
         var properties = homes.GetProperty("tables").EnumerateArray().Single(t => t.GetProperty("name").GetString() == "properties");
         Assert.Equal(["property_id", "builder_id", "location", "specs", "pricing", "construction_status", "completion_date"],
             properties.GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
+        Assert.Equal(["integer", "integer", "object", "object", "object", "text", "date"],
+            properties.GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("type").GetString()));
 
         var status = await admin.GetFromJsonAsync<JsonElement>("/api/datasources/jobs_db/status");
         Assert.Equal("active", status.GetProperty("status").GetString());
@@ -42,8 +46,10 @@ public sealed class DataQueryApiTests(DataGateway gateway) : IClassFixture<DataG
     public async Task Filters_order_and_paging_return_exactly_the_rows_sqlite_returns()
     {
         using var admin = gateway.CreateClient(GatewayFactory.AdminKey);
+        // Posting dates are counted back from the day the sample was made.
+        var since = DateTime.UtcNow.Date.AddDays(-200).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var expected = DataGateway.ReadDirect(gateway.JobsFile,
-            "SELECT job_id FROM jobs WHERE title LIKE '%engineer%' AND location IN ('Austin, TX', 'Remote') AND posted_date >= '2026-03-01' ORDER BY posted_date DESC, job_id ASC LIMIT 5 OFFSET 2")
+            $"SELECT job_id FROM jobs WHERE title LIKE '%engineer%' AND location IN ('Austin, TX', 'Remote') AND posted_date >= '{since}' ORDER BY posted_date DESC, job_id ASC LIMIT 5 OFFSET 2")
             .Select(r => (long)r[0]!).ToArray();
         Assert.NotEmpty(expected);
 
@@ -56,7 +62,7 @@ public sealed class DataQueryApiTests(DataGateway gateway) : IClassFixture<DataG
             {
                 new { field = "title", op = "contains", value = "ENGINEER" },
                 new { field = "location", op = "in", value = new[] { "Austin, TX", "Remote" } },
-                new { field = "posted_date", op = "gte", value = "2026-03-01" },
+                new { field = "posted_date", op = "gte", value = since },
             },
             order_by = new object[] { "-posted_date", new { field = "job_id", direction = "asc" } },
             limit = 5,
@@ -67,7 +73,7 @@ public sealed class DataQueryApiTests(DataGateway gateway) : IClassFixture<DataG
         Assert.Equal(["job_id", "title", "posted_date"], answer.GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
         Assert.All(DataGateway.Rows(answer), r => Assert.Contains("engineer", r.GetProperty("title").GetString()!, StringComparison.OrdinalIgnoreCase));
 
-        // The {field: value} shorthand means equality; JSON columns come back as JSON, decimals as numbers.
+        // The {field: value} shorthand means equality; object columns come back as JSON objects.
         var homes = await gateway.QueryOkAsync(admin, new
         {
             source = "homebuilders_db", table = "properties", filters = new { construction_status = "completed", builder_id = 3 }, order_by = "property_id",
@@ -76,7 +82,8 @@ public sealed class DataQueryApiTests(DataGateway gateway) : IClassFixture<DataG
             "SELECT property_id, pricing, specs FROM properties WHERE construction_status = 'completed' AND builder_id = 3 ORDER BY property_id");
         Assert.Equal(direct.Select(r => (long)r[0]!), DataGateway.Rows(homes).Select(r => r.GetProperty("property_id").GetInt64()));
         var first = DataGateway.Rows(homes).First();
-        Assert.Equal(Convert.ToDouble(direct[0][1], CultureInfo.InvariantCulture), first.GetProperty("pricing").GetDouble());
+        Assert.Equal(JsonDocument.Parse((string)direct[0][1]!).RootElement.GetProperty("base_price").GetDouble(),
+            first.GetProperty("pricing").GetProperty("base_price").GetDouble());
         Assert.Equal(JsonValueKind.Object, first.GetProperty("specs").ValueKind);
         Assert.Equal(JsonDocument.Parse((string)direct[0][2]!).RootElement.GetProperty("sqft").GetInt32(), first.GetProperty("specs").GetProperty("sqft").GetInt32());
     }
@@ -111,7 +118,9 @@ public sealed class DataQueryApiTests(DataGateway gateway) : IClassFixture<DataG
             HttpStatusCode.BadRequest, "validation_error", "filters[0].op");
         await Refused(new { source = "jobs_db", table = "jobs", order_by = new[] { new { field = "job_id", direction = "sideways" } } },
             HttpStatusCode.BadRequest, "validation_error", "order_by");
-        await Refused(new { source = "jobs_db" }, HttpStatusCode.BadRequest, "validation_error", "table");
+        // Without a table a source with several needs fields that tell them apart.
+        await Refused(new { source = "homebuilders_db" }, HttpStatusCode.BadRequest, "validation_error", "table");
+        await Refused(new { source = "jobs_db", table = " " }, HttpStatusCode.BadRequest, "validation_error", "table");
         await Refused(new { table = "jobs" }, HttpStatusCode.BadRequest, "validation_error", "source");
         await Refused(new { source = "jobs_db", table = "jobs", colour = "red" }, HttpStatusCode.BadRequest, "invalid_request");
         await Refused(new { source = "no_such_db", table = "jobs" }, HttpStatusCode.NotFound, "not_found", "source");

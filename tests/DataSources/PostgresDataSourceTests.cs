@@ -86,9 +86,9 @@ public sealed class PostgresDataSourceTests(PostgresServer postgres) : IAsyncLif
         Assert.Equal("decimal", types["salary"]);
         Assert.Equal("boolean", types["active"]);
         Assert.Equal("date", types["hired_on"]);
-        Assert.Equal("timestamp", types["updated_at"]);
+        Assert.Equal("datetime", types["updated_at"]);
         Assert.Equal("json", types["profile"]);
-        Assert.Equal("json", types["skills"]);
+        Assert.Equal("array", types["skills"]);
 
         var answer = await _gateway.QueryOkAsync(admin, new
         {

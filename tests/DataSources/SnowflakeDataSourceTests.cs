@@ -93,7 +93,7 @@ public sealed class SnowflakeDataSourceTests(DataGateway gateway) : IAsyncLifeti
         Assert.Equal(new Dictionary<string, string?>
         {
             ["JOB_ID"] = "integer", ["TITLE"] = "text", ["COMPANY"] = "text", ["SALARY"] = "decimal", ["REMOTE"] = "boolean",
-            ["POSTED"] = "date", ["UPDATED_AT"] = "timestamp", ["DETAILS"] = "json",
+            ["POSTED"] = "date", ["UPDATED_AT"] = "datetime", ["DETAILS"] = "json",
         }, columns);
 
         const string hostile = "Engineer' OR '1'='1";
@@ -141,6 +141,24 @@ public sealed class SnowflakeDataSourceTests(DataGateway gateway) : IAsyncLifeti
         using var reader = gateway.CreateClient(apiKey);
         var masked = DataGateway.Rows(await gateway.QueryOkAsync(reader, new { source = name, table = "JOBS", fields = new[] { "COMPANY" }, limit = 1 })).Single();
         Assert.Matches("^h_[0-9a-f]{32}$", masked.GetProperty("COMPANY").GetString()!);
+    }
+
+    [Fact]
+    public async Task The_guides_schema_qualified_table_and_filters_object_find_the_rows()
+    {
+        var name = await RegisterAsync();
+        using var admin = gateway.CreateClient(GatewayFactory.AdminKey);
+        // As the user guide writes it: table "SCHEMA.TABLE" (here PUBLIC.JOBS, or with the database in front), filters {field: value}.
+        foreach (var table in new[] { "PUBLIC.JOBS", "ANALYTICS.PUBLIC.JOBS", "JOBS" })
+        {
+            var answer = await gateway.QueryOkAsync(admin, new { source = name, table, filters = new Dictionary<string, object> { ["JOB_ID"] = 10, ["REMOTE"] = true } });
+            Assert.Equal("JOBS", answer.GetProperty("table").GetString());
+            Assert.Equal(10, DataGateway.Rows(answer).Single().GetProperty("JOB_ID").GetInt64());
+        }
+        var shorthand = await gateway.QueryOkAsync(admin, new { source = name, query = new Dictionary<string, object> { ["TITLE"] = "Job 10 Engineer" } });
+        Assert.Equal(10, DataGateway.Rows(shorthand).Single().GetProperty("JOB_ID").GetInt64());
+        using var other = await admin.PostAsJsonAsync("/api/data/query", new { source = name, table = "MARKET_ANALYTICS.JOBS" });
+        await other.AssertErrorAsync(HttpStatusCode.NotFound, "not_found");
     }
 
     [Fact]

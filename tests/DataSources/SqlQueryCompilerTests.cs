@@ -15,7 +15,7 @@ public sealed class SqlQueryCompilerTests
         new ColumnSchema("salary_min", DataType.Decimal, true, "numeric"),
         new ColumnSchema("remote", DataType.Boolean, false, "boolean"),
         new ColumnSchema("posted_date", DataType.Date, false, "date"),
-        new ColumnSchema("updated_at", DataType.Timestamp, false, "timestamptz"),
+        new ColumnSchema("updated_at", DataType.Datetime, false, "timestamptz"),
         new ColumnSchema("requirements", DataType.Json, true, "jsonb"),
     ], ["public", "jobs"]);
 
@@ -137,8 +137,8 @@ public sealed class SqlQueryCompilerTests
     [InlineData("job_id", FilterOperator.Eq, "\"7\"", "is an integer; a string")]
     [InlineData("job_id", FilterOperator.Eq, "7.5", "is an integer; a number")]
     [InlineData("salary_min", FilterOperator.Gte, "\"lots\"", "is a number; a string")]
-    [InlineData("posted_date", FilterOperator.Eq, "\"31/01/2026\"", "a date (yyyy-MM-dd)")]
-    [InlineData("updated_at", FilterOperator.Eq, "\"yesterday\"", "a timestamp")]
+    [InlineData("posted_date", FilterOperator.Eq, "\"31/01/2026\"", "a date (yyyy-MM-dd")]
+    [InlineData("updated_at", FilterOperator.Eq, "\"yesterday\"", "a datetime")]
     [InlineData("title", FilterOperator.Eq, "null", "is_null")]
     [InlineData("title", FilterOperator.Eq, "{\"$ne\": 1}", "an object does not match")]
     [InlineData("remote", FilterOperator.Lt, "true", "does not apply to a boolean")]

@@ -60,8 +60,8 @@ public sealed class McpSdkTests : IAsyncLifetime
 
         var prediction = result.GetProperty("prediction");
         Assert.False(prediction.TryGetProperty("isError", out var isError) && isError.GetBoolean());
-        Assert.Equal("positive", prediction.GetProperty("structuredContent").GetProperty("label").GetString());
-        Assert.Equal("positive", JsonDocument.Parse(prediction.GetProperty("content")[0].GetProperty("text").GetString()!).RootElement.GetProperty("label").GetString());
+        Assert.Equal("positive", prediction.GetProperty("structuredContent").GetProperty("sentiment").GetString());
+        Assert.Equal("positive", JsonDocument.Parse(prediction.GetProperty("content")[0].GetProperty("text").GetString()!).RootElement.GetProperty("sentiment").GetString());
         var invalid = result.GetProperty("invalid");
         Assert.True(invalid.GetProperty("isError").GetBoolean());
         Assert.Contains("text", invalid.GetProperty("content")[0].GetProperty("text").GetString());

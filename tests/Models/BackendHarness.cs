@@ -31,6 +31,7 @@ public static class BackendHarness
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(Options.Create(new ModelBackendOptions { RetryBaseDelay = TimeSpan.FromMilliseconds(20) }));
+        services.AddSingleton(Options.Create(new ProviderCredentialOptions()));
         services.AddSingleton(Options.Create(new Mcp.Cluster.Outbound.OutboundOptions()));
         services.AddSingleton<Mcp.Cluster.Outbound.IHostResolver, Mcp.Cluster.Outbound.DnsHostResolver>();
         services.AddSingleton<Mcp.Cluster.Outbound.OutboundPolicy>();

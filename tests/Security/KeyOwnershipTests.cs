@@ -196,7 +196,8 @@ public sealed class KeyOwnershipTests(SharedGatewayFactory gateway)
 
         // What a key created, directly or not, is its to manage.
         var rotated = await (await parent.PostJsonAsync($"/api/keys/{grandchildId}/rotate", new { grace_period_seconds = 0 })).AssertOkAsync();
-        Assert.Equal(["read"], rotated.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()));
+        // Asked for without permissions, the grandchild got the defaults (read, write, execute) within its creator's own.
+        Assert.Equal(["read", "write"], rotated.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()));
         await (await parent.DeleteAsync($"/api/keys/{childId}")).AssertOkAsync();
 
         // An admin manages them all.

@@ -13,6 +13,7 @@ namespace Mcp.Cluster.Tests.Startup;
 /// examples as written; then a restart and the same again.
 /// </summary>
 [Trait("Tier", "System")]
+[Collection(DefaultPortCollection.Name)]
 public sealed partial class FreshNodeTests
 {
     private static readonly Uri DefaultAddress = new("http://localhost:8000");
@@ -67,7 +68,7 @@ public sealed partial class FreshNodeTests
         using var predicted = await SendAsync(http, HttpMethod.Post, "/api/models/sentiment/predict", admin,
             """{"text": "The support team fixed it in minutes, brilliant"}""");
         var prediction = await predicted.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("positive", prediction.GetProperty("label").GetString());
+        Assert.Equal("positive", prediction.GetProperty("sentiment").GetString());
 
         using var sources = await SendAsync(http, HttpMethod.Get, "/api/datasources", key, null);
         var names = (await sources.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data_sources").EnumerateArray()

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Mcp.Cluster.Tests.Infrastructure;
 using Mcp.Cluster.Tests.WireServers;
 
@@ -70,7 +71,8 @@ public sealed class UsageTests(SharedGatewayFactory gateway) : IAsyncLifetime
         Assert.Equal(1, traffic.GetProperty("server_errors").GetInt64());
         Assert.Equal(2, traffic.GetProperty("client_errors").GetInt64());
         Assert.Equal(5, traffic.GetProperty("by_route").GetProperty("POST /api/models/{model}/predict").GetInt64());
-        Assert.Equal(1, traffic.GetProperty("by_route").GetProperty("POST /api/models/").GetInt64());
+        // The group's root is labelled as a user writes it, not /api/models/.
+        Assert.Equal(1, traffic.GetProperty("by_route").GetProperty("POST /api/models").GetInt64());
         Assert.Equal(3, traffic.GetProperty("by_status").GetProperty("200").GetInt64());
         Assert.Equal(1, traffic.GetProperty("by_status").GetProperty("403").GetInt64());
         Assert.Equal(6, traffic.GetProperty("by_protocol").GetProperty("rest").GetInt64());
@@ -97,6 +99,37 @@ public sealed class UsageTests(SharedGatewayFactory gateway) : IAsyncLifetime
 
         using var badDays = await admin.GetAsync($"/api/keys/{keyId}/usage?days=91");
         await badDays.AssertErrorAsync(HttpStatusCode.BadRequest, "validation_error");
+    }
+
+    [Fact]
+    public async Task Routes_are_labelled_as_written_and_counts_stored_under_the_old_group_root_labels_are_kept()
+    {
+        var (keyId, apiKey) = await gateway.CreateKeyAsync(new { owner = "routes-" + Guid.NewGuid().ToString("N")[..8], permissions = new[] { "read" } });
+        using (var client = gateway.CreateClient(apiKey))
+        {
+            // The group root, labelled the same whether or not the caller wrote its slash.
+            foreach (var path in new[] { "/api/keys", "/api/keys/" })
+            {
+                using var listed = await client.GetAsync(path);
+                await listed.AssertOkAsync();
+            }
+        }
+        // What a gateway before the fix published: the group root with its slash, as the usage grains have stored it.
+        var publisher = gateway.Services.GetRequiredService<Mcp.Cluster.Gateway.Usage.UsagePublisher>();
+        for (var i = 0; i < 3; i++)
+        {
+            publisher.Publish(new Mcp.Cluster.Usage.UsageEvent(DateTimeOffset.UtcNow, keyId, null, null, "GET /api/keys/", "rest", 200, 1));
+        }
+
+        using var admin = gateway.CreateClient(GatewayFactory.AdminKey);
+        JsonElement traffic = default;
+        await ModelTestHelpers.EventuallyAsync(async () =>
+        {
+            traffic = (await admin.GetJsonAsync($"/api/keys/{keyId}/usage")).GetProperty("traffic");
+            return traffic.GetProperty("requests").GetInt64() == 5;
+        }, TimeSpan.FromSeconds(20), "the key's five requests to be aggregated");
+        var routes = traffic.GetProperty("by_route").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
+        Assert.Equal(new Dictionary<string, long> { ["GET /api/keys"] = 5 }, routes);
     }
 
     [Fact]

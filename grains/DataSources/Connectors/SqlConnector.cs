@@ -108,7 +108,7 @@ public abstract class SqlConnector(ResultCaps caps) : DataConnector
         : type == typeof(decimal) || type == typeof(double) || type == typeof(float) ? DataType.Decimal
         : type == typeof(bool) ? DataType.Boolean
         : type == typeof(DateOnly) ? DataType.Date
-        : type == typeof(DateTime) || type == typeof(DateTimeOffset) ? DataType.Timestamp
+        : type == typeof(DateTime) || type == typeof(DateTimeOffset) ? DataType.Datetime
         : type == typeof(byte[]) ? DataType.Binary
         : DataType.Text;
 
@@ -122,8 +122,12 @@ public abstract class SqlConnector(ResultCaps caps) : DataConnector
         (DataType.Integer, byte b) => (long)b,
         (DataType.Decimal, float f) => (double)f,
         (DataType.Decimal, long l) => (decimal)l,
-        (DataType.Json, string s) => new RawJson(s),
-        (DataType.Json, System.Collections.IEnumerable) => new RawJson(System.Text.Json.JsonSerializer.Serialize(value)),
+        (DataType.Json or DataType.Object or DataType.Array, string s) => new RawJson(s),
+        (DataType.Json or DataType.Object or DataType.Array, System.Collections.IEnumerable) => new RawJson(System.Text.Json.JsonSerializer.Serialize(value)),
+        // SQLite keeps points in time as text ("yyyy-MM-dd HH:mm:ss", what it binds them as); they are answered as
+        // ISO 8601 like every other source's. Text that is no point in time stays as it is.
+        (DataType.Datetime, string s) when DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var moment) => moment,
         (_, Guid g) => g.ToString(),
         (_, string or long or double or decimal or bool or DateOnly or DateTime or DateTimeOffset or byte[]) => value,
         _ => Convert.ToString(value, CultureInfo.InvariantCulture),

@@ -122,16 +122,21 @@ public sealed class SqliteConnector : SqlConnector
         return tables;
     }
 
-    /// <summary>SQLite's type affinity rules, plus the date, boolean and JSON names people declare.</summary>
-    private static DataType Map(string declared)
+    /// <summary>
+    /// SQLite's type affinity rules, plus the date, boolean and JSON names people declare, and the user guide's
+    /// <c>OBJECT</c>, <c>ARRAY</c> and <c>DATETIME</c> (the samples declare them; the values are JSON and ISO text).
+    /// </summary>
+    internal static DataType Map(string declared)
     {
         var type = declared.ToUpperInvariant();
         return type switch
         {
+            "OBJECT" or "JSON_OBJECT" => DataType.Object,
+            "ARRAY" or "JSON_ARRAY" => DataType.Array,
             _ when type.Contains("INT", StringComparison.Ordinal) => DataType.Integer,
             _ when type.Contains("BOOL", StringComparison.Ordinal) => DataType.Boolean,
             "DATE" => DataType.Date,
-            _ when type.Contains("TIMESTAMP", StringComparison.Ordinal) || type.Contains("DATETIME", StringComparison.Ordinal) => DataType.Timestamp,
+            _ when type.Contains("TIMESTAMP", StringComparison.Ordinal) || type.Contains("DATETIME", StringComparison.Ordinal) => DataType.Datetime,
             _ when type.Contains("JSON", StringComparison.Ordinal) => DataType.Json,
             _ when type.Contains("BLOB", StringComparison.Ordinal) => DataType.Binary,
             _ when type.Contains("REAL", StringComparison.Ordinal) || type.Contains("FLOA", StringComparison.Ordinal)

@@ -24,7 +24,11 @@ public sealed class FieldMasker(byte[] salt) : IDisposable
 
     private const int VisibleTail = 4;
 
-    /// <summary>The masked value: a string for hash and partial, null for redact.</summary>
+    /// <summary>
+    /// The masked value: a string for hash and partial, null for redact. A structured value (object, array, json) has
+    /// no meaningful "last four characters" (they would be a closing brace and the end of a number or name), so partial
+    /// withholds it whole, like redact; hash hashes its JSON text.
+    /// </summary>
     public object? Apply(MaskKind kind, object? value)
     {
         if (value is null || kind == MaskKind.None)
@@ -34,6 +38,7 @@ public sealed class FieldMasker(byte[] salt) : IDisposable
         return kind switch
         {
             MaskKind.Redact => null,
+            MaskKind.Partial when value is RawJson => null,
             MaskKind.Hash => Hash(Text(value)),
             MaskKind.Partial => Partial(Text(value)),
             _ => null,

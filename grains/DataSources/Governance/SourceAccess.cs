@@ -31,7 +31,7 @@ public sealed class SourceAccess(
         {
             return null;
         }
-        if (modelTable is not null && !string.Equals(modelTable, table.Name, StringComparison.Ordinal))
+        if (modelTable is not null && !TableNames.IsNamed(table, modelTable))
         {
             return null;
         }

@@ -34,11 +34,11 @@ public static class FilterValueReader
                 && DateOnly.TryParseExact(json.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date):
                 value = date;
                 return true;
-            case DataType.Timestamp when json.ValueKind == JsonValueKind.String
+            case DataType.Datetime when json.ValueKind == JsonValueKind.String
                 && DateTimeOffset.TryParse(json.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var moment):
                 value = moment.ToUniversalTime();
                 return true;
-            case DataType.Json or DataType.Binary:
+            case DataType.Json or DataType.Object or DataType.Array or DataType.Binary:
                 problem = $"Field '{column.Name}' ({Describe(column.Type)}) can only be filtered with is_null.";
                 return false;
             default:
@@ -55,9 +55,11 @@ public static class FilterValueReader
         DataType.Integer => "an integer",
         DataType.Decimal => "a number",
         DataType.Boolean => "a boolean",
-        DataType.Date => "a date (yyyy-MM-dd)",
-        DataType.Timestamp => "a timestamp (ISO 8601)",
+        DataType.Date => "a date (yyyy-MM-dd; eq also takes a period such as last_6m)",
+        DataType.Datetime => "a datetime (ISO 8601; eq also takes a period such as last_6m)",
         DataType.Json => "structured",
+        DataType.Object => "an object",
+        DataType.Array => "an array",
         _ => "binary",
     };
 

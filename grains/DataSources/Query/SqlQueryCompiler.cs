@@ -87,7 +87,7 @@ public static class SqlQueryCompiler
             {
                 return Refuse("order_by", UnknownField(order.Field, table));
             }
-            if (column.Type is DataType.Json or DataType.Binary)
+            if (column.Type.IsStructured() || column.Type == DataType.Binary)
             {
                 return Refuse("order_by", $"Field '{column.Name}' ({FilterValueReader.Describe(column.Type)}) cannot be ordered by.");
             }

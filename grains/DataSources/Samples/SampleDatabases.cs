@@ -5,9 +5,14 @@ using Microsoft.Data.Sqlite;
 namespace Mcp.Cluster.DataSources.Samples;
 
 /// <summary>
-/// Builds the sample SQLite databases of the local default: <c>jobs.db</c> (a job board) and <c>homebuilders.db</c>
-/// (builders and the properties they build). The rows are generated from a fixed seed, so every install has the same
-/// data and examples in the README give the same answers.
+/// Builds the sample SQLite databases of the local default, with the user guide's schemas: <c>jobs.db</c> (a job board:
+/// <c>salary_range</c> an object, <c>requirements</c> an array, <c>posted_date</c> a datetime) and
+/// <c>homebuilders.db</c> (builders, and properties whose <c>location</c>, <c>specs</c> and <c>pricing</c> are
+/// objects). The rows are generated from a fixed seed, so every install has the same data and examples in the README
+/// give the same answers; only the posting dates are counted back from the day the file is made, so the guide's
+/// <c>"posted_date": "last_6m"</c> finds postings on a fresh install whatever the date. The files carry
+/// <see cref="Version"/> as their <c>user_version</c>; a sample an earlier version made is moved aside (kept, as
+/// <c>jobs.v1.db</c>) and made again, and a file of that name that is no sample of ours is left alone.
 /// </summary>
 public static class SampleDatabases
 {
@@ -16,6 +21,15 @@ public static class SampleDatabases
     public const int JobCount = 240;
     public const int BuilderCount = 12;
     public const int PropertyCount = 300;
+
+    /// <summary>Version 1: salary_range text ("$90k-$110k"), requirements text, posted_date a date, location and pricing scalars.</summary>
+    public const int Version = 2;
+
+    /// <summary>The guide's own example, posted this many days before the file was made (so within last_6m, some within last_3m).</summary>
+    public static readonly int[] GuideExampleAges = [12, 45, 100, 160];
+
+    public const string GuideExampleTitle = "Software Engineer";
+    public const string GuideExampleLocation = "Austin, TX";
 
     private static readonly string[] Titles =
     [
@@ -52,19 +66,101 @@ public static class SampleDatabases
 
     private static readonly string[] Statuses = ["planned", "permitted", "foundation", "framing", "finishing", "completed"];
 
-    /// <summary>Creates whichever sample file is missing; existing files are left as they are.</summary>
-    public static void EnsureCreated(string dataDirectory)
+    private static readonly string[] Streets =
+    [
+        "Oak Hollow Dr", "Bluebonnet Ln", "Cedar Ridge Rd", "Pecan Grove Way", "Mesa Verde Ct", "Willow Creek Blvd",
+        "Juniper St", "Sunset Ridge Dr", "Prairie Wind Ln", "Granite Falls Way",
+    ];
+
+    /// <summary>
+    /// Creates whichever sample file is missing, and makes again a sample an earlier version made (the old file is kept
+    /// beside it). Returns the files made again, whose sources' discovered schemas are then out of date.
+    /// </summary>
+    public static IReadOnlyList<string> EnsureCreated(string dataDirectory, DateTimeOffset now)
     {
-        Create(Path.Combine(dataDirectory, JobsFile), WriteJobs);
-        Create(Path.Combine(dataDirectory, HomebuildersFile), WriteHomebuilders);
+        var upgraded = new List<string>();
+        if (Ensure(dataDirectory, JobsFile, IsVersion1Jobs, connection => WriteJobs(connection, now)))
+        {
+            upgraded.Add(JobsFile);
+        }
+        if (Ensure(dataDirectory, HomebuildersFile, IsVersion1Homebuilders, WriteHomebuilders))
+        {
+            upgraded.Add(HomebuildersFile);
+        }
+        if (upgraded.Count > 0)
+        {
+            // A pooled connection opened on the earlier file (in this process) would go on reading it under its new name.
+            SqliteConnection.ClearAllPools();
+        }
+        return upgraded;
+    }
+
+    /// <summary>Creates the file when missing or an earlier sample; true when an earlier sample was replaced.</summary>
+    private static bool Ensure(string dataDirectory, string file, Func<SqliteConnection, bool> isVersion1, Action<SqliteConnection> write)
+    {
+        var path = Path.Combine(dataDirectory, file);
+        var replaced = false;
+        if (File.Exists(path))
+        {
+            if (!IsEarlierSample(path, isVersion1))
+            {
+                return false;
+            }
+            File.Move(path, AsideName(path));
+            replaced = true;
+        }
+        Create(path, write);
+        return replaced;
+    }
+
+    /// <summary>Whether the file is a sample an earlier version made: no version of ours, and the version-1 columns.</summary>
+    private static bool IsEarlierSample(string path, Func<SqliteConnection, bool> isVersion1)
+    {
+        try
+        {
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version";
+            return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) < Version && isVersion1(connection);
+        }
+        catch (SqliteException)
+        {
+            // Not a database we can read: not ours to replace.
+            return false;
+        }
+    }
+
+    private static bool IsVersion1Jobs(SqliteConnection connection) =>
+        DeclaredType(connection, "jobs", "salary_range") == "TEXT" && DeclaredType(connection, "jobs", "posted_date") == "DATE";
+
+    private static bool IsVersion1Homebuilders(SqliteConnection connection) =>
+        DeclaredType(connection, "properties", "pricing") == "DECIMAL" && DeclaredType(connection, "properties", "location") == "TEXT";
+
+    private static string? DeclaredType(SqliteConnection connection, string table, string column)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT type FROM pragma_table_info(@table) WHERE name = @column";
+        command.Parameters.AddWithValue("table", table);
+        command.Parameters.AddWithValue("column", column);
+        return command.ExecuteScalar() as string;
+    }
+
+    /// <summary><c>jobs.v1.db</c>, or <c>jobs.v1-2.db</c>… when that is taken.</summary>
+    private static string AsideName(string path)
+    {
+        var directory = Path.GetDirectoryName(path)!;
+        var stem = Path.GetFileNameWithoutExtension(path);
+        var candidate = Path.Combine(directory, $"{stem}.v1.db");
+        for (var n = 2; File.Exists(candidate); n++)
+        {
+            candidate = Path.Combine(directory, $"{stem}.v1-{n}.db");
+        }
+        return candidate;
     }
 
     private static void Create(string path, Action<SqliteConnection> write)
     {
-        if (File.Exists(path))
-        {
-            return;
-        }
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         // Built under a temporary name and moved into place, so a crash never leaves a half-filled sample behind.
         var temporary = path + ".tmp";
@@ -72,33 +168,39 @@ public static class SampleDatabases
         using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = temporary, Pooling = false }.ToString()))
         {
             connection.Open();
-            using var transaction = connection.BeginTransaction();
-            write(connection);
-            transaction.Commit();
+            using (var transaction = connection.BeginTransaction())
+            {
+                write(connection);
+                transaction.Commit();
+            }
+            Execute(connection, $"PRAGMA user_version = {Version}");
         }
         File.Move(temporary, path);
     }
 
-    private static void WriteJobs(SqliteConnection connection)
+    private static void WriteJobs(SqliteConnection connection, DateTimeOffset now)
     {
+        // The guide's types, declared by the guide's names: the connector reports OBJECT, ARRAY and DATETIME columns as
+        // object, array and datetime. Datetimes are UTC text in SQLite's own format, which is what it compares and binds.
         Execute(connection, """
             CREATE TABLE jobs (
                 job_id       INTEGER PRIMARY KEY,
                 title        TEXT NOT NULL,
                 company      TEXT NOT NULL,
                 location     TEXT NOT NULL,
-                salary_range TEXT,
-                requirements TEXT NOT NULL,
-                posted_date  DATE NOT NULL
+                salary_range OBJECT,
+                requirements ARRAY NOT NULL,
+                posted_date  DATETIME NOT NULL
             )
             """);
         var random = new Random(20260101);
-        var firstDay = new DateOnly(2026, 1, 5);
+        var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
         using var insert = connection.CreateCommand();
         insert.CommandText = "INSERT INTO jobs VALUES (@id, @title, @company, @location, @salary, @requirements, @posted)";
         for (var id = 1; id <= JobCount; id++)
         {
-            var title = Titles[random.Next(Titles.Length)];
+            var guideExample = id <= GuideExampleAges.Length;
+            var title = guideExample ? GuideExampleTitle : Titles[random.Next(Titles.Length)];
             var low = 70 + random.Next(0, 14) * 10;
             var senior = title.Contains("Senior", StringComparison.Ordinal) || title.Contains("Manager", StringComparison.Ordinal)
                 || title.Contains("Architect", StringComparison.Ordinal);
@@ -106,16 +208,25 @@ public static class SampleDatabases
             {
                 low += 40;
             }
+            var high = low + 20 + random.Next(0, 4) * 10;
             var skills = Skills.OrderBy(_ => random.Next()).Take(3).ToArray();
+            var years = (senior ? 5 : 1) + random.Next(4);
+            var company = Companies[random.Next(Companies.Length)];
+            var location = guideExample ? GuideExampleLocation : Cities[random.Next(Cities.Length)];
+            var salaryMissing = !guideExample && random.Next(10) == 0;
+            // Whole days back (one to 360, so never in the future and all within last_1y for a few days), at a minute of the working day.
+            var age = guideExample ? GuideExampleAges[id - 1] : 1 + random.Next(0, 360);
+            var posted = today.AddDays(-age).AddMinutes(8 * 60 + random.Next(0, 10 * 60));
             insert.Parameters.Clear();
             insert.Parameters.AddWithValue("id", id);
             insert.Parameters.AddWithValue("title", title);
-            insert.Parameters.AddWithValue("company", Companies[random.Next(Companies.Length)]);
-            insert.Parameters.AddWithValue("location", Cities[random.Next(Cities.Length)]);
-            insert.Parameters.AddWithValue("salary", random.Next(10) == 0 ? DBNull.Value : $"${low}k-${low + 20 + random.Next(0, 4) * 10}k");
-            insert.Parameters.AddWithValue("requirements",
-                $"{(senior ? 5 : 1) + random.Next(4)}+ years of experience; {skills[0]}, {skills[1]} and {skills[2]}");
-            insert.Parameters.AddWithValue("posted", firstDay.AddDays(random.Next(0, 300)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            insert.Parameters.AddWithValue("company", company);
+            insert.Parameters.AddWithValue("location", location);
+            insert.Parameters.AddWithValue("salary", salaryMissing
+                ? DBNull.Value
+                : JsonSerializer.Serialize(new { min = low * 1000, max = high * 1000, currency = "USD" }));
+            insert.Parameters.AddWithValue("requirements", JsonSerializer.Serialize(new[] { $"{years}+ years of experience", skills[0], skills[1], skills[2] }));
+            insert.Parameters.AddWithValue("posted", posted.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
             insert.ExecuteNonQuery();
         }
     }
@@ -134,9 +245,9 @@ public static class SampleDatabases
             CREATE TABLE properties (
                 property_id         INTEGER PRIMARY KEY,
                 builder_id          INTEGER NOT NULL REFERENCES builders (builder_id),
-                location            TEXT NOT NULL,
-                specs               JSON NOT NULL,
-                pricing             DECIMAL NOT NULL,
+                location            OBJECT NOT NULL,
+                specs               OBJECT NOT NULL,
+                pricing             OBJECT NOT NULL,
                 construction_status TEXT NOT NULL,
                 completion_date     DATE
             );
@@ -176,12 +287,28 @@ public static class SampleDatabases
                     lot_acres = Math.Round(0.12 + random.NextDouble() * 0.5, 2),
                 });
                 var status = Statuses[random.Next(Statuses.Length)];
+                var builder = 1 + random.Next(BuilderCount);
+                // "Austin, TX" → city Austin, state TX (the builders' cities, never "Remote").
+                var market = Cities[random.Next(Cities.Length - 1)].Split(", ");
+                var location = JsonSerializer.Serialize(new
+                {
+                    address = $"{100 + random.Next(0, 9900)} {Streets[random.Next(Streets.Length)]}",
+                    city = market[0],
+                    state = market[1],
+                });
+                var basePrice = Math.Round(sqft * (140 + random.Next(0, 160)) / 1000.0) * 1000;
+                var pricing = JsonSerializer.Serialize(new
+                {
+                    base_price = basePrice,
+                    price_per_sqft = Math.Round(basePrice / sqft),
+                    currency = "USD",
+                });
                 insert.Parameters.Clear();
                 insert.Parameters.AddWithValue("id", id);
-                insert.Parameters.AddWithValue("builder", 1 + random.Next(BuilderCount));
-                insert.Parameters.AddWithValue("location", Cities[random.Next(Cities.Length - 1)]);
+                insert.Parameters.AddWithValue("builder", builder);
+                insert.Parameters.AddWithValue("location", location);
                 insert.Parameters.AddWithValue("specs", specs);
-                insert.Parameters.AddWithValue("pricing", Math.Round(sqft * (140 + random.Next(0, 160)) / 1000.0) * 1000);
+                insert.Parameters.AddWithValue("pricing", pricing);
                 insert.Parameters.AddWithValue("status", status);
                 insert.Parameters.AddWithValue("completion", status == "completed"
                     ? new DateOnly(2025, 1, 1).AddDays(random.Next(0, 600)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)

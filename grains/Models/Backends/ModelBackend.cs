@@ -41,6 +41,9 @@ public abstract class ModelBackend : IAsyncDisposable
     public virtual Task<IReadOnlyList<ClassificationResult>> ClassifyAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
         throw Unsupported(ModelTask.Classification);
 
+    public virtual Task<IReadOnlyList<SentimentResult>> AnalyzeSentimentAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
+        throw Unsupported(ModelTask.Sentiment);
+
     /// <summary>Free-form JSON in, JSON out (the <c>predict</c> capability).</summary>
     public virtual Task<System.Text.Json.Nodes.JsonNode?> PredictAsync(System.Text.Json.Nodes.JsonNode input, CancellationToken cancellationToken) =>
         throw Unsupported(ModelTask.Predict);

@@ -48,7 +48,7 @@ public sealed class JsonFormat : TabularFormat
         {
             var inferred = ValueInference.Infer(values.Select(v => v.GetValue<string>()));
             // Numeric-looking strings stay text: the file chose to quote them.
-            return inferred is DataType.Date or DataType.Timestamp ? inferred : DataType.Text;
+            return inferred is DataType.Date or DataType.Datetime ? inferred : DataType.Text;
         }
         return DataType.Json;
     }

@@ -10,7 +10,7 @@ public static class ValueInference
 {
     public static DataType Infer(IEnumerable<string> samples)
     {
-        var candidates = new[] { DataType.Integer, DataType.Decimal, DataType.Boolean, DataType.Date, DataType.Timestamp }.ToList();
+        var candidates = new[] { DataType.Integer, DataType.Decimal, DataType.Boolean, DataType.Date, DataType.Datetime }.ToList();
         var any = false;
         foreach (var sample in samples)
         {
@@ -42,7 +42,7 @@ public static class ValueInference
             case DataType.Date when text.Length == 10 && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date):
                 value = date;
                 return true;
-            case DataType.Timestamp when text.Length >= 16 && text[4] == '-' && text[10] is 'T' or ' '
+            case DataType.Datetime when text.Length >= 16 && text[4] == '-' && text[10] is 'T' or ' '
                 && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var moment):
                 value = moment.ToUniversalTime();
                 return true;

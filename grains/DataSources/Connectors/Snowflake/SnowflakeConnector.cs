@@ -78,8 +78,10 @@ public sealed class SnowflakeConnector : DataConnector
         "TEXT" or "TIME" => DataType.Text,
         "BOOLEAN" => DataType.Boolean,
         "DATE" => DataType.Date,
-        "TIMESTAMP_NTZ" or "TIMESTAMP_LTZ" or "TIMESTAMP_TZ" => DataType.Timestamp,
-        "VARIANT" or "OBJECT" or "ARRAY" or "GEOGRAPHY" or "GEOMETRY" or "VECTOR" => DataType.Json,
+        "TIMESTAMP_NTZ" or "TIMESTAMP_LTZ" or "TIMESTAMP_TZ" => DataType.Datetime,
+        "OBJECT" => DataType.Object,
+        "ARRAY" => DataType.Array,
+        "VARIANT" or "GEOGRAPHY" or "GEOMETRY" or "VECTOR" => DataType.Json,
         "BINARY" => DataType.Binary,
         _ => DataType.Text,
     };

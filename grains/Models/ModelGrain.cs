@@ -833,6 +833,12 @@ public sealed class ModelGrain(
         model.State.Counters.Record(time.GetUtcNow(), requests, failed: false, latency, _options.MetricsRetentionDays, promptTokens, completionTokens);
         _dirty = true;
         _consecutiveFailures = 0;
+        if (_healthy is null)
+        {
+            // An answer served is as good a sign of health as a passed check: the model is active from its first one.
+            _healthy = true;
+            PublishStatus();
+        }
         if (_circuit != CircuitState.Closed)
         {
             logger.LogInformation("Model {ModelId} answered its trial request; circuit closed", ModelId);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Mcp.Cluster.DataSources;
@@ -10,9 +11,11 @@ namespace Mcp.Cluster.Gateway.DataSources;
 public sealed record RegisterDataSourceRequest
 {
     /// <summary>Lower-case letters, digits and '_', starting with a letter (e.g. <c>jobs_db</c>).</summary>
+    [Required]
     public string? Name { get; init; }
 
     /// <summary><c>postgres</c> or <c>sqlite</c>.</summary>
+    [Required]
     public string? Type { get; init; }
 
     public string? Description { get; init; }
@@ -77,6 +80,7 @@ public sealed record TableGrantRequest
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record DataQueryRequest
 {
+    [Required]
     public string? Source { get; init; }
 
     /// <summary>
@@ -114,9 +118,11 @@ public sealed record DataQueryRequest
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record DataSqlRequest
 {
+    [Required]
     public string? Source { get; init; }
 
     /// <summary>One read-only statement.</summary>
+    [Required]
     public string? Sql { get; init; }
 
     public int? MaxRows { get; init; }

@@ -37,7 +37,7 @@ public static partial class ModelRequestValidator
         }
         // Without a provider the model is registered with no backend (predict answers 409 model_not_deployed until
         // PATCH attaches one), as the user guide registers its first model.
-        if (request.Provider is { } named && string.IsNullOrWhiteSpace(named))
+        if (request.Provider is { } named && !ProviderPattern().IsMatch(named.Trim()))
         {
             return (null, ApiErrors.Validation("Field 'provider' must name a provider (builtin, openai, huggingface, http) or be left out.", "provider"));
         }
@@ -157,7 +157,7 @@ public static partial class ModelRequestValidator
                     break;
                 }
                 case "provider":
-                    if (value.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(value.GetString()))
+                    if (value.ValueKind != JsonValueKind.String || !ProviderPattern().IsMatch(value.GetString()!.Trim()))
                     {
                         return (null, ApiErrors.Validation("Field 'provider' must name a provider (builtin, openai, huggingface, http).", name));
                     }
@@ -251,4 +251,8 @@ public static partial class ModelRequestValidator
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
     private static partial Regex SourceNamePattern();
+
+    // Only the shape of a name: which providers exist is the silo's to say (its answer names them).
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_-]{0,31}$")]
+    private static partial Regex ProviderPattern();
 }

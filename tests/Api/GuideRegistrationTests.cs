@@ -72,6 +72,16 @@ public sealed class GuideRegistrationTests : IAsyncLifetime
         var unknown = await (await owner.PatchAsJsonAsync($"/api/models/{id}", new { provider = "skynet" }))
             .AssertErrorAsync(HttpStatusCode.BadRequest, "validation_error");
         Assert.Equal("provider", unknown.GetProperty("field").GetString());
+        Assert.Contains("builtin", unknown.GetProperty("detail").GetString());
+        // Hostile names are refused by their shape, never echoed back at length.
+        foreach (var hostile in new object[] { new string('x', 10_000), "", " ", "../builtin", 42 })
+        {
+            var refused = await (await owner.PatchAsJsonAsync($"/api/models/{id}", new { provider = hostile }))
+                .AssertErrorAsync(HttpStatusCode.BadRequest, "validation_error");
+            Assert.True(refused.GetProperty("detail").GetString()!.Length < 200);
+        }
+        await (await owner.PostJsonAsync("/api/models", new { name = "long-" + Guid.NewGuid().ToString("N")[..8], provider = new string('x', 10_000) }))
+            .AssertErrorAsync(HttpStatusCode.BadRequest, "validation_error");
         var attached = await (await owner.PatchAsJsonAsync($"/api/models/{id}", new { provider = "builtin", config = new { model = "sentiment" } }))
             .AssertOkAsync();
         Assert.Equal("builtin", attached.GetProperty("provider").GetString());

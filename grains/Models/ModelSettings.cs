@@ -30,7 +30,7 @@ public sealed record ModelSettings(ModelTask? Task, TimeSpan Timeout, int MaxRet
         "chat" => ModelTask.Chat,
         "embedding" or "feature-extraction" => ModelTask.Embedding,
         "classification" or "text-classification" => ModelTask.Classification,
-        "sentiment" or "sentiment-analysis" => ModelTask.Sentiment,
+        "sentiment" => ModelTask.Sentiment,
         "predict" => ModelTask.Predict,
         _ => null,
     };

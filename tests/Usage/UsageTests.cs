@@ -130,6 +130,14 @@ public sealed class UsageTests(SharedGatewayFactory gateway) : IAsyncLifetime
         }, TimeSpan.FromSeconds(20), "the key's five requests to be aggregated");
         var routes = traffic.GetProperty("by_route").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
         Assert.Equal(new Dictionary<string, long> { ["GET /api/keys"] = 5 }, routes);
+        // The cluster's summary reads the same way.
+        JsonElement summary = default;
+        await ModelTestHelpers.EventuallyAsync(async () =>
+        {
+            summary = (await admin.GetJsonAsync("/summary?days=1")).GetProperty("totals").GetProperty("by_route");
+            return summary.TryGetProperty("GET /api/keys", out var listed) && listed.GetInt64() >= 5;
+        }, TimeSpan.FromSeconds(20), "the summary to count the five requests");
+        Assert.DoesNotContain(summary.EnumerateObject(), p => p.Name.EndsWith('/') && !p.Name.EndsWith(" /", StringComparison.Ordinal));
     }
 
     [Fact]

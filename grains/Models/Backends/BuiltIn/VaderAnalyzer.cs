@@ -21,6 +21,9 @@ public sealed class VaderAnalyzer
     private const double NegationScalar = -0.74;
     private const double NormalizationAlpha = 15;
 
+    // Python's string.punctuation, what the reference implementation strips from words.
+    private const string Punctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
     private static readonly FrozenSet<string> Negations = new[]
     {
         "aint", "arent", "cannot", "cant", "couldnt", "darent", "didnt", "doesnt", "ain't", "aren't", "can't", "couldn't",
@@ -374,6 +377,4 @@ public sealed class VaderAnalyzer
         }
         return tokens;
     }
-
-    private const string Punctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 }

@@ -781,8 +781,8 @@ public sealed class ModelGrain(
         !prepared.Deployed
             ? (PredictionOutcome.NotDeployed,
                 $"Model {DisplayName} ({ModelId}) has no backend yet. Attach one with PATCH /api/models/{ModelId}, e.g. " +
-                $"{{\"provider\": \"builtin\", \"config\": {{\"model\": \"sentiment\"}}}}, or a provider of your own " +
-                $"(openai, huggingface, http, with its config).")
+                $"{{\"provider\": \"builtin\", \"config\": {{\"model\": \"sentiment\"}}}}, or another provider with its config " +
+                $"({string.Join(", ", backends.Providers.Where(p => p != "builtin").Order())}).")
         : prepared.Unconfigured is { } missing ? (PredictionOutcome.ModelError, $"Model {DisplayName} cannot be called yet: {missing}.")
         : null;
 

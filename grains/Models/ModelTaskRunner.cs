@@ -29,7 +29,7 @@ public static class ModelTaskRunner
                 {
                     ["label"] = r.Label,
                     ["score"] = Math.Round(r.Score, 6),
-                    ["scores"] = new JsonObject(r.Scores.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Math.Round(p.Value, 6)))),
+                    ["scores"] = ScoresNode(r.Scores, 6),
                 }).ToArray();
             }
             case ModelTask.Sentiment:
@@ -41,7 +41,7 @@ public static class ModelTaskRunner
                 {
                     ["sentiment"] = r.Sentiment,
                     ["confidence"] = Math.Round(r.Confidence, 4),
-                    ["scores"] = new JsonObject(r.Scores.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Math.Round(p.Value, 4)))),
+                    ["scores"] = ScoresNode(r.Scores, 4),
                 }).ToArray();
             }
             case ModelTask.Embedding:
@@ -137,6 +137,9 @@ public static class ModelTaskRunner
             ? $"Field '{prefix}{name}' must be a non-empty string"
             : $"Required field '{prefix}{name}' is missing");
     }
+
+    private static JsonObject ScoresNode(IReadOnlyDictionary<string, double> scores, int digits) =>
+        new(scores.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Math.Round(p.Value, digits))));
 
     private static int? OptionalInt(JsonNode input, string name, int index, int count) => input[name] switch
     {

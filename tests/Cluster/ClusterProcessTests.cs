@@ -192,7 +192,10 @@ public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelp
             config = new { url = $"http://127.0.0.1:{backend.Port}/predict", timeout_seconds = 240, max_retries = 0 },
         });
 
-        var prediction = admin.PostAsJsonAsync($"/api/models/{model}/predict", new { text = "hello" });
+        // Its own client without a timeout: what is measured is the time after the kill, not the wait before it.
+        using var predicting = Client(gateway, GatewayFactory.AdminKey);
+        predicting.Timeout = Timeout.InfiniteTimeSpan;
+        var prediction = predicting.PostAsJsonAsync($"/api/models/{model}/predict", new { text = "hello" });
         await ModelTestHelpers.EventuallyAsync(() => Task.FromResult(backend.Posts > 0), TimeSpan.FromSeconds(60), "the prediction to reach the backend");
         var silos = await admin.GetFromJsonAsync<JsonElement>("/api/cluster/silos");
         var host = silos.GetProperty("silos").EnumerateArray()
@@ -202,7 +205,7 @@ public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelp
         var clock = Stopwatch.StartNew();
         victim.Kill();
 
-        using var answer = await prediction;
+        using var answer = await prediction.WaitAsync(TimeSpan.FromSeconds(60));
         output.WriteLine($"answered {(int)answer.StatusCode} {clock.Elapsed.TotalSeconds:F1} s after the kill");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"answered {clock.Elapsed.TotalSeconds:F1} s after the kill");

@@ -11,7 +11,10 @@ namespace Mcp.Cluster.Gateway.Cluster;
 /// <see cref="SiloLossGuardOptions.Interval"/> this looks up the silo of the grain's activation and, once membership
 /// no longer lists that silo as active, cancels the call (which also cancels the provider call, were it still running)
 /// and fails it with <see cref="SiloUnavailableException"/>, which the gateway answers with 503. A check that fails
-/// (the silo asked is unreachable too) is skipped, never the call's failure.
+/// (the silo asked is unreachable too) is skipped, never the call's failure. When the directory no longer knows the
+/// activation (its entry went with a dead silo, which is how a call to a killed silo usually looks by the time the
+/// first check runs), the call is failed once a silo that was a member while it ran has left: it may have been the
+/// one running it, and a retry is cheaper than a hang of the whole response timeout.
 /// </summary>
 public sealed class SiloLossGuard(IGrainFactory grains, IOptions<SiloLossGuardOptions> options, IOptions<McpClusterOptions> cluster,
     TimeProvider time, ILogger<SiloLossGuard> logger)
@@ -28,6 +31,7 @@ public sealed class SiloLossGuard(IGrainFactory grains, IOptions<SiloLossGuardOp
         var running = call(cancel.Token);
         var management = grains.GetGrain<IManagementGrain>(0);
         SiloAddress? host = null;
+        HashSet<SiloAddress>? membersWhileRunning = null;
         while (true)
         {
             var tick = Task.Delay(options.Value.Interval, time, cancellationToken);
@@ -38,13 +42,10 @@ public sealed class SiloLossGuard(IGrainFactory grains, IOptions<SiloLossGuardOp
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                host ??= await management.GetActivationAddress(grain).AsTask().WaitAsync(options.Value.CheckTimeout, time, cancellationToken);
-                if (host is null)
-                {
-                    continue;
-                }
                 var active = await management.GetHosts(onlyActive: true).WaitAsync(options.Value.CheckTimeout, time, cancellationToken);
-                if (active.ContainsKey(host))
+                membersWhileRunning ??= [.. active.Keys];
+                host ??= await management.GetActivationAddress(grain).AsTask().WaitAsync(options.Value.CheckTimeout, time, cancellationToken);
+                if (host is not null ? active.ContainsKey(host) : membersWhileRunning.All(active.ContainsKey))
                 {
                     continue;
                 }
@@ -53,11 +54,13 @@ public sealed class SiloLossGuard(IGrainFactory grains, IOptions<SiloLossGuardOp
             {
                 continue;
             }
-            logger.LogWarning("Silo {Silo} left the cluster while running a call to {Grain}; failing the call", host, grain.GetGrainId());
+            logger.LogWarning("Silo {Silo} left the cluster while running a call to {Grain}; failing the call", (object?)host ?? "(unknown)", grain.GetGrainId());
             await cancel.CancelAsync();
             // The abandoned call ends by itself (cancelled at once by Orleans); observe it so its fault is not unobserved.
             _ = running.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            throw new SiloUnavailableException($"Silo {host} left the cluster while running this call.");
+            throw new SiloUnavailableException(host is null
+                ? "A silo left the cluster while running this call, and the call's activation can no longer be found."
+                : $"Silo {host} left the cluster while running this call.");
         }
     }
 }

@@ -32,7 +32,7 @@ public sealed partial class FreshNodeTests
             admin = await BootstrapKeyAsync(node);
             using var http = new HttpClient { BaseAddress = DefaultAddress, Timeout = TimeSpan.FromSeconds(60) };
 
-            // The README's first example, pasted as written.
+            // The first key example of docs/api/keys.md, pasted as written.
             using var created = await http.PostAsync("/api/keys", Json("""
                 {"owner": "alice", "description": "laptop", "permissions": ["read", "write", "execute"], "rate_limit": "60/minute", "expires_in_days": 90}
                 """));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Mcp.Cluster.Tests.DataSources;
@@ -43,11 +42,12 @@ public sealed class RawSqlTimeoutTests(LongTimeoutGateway gateway) : IClassFixtu
         var (keyId, apiKey) = await gateway.CreateKeyAsync(new { owner = "timeout-analyst", permissions = new[] { "read" } });
         await gateway.GrantAsync("jobs_db", keyId, new { sql = true });
         using var client = gateway.CreateClient(apiKey);
-        var clock = Stopwatch.StartNew();
         using var response = await client.PostAsJsonAsync("/api/data/sql",
             new { source = "jobs_db", sql = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c" });
+        // A grain call that outlived the response timeout would have been answered 503 service_unavailable by the
+        // gateway: the 504 itself shows the grain answered first. (No wall-clock check: on a loaded machine the answer
+        // may reach the client after 16 s even though the grain sent it on time.)
         var body = await response.AssertErrorAsync(HttpStatusCode.GatewayTimeout, "query_timeout");
-        Assert.True(clock.Elapsed < LongTimeoutGateway.ResponseTimeout, $"took {clock.Elapsed}");
         // The response timeout less the grain's margin (a quarter of it, at most 5 s).
         Assert.Contains("12 s", body.GetProperty("detail").GetString());
     }

@@ -21,6 +21,8 @@ public static class StubUpstream
     private static readonly byte[] Completion = Encoding.UTF8.GetBytes(
         $$$"""{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"{{{Model}}}","choices":[{"index":0,"message":{"role":"assistant","content":"echo: Say hello in one word"},"finish_reason":"stop","logprobs":null}],"usage":{"prompt_tokens":5,"completion_tokens":6,"total_tokens":11}}""");
 
+    private static readonly byte[] Stream = Encoding.UTF8.GetBytes(StreamText());
+
     private static readonly byte[] Models = Encoding.UTF8.GetBytes(
         $$$"""{"object":"list","data":[{"id":"{{{Model}}}","object":"model","created":1700000000,"owned_by":"bench"}]}""");
 
@@ -49,9 +51,11 @@ public static class StubUpstream
             }
             if (HttpMethods.IsPost(context.Request.Method) && path == "/v1/chat/completions")
             {
-                // The body is read to its end, as a real upstream would, but not parsed.
-                await context.Request.Body.CopyToAsync(Stream.Null);
-                await WriteAsync(context, StatusCodes.Status200OK, Completion);
+                // The body is read to its end, as a real upstream would, but only searched for the stream flag.
+                var body = new MemoryStream();
+                await context.Request.Body.CopyToAsync(body);
+                var streamed = body.GetBuffer().AsSpan(0, (int)body.Length).IndexOf("\"stream\":true"u8) >= 0;
+                await WriteAsync(context, StatusCodes.Status200OK, streamed ? Stream : Completion, streamed ? "text/event-stream" : "application/json");
             }
             else if (HttpMethods.IsGet(context.Request.Method) && path == "/v1/models")
             {
@@ -65,10 +69,26 @@ public static class StubUpstream
         await app.RunAsync();
     }
 
-    private static Task WriteAsync(HttpContext context, int status, byte[] body)
+    /// <summary>
+    /// The same answer streamed as OpenAI streams it (our gateway reads every chat completion as a stream): a role
+    /// chunk, one chunk per word, the finish chunk, the usage chunk (<c>stream_options.include_usage</c>) and <c>[DONE]</c>.
+    /// </summary>
+    private static string StreamText()
+    {
+        const string head = $$$"""{"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"{{{Model}}}","choices":""";
+        var frames = new List<string> { head + """[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}""" };
+        var words = "echo: Say hello in one word".Split(' ');
+        frames.AddRange(words.Select((w, i) => head + $$"""[{"index":0,"delta":{"content":"{{(i == 0 ? w : " " + w)}}"},"finish_reason":null}]}"""));
+        frames.Add(head + """[{"index":0,"delta":{},"finish_reason":"stop"}]}""");
+        frames.Add(head + """[],"usage":{"prompt_tokens":5,"completion_tokens":6,"total_tokens":11}}""");
+        frames.Add("[DONE]");
+        return string.Concat(frames.Select(f => $"data: {f}\n\n"));
+    }
+
+    private static Task WriteAsync(HttpContext context, int status, byte[] body, string contentType = "application/json")
     {
         context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
+        context.Response.ContentType = contentType;
         context.Response.ContentLength = body.Length;
         return context.Response.Body.WriteAsync(body, 0, body.Length);
     }

@@ -81,18 +81,30 @@ public sealed class GatewayProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var address = new Uri($"http://127.0.0.1:{port}");
-        using var http = new HttpClient { BaseAddress = address };
-        for (var attempt = 0; ; attempt++)
+        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
+        // On a busy machine a start takes minutes rather than seconds; a gateway that died is reported at once.
+        var deadline = Stopwatch.StartNew();
+        while (true)
         {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The gateway exited with code {process.ExitCode} before it was ready.");
+            }
             try
             {
-                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode)
+                using var ready = await http.GetAsync("/health/ready");
+                if (ready.IsSuccessStatusCode)
                 {
                     break;
                 }
             }
-            catch (HttpRequestException) when (attempt < 300)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+            }
+            if (deadline.Elapsed > TimeSpan.FromMinutes(5))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException("The gateway was not ready within 5 minutes.");
             }
             await Task.Delay(100);
         }

@@ -76,9 +76,18 @@ public static class ProxyBench
         {
             foreach (var variant in new GatewayVariant?[] { null }.Concat(options.Variants))
             {
-                var gateway = await GatewayProcess.StartAsync(options.Repository, streamingSettings: false, variant?.Environment);
-                owned.Add(gateway);
-                var key = await RegisterAsync(gateway, stub.Address);
+                GatewayProcess gateway;
+                string key;
+                try
+                {
+                    gateway = owned.Add(await GatewayProcess.StartAsync(options.Repository, streamingSettings: false, variant?.Environment));
+                    key = await RegisterAsync(gateway, stub.Address);
+                }
+                catch (Exception e) when (variant is not null && e is InvalidOperationException or TimeoutException or HttpRequestException)
+                {
+                    notes.Add($"variant {variant.Label} skipped: {e.Message}");
+                    continue;
+                }
                 var headers = new Dictionary<string, string> { ["X-API-Key"] = key };
                 var suffix = variant is null ? "" : $" [{variant.Label}]";
                 columns.Add(new Column("ours /v1" + suffix, gateway.Pid, new LoadTarget(gateway.Address, "/v1/chat/completions", headers, ChatBody(ModelName)), Variant: variant));

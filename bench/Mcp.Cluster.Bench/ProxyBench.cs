@@ -39,11 +39,21 @@ public static class ProxyBench
         }
         if (options.Targets.Contains("forwarder"))
         {
-            var port = GatewayProcess.FreePort();
-            // ASP.NET Core's defaults (server GC), as our gateway runs with them.
-            var forwarder = await owned.Add(ChildProcess.StartBenchModeAsync("forwarder", port,
-                ["forwarder", "--port", port.ToString(), "--upstream", stub.Address.ToString()], new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" }));
-            columns.Add(new Column("bare forwarder", forwarder.Pid, new LoadTarget(forwarder.Address, "/v1/chat/completions", bearer, upstreamBody)));
+            // Each variant's settings are tried on the floor too: does a setting help .NET proxying in general, or us?
+            foreach (var variant in new GatewayVariant?[] { null }.Concat(options.Variants))
+            {
+                var port = GatewayProcess.FreePort();
+                // ASP.NET Core's defaults (server GC), as our gateway runs with them, then the variant's settings.
+                var environment = new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" };
+                foreach (var (name, value) in variant?.Environment ?? new Dictionary<string, string>())
+                {
+                    environment[name] = value;
+                }
+                var forwarder = await owned.Add(ChildProcess.StartBenchModeAsync("forwarder", port,
+                    ["forwarder", "--port", port.ToString(), "--upstream", stub.Address.ToString()], environment));
+                columns.Add(new Column("bare forwarder" + (variant is null ? "" : $" [{variant.Label}]"), forwarder.Pid,
+                    new LoadTarget(forwarder.Address, "/v1/chat/completions", bearer, upstreamBody), Variant: variant));
+            }
         }
         if (options.Targets.Contains("portkey"))
         {

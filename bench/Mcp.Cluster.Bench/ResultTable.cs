@@ -18,8 +18,14 @@ public static class ResultTable
             {
                 return "–";
             }
-            var (low, high) = (list.Min(value), list.Max(value));
-            return format(low) == format(high) ? format(low) : $"{format(low)}–{format(high)}";
+            var (low, high) = (format(list.Min(value)), format(list.Max(value)));
+            if (low == high)
+            {
+                return low;
+            }
+            // "0.52–0.61 ms" rather than "0.52 ms–0.61 ms".
+            var unit = low.LastIndexOf(' ');
+            return unit > 0 && high.EndsWith(low[unit..], StringComparison.Ordinal) ? $"{low[..unit]}–{high}" : $"{low}–{high}";
         }
         foreach (var count in connections)
         {

@@ -33,7 +33,8 @@ public sealed class GatewayProcess : IAsyncDisposable
             .Select(l => (l[..l.IndexOf('=')], l[(l.IndexOf('=') + 1)..]))
             .ToList();
 
-    public static async Task<GatewayProcess> StartAsync(string repository, bool streamingSettings)
+    /// <param name="environment">Runtime settings for this gateway only (a bench variant), applied last.</param>
+    public static async Task<GatewayProcess> StartAsync(string repository, bool streamingSettings, IReadOnlyDictionary<string, string>? environment = null)
     {
         var build = Process.Start(new ProcessStartInfo("dotnet", ["build", Path.Combine(repository, "gateway"), "-c", "Release", "--nologo", "-v", "q"]))!;
         await build.WaitForExitAsync();
@@ -69,6 +70,10 @@ public sealed class GatewayProcess : IAsyncDisposable
         {
             start.Environment[name["BENCH_GATEWAY_".Length..]] = value;
         }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("[gateway] " + e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("[gateway] " + e.Data); };
@@ -76,18 +81,30 @@ public sealed class GatewayProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var address = new Uri($"http://127.0.0.1:{port}");
-        using var http = new HttpClient { BaseAddress = address };
-        for (var attempt = 0; ; attempt++)
+        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
+        // On a busy machine a start takes minutes rather than seconds; a gateway that died is reported at once.
+        var deadline = Stopwatch.StartNew();
+        while (true)
         {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The gateway exited with code {process.ExitCode} before it was ready.");
+            }
             try
             {
-                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode)
+                using var ready = await http.GetAsync("/health/ready");
+                if (ready.IsSuccessStatusCode)
                 {
                     break;
                 }
             }
-            catch (HttpRequestException) when (attempt < 300)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+            }
+            if (deadline.Elapsed > TimeSpan.FromMinutes(5))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException("The gateway was not ready within 5 minutes.");
             }
             await Task.Delay(100);
         }
@@ -95,24 +112,10 @@ public sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>Resident set (current and peak) of the gateway process, from /proc, in bytes.</summary>
-    public (long Rss, long Peak) Memory()
-    {
-        long Read(string field) => File.ReadLines($"/proc/{_process.Id}/status")
-            .Where(l => l.StartsWith(field + ":", StringComparison.Ordinal))
-            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024)
-            .FirstOrDefault();
-        return (Read("VmRSS"), Read("VmHWM"));
-    }
+    public (long Rss, long Peak) Memory() => ProcessStats.Memory(_process.Id);
 
     /// <summary>CPU time (user and system) the gateway process has used, from /proc.</summary>
-    public TimeSpan CpuTime()
-    {
-        // Fields 14 and 15 of /proc/PID/stat, counted after the command name (which may hold spaces) in clock ticks.
-        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        var ticks = long.Parse(fields[11]) + long.Parse(fields[12]);
-        return TimeSpan.FromSeconds(ticks / 100.0);
-    }
+    public TimeSpan CpuTime() => ProcessStats.CpuTime(_process.Id);
 
     public int OpenFileDescriptors() => Directory.GetFiles($"/proc/{_process.Id}/fd").Length;
 
@@ -133,7 +136,7 @@ public sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

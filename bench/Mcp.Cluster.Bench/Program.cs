@@ -9,10 +9,20 @@ using Mcp.Cluster.Tests.WireServers;
 // Holds N WebSocket completion streams open on one gateway node at once and reports the gateway's memory and the
 // tokens per second delivered. The upstream is the OpenAI wire server from tests/, streaming one token per interval
 // over HTTP/2 (h2c), so the gateway's upstream side needs a handful of sockets rather than one per stream.
-if (args.FirstOrDefault() == "data")
+switch (args.FirstOrDefault())
 {
-    await DataQueryBench.RunAsync(args);
-    return 0;
+    case "data":
+        await DataQueryBench.RunAsync(args);
+        return 0;
+    // The proxy side-by-side of issue 18 (see ProxyBench) and the two processes it starts from this same program.
+    case "gateway":
+        return await ProxyBench.RunAsync(args);
+    case "stub-upstream":
+        await StubUpstream.RunAsync(args);
+        return 0;
+    case "forwarder":
+        await BareForwarder.RunAsync(args);
+        return 0;
 }
 
 var options = BenchOptions.Parse(args);

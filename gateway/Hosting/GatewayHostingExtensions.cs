@@ -67,7 +67,6 @@ public static class GatewayHostingExtensions
         builder.Services.AddSingleton<Cluster.SiloLossGuard>();
         builder.Services.AddMcpGateway(configuration);
         builder.Services.Configure<RecentLogsOptions>(configuration.GetSection(RecentLogsOptions.Section));
-        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RecentLogs>();
         builder.Logging.Services.AddSingleton<ILoggerProvider>(sp => sp.GetRequiredService<RecentLogs>());
         builder.Logging.AddMcpConsoleTimestamps();
@@ -108,7 +107,7 @@ public static class GatewayHostingExtensions
             ApiKeyHashSecret.Resolve(sp.GetRequiredService<IOptions<ApiKeyGatewayOptions>>().Value, cluster)));
         builder.Services.AddSingleton<ApiKeyIssuer>();
         builder.Services.AddHostedService<BootstrapAdminKeyService>();
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddApiKeySecurity();
 
         var maxBody = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>()?.MaxRequestBodyBytes ?? new GatewayOptions().MaxRequestBodyBytes;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBody);
@@ -156,7 +155,9 @@ public static class GatewayHostingExtensions
         app.UseMiddleware<WebSocketFrameLimitMiddleware>();
         app.UseWebSockets();
         app.UseRouting();
-        app.UseMiddleware<ApiKeyAuthenticationMiddleware>();
+        // The ApiKey scheme asks the key grain once; authorization decides from that answer (ApiKeyRequirement).
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseMiddleware<McpSessionKeyMiddleware>();
         app.UseRateLimiter();
         app.UseMiddleware<StrictJsonBodyMiddleware>();

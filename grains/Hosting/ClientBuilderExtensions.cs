@@ -1,6 +1,7 @@
 using Mcp.Cluster.Hosting.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
 
 namespace Mcp.Cluster.Hosting;
@@ -36,6 +37,8 @@ public static class ClientBuilderExtensions
             Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(client, dashboard.Apply);
         }
         client.Services.Configure<McpClusterOptions>(configuration.GetSection(McpClusterOptions.Section));
+        // The one clock of a gateway that hosts no silo; a co-hosted silo registers it in AddMcpClusterServices.
+        client.Services.TryAddSingleton(TimeProvider.System);
         client.Services.AddSingleton<ILifecycleParticipant<IClusterClientLifecycle>, PostgresSchemaCheck>();
         return client;
     }

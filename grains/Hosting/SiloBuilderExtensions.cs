@@ -165,6 +165,7 @@ public static class SiloBuilderExtensions
         services.Configure<McpClusterOptions>(configuration.GetSection(McpClusterOptions.Section));
         services.Configure<ApiKeyGrainOptions>(configuration.GetSection(ApiKeyGrainOptions.Section));
         services.Configure<Completions.CompletionRecordOptions>(configuration.GetSection(Completions.CompletionRecordOptions.Section));
+        // The process's one clock (a gateway in local mode shares it); tests replace it with a FakeTimeProvider.
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<Telemetry.McpMetrics>();

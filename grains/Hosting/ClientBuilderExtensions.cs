@@ -36,7 +36,7 @@ public static class ClientBuilderExtensions
         {
             Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(client, dashboard.Apply);
         }
-        client.Services.Configure<McpClusterOptions>(configuration.GetSection(McpClusterOptions.Section));
+        client.Services.AddMcpOptions<McpClusterOptions>(configuration, McpClusterOptions.Section);
         // The one clock of a gateway that hosts no silo; a co-hosted silo registers it in AddMcpClusterServices.
         client.Services.TryAddSingleton(TimeProvider.System);
         client.Services.AddSingleton<ILifecycleParticipant<IClusterClientLifecycle>, PostgresSchemaCheck>();

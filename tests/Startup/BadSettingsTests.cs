@@ -12,8 +12,18 @@ public sealed class BadSettingsTests
     [InlineData("Gateway:SiloLossCheck:Interval", "00:00:00")]
     public async Task The_gateway_does_not_start_and_names_the_setting(string setting, string value)
     {
-        await using var gateway = new GatewayFactory(new Dictionary<string, string?> { [setting] = value });
-        var failure = Record.Exception(() => gateway.CreateClient());
+        using var data = new TempDirectory();
+        var gateway = new GatewayFactory(new Dictionary<string, string?> { [setting] = value }, data.Path);
+        Exception? failure;
+        try
+        {
+            failure = Record.Exception(() => gateway.CreateClient());
+        }
+        finally
+        {
+            // A silo whose host never started refuses to be stopped; that is the point of the test, not a fault.
+            await Record.ExceptionAsync(() => gateway.DisposeAsync().AsTask());
+        }
         Assert.NotNull(failure);
         Assert.Contains($"{setting} must be greater than zero", failure.ToString());
     }

@@ -70,6 +70,8 @@ public static class GatewayHostingExtensions
         builder.Services.AddSingleton<RecentLogs>();
         builder.Logging.Services.AddSingleton<ILoggerProvider>(sp => sp.GetRequiredService<RecentLogs>());
         builder.Logging.AddMcpConsoleTimestamps();
+        // The scheme's base class logs every refused key at Information; the old middleware did not, and metrics count them.
+        builder.Logging.AddFilter(typeof(ApiKeyAuthenticationHandler).FullName, LogLevel.Warning);
         // Every provider, including ones added after this (tests, operators), writes through the redactor.
         builder.Services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(sp => new RedactingLoggerFactory(new LoggerFactory(
             sp.GetServices<ILoggerProvider>(), sp.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(),

@@ -2,6 +2,7 @@ using Mcp.Cluster.Alerts;
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Catalogs;
 using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.Http.Validation;
 using Mcp.Cluster.Gateway.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -26,6 +27,7 @@ public static class AlertEndpoints
         group.MapGet("/channels", ListChannelsAsync).WithName("ListAlertChannels").WithSummary("Notification channels (secrets never shown)");
         group.MapGet("/channels/{name}", GetChannelAsync).WithName("GetAlertChannel").WithSummary("One channel and its latest deliveries");
         group.MapPut("/channels/{name}", SetChannelAsync).WithName("SetAlertChannel")
+            .ValidateRequest<AlertChannelRequest, AlertChannelDefinition, AlertChannelValidator>()
             .WithSummary("Create or replace a channel: webhook, slack, pager_duty or email (secrets left out keep the stored ones)");
         group.MapDelete("/channels/{name}", DeleteChannelAsync).WithName("DeleteAlertChannel").WithSummary("Remove a channel");
         group.MapPost("/channels/{name}/test", TestChannelAsync).WithName("TestAlertChannel").WithSummary("Send a test notification now and report the outcome");
@@ -83,23 +85,20 @@ public static class AlertEndpoints
             ? TypedResults.Ok(AlertChannelResponse.Of(channel))
             : ChannelNotFound(name);
 
-    private static async Task<Results<Ok<AlertChannelResponse>, JsonHttpResult<ApiError>>> SetChannelAsync(string name, AlertChannelRequest request, IGrainFactory grains)
+    private static async Task<Results<Ok<AlertChannelResponse>, JsonHttpResult<ApiError>>> SetChannelAsync(
+        string name, AlertChannelRequest request, HttpContext context, IGrainFactory grains)
     {
-        var (definition, error) = AlertRequestReader.ReadChannel(name, request);
-        if (error is not null)
-        {
-            return error;
-        }
+        var definition = context.Validated<AlertChannelDefinition>();
         var grain = grains.GetGrain<IAlertChannelGrain>(name);
         if (await grain.GetAsync() is null
             && (await grains.GetGrain<INameCatalogGrain>(NameCatalogs.AlertChannels).GetNamesAsync()).Count >= MaxChannels)
         {
             return ApiErrors.Result(StatusCodes.Status409Conflict, ErrorCodes.Conflict, $"There are already {MaxChannels} channels; remove one first.");
         }
-        var info = await grain.SetAsync(definition!);
+        var info = await grain.SetAsync(definition);
         if (info is null)
         {
-            var field = definition!.Kind == AlertChannelKind.Slack ? "url" : "routing_key";
+            var field = definition.Kind == AlertChannelKind.Slack ? "url" : "routing_key";
             return ApiErrors.Validation($"Field '{field}' is required: this channel has no stored value to keep.", field);
         }
         return TypedResults.Ok(AlertChannelResponse.Of(info));

@@ -1,6 +1,7 @@
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Gateway.Errors;
 using Mcp.Cluster.Gateway.Http;
+using Mcp.Cluster.Gateway.Http.Validation;
 using Mcp.Cluster.Gateway.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -18,7 +19,7 @@ public static class ApiKeyEndpoints
         var group = routes.MapGroup("/api/keys").WithTags("API keys");
 
         var policy = routes.ServiceProvider.GetRequiredService<ApiKeyPolicy>();
-        var create = group.MapPost("/", CreateAsync);
+        var create = group.MapPost("/", CreateAsync).ValidateRequest<CreateApiKeyRequest, ApiKeyDraft, CreateApiKeyValidator>();
         if (policy.AllowSelfService)
         {
             create.AllowAnonymousOrApiKey(Permissions.Write).RequireRateLimiting(SelfServiceLimiter);
@@ -33,6 +34,7 @@ public static class ApiKeyEndpoints
             .WithDescription("Returns the secret once; only its keyed hash is stored. Without a key this is self-service (when enabled): it starts a new owner and never joins one that exists or is reserved (409 owner_unavailable), the key can never hold admin and its rate limit cannot exceed the default. With a key, a non-admin creates keys only for its own owner and only with permissions it holds.");
 
         group.MapPost("/batch", CreateBatchAsync)
+            .ValidateRequest<CreateApiKeyBatchRequest, ApiKeyDraft[], CreateApiKeyBatchValidator>()
             .RequireApiKeyForBatch(Permissions.Write, "keys", policy.MaxBatchSize)
             .WithName("CreateApiKeyBatch")
             .WithSummary("Create several API keys at once")
@@ -72,56 +74,30 @@ public static class ApiKeyEndpoints
     }
 
     private static async Task<Results<Created<IssuedApiKeyResponse>, JsonHttpResult<ApiError>>> CreateAsync(
-        CreateApiKeyRequest request, HttpContext context, ApiKeyIssuer issuer, ApiKeyPolicy policy, IGrainFactory grains, TimeProvider time)
+        CreateApiKeyRequest request, HttpContext context, ApiKeyIssuer issuer)
     {
+        var draft = context.Validated<ApiKeyDraft>();
         var caller = context.GetApiKey();
-        var callerKey = await LimitsOfAsync(caller, grains);
-        var (draft, error) = ApiKeyRequestValidator.Validate(request, caller, callerKey, policy, time.GetUtcNow());
-        if (error is not null)
-        {
-            return error;
-        }
         if (caller is null)
         {
-            var (issued, claim) = await issuer.IssueSelfServiceAsync(draft!);
+            var (issued, claim) = await issuer.IssueSelfServiceAsync(draft);
             if (issued is not { } selfService)
             {
-                return OwnerUnavailable(draft!.Owner, claim);
+                return OwnerUnavailable(draft.Owner, claim);
             }
             return TypedResults.Created($"/api/keys/{selfService.Key.KeyId}", IssuedApiKeyResponse.From(selfService.Key, selfService.ApiKey));
         }
-        var (key, apiKey) = await issuer.IssueAsync(draft!, caller.KeyId);
+        var (key, apiKey) = await issuer.IssueAsync(draft, caller.KeyId);
         return TypedResults.Created($"/api/keys/{key.KeyId}", IssuedApiKeyResponse.From(key, apiKey));
     }
 
     private static async Task<Results<Created<IssuedApiKeyBatchResponse>, JsonHttpResult<ApiError>>> CreateBatchAsync(
-        CreateApiKeyBatchRequest request, HttpContext context, ApiKeyIssuer issuer, ApiKeyPolicy policy, IGrainFactory grains, TimeProvider time)
+        CreateApiKeyBatchRequest request, HttpContext context, ApiKeyIssuer issuer)
     {
-        if (request.Keys is not { Length: > 0 } keys)
-        {
-            return ApiErrors.Validation("Field 'keys' must hold at least one key.", "keys");
-        }
-        var caller = context.GetRequiredApiKey();
-        var callerKey = await LimitsOfAsync(caller, grains);
-        var now = time.GetUtcNow();
-        // Validate everything before creating anything, so a bad item never leaves half a batch behind.
-        var drafts = new ApiKeyDraft[keys.Length];
-        for (var i = 0; i < keys.Length; i++)
-        {
-            if (keys[i] is null)
-            {
-                return ApiErrors.Validation($"Item 'keys[{i}]' must be an object.", $"keys[{i}]");
-            }
-            var (draft, error) = ApiKeyRequestValidator.Validate(keys[i], caller, callerKey, policy, now, $"keys[{i}].");
-            if (error is not null)
-            {
-                return error;
-            }
-            drafts[i] = draft!;
-        }
-        var issued = await issuer.IssueAsync(drafts, caller.KeyId);
+        var issued = await issuer.IssueAsync(context.Validated<ApiKeyDraft[]>(), context.GetRequiredApiKey().KeyId);
         return TypedResults.Created("/api/keys", new IssuedApiKeyBatchResponse(issued.Select(k => IssuedApiKeyResponse.From(k.Key, k.ApiKey)).ToArray()));
     }
+
     private static async Task<Results<Ok<ApiKeyListResponse>, JsonHttpResult<ApiError>>> ListAsync(
         HttpContext context, IGrainFactory grains, TimeProvider time,
         [FromQuery] string? owner, [FromQuery] int? offset, [FromQuery] int? limit)
@@ -228,7 +204,7 @@ public static class ApiKeyEndpoints
     }
 
     /// <summary>The calling key's own limits, which keys it creates may not exceed; none for admins and self-service.</summary>
-    private static async Task<ApiKeyInfo?> LimitsOfAsync(ApiKeyPrincipal? caller, IGrainFactory grains) =>
+    internal static async Task<ApiKeyInfo?> LimitsOfAsync(ApiKeyPrincipal? caller, IGrainFactory grains) =>
         caller is { IsAdmin: false } ? await grains.GetGrain<IApiKeyGrain>(caller.KeyId).GetAsync() : null;
 
     /// <summary>

@@ -1,3 +1,6 @@
+using Mcp.Cluster.Hosting;
+using System.ComponentModel.DataAnnotations;
+
 namespace Mcp.Cluster.Gateway.ApiKeys;
 
 /// <summary>Bound from the <c>ApiKeys</c> section.</summary>
@@ -12,9 +15,11 @@ public sealed class ApiKeyGatewayOptions
     public bool? AllowSelfService { get; set; }
 
     /// <summary>Anonymous key creations allowed per client IP address (per gateway process).</summary>
+    [Required]
     public string SelfServiceRateLimit { get; set; } = "10/minute";
 
     /// <summary>Rate limit of keys created without one.</summary>
+    [Required]
     public string DefaultRateLimit { get; set; } = "100/minute";
 
     /// <summary>
@@ -24,13 +29,17 @@ public sealed class ApiKeyGatewayOptions
     public string[] DefaultPermissions { get; set; } = ["read", "write", "execute"];
 
     /// <summary>Lifetime of a key created without <c>expires_in_days</c>; 0 means such keys do not expire.</summary>
+    [Positive]
     public int DefaultExpiresInDays { get; set; } = 365;
 
     /// <summary>Most keys one <c>POST /api/keys/batch</c> may create.</summary>
+    [Positive]
     public int MaxBatchSize { get; set; } = 100;
 
+    [Positive]
     public int MaxExpiresInDays { get; set; } = 3650;
 
+    [NonNegative]
     public TimeSpan MaxRotationGracePeriod { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace Mcp.Cluster.Gateway.Errors;
 
@@ -19,7 +22,7 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         {
             // Body-size failures surface wrapped in a 400 "failed to read" from model binding; the inner 413 is the truth.
             var cause = InnermostTooLarge(ex) ?? ex;
-            var (code, detail) = Describe(cause);
+            var (code, detail) = Describe(context, cause);
             context.Response.Clear();
             await ApiErrors.WriteAsync(context, cause.StatusCode, code, detail);
         }
@@ -63,7 +66,7 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         return null;
     }
 
-    private static (string Code, string Detail) Describe(BadHttpRequestException ex)
+    private static (string Code, string Detail) Describe(HttpContext context, BadHttpRequestException ex)
     {
         if (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -75,40 +78,42 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         }
         if (ex.InnerException is JsonException json)
         {
-            return (ErrorCodes.InvalidRequest, DescribeJson(json));
+            return (ErrorCodes.InvalidRequest, DescribeJson(context, json, BodyContract(context)));
         }
-        if (ex.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase))
+        if (!HasBody(context.Request))
         {
             return (ErrorCodes.InvalidRequest, "A JSON request body is required.");
         }
         return (ErrorCodes.InvalidRequest, ex.Message);
     }
 
-    private static string DescribeJson(JsonException json)
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+
+    /// <summary>
+    /// Words a body-binding failure from what the exception carries (its inner exception and <see cref="JsonException.Path"/>)
+    /// and the endpoint's body type, never from System.Text.Json's message text, which may change between releases.
+    /// </summary>
+    internal static string DescribeJson(HttpContext context, JsonException json, JsonTypeInfo? body)
     {
         var path = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? null : json.Path.TrimStart('$', '.');
-        var message = json.Message;
-        // System.Text.Json appends its own " Path: … | LineNumber: …" tail; the path is reported once, by name.
-        var tail = message.IndexOf(" Path:", StringComparison.Ordinal);
-        if (tail > 0)
+        if (json.InnerException is JsonException)
         {
-            message = message[..tail];
+            // The reader failed: not JSON. The strict-body check at the edge has already worded where and why.
+            var syntax = context.Features.Get<Http.CheckedJsonBody>()?.Problem?.Detail
+                ?? $"line {json.LineNumber + 1}, byte {json.BytePositionInLine + 1}";
+            return path is null ? $"Request body is not valid JSON: {syntax}" : $"Request body is not valid JSON at '{path}': {syntax}";
         }
-        if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
+        if (json.InnerException is null && body is not null && json.Path is { } at && JsonBodyPath.UnknownMember(body, at) is { } unknown)
         {
-            return $"Unknown field '{ExtractQuoted(message) ?? path}'.";
+            return $"Unknown field '{unknown}'.";
         }
-        if (message.Contains("could not be converted", StringComparison.Ordinal))
-        {
-            return path is null ? "Request body has the wrong shape." : $"Field '{path}' has the wrong type.";
-        }
-        return path is null ? $"Request body is not valid JSON: {message}" : $"Request body is not valid JSON at '{path}': {message}";
+        return path is null ? "Request body has the wrong shape." : $"Field '{path}' has the wrong type.";
     }
 
-    private static string? ExtractQuoted(string message)
-    {
-        var start = message.IndexOf('\'');
-        var end = start >= 0 ? message.IndexOf('\'', start + 1) : -1;
-        return end > start ? message[(start + 1)..end] : null;
-    }
+    /// <summary>The contract of the endpoint's body type, as the gateway's JSON options read it.</summary>
+    private static JsonTypeInfo? BodyContract(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType is { } type
+            ? context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions.GetTypeInfo(type)
+            : null;
 }

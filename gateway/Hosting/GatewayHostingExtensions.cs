@@ -43,7 +43,7 @@ public static class GatewayHostingExtensions
         var configuration = builder.Configuration;
 
         var cluster = configuration.GetSection(McpClusterOptions.Section).Get<McpClusterOptions>() ?? new McpClusterOptions();
-        builder.Services.Configure<McpClusterOptions>(configuration.GetSection(McpClusterOptions.Section));
+        builder.Services.AddMcpOptions<McpClusterOptions>(configuration, McpClusterOptions.Section);
         if (cluster.Mode == ClusterMode.Postgres)
         {
             // Silos run as their own processes (dotnet run --project silo); this gateway only calls them.
@@ -60,17 +60,18 @@ public static class GatewayHostingExtensions
             builder.WebHost.UseUrls($"http://localhost:{DefaultHttpPort + cluster.Instance}");
         }
 
-        builder.Services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
-        builder.Services.Configure<ApiKeyGatewayOptions>(configuration.GetSection(ApiKeyGatewayOptions.Section));
-        builder.Services.Configure<ModelGatewayOptions>(configuration.GetSection(ModelGatewayOptions.Section));
-        builder.Services.Configure<Cluster.SiloLossGuardOptions>(configuration.GetSection(Cluster.SiloLossGuardOptions.Section));
+        builder.Services.AddMcpOptions<GatewayOptions>(configuration, GatewayOptions.Section);
+        builder.Services.AddMcpOptions<ApiKeyGatewayOptions>(configuration, ApiKeyGatewayOptions.Section);
+        builder.Services.AddMcpOptions<ModelGatewayOptions>(configuration, ModelGatewayOptions.Section);
+        builder.Services.AddMcpOptions<Cluster.SiloLossGuardOptions>(configuration, Cluster.SiloLossGuardOptions.Section);
         builder.Services.AddSingleton<Cluster.SiloLossGuard>();
         builder.Services.AddMcpGateway(configuration);
-        builder.Services.Configure<RecentLogsOptions>(configuration.GetSection(RecentLogsOptions.Section));
-        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddMcpOptions<RecentLogsOptions>(configuration, RecentLogsOptions.Section);
         builder.Services.AddSingleton<RecentLogs>();
         builder.Logging.Services.AddSingleton<ILoggerProvider>(sp => sp.GetRequiredService<RecentLogs>());
         builder.Logging.AddMcpConsoleTimestamps();
+        // The scheme's base class logs every refused key at Information; the old middleware did not, and metrics count them.
+        builder.Logging.AddFilter(typeof(ApiKeyAuthenticationHandler).FullName, LogLevel.Warning);
         // Every provider, including ones added after this (tests, operators), writes through the redactor.
         builder.Services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(sp => new RedactingLoggerFactory(new LoggerFactory(
             sp.GetServices<ILoggerProvider>(), sp.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(),
@@ -87,14 +88,13 @@ public static class GatewayHostingExtensions
             .AddPrometheusExporter());
         builder.Services.Configure<DataSourceGatewayOptions>(o =>
             o.DefaultCacheTtl = configuration.GetValue("DataSources:DefaultCacheTtl", o.DefaultCacheTtl));
-        builder.Services.AddOptions<CompletionOptions>().Bind(configuration.GetSection(CompletionOptions.Section))
+        builder.Services.AddMcpOptions<CompletionOptions>(configuration, CompletionOptions.Section)
             .Validate(o => o.StreamHeartbeat > TimeSpan.Zero && o.StreamHeartbeat * 2 <= o.StreamIdleTimeout,
                 "Completions:StreamHeartbeat must be positive and at most half of Completions:StreamIdleTimeout.")
-            .Validate(o => o.SettleTimeout > TimeSpan.Zero, "Completions:SettleTimeout must be positive.")
-            .ValidateOnStart();
+            .Validate(o => o.SettleTimeout > TimeSpan.Zero, "Completions:SettleTimeout must be positive.");
         builder.Services.AddSingleton<TokenQuota>();
         builder.Services.AddSingleton<CompletionRunner>();
-        builder.Services.Configure<UsageOptions>(configuration.GetSection(UsageOptions.Section));
+        builder.Services.AddMcpOptions<UsageOptions>(configuration, UsageOptions.Section);
         builder.Services.AddSingleton<UsagePublisher>();
         builder.Services.AddSingleton<UsageReader>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UsagePublisher>());
@@ -108,7 +108,7 @@ public static class GatewayHostingExtensions
             ApiKeyHashSecret.Resolve(sp.GetRequiredService<IOptions<ApiKeyGatewayOptions>>().Value, cluster)));
         builder.Services.AddSingleton<ApiKeyIssuer>();
         builder.Services.AddHostedService<BootstrapAdminKeyService>();
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddApiKeySecurity();
 
         var maxBody = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>()?.MaxRequestBodyBytes ?? new GatewayOptions().MaxRequestBodyBytes;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBody);
@@ -156,7 +156,9 @@ public static class GatewayHostingExtensions
         app.UseMiddleware<WebSocketFrameLimitMiddleware>();
         app.UseWebSockets();
         app.UseRouting();
-        app.UseMiddleware<ApiKeyAuthenticationMiddleware>();
+        // The ApiKey scheme asks the key grain once; authorization decides from that answer (ApiKeyRequirement).
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseMiddleware<McpSessionKeyMiddleware>();
         app.UseRateLimiter();
         app.UseMiddleware<StrictJsonBodyMiddleware>();

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Catalogs;
 using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.Http.Validation;
 using Mcp.Cluster.Gateway.McpProtocol;
 using Mcp.Cluster.Gateway.Security;
 using Mcp.Cluster.Integrations;
@@ -21,6 +22,7 @@ public static partial class IntegrationEndpoints
     {
         var group = routes.MapGroup("/integrations").WithTags("Integrations");
         group.MapPost("/", RegisterAsync).RequireApiKey(Permissions.Admin).WithName("RegisterIntegration")
+            .ValidateRequest<IntegrationRequest, IntegrationDefinition, IntegrationRequestValidator>()
             .WithSummary("Register an upstream MCP server (Streamable HTTP) under a namespace; it must answer at once");
         // Reading is admin-only too: an integration's record holds its upstream URL (an internal address, often) and
         // its status. MCP clients never need it; they see the upstream's tools through /mcp and /tools.
@@ -35,26 +37,9 @@ public static partial class IntegrationEndpoints
     private static async Task<Results<Created<IntegrationResponse>, JsonHttpResult<ApiError>>> RegisterAsync(
         IntegrationRequest request, HttpContext context, IGrainFactory grains)
     {
-        if (request.Name is null || !Name().IsMatch(request.Name) || IntegrationProxy.ReservedNamespaces.Contains(request.Name))
-        {
-            return ApiErrors.Validation("Field 'name' must be 1-32 lower-case letters, digits, '_' or '-', start with a letter, and not be model, data or mcp.", "name");
-        }
-        if (request.Url is null || !Uri.TryCreate(request.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-        {
-            return ApiErrors.Validation("Field 'url' must be the http(s) URL of the server's MCP endpoint.", "url");
-        }
-        if (request.Headers is { Count: > MaxHeaders } || request.Headers?.Keys.Any(h => !HeaderName().IsMatch(h)) == true)
-        {
-            return ApiErrors.Validation($"Field 'headers' takes at most {MaxHeaders} headers with valid names.", "headers");
-        }
-        if (request.Description is { Length: > 2000 })
-        {
-            return ApiErrors.Validation("Field 'description' is at most 2000 characters.", "description");
-        }
-        var definition = new IntegrationDefinition(url.ToString(), JsonSerializer.Serialize(request.Headers ?? []), request.Description,
-            request.ExposeUnprefixed ?? false);
+        var definition = context.Validated<IntegrationDefinition>();
         var key = context.GetRequiredApiKey();
-        var result = await grains.GetGrain<IIntegrationGrain>(request.Name).RegisterAsync(definition, key.KeyId, key.IsAdmin);
+        var result = await grains.GetGrain<IIntegrationGrain>(request.Name!).RegisterAsync(definition, key.KeyId, key.IsAdmin);
         return result.Outcome switch
         {
             IntegrationCommandOutcome.Ok => TypedResults.Created($"/integrations/{request.Name}", IntegrationResponse.From(result.Integration!)),
@@ -96,6 +81,10 @@ public static partial class IntegrationEndpoints
         Name().IsMatch(name) && await grains.GetGrain<IIntegrationGrain>(name).DeleteAsync()
             ? TypedResults.NoContent()
             : ApiErrors.NotFound($"Integration '{name}' not found.");
+
+    internal static bool IsValidName(string name) => Name().IsMatch(name);
+
+    internal static bool IsValidHeaderName(string name) => HeaderName().IsMatch(name);
 
     [GeneratedRegex("^[a-z][a-z0-9_-]{0,31}$")]
     private static partial Regex Name();

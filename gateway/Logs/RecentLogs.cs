@@ -1,3 +1,4 @@
+using Mcp.Cluster.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Mcp.Cluster.Gateway.Logs;
@@ -7,6 +8,7 @@ public sealed class RecentLogsOptions
     public const string Section = "Logs";
 
     /// <summary>Entries kept in memory for <c>GET /logs</c>; the oldest go first.</summary>
+    [Positive]
     public int Capacity { get; set; } = 2000;
 
     /// <summary>The lowest level kept.</summary>

@@ -14,11 +14,11 @@ public sealed class McpQueryKeyMiddleware(RequestDelegate next, IOptions<McpOpti
     {
         if (options.Value.AllowKeyInQuery
             && context.Request.Path.StartsWithSegments(McpEndpoints.Path)
-            && !context.Request.Headers.ContainsKey(ApiKeyAuthenticationMiddleware.HeaderName)
+            && !context.Request.Headers.ContainsKey(ApiKeyAuthenticationDefaults.HeaderName)
             && context.Request.Headers.Authorization.Count == 0
             && context.Request.Query["api_key"].ToString() is { Length: > 0 } key)
         {
-            context.Request.Headers[ApiKeyAuthenticationMiddleware.HeaderName] = key;
+            context.Request.Headers[ApiKeyAuthenticationDefaults.HeaderName] = key;
         }
         return next(context);
     }

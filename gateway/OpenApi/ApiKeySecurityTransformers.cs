@@ -30,7 +30,7 @@ public static class ApiKeySecurityTransformers
             {
                 Type = SecuritySchemeType.ApiKey,
                 In = ParameterLocation.Header,
-                Name = ApiKeyAuthenticationMiddleware.HeaderName,
+                Name = ApiKeyAuthenticationDefaults.HeaderName,
                 Description = "API key (mcp_…) in the X-API-Key header.",
             };
             document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme

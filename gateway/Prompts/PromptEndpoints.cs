@@ -2,6 +2,7 @@ using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Catalogs;
 using Mcp.Cluster.Gateway.Errors;
 using Mcp.Cluster.Gateway.Http;
+using Mcp.Cluster.Gateway.Http.Validation;
 using Mcp.Cluster.Gateway.Security;
 using Mcp.Cluster.Prompts;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,6 +18,7 @@ public static class PromptEndpoints
         var group = routes.MapGroup("/prompts").WithTags("Prompts");
 
         group.MapPost("/", PutAsync)
+            .ValidateRequest<PromptRequest, PromptDefinition, PromptRequestValidator>()
             .RequireApiKey(Permissions.Write)
             .WithName("PutPrompt")
             .WithSummary("Create or replace a prompt template (its owner or an admin replaces it)");
@@ -47,13 +49,10 @@ public static class PromptEndpoints
     private static async Task<Results<Created<PromptResponse>, Ok<PromptResponse>, JsonHttpResult<ApiError>>> PutAsync(
         PromptRequest request, HttpContext context, IGrainFactory grains)
     {
-        var (name, definition, error) = PromptRequestReader.Read(request);
-        if (error is not null)
-        {
-            return error;
-        }
+        // The validation filter has checked the body; the name is one of its fields.
+        var name = request.Name!;
         var key = context.GetRequiredApiKey();
-        var info = await grains.GetGrain<IPromptGrain>(name!).PutAsync(definition!, key.Owner, key.KeyId, key.IsAdmin);
+        var info = await grains.GetGrain<IPromptGrain>(name).PutAsync(context.Validated<PromptDefinition>(), key.Owner, key.KeyId, key.IsAdmin);
         if (info is null)
         {
             return ApiErrors.Forbidden($"Prompt '{name}' belongs to another owner.");

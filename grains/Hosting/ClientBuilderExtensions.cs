@@ -1,6 +1,7 @@
 using Mcp.Cluster.Hosting.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
 
 namespace Mcp.Cluster.Hosting;
@@ -35,7 +36,9 @@ public static class ClientBuilderExtensions
         {
             Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(client, dashboard.Apply);
         }
-        client.Services.Configure<McpClusterOptions>(configuration.GetSection(McpClusterOptions.Section));
+        client.Services.AddMcpOptions<McpClusterOptions>(configuration, McpClusterOptions.Section);
+        // The one clock of a gateway that hosts no silo; a co-hosted silo registers it in AddMcpClusterServices.
+        client.Services.TryAddSingleton(TimeProvider.System);
         client.Services.AddSingleton<ILifecycleParticipant<IClusterClientLifecycle>, PostgresSchemaCheck>();
         return client;
     }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Mcp.Cluster.Hosting.Postgres;
 
@@ -10,26 +11,32 @@ public sealed class McpClusterOptions
 
     public ClusterMode Mode { get; set; } = ClusterMode.Local;
 
+    [Required]
     public string ClusterId { get; set; } = "mcp-cluster";
 
+    [Required]
     public string ServiceId { get; set; } = "mcp-cluster";
 
     /// <summary>Silo-to-silo port (plus <see cref="Instance"/>).</summary>
+    [Range(0, 65535)]
     public int SiloPort { get; set; } = 11111;
 
     /// <summary>Port Orleans clients (standalone gateways) connect to (plus <see cref="Instance"/>).</summary>
+    [Range(0, 65535)]
     public int GatewayPort { get; set; } = 30000;
 
     /// <summary>
     /// Which of several processes on one machine this is (<c>--instance N</c>): added to <see cref="SiloPort"/>,
     /// <see cref="GatewayPort"/> and a gateway's default HTTP port, so instances need no other configuration.
     /// </summary>
+    [NonNegative]
     public int Instance { get; set; }
 
     /// <summary>
     /// Where a standalone silo serves <c>GET /metrics</c> (Prometheus) and <c>GET /health</c>, plus
     /// <see cref="Instance"/>, on <see cref="ListenAddress"/>; 0 turns the listener off.
     /// </summary>
+    [Range(0, 65535)]
     public int MetricsPort { get; set; } = 9400;
 
     /// <summary>
@@ -70,11 +77,13 @@ public sealed class McpClusterOptions
     };
 
     /// <summary>Where the local mode keeps its files (grain database, generated secrets).</summary>
+    [Required]
     public string DataDirectory { get; set; } = "data";
 
     /// <summary>
     /// Grain locations each silo caches. Orleans sizes the cache's table for this many entries up front (its default,
     /// a million, costs about 18 MB per silo before a single grain runs); raise it for clusters with more active grains.
     /// </summary>
+    [Positive]
     public int DirectoryCacheSize { get; set; } = 100_000;
 }

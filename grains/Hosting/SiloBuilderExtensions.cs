@@ -162,15 +162,16 @@ public static class SiloBuilderExtensions
             services.AddSingleton<IStorageHealthProbe, PostgresHealthProbe>();
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PostgresSchemaCheck>();
         }
-        services.Configure<McpClusterOptions>(configuration.GetSection(McpClusterOptions.Section));
-        services.Configure<ApiKeyGrainOptions>(configuration.GetSection(ApiKeyGrainOptions.Section));
-        services.Configure<Completions.CompletionRecordOptions>(configuration.GetSection(Completions.CompletionRecordOptions.Section));
+        services.AddMcpOptions<McpClusterOptions>(configuration, McpClusterOptions.Section);
+        services.AddMcpOptions<ApiKeyGrainOptions>(configuration, ApiKeyGrainOptions.Section);
+        services.AddMcpOptions<Completions.CompletionRecordOptions>(configuration, Completions.CompletionRecordOptions.Section);
+        // The process's one clock (a gateway in local mode shares it); tests replace it with a FakeTimeProvider.
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<Telemetry.McpMetrics>();
-        services.Configure<McpSessions.McpSessionOptions>(configuration.GetSection(McpSessions.McpSessionOptions.Section));
-        services.Configure<Usage.UsageMetricsOptions>(configuration.GetSection(Usage.UsageMetricsOptions.Section));
-        services.Configure<Alerts.AlertOptions>(configuration.GetSection(Alerts.AlertOptions.Section));
+        services.AddMcpOptions<McpSessions.McpSessionOptions>(configuration, McpSessions.McpSessionOptions.Section);
+        services.AddMcpOptions<Usage.UsageMetricsOptions>(configuration, Usage.UsageMetricsOptions.Section);
+        services.AddMcpOptions<Alerts.AlertOptions>(configuration, Alerts.AlertOptions.Section);
         services.AddOutbound(configuration);
         // Alert channels are set by admins only, so deliveries use the trusted pool.
         services.TryAddSingleton(sp => new Alerts.Channels.AlertSenders(
@@ -185,7 +186,7 @@ public static class SiloBuilderExtensions
     /// <summary>The outbound-target policy and the two connection pools every outbound request goes through.</summary>
     private static void AddOutbound(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<Outbound.OutboundOptions>().Bind(configuration.GetSection(Outbound.OutboundOptions.Section)).ValidateOnStart();
+        services.AddMcpOptions<Outbound.OutboundOptions>(configuration, Outbound.OutboundOptions.Section);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Outbound.OutboundOptions>, Outbound.OutboundOptionsValidator>());
         services.TryAddSingleton<Outbound.IHostResolver, Outbound.DnsHostResolver>();
         services.TryAddSingleton<Outbound.OutboundPolicy>();
@@ -195,16 +196,16 @@ public static class SiloBuilderExtensions
 
     private static void AddDataSources(this IServiceCollection services, IConfiguration configuration, McpClusterOptions cluster)
     {
-        services.AddOptions<DataSourceGrainOptions>().Bind(configuration.GetSection(DataSourceGrainOptions.Section))
+        services.AddMcpOptions<DataSourceGrainOptions>(configuration, DataSourceGrainOptions.Section)
             .Validate(o => o.MaxValueBytes > 0 && o.MaxResultBytes > 0 && o.MaxSqlRows > 0,
                 "DataSources:MaxValueBytes, DataSources:MaxResultBytes and DataSources:MaxSqlRows must be positive.")
             .Validate(o => o.MaxConcurrentSql > 0 && o.MaxConcurrentSqlPerKey > 0,
-                "DataSources:MaxConcurrentSql and DataSources:MaxConcurrentSqlPerKey must be positive.")
-            .ValidateOnStart();
-        services.Configure<QueryLimits>(configuration.GetSection(QueryLimits.Section));
-        services.Configure<AuditLogOptions>(configuration.GetSection(AuditLogOptions.Section));
+                "DataSources:MaxConcurrentSql and DataSources:MaxConcurrentSqlPerKey must be positive.");
+        services.AddMcpOptions<QueryLimits>(configuration, QueryLimits.Section);
+        services.AddMcpOptions<AuditLogOptions>(configuration, AuditLogOptions.Section);
         services.TryAddSingleton<DataConnectorFactory>();
 
+        services.AddMcpOptions<DataCacheOptions>(configuration, DataCacheOptions.Section);
         var cacheOptions = configuration.GetSection(DataCacheOptions.Section).Get<DataCacheOptions>() ?? new DataCacheOptions();
         services.AddHybridCache(o => o.MaximumPayloadBytes = cacheOptions.MaximumPayloadBytes);
         if (cacheOptions.Redis is { Length: > 0 } redis)
@@ -235,10 +236,10 @@ public static class SiloBuilderExtensions
 
     private static void AddModels(this IServiceCollection services, IConfiguration configuration, McpClusterOptions cluster)
     {
-        services.Configure<ModelGrainOptions>(configuration.GetSection(ModelGrainOptions.Section));
-        services.Configure<ModelBackendOptions>(configuration.GetSection(ModelBackendOptions.Section));
-        services.Configure<ProviderCredentialOptions>(configuration.GetSection(ProviderCredentialOptions.Section));
-        services.Configure<ModelSecretOptions>(configuration.GetSection(ModelSecretOptions.Section));
+        services.AddMcpOptions<ModelGrainOptions>(configuration, ModelGrainOptions.Section);
+        services.AddMcpOptions<ModelBackendOptions>(configuration, ModelBackendOptions.Section);
+        services.AddMcpOptions<ProviderCredentialOptions>(configuration, ProviderCredentialOptions.Section);
+        services.AddMcpOptions<ModelSecretOptions>(configuration, ModelSecretOptions.Section);
 
         var secretOptions = configuration.GetSection(ModelSecretOptions.Section).Get<ModelSecretOptions>() ?? new ModelSecretOptions();
         var keyDirectory = secretOptions.KeyDirectory ?? Path.Combine(cluster.DataDirectory, "keys");

@@ -1,3 +1,5 @@
+using Mcp.Cluster.Hosting;
+
 namespace Mcp.Cluster.DataSources.Caching;
 
 public sealed class DataCacheOptions
@@ -11,5 +13,6 @@ public sealed class DataCacheOptions
     public string? Redis { get; set; }
 
     /// <summary>Results larger than this are not cached.</summary>
+    [Positive]
     public int MaximumPayloadBytes { get; set; } = 4 * 1024 * 1024;
 }

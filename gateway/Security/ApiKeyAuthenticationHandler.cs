@@ -77,7 +77,9 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         var identity = new ClaimsIdentity(
-            [new Claim(KeyIdClaim, keyId), new Claim(ClaimTypes.Name, decision.Owner ?? "")], Scheme.Name);
+            // NameIdentifier is what the MCP SDK binds a stateful session to: the key, so another key cannot take it over.
+            [new Claim(KeyIdClaim, keyId), new Claim(ClaimTypes.NameIdentifier, keyId), new Claim(ClaimTypes.Name, decision.Owner ?? "")],
+            Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }
 

@@ -172,7 +172,9 @@ public static class DataSourceEndpoints
     private static async Task<Results<Ok<DataSourceStatusResponse>, JsonHttpResult<ApiError>>> GetStatusAsync(
         string name, HttpContext context, IGrainFactory grains)
     {
-        if (await ReadableAsync(name, context.GetRequiredApiKey(), grains) is not { } grain || await grain.GetStatusAsync() is not { } status)
+        // Through this silo's executor, which first sends the counters it has not reported yet.
+        if (await ReadableAsync(name, context.GetRequiredApiKey(), grains) is null
+            || await grains.GetGrain<IDataSourceExecutorGrain>(name).GetStatusAsync() is not { } status)
         {
             return NotFound(name);
         }
@@ -234,7 +236,7 @@ public static class DataSourceEndpoints
             }
             (subjectKey, owner) = (keyId, other.Owner);
         }
-        if (await ReadableAsync(name, key, grains) is not { } grain || await grain.GetUsageAsync(subjectKey, owner) is not { } usage)
+        if (await ReadableAsync(name, key, grains) is null || await grains.GetGrain<IDataSourceExecutorGrain>(name).GetUsageAsync(subjectKey, owner) is not { } usage)
         {
             return NotFound(name);
         }

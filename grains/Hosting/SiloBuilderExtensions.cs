@@ -200,7 +200,10 @@ public static class SiloBuilderExtensions
                 "DataSources:MaxValueBytes, DataSources:MaxResultBytes and DataSources:MaxSqlRows must be positive.")
             .Validate(o => o.MaxConcurrentSql > 0 && o.MaxConcurrentSqlPerKey > 0,
                 "DataSources:MaxConcurrentSql and DataSources:MaxConcurrentSqlPerKey must be positive.")
+            .Validate(o => o.PolicyLease > TimeSpan.Zero && o.UsageReportInterval > TimeSpan.Zero,
+                "DataSources:PolicyLease and DataSources:UsageReportInterval must be positive.")
             .ValidateOnStart();
+        DataSources.Execution.DataSourceExecutionServices.AddDataSourceExecution(services);
         services.Configure<QueryLimits>(configuration.GetSection(QueryLimits.Section));
         services.Configure<AuditLogOptions>(configuration.GetSection(AuditLogOptions.Section));
         services.TryAddSingleton<DataConnectorFactory>();

@@ -99,6 +99,7 @@ public static class DataSourceEndpoints
             return error;
         }
         var result = await grains.GetGrain<IDataSourceGrain>(name!).RegisterAsync(definition!, context.GetRequiredApiKey().KeyId);
+        await ChangedHereAsync(grains, name!);
         if (result.Outcome != DataCommandOutcome.Ok)
         {
             return CommandError(result);
@@ -147,6 +148,7 @@ public static class DataSourceEndpoints
             return NotFound(name);
         }
         var result = await grains.GetGrain<IDataSourceGrain>(name).UpdateAsync(patch!, context.GetRequiredApiKey().KeyId);
+        await ChangedHereAsync(grains, name);
         return result.Outcome == DataCommandOutcome.Ok ? TypedResults.Ok(DataSourceResponse.From(result.Source!, withConfig: true)) : CommandError(result);
     }
 
@@ -156,6 +158,7 @@ public static class DataSourceEndpoints
         {
             return NotFound(name);
         }
+        await ChangedHereAsync(grains, name);
         return TypedResults.NoContent();
     }
 
@@ -205,6 +208,7 @@ public static class DataSourceEndpoints
             return NotFound(name);
         }
         var result = await grains.GetGrain<IDataSourceGrain>(name).RefreshAsync(context.GetRequiredApiKey().KeyId);
+        await ChangedHereAsync(grains, name);
         return result.Outcome switch
         {
             DataCommandOutcome.Ok => TypedResults.Ok(DataSourceResponse.From(result.Source!, withConfig: true)),
@@ -275,6 +279,7 @@ public static class DataSourceEndpoints
         }
         var grain = grains.GetGrain<IDataSourceGrain>(name);
         var result = await grain.SetGrantAsync(subject, grant!, context.GetRequiredApiKey().KeyId);
+        await ChangedHereAsync(grains, name);
         if (result.Outcome != DataCommandOutcome.Ok)
         {
             return CommandError(result);
@@ -290,6 +295,7 @@ public static class DataSourceEndpoints
         {
             return ApiErrors.NotFound($"Data source '{name}' has no grant for '{subject}'.");
         }
+        await ChangedHereAsync(grains, name);
         return TypedResults.NoContent();
     }
 
@@ -303,6 +309,13 @@ public static class DataSourceEndpoints
         var grain = grains.GetGrain<IDataSourceGrain>(name);
         return key.IsAdmin || await grain.CanReadAsync(Caller(key)) ? grain : null;
     }
+
+    /// <summary>
+    /// Reads through this gateway see a change it just made: its silo's executors fetch the source's policy again on
+    /// their next read (the change stream tells other silos; their policy lease bounds how late).
+    /// </summary>
+    private static Task ChangedHereAsync(IGrainFactory grains, string name) =>
+        grains.GetGrain<IDataSourceExecutorGrain>(name).PolicyChangedAsync();
 
     internal static DataCaller Caller(ApiKeyPrincipal key) => new(key.KeyId, key.Owner, key.IsAdmin, Permissions: key.Permissions);
 

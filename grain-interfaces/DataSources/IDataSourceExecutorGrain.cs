@@ -24,4 +24,12 @@ public interface IDataSourceExecutorGrain : IGrainWithStringKey
     /// <summary>A key's usage, with this silo's counters not yet reported sent first.</summary>
     [Alias("usage")]
     Task<DataSourceUsage?> GetUsageAsync(string keyId, string owner);
+
+    /// <summary>
+    /// The source just changed through this silo's gateway: the next read here fetches the policy again, so the
+    /// caller who made the change reads under it (other silos learn of it from the change stream, at the latest when
+    /// their policy's lease ends).
+    /// </summary>
+    [Alias("policy-changed")]
+    Task PolicyChangedAsync();
 }

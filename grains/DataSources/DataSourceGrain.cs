@@ -34,6 +34,7 @@ public sealed class DataSourceGrain(
     DataConnectorFactory connectors,
     ModelSecretProtector secrets,
     DataQueryCache cache,
+    Execution.DataSourceRuntime runtime,
     IOptions<DataSourceGrainOptions> options,
     IOptions<QueryLimits> queryLimits,
     Telemetry.McpMetrics metrics,
@@ -150,7 +151,7 @@ public sealed class DataSourceGrain(
         await DiscoverOnceAsync();
         await PersistAsync();
         await GrainFactory.GetGrain<INameCatalogGrain>(NameCatalogs.DataSources).AddAsync(Name);
-        await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
+        await AnnounceChangeAsync();
         StartTimers();
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         logger.LogInformation("Data source {Source} ({Type}) registered by {CreatedBy}; {Tables} tables discovered",
@@ -229,7 +230,7 @@ public sealed class DataSourceGrain(
         await PersistAsync();
         PublishHealth();
         await cache.InvalidateAsync(Name);
-        await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
+        await AnnounceChangeAsync();
         StartTimers();
         logger.LogInformation("Data source {Source} updated by {UpdatedBy}", Name, updatedBy);
         return DataCommandResult.Ok(ToInfo());
@@ -251,7 +252,7 @@ public sealed class DataSourceGrain(
         _dirty = false;
         await GrainFactory.GetGrain<INameCatalogGrain>(NameCatalogs.DataSources).RemoveAsync(Name);
         await cache.InvalidateAsync(Name);
-        await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
+        await AnnounceChangeAsync();
         if (await this.GetReminder(KeepAliveReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
@@ -317,7 +318,7 @@ public sealed class DataSourceGrain(
         PolicyChanged();
         await PersistAsync();
         await cache.InvalidateAsync(Name);
-        await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
+        await AnnounceChangeAsync();
         logger.LogInformation("Data source {Source} refreshed by {RequestedBy}: {Outcome}", Name, requestedBy, error ?? "ok");
         return error is null
             ? DataCommandResult.Ok(ToInfo())
@@ -355,7 +356,7 @@ public sealed class DataSourceGrain(
         s.Grants[subject] = new DataGrantEntry(subject, grant, time.GetUtcNow(), updatedBy);
         PolicyChanged();
         await PersistAsync();
-        await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
+        await AnnounceChangeAsync();
         logger.LogInformation("Grant on data source {Source} for {Subject} set by {UpdatedBy}", Name, subject, updatedBy);
         return DataCommandResult.Ok(ToInfo());
     }
@@ -368,7 +369,7 @@ public sealed class DataSourceGrain(
         }
         PolicyChanged();
         await PersistAsync();
-        await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
+        await AnnounceChangeAsync();
         logger.LogInformation("Grant on data source {Source} for {Subject} removed by {UpdatedBy}", Name, subject, updatedBy);
         return true;
     }
@@ -614,6 +615,16 @@ public sealed class DataSourceGrain(
 
     private void PolicyChanged() => _policyRevision++;
 
+    /// <summary>
+    /// Tells every silo's executors (the change stream) and, at once, this silo's (the stream is asynchronous: a read
+    /// right after the change, on this silo, must already see it). The gateway does the same for its own silo.
+    /// </summary>
+    private async Task AnnounceChangeAsync()
+    {
+        runtime.Invalidate(Name);
+        await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
+    }
+
     // ---- policy, schema, connector ----
 
     private (SourceAccess? Access, string? Denial) ResolveAccess(DataCaller caller)
@@ -791,7 +802,7 @@ public sealed class DataSourceGrain(
         if (await DiscoverOnceAsync() is null && source.State.Generation != generation)
         {
             await cache.InvalidateAsync(Name);
-            await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
+            await AnnounceChangeAsync();
             logger.LogInformation("Data source {Source} changed its schema; cached results dropped", Name);
         }
     }

@@ -63,6 +63,12 @@ public sealed class DataSourceExecutorGrain(
         return await Source.GetUsageAsync(keyId, owner);
     }
 
+    public Task PolicyChangedAsync()
+    {
+        runtime.Invalidate(Name);
+        return Task.CompletedTask;
+    }
+
     public Task<DataQueryResult> QueryAsync(DataQuery query, DataCaller caller) =>
         RunAsync(caller, (read, retry) => QueryCoreAsync(read, query, caller, retry));
 

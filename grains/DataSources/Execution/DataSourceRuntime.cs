@@ -107,7 +107,9 @@ public sealed class DataSourceRuntime(
     {
         private readonly Lock _lock = new();
         private Task<SourceRuntime>? _fetching;
+        private long _fetchingSince;
         private long _changes;
+        private long _currentSince = -1;
         private volatile SourceRuntime? _current;
         private volatile bool _stale;
 
@@ -124,34 +126,51 @@ public sealed class DataSourceRuntime(
             }
         }
 
+        /// <summary>
+        /// Joins the fetch in flight when it began after the last change announced; otherwise starts one, since a fetch
+        /// that began before a change may return the policy from before it.
+        /// </summary>
         public Task<SourceRuntime> RefreshAsync(Func<Task<SourceRuntime>> fetch)
         {
             lock (_lock)
             {
-                return _fetching ??= RunAsync(fetch, _changes);
+                if (_fetching is null || _fetchingSince != _changes)
+                {
+                    _fetchingSince = _changes;
+                    _fetching = RunAsync(fetch, _changes);
+                }
+                return _fetching;
             }
         }
 
         private async Task<SourceRuntime> RunAsync(Func<Task<SourceRuntime>> fetch, long changesBefore)
         {
+            // Returns to RefreshAsync before fetching, so _fetching is set before the code below can clear it.
+            await Task.Yield();
             try
             {
-                // Returns to RefreshAsync before fetching, so _fetching is set before the finally below can clear it.
-                await Task.Yield();
                 var fresh = await fetch();
                 lock (_lock)
                 {
-                    _current = fresh;
-                    // A change announced while this fetch ran may not be in what it got: stay stale.
-                    _stale = _changes != changesBefore;
+                    // An older fetch that ends last never replaces what a newer one brought.
+                    if (changesBefore >= _currentSince)
+                    {
+                        _current = fresh;
+                        _currentSince = changesBefore;
+                        // A change announced while this fetch ran may not be in what it got: stay stale.
+                        _stale = _changes != changesBefore;
+                    }
+                    return _current ?? fresh;
                 }
-                return fresh;
             }
             finally
             {
                 lock (_lock)
                 {
-                    _fetching = null;
+                    if (_fetchingSince == changesBefore)
+                    {
+                        _fetching = null;
+                    }
                 }
             }
         }

@@ -53,7 +53,8 @@ internal sealed class SourceTally
     {
         lock (_lock)
         {
-            if (!_dirty)
+            // While reads run, every report repeats their number, so the grain can forget a silo that stops reporting.
+            if (!_dirty && _active == 0)
             {
                 return null;
             }

@@ -57,7 +57,8 @@ public static class DataQueryEndpoints
         {
             return callerError;
         }
-        var result = await grains.GetGrain<IDataSourceGrain>(request.Source).QueryAsync(query!, caller!);
+        // The silo's executor runs the read; its source's grain is only asked when a quota must admit it.
+        var result = await grains.GetGrain<IDataSourceExecutorGrain>(request.Source).QueryAsync(query!, caller!);
         context.Usage().RecordRead(request.Source, result, cacheable: true);
         if (request.Query is { ValueKind: JsonValueKind.Object } && result.Field is { } field && field.StartsWith("filters", StringComparison.Ordinal))
         {
@@ -86,7 +87,7 @@ public static class DataQueryEndpoints
         {
             return callerError;
         }
-        var result = await grains.GetGrain<IDataSourceGrain>(request.Source).ExecuteSqlAsync(request.Sql, request.MaxRows, caller!);
+        var result = await grains.GetGrain<IDataSourceExecutorGrain>(request.Source).ExecuteSqlAsync(request.Sql, request.MaxRows, caller!);
         context.Usage().RecordRead(request.Source, result, cacheable: false);
         return Answer(context, result, request.Source, null, null, 0);
     }

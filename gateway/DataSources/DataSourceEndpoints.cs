@@ -99,6 +99,7 @@ public static class DataSourceEndpoints
             return error;
         }
         var result = await grains.GetGrain<IDataSourceGrain>(name!).RegisterAsync(definition!, context.GetRequiredApiKey().KeyId);
+        await ChangedHereAsync(grains, name!);
         if (result.Outcome != DataCommandOutcome.Ok)
         {
             return CommandError(result);
@@ -147,6 +148,7 @@ public static class DataSourceEndpoints
             return NotFound(name);
         }
         var result = await grains.GetGrain<IDataSourceGrain>(name).UpdateAsync(patch!, context.GetRequiredApiKey().KeyId);
+        await ChangedHereAsync(grains, name);
         return result.Outcome == DataCommandOutcome.Ok ? TypedResults.Ok(DataSourceResponse.From(result.Source!, withConfig: true)) : CommandError(result);
     }
 
@@ -156,6 +158,7 @@ public static class DataSourceEndpoints
         {
             return NotFound(name);
         }
+        await ChangedHereAsync(grains, name);
         return TypedResults.NoContent();
     }
 
@@ -172,7 +175,9 @@ public static class DataSourceEndpoints
     private static async Task<Results<Ok<DataSourceStatusResponse>, JsonHttpResult<ApiError>>> GetStatusAsync(
         string name, HttpContext context, IGrainFactory grains)
     {
-        if (await ReadableAsync(name, context.GetRequiredApiKey(), grains) is not { } grain || await grain.GetStatusAsync() is not { } status)
+        // Through this silo's executor, which first sends the counters it has not reported yet.
+        if (await ReadableAsync(name, context.GetRequiredApiKey(), grains) is null
+            || await grains.GetGrain<IDataSourceExecutorGrain>(name).GetStatusAsync() is not { } status)
         {
             return NotFound(name);
         }
@@ -203,6 +208,7 @@ public static class DataSourceEndpoints
             return NotFound(name);
         }
         var result = await grains.GetGrain<IDataSourceGrain>(name).RefreshAsync(context.GetRequiredApiKey().KeyId);
+        await ChangedHereAsync(grains, name);
         return result.Outcome switch
         {
             DataCommandOutcome.Ok => TypedResults.Ok(DataSourceResponse.From(result.Source!, withConfig: true)),
@@ -234,7 +240,7 @@ public static class DataSourceEndpoints
             }
             (subjectKey, owner) = (keyId, other.Owner);
         }
-        if (await ReadableAsync(name, key, grains) is not { } grain || await grain.GetUsageAsync(subjectKey, owner) is not { } usage)
+        if (await ReadableAsync(name, key, grains) is null || await grains.GetGrain<IDataSourceExecutorGrain>(name).GetUsageAsync(subjectKey, owner) is not { } usage)
         {
             return NotFound(name);
         }
@@ -273,6 +279,7 @@ public static class DataSourceEndpoints
         }
         var grain = grains.GetGrain<IDataSourceGrain>(name);
         var result = await grain.SetGrantAsync(subject, grant!, context.GetRequiredApiKey().KeyId);
+        await ChangedHereAsync(grains, name);
         if (result.Outcome != DataCommandOutcome.Ok)
         {
             return CommandError(result);
@@ -288,6 +295,7 @@ public static class DataSourceEndpoints
         {
             return ApiErrors.NotFound($"Data source '{name}' has no grant for '{subject}'.");
         }
+        await ChangedHereAsync(grains, name);
         return TypedResults.NoContent();
     }
 
@@ -301,6 +309,13 @@ public static class DataSourceEndpoints
         var grain = grains.GetGrain<IDataSourceGrain>(name);
         return key.IsAdmin || await grain.CanReadAsync(Caller(key)) ? grain : null;
     }
+
+    /// <summary>
+    /// Reads through this gateway see a change it just made: its silo's executors fetch the source's policy again on
+    /// their next read (the change stream tells other silos; their policy lease bounds how late).
+    /// </summary>
+    private static Task ChangedHereAsync(IGrainFactory grains, string name) =>
+        grains.GetGrain<IDataSourceExecutorGrain>(name).PolicyChangedAsync();
 
     internal static DataCaller Caller(ApiKeyPrincipal key) => new(key.KeyId, key.Owner, key.IsAdmin, Permissions: key.Permissions);
 

@@ -103,7 +103,7 @@ public sealed class DataResources(IGrainFactory grains, IOptions<McpOptions> opt
         else
         {
             var table = Uri.UnescapeDataString(path[(slash + 1)..]);
-            var result = await grain.QueryAsync(new DataQuery(table, null, [], [], options.Value.ResourceRows, 0), caller);
+            var result = await grains.GetGrain<IDataSourceExecutorGrain>(source).QueryAsync(new DataQuery(table, null, [], [], options.Value.ResourceRows, 0), caller);
             if (result.Outcome != DataQueryOutcome.Ok)
             {
                 throw new McpProtocolException($"Resource '{uri}' cannot be read: {result.Detail}",

@@ -90,7 +90,7 @@ public sealed class DataTools(IGrainFactory grains, DataResources resources, IHt
         {
             return Failure(error.Value!.Detail);
         }
-        var result = await grains.GetGrain<IDataSourceGrain>(request.Source).QueryAsync(query!, caller);
+        var result = await grains.GetGrain<IDataSourceExecutorGrain>(request.Source).QueryAsync(query!, caller);
         http.HttpContext?.Usage().RecordRead(request.Source, result, cacheable: true);
         if (result.Outcome != DataQueryOutcome.Ok)
         {

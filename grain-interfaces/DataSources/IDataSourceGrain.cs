@@ -3,8 +3,9 @@ using Orleans.Concurrency;
 namespace Mcp.Cluster.DataSources;
 
 /// <summary>
-/// One data source, keyed by its name (<c>jobs_db</c>). It owns the connector, the discovered schema, the health loop,
-/// the grants and each key's quota counters, so one call decides, meters, runs and audits a read.
+/// One data source, keyed by its name (<c>jobs_db</c>). It decides: the definition, the discovered schema, the health
+/// loop, the grants and each key's quota counters. Reads run in <see cref="IDataSourceExecutorGrain"/> on the silo that
+/// receives them, under the <see cref="DataSourcePolicy"/> this grain hands out.
 /// </summary>
 [Alias("mcp.datasource")]
 public interface IDataSourceGrain : IGrainWithStringKey
@@ -50,17 +51,47 @@ public interface IDataSourceGrain : IGrainWithStringKey
     Task<DataSourceUsage?> GetUsageAsync(string keyId, string owner);
 
     /// <summary>
-    /// Runs a structured query under the caller's policy. Interleaved: reads of one source run concurrently; the
-    /// quota check and the counters it changes happen in one turn, before the first await.
+    /// Reads of this source running right now across the cluster (for the concurrent-queries alert), as the silos'
+    /// executors last reported them (at most one report interval old).
     /// </summary>
-    /// <summary>Reads of this source running right now (for the concurrent-queries alert).</summary>
     [ReadOnly, AlwaysInterleave, Alias("active-queries")]
     Task<int> GetActiveQueriesAsync();
 
+    /// <summary>Runs a structured query; kept for callers of the grain itself, it hands the read to the local executor.</summary>
     [AlwaysInterleave, Alias("query")]
     Task<DataQueryResult> QueryAsync(DataQuery query, DataCaller caller);
 
-    /// <summary>Runs one read-only SQL statement; needs a grant with <see cref="DataGrant.AllowSql"/> (or an admin key).</summary>
+    /// <summary>Runs one read-only SQL statement (via the executor); needs a grant with <see cref="DataGrant.AllowSql"/> (or an admin key).</summary>
     [AlwaysInterleave, Alias("sql")]
     Task<DataQueryResult> ExecuteSqlAsync(string sql, int? maxRows, DataCaller caller);
+
+    /// <summary>
+    /// The policy executors apply, or null when it is still <paramref name="knownVersion"/>. With
+    /// <paramref name="discover"/> a source whose schema was never discovered tries once more first.
+    /// </summary>
+    [AlwaysInterleave, Alias("policy")]
+    Task<DataSourcePolicy?> GetPolicyAsync(string? knownVersion, bool discover);
+
+    /// <summary>
+    /// Admits one structured read: counts it against the caller's query quota and sets aside up to
+    /// <paramref name="wanted"/> rows of the row quota, in one turn (no await), so concurrent admissions are exact.
+    /// </summary>
+    [AlwaysInterleave, Alias("admit")]
+    Task<DataAdmission> AdmitAsync(DataCaller caller, int wanted);
+
+    /// <summary>Like <see cref="AdmitAsync"/> for raw SQL, and also takes one of the source's and the key's SQL slots.</summary>
+    [AlwaysInterleave, Alias("admit-sql")]
+    Task<DataAdmission> AdmitSqlAsync(DataCaller caller, int wanted);
+
+    /// <summary>Gives back rows an admission set aside and counts the <paramref name="rows"/> the read returned.</summary>
+    [AlwaysInterleave, Alias("settle")]
+    Task SettleAsync(string keyId, int reserved, int rows);
+
+    /// <summary>Frees the SQL slots <see cref="AdmitSqlAsync"/> took, once the statement has really stopped.</summary>
+    [AlwaysInterleave, Alias("release-sql")]
+    Task ReleaseSqlSlotAsync(string keyId);
+
+    /// <summary>A silo's batch of counters for this source.</summary>
+    [AlwaysInterleave, Alias("report")]
+    Task ReportAsync(DataUsageReport report);
 }

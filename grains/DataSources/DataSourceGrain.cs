@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mcp.Cluster.ApiKeys;
-using Mcp.Cluster.Audit;
 using Mcp.Cluster.Catalogs;
 using Mcp.Cluster.Changes;
 using Mcp.Cluster.DataSources.Caching;
@@ -21,10 +20,13 @@ using Orleans.Configuration;
 namespace Mcp.Cluster.DataSources;
 
 /// <summary>
-/// One data source. Reads (<see cref="QueryAsync"/>, <see cref="ExecuteSqlAsync"/>) interleave so a slow query never
-/// queues the next one; they change only in-memory counters, never objects the storage provider may be serializing.
-/// The counters are copied into the persisted state by the non-interleaved flush timer and by the non-interleaved
-/// admin methods, which are the only places that write state.
+/// One data source: it decides. It owns the definition, the grants, the discovered schema, the health loop and each
+/// key's quota counters, and hands executors (<see cref="Execution.DataSourceExecutorGrain"/>, one per silo) the
+/// <see cref="DataSourcePolicy"/> they run reads under. Per read it is only asked to admit a key under a quota or a raw
+/// SQL statement (<see cref="AdmitAsync"/>, <see cref="AdmitSqlAsync"/>: one turn, so exact however many executors ask at
+/// once); counters arrive in batches (<see cref="ReportAsync"/>). Those calls interleave and change only in-memory
+/// counters, never objects the storage provider may be serializing; the counters are copied into the persisted state
+/// by the non-interleaved flush timer and by the non-interleaved admin methods, which are the only places that write state.
 /// </summary>
 [GrainType("datasource")]
 public sealed class DataSourceGrain(
@@ -32,32 +34,25 @@ public sealed class DataSourceGrain(
     DataConnectorFactory connectors,
     ModelSecretProtector secrets,
     DataQueryCache cache,
-    AuditLog audit,
+    Execution.DataSourceRuntime runtime,
     IOptions<DataSourceGrainOptions> options,
     IOptions<QueryLimits> queryLimits,
     Telemetry.McpMetrics metrics,
-    IOptions<SiloMessagingOptions> messaging,
     TimeProvider time,
     ILogger<DataSourceGrain> logger) : Grain, IDataSourceGrain, IRemindable
 {
     private const string KeepAliveReminder = "keep-alive";
 
-    /// <summary>
-    /// The metrics label of reads of a name that is not a registered source: callers choose those names, and a
-    /// series per name would let them grow /metrics without bound.
-    /// </summary>
-    private const string UnknownSourceLabel = "_unknown";
-
     private readonly DataSourceGrainOptions _options = options.Value;
     private readonly QueryLimits _limits = queryLimits.Value;
-    private readonly TimeSpan _deadline = QueryDeadline.For(options.Value.QueryTimeout, messaging.Value.ResponseTimeout);
 
     private DataConnector? _connector;
     private string? _connectorError;
-    private FieldMasker? _masker;
     private Task<string?>? _discovery;
     private string? _discoveryError;
-    private int _activeQueries;
+    private readonly Dictionary<string, (int Active, DateTimeOffset At)> _activeBySilo = new(StringComparer.Ordinal);
+    private readonly string _activationTag = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+    private long _policyRevision;
     private int _runningSql;
     private readonly Dictionary<string, int> _runningSqlByKey = new(StringComparer.Ordinal);
 
@@ -75,8 +70,6 @@ public sealed class DataSourceGrain(
     private IGrainTimer? _refreshTimer;
 
     private string Name => this.GetPrimaryKeyString();
-
-    private string MetricSource => source.RecordExists ? Name : UnknownSourceLabel;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -153,12 +146,12 @@ public sealed class DataSourceGrain(
         };
         _connector = connector;
         _connectorError = null;
-        _masker = new FieldMasker(source.State.HashSalt);
+        PolicyChanged();
         // A source that is down at registration is still registered (in error); its health loop picks it up.
         await DiscoverOnceAsync();
         await PersistAsync();
         await GrainFactory.GetGrain<INameCatalogGrain>(NameCatalogs.DataSources).AddAsync(Name);
-        await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
+        await AnnounceChangeAsync();
         StartTimers();
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         logger.LogInformation("Data source {Source} ({Type}) registered by {CreatedBy}; {Tables} tables discovered",
@@ -223,6 +216,7 @@ public sealed class DataSourceGrain(
         s.UpdatedAt = time.GetUtcNow();
         // Any change can alter what a cached result should contain; start a new generation.
         s.Generation++;
+        PolicyChanged();
         if (replacement is not null)
         {
             s.StoredConfig = stored!.ToJsonString();
@@ -236,7 +230,7 @@ public sealed class DataSourceGrain(
         await PersistAsync();
         PublishHealth();
         await cache.InvalidateAsync(Name);
-        await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
+        await AnnounceChangeAsync();
         StartTimers();
         logger.LogInformation("Data source {Source} updated by {UpdatedBy}", Name, updatedBy);
         return DataCommandResult.Ok(ToInfo());
@@ -252,12 +246,13 @@ public sealed class DataSourceGrain(
         await source.ClearStateAsync();
         metrics.BackendHealth("datasource", Name, null);
         source.State = new DataSourceState();
+        PolicyChanged();
         _usage.Clear();
         _totals = new DataSourceTotals();
         _dirty = false;
         await GrainFactory.GetGrain<INameCatalogGrain>(NameCatalogs.DataSources).RemoveAsync(Name);
         await cache.InvalidateAsync(Name);
-        await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
+        await AnnounceChangeAsync();
         if (await this.GetReminder(KeepAliveReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
@@ -320,9 +315,10 @@ public sealed class DataSourceGrain(
         }
         var error = await DiscoverOnceAsync();
         source.State.Generation++;
+        PolicyChanged();
         await PersistAsync();
         await cache.InvalidateAsync(Name);
-        await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
+        await AnnounceChangeAsync();
         logger.LogInformation("Data source {Source} refreshed by {RequestedBy}: {Outcome}", Name, requestedBy, error ?? "ok");
         return error is null
             ? DataCommandResult.Ok(ToInfo())
@@ -358,8 +354,9 @@ public sealed class DataSourceGrain(
             return DataCommandResult.Invalid(problem.Detail, problem.Field);
         }
         s.Grants[subject] = new DataGrantEntry(subject, grant, time.GetUtcNow(), updatedBy);
+        PolicyChanged();
         await PersistAsync();
-        await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
+        await AnnounceChangeAsync();
         logger.LogInformation("Grant on data source {Source} for {Subject} set by {UpdatedBy}", Name, subject, updatedBy);
         return DataCommandResult.Ok(ToInfo());
     }
@@ -370,8 +367,9 @@ public sealed class DataSourceGrain(
         {
             return false;
         }
+        PolicyChanged();
         await PersistAsync();
-        await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
+        await AnnounceChangeAsync();
         logger.LogInformation("Grant on data source {Source} for {Subject} removed by {UpdatedBy}", Name, subject, updatedBy);
         return true;
     }
@@ -397,248 +395,167 @@ public sealed class DataSourceGrain(
             access?.Quotas ?? source.State.DefaultQuotas));
     }
 
-    public Task<int> GetActiveQueriesAsync() => Task.FromResult(_activeQueries);
-
-    public async Task<DataQueryResult> QueryAsync(DataQuery query, DataCaller caller)
+    public Task<int> GetActiveQueriesAsync()
     {
-        var label = QueryStarted();
-        try
+        // A silo that stopped reporting (it died, or its reads ended and it said so) counts no longer.
+        var now = time.GetUtcNow();
+        var horizon = _options.UsageReportInterval * 3 + TimeSpan.FromSeconds(1);
+        foreach (var gone in _activeBySilo.Where(e => now - e.Value.At > horizon).Select(e => e.Key).ToArray())
         {
-            return await QueryCoreAsync(query, caller);
+            _activeBySilo.Remove(gone);
         }
-        finally
-        {
-            QueryEnded(label);
-        }
+        return Task.FromResult(_activeBySilo.Values.Sum(v => v.Active));
     }
 
-    public async Task<DataQueryResult> ExecuteSqlAsync(string sql, int? maxRows, DataCaller caller)
+    public Task<DataQueryResult> QueryAsync(DataQuery query, DataCaller caller) =>
+        GrainFactory.GetGrain<IDataSourceExecutorGrain>(Name).QueryAsync(query, caller);
+
+    public Task<DataQueryResult> ExecuteSqlAsync(string sql, int? maxRows, DataCaller caller) =>
+        GrainFactory.GetGrain<IDataSourceExecutorGrain>(Name).ExecuteSqlAsync(sql, maxRows, caller);
+
+    // ---- what executors are handed and ask for ----
+
+    public async Task<DataSourcePolicy?> GetPolicyAsync(string? knownVersion, bool discover)
     {
-        var label = QueryStarted();
-        try
+        if (!source.RecordExists)
         {
-            return await ExecuteSqlCoreAsync(sql, maxRows, caller);
+            DeactivateOnIdle();
+            return knownVersion == PolicyVersion ? null : DataSourcePolicy.Missing(Name, PolicyVersion, time.GetUtcNow());
         }
-        finally
+        if (discover && source.State.SchemaRefreshedAt is null && _connector is not null)
         {
-            QueryEnded(label);
+            await DiscoverOnceAsync();
         }
+        if (knownVersion == PolicyVersion)
+        {
+            return null;
+        }
+        var s = source.State;
+        // Copies: the snapshot is immutable (and not copied on a local call), the state's collections are not.
+        return new DataSourcePolicy(Name, PolicyVersion, true, s.Type, s.StoredConfig, s.DefaultAccess,
+            new Dictionary<string, MaskKind>(s.Masks, StringComparer.Ordinal), s.DefaultQuotas,
+            new Dictionary<string, DataGrantEntry>(s.Grants, StringComparer.Ordinal), s.Tables.ToArray(), s.SchemaRefreshedAt, s.Generation,
+            s.HashSalt, s.CacheScope, s.CacheTtl, s.Disabled, _connectorError, _discoveryError, time.GetUtcNow());
     }
 
-    // Reads interleave, so several may be running; the grain's turns are single-threaded, so a plain counter suffices.
-    private string QueryStarted()
+    // No await in the admissions: the check and the counters it changes happen in one turn, so admissions from
+    // executors on every silo, interleaved here, are exact.
+    public Task<DataAdmission> AdmitAsync(DataCaller caller, int wanted)
     {
-        _activeQueries++;
-        var label = MetricSource;
-        metrics.QueryStarted(label);
-        return label;
+        if (AdmissionRefusal(caller, out var access) is { } refused)
+        {
+            return Task.FromResult(refused);
+        }
+        return Task.FromResult(Charge(caller.KeyId, access!.Quotas, wanted));
     }
 
-    private void QueryEnded(string label)
+    public Task<DataAdmission> AdmitSqlAsync(DataCaller caller, int wanted)
     {
-        _activeQueries--;
-        metrics.QueryEnded(label);
-    }
-
-    private async Task<DataQueryResult> QueryCoreAsync(DataQuery query, DataCaller caller)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var requestedFields = query.Fields ?? [];
-        var gate = Gate(caller, query.Table, requestedFields, "query");
-        if (gate.Access is not { } access)
+        if (AdmissionRefusal(caller, out var access) is { } refused)
         {
-            return await AuditRefusalAsync(gate.Refusal!, started);
+            return Task.FromResult(refused);
         }
-        var tables = await EnsureSchemaAsync();
-        if (tables is null)
-        {
-            return await ReadFailedAsync(new InvalidOperationException($"its schema is not available ({_discoveryError ?? _connectorError})"),
-                caller, query.Table, requestedFields, "query", started);
-        }
-        // Tables the caller may not read are reported exactly like tables that do not exist.
-        var (policy, tableRefusal) = QueryTableChoice.Choose(Name, query, tables, access);
-        if (policy is null)
-        {
-            return await DenyAsync(caller, query.Table, requestedFields, "query", tableRefusal!.Outcome, tableRefusal.Detail, started, field: tableRefusal.Field);
-        }
-        var table = policy.Table;
-        query = query with { Table = table.Name };
-        if (CheckFields(query, policy, caller.IsAdmin) is { } fieldProblem)
-        {
-            return await DenyAsync(caller, query.Table, requestedFields, "query", fieldProblem.Outcome, fieldProblem.Detail, started, fieldProblem.Field,
-                auditDetail: fieldProblem.AuditDetail);
-        }
-
-        var fields = query.Fields is { Count: > 0 } ? query.Fields : policy.VisibleColumns.Select(c => c.Name).ToArray();
-        if (query.Filters.Count > _limits.MaxFilters)
-        {
-            return await DenyAsync(caller, query.Table, fields, "query", DataQueryOutcome.Invalid, $"At most {_limits.MaxFilters} filters per query.", started, "filters");
-        }
-        var (filters, periodFilters, periodProblem) = RelativePeriodFilters.Expand(query.Filters, table, time.GetUtcNow());
-        if (periodProblem is not null)
-        {
-            return await DenyAsync(caller, query.Table, fields, "query", DataQueryOutcome.Invalid, periodProblem.Detail, started, periodProblem.Field);
-        }
-        var effective = query with { Fields = fields, Filters = [.. filters, .. policy.RowFilters] };
-        // A period is one filter of the caller's that becomes two; like row filters, the second is not the caller's to count.
-        var limits = _limits.WithRowFilters(policy.RowFilters.Count + periodFilters);
-        var (read, problem) = Connector.Prepare(effective, table, limits);
-        if (read is null)
-        {
-            return await DenyAsync(caller, query.Table, fields, "query", DataQueryOutcome.Invalid, problem!.Detail, started, problem.Field);
-        }
-
-        var counters = Counters(caller.KeyId);
-        if (ChargeQuota(counters, access.Quotas, read.Limit) is not { } allowance)
-        {
-            return await DenyAsync(caller, query.Table, fields, "query", DataQueryOutcome.QuotaExceeded,
-                QuotaDetail(counters, access.Quotas), started, quotaReset: NextDay);
-        }
-        var limitedByQuota = allowance < read.Limit;
-        if (limitedByQuota)
-        {
-            (read, _) = Connector.Prepare(effective with { Limit = allowance }, table, limits);
-        }
-
-        CachedRows rows;
-        bool hit;
-        var ttl = source.State.CacheTtl;
-        try
-        {
-            using var timeout = new CancellationTokenSource(_deadline);
-            if (ttl > TimeSpan.Zero)
-            {
-                var key = DataQueryCache.Key(Name, source.State.CacheScope, source.State.Generation, read!.Fingerprint, policy.Fingerprint);
-                // The cache may run the read on a thread of its own, so it gets what it needs now, on the grain's scheduler.
-                var (connector, masker) = (Connector, Masker);
-                (rows, hit) = await cache.GetOrReadAsync(Name, key, ttl, ct => ReadRowsAsync(connector, masker, read, policy, ct), timeout.Token);
-            }
-            else
-            {
-                (rows, hit) = (await ReadRowsAsync(Connector, Masker, read!, policy, timeout.Token), false);
-            }
-        }
-        catch (Exception e)
-        {
-            counters.RowsReserved -= allowance;
-            return await ReadFailedAsync(e, caller, query.Table, fields, "query", started);
-        }
-        counters.RowsReserved -= allowance;
-        counters.RowsToday += rows.Count;
-        counters.TotalRows += rows.Count;
-        _totals.Rows += rows.Count;
-        if (hit) _totals.CacheHits++; else _totals.CacheMisses++;
-        _dirty = true;
-        metrics.CacheLookup(MetricSource, hit);
-
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        try
-        {
-            await audit.AppendAsync(Entry(caller, query.Table, fields, "query", AuditDecision.Allowed, null, rows.Count, elapsed, hit, null));
-        }
-        catch (Exception e)
-        {
-            logger.LogError(e, "Audit entry for a read of {Source} could not be written; the rows are withheld", Name);
-            return DataQueryResult.Refused(DataQueryOutcome.Unavailable, "The audit log cannot be written, so no data is returned.");
-        }
-        metrics.DataQuery(MetricSource, "ok", Stopwatch.GetElapsedTime(started));
-        return new DataQueryResult(DataQueryOutcome.Ok, Columns: read!.Columns, RowsJson: rows.Json, RowCount: rows.Count, Cached: hit,
-            MaskedFields: policy.Masks, LimitedByQuota: limitedByQuota, ElapsedMs: elapsed, Table: table.Name);
-    }
-
-    private async Task<DataQueryResult> ExecuteSqlCoreAsync(string sql, int? maxRows, DataCaller caller)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var gate = Gate(caller, null, [], "sql", sql);
-        if (gate.Access is not { } access)
-        {
-            return await AuditRefusalAsync(gate.Refusal!, started);
-        }
-        if (!Connector.SupportsSql)
-        {
-            return await DenyAsync(caller, null, [], "sql", DataQueryOutcome.Invalid,
-                $"Data source '{Name}' ({source.State.Type}) does not run SQL; use a structured query.", started, "sql", statement: sql);
-        }
-        if (!access.AllowSql)
-        {
-            return await DenyAsync(caller, null, [], "sql", DataQueryOutcome.Forbidden,
-                $"Raw SQL on '{Name}' needs a grant with \"sql\": true.", started, statement: sql);
-        }
-        if (!access.IsUnrestricted)
-        {
-            return await DenyAsync(caller, null, [], "sql", DataQueryOutcome.Forbidden,
-                $"Raw SQL is refused where field rules, row filters or masks apply on '{Name}': it could read around them. Use a structured query.",
-                started, statement: sql);
-        }
-        if (sql.Length > _options.MaxSqlLength)
-        {
-            return await DenyAsync(caller, null, [], "sql", DataQueryOutcome.Invalid,
-                $"sql is limited to {_options.MaxSqlLength} characters.", started, "sql", statement: sql);
-        }
-        if (!SqlStatementGuard.IsSingleStatement(sql, out var statementProblem))
-        {
-            return await DenyAsync(caller, null, [], "sql", DataQueryOutcome.Invalid, statementProblem!, started, "sql", statement: sql);
-        }
-        var rowLimit = maxRows ?? _options.MaxSqlRows;
-        if (rowLimit < 1 || rowLimit > _options.MaxSqlRows)
-        {
-            return await DenyAsync(caller, null, [], "sql", DataQueryOutcome.Invalid,
-                $"max_rows must be between 1 and {_options.MaxSqlRows}.", started, "max_rows", statement: sql);
-        }
-
         if (SqlSlotProblem(caller.KeyId) is { } busy)
         {
             // Before the quota is charged: a statement that never ran costs nothing.
-            return await DenyAsync(caller, null, [], "sql", DataQueryOutcome.Unavailable, busy, started, statement: sql);
+            return Task.FromResult(new DataAdmission(false, Outcome: DataQueryOutcome.Unavailable, Detail: busy));
         }
-        var counters = Counters(caller.KeyId);
-        if (ChargeQuota(counters, access.Quotas, rowLimit) is not { } allowance)
+        var admission = Charge(caller.KeyId, access!.Quotas, wanted);
+        if (admission.Admitted)
         {
-            return await DenyAsync(caller, null, [], "sql", DataQueryOutcome.QuotaExceeded, QuotaDetail(counters, access.Quotas), started,
-                quotaReset: NextDay, statement: sql);
+            TakeSqlSlot(caller.KeyId);
         }
+        return Task.FromResult(admission);
+    }
 
-        RowSet rows;
-        Task<RowSet>? running = null;
-        TakeSqlSlot(caller.KeyId);
-        try
+    public Task SettleAsync(string keyId, int reserved, int rows)
+    {
+        if (!source.RecordExists)
         {
-            using var timeout = new CancellationTokenSource(_deadline);
-            running = Connector.ExecuteReadOnlySqlAsync(sql, allowance, _deadline, timeout.Token);
-            // The answer comes at the deadline even if the source is slow to give up; the slot stays taken until it has.
-            rows = await running.WaitAsync(timeout.Token);
+            return Task.CompletedTask;
         }
-        catch (Exception e)
-        {
-            counters.RowsReserved -= allowance;
-            return await ReadFailedAsync(e, caller, null, [], "sql", started, sql);
-        }
-        finally
-        {
-            _ = ReleaseSqlSlotAsync(running, caller.KeyId);
-        }
-        counters.RowsReserved -= allowance;
-        counters.RowsToday += rows.Rows.Count;
-        counters.TotalRows += rows.Rows.Count;
-        _totals.Rows += rows.Rows.Count;
+        var counters = Counters(keyId);
+        counters.RowsReserved = Math.Max(0, counters.RowsReserved - reserved);
+        counters.RowsToday += rows;
+        counters.TotalRows += rows;
+        _totals.Rows += rows;
         _dirty = true;
+        return Task.CompletedTask;
+    }
 
-        var json = RowJsonWriter.Write(rows, new Dictionary<string, MaskKind>(), Masker);
-        var fields = rows.Columns.Select(c => c.Name).ToArray();
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        try
+    public Task ReleaseSqlSlotAsync(string keyId)
+    {
+        _runningSql = Math.Max(0, _runningSql - 1);
+        if (_runningSqlByKey.TryGetValue(keyId, out var running) && running > 1)
         {
-            await audit.AppendAsync(Entry(caller, null, fields, "sql", AuditDecision.Allowed, null, rows.Rows.Count, elapsed, false, sql));
+            _runningSqlByKey[keyId] = running - 1;
         }
-        catch (Exception e)
+        else
         {
-            logger.LogError(e, "Audit entry for SQL on {Source} could not be written; the rows are withheld", Name);
-            return DataQueryResult.Refused(DataQueryOutcome.Unavailable, "The audit log cannot be written, so no data is returned.");
+            _runningSqlByKey.Remove(keyId);
         }
-        metrics.DataQuery(MetricSource, "ok", Stopwatch.GetElapsedTime(started));
-        return new DataQueryResult(DataQueryOutcome.Ok, Columns: rows.Columns, RowsJson: json, RowCount: rows.Rows.Count,
-            MaskedFields: new Dictionary<string, MaskKind>(), LimitedByQuota: rows.Truncated && allowance < rowLimit, ElapsedMs: elapsed,
-            Detail: rows.Truncated ? $"Only the first {allowance} rows were returned." : null);
+        return Task.CompletedTask;
+    }
+
+    public Task ReportAsync(DataUsageReport report)
+    {
+        _activeBySilo[report.Reporter] = (report.ActiveQueries, time.GetUtcNow());
+        if (!source.RecordExists)
+        {
+            return Task.CompletedTask;
+        }
+        var today = Today;
+        foreach (var delta in report.Keys)
+        {
+            var counters = Counters(delta.KeyId);
+            counters.Roll(today);
+            if (delta.Day == counters.Day)
+            {
+                counters.QueriesToday += delta.Queries;
+                counters.RowsToday += delta.Rows;
+            }
+            counters.TotalQueries += delta.Queries;
+            counters.TotalRows += delta.Rows;
+            counters.Denied += delta.Denied;
+        }
+        _totals.Queries += report.Queries;
+        _totals.Denied += report.Denied;
+        _totals.Failed += report.Failed;
+        _totals.Rows += report.Rows;
+        _totals.CacheHits += report.CacheHits;
+        _totals.CacheMisses += report.CacheMisses;
+        _dirty = true;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Why an executor's admission request finds the caller without access here (its policy is older than the
+    /// grain's), or null with the caller's access.
+    /// </summary>
+    private DataAdmission? AdmissionRefusal(DataCaller caller, out SourceAccess? access)
+    {
+        access = null;
+        if (!source.RecordExists)
+        {
+            DeactivateOnIdle();
+            return new DataAdmission(false, Outcome: DataQueryOutcome.NotFound, Detail: $"Data source '{Name}' not found.", PolicyChanged: true);
+        }
+        (access, _) = ResolveAccess(caller);
+        if (access is null)
+        {
+            return new DataAdmission(false, Outcome: DataQueryOutcome.NotFound, Detail: $"Data source '{Name}' not found.", PolicyChanged: true);
+        }
+        return source.State.Disabled
+            ? new DataAdmission(false, Outcome: DataQueryOutcome.Unavailable, Detail: $"Data source '{Name}' is disabled.", PolicyChanged: true)
+            : null;
+    }
+
+    private DataAdmission Charge(string keyId, DataQuotas quotas, int wanted)
+    {
+        var counters = Counters(keyId);
+        return ChargeQuota(counters, quotas, wanted) is { } allowance
+            ? new DataAdmission(true, allowance, quotas.RowsPerDay is null ? 0 : allowance)
+            : new DataAdmission(false, Outcome: DataQueryOutcome.QuotaExceeded, Detail: QuotaDetail(counters, quotas), QuotaResetAt: NextDay);
     }
 
     /// <summary>Why another raw SQL statement may not start now (the source's or the key's limit is reached), or null.</summary>
@@ -659,117 +576,6 @@ public sealed class DataSourceGrain(
         _runningSqlByKey[keyId] = _runningSqlByKey.GetValueOrDefault(keyId) + 1;
     }
 
-    /// <summary>Frees the slot once the statement has really stopped (after the answer, when it outlived its deadline).</summary>
-    private async Task ReleaseSqlSlotAsync(Task? running, string keyId)
-    {
-        try
-        {
-            if (running is not null)
-            {
-                await running;
-            }
-        }
-        catch
-        {
-            // Its failure was answered already; this only waits for the end.
-        }
-        finally
-        {
-            // Back on the grain's scheduler (the await captured it), like every other change of these counters.
-            _runningSql--;
-            if (--_runningSqlByKey[keyId] == 0)
-            {
-                _runningSqlByKey.Remove(keyId);
-            }
-        }
-    }
-
-    // ---- reads ----
-
-    /// <summary>Touches no grain state: it may run off the grain's scheduler (in the query cache's factory).</summary>
-    private static async Task<CachedRows> ReadRowsAsync(
-        DataConnector connector, FieldMasker masker, PreparedRead read, TablePolicy policy, CancellationToken cancellationToken)
-    {
-        var rows = await connector.ReadAsync(read, cancellationToken);
-        return new CachedRows(rows.Rows.Count, RowJsonWriter.Write(rows, policy.Masks, masker));
-    }
-
-    /// <summary>
-    /// The caller's access to the source, or why there is none. A caller who may not see the source is answered
-    /// exactly like one asking for a source that does not exist (only the audit log keeps the real reason), and that
-    /// comes before anything that would tell the two apart, such as the source being disabled. Admins get the precise answer.
-    /// </summary>
-    private (SourceAccess? Access, Refusal? Refusal) Gate(DataCaller caller, string? table, IReadOnlyList<string> fields, string operation, string? statement = null)
-    {
-        if (!source.RecordExists)
-        {
-            DeactivateOnIdle();
-            return (null, Refuse(DataQueryOutcome.NotFound, NotFoundDetail, "source"));
-        }
-        if (!caller.IsAdmin && !caller.Permissions.Satisfies(Permissions.Read))
-        {
-            return (null, Refuse(DataQueryOutcome.Forbidden, $"Key {caller.KeyId} lacks the read permission.", null));
-        }
-        var (access, denial) = ResolveAccess(caller);
-        if (access is null)
-        {
-            return (null, caller.IsAdmin
-                ? Refuse(DataQueryOutcome.Forbidden, denial!, null)
-                : Refuse(DataQueryOutcome.NotFound, NotFoundDetail, "source") with { AuditDetail = denial });
-        }
-        if (source.State.Disabled)
-        {
-            return (null, Refuse(DataQueryOutcome.Unavailable, $"Data source '{Name}' is disabled.", null));
-        }
-        if (_connector is null)
-        {
-            return (null, Refuse(DataQueryOutcome.Unavailable, $"Data source '{Name}' cannot start its connector: {_connectorError}", null));
-        }
-        return (access, null);
-
-        Refusal Refuse(DataQueryOutcome outcome, string detail, string? field) =>
-            new(caller, table, fields, operation, outcome, detail, field, statement);
-    }
-
-    /// <summary>The answer for a source that does not exist, and for one the caller may not see.</summary>
-    private string NotFoundDetail => $"Data source '{Name}' not found.";
-
-    private Task<DataQueryResult> AuditRefusalAsync(Refusal r, long started) =>
-        DenyAsync(r.Caller, r.Table, r.Fields, r.Operation, r.Outcome, r.Detail, started, r.Field, statement: r.Statement, auditDetail: r.AuditDetail);
-
-    /// <summary>
-    /// Checks the fields a query names. For callers other than admins a field they may not see is answered exactly like
-    /// a field that does not exist (400, listing the visible fields only), so errors never reveal hidden column names
-    /// or that they exist; the audit log keeps the real reason.
-    /// </summary>
-    private static (DataQueryOutcome Outcome, string Detail, string Field, string? AuditDetail)? CheckFields(DataQuery query, TablePolicy policy, bool isAdmin)
-    {
-        var named = QueryTableChoice.Named(query).ToArray();
-        foreach (var (field, where) in named)
-        {
-            var missing = policy.Table.FindColumn(field) is null;
-            if (missing || (!isAdmin && !policy.IsVisible(field)))
-            {
-                return (DataQueryOutcome.Invalid,
-                    $"Table '{policy.Table.Name}' has no field '{field}'. Fields: {string.Join(", ", policy.VisibleColumns.Select(c => c.Name))}.", where,
-                    missing ? null : $"Field '{field}' of '{policy.Table.Name}' is not granted to this key.");
-            }
-        }
-        foreach (var (field, where) in named)
-        {
-            if (!policy.IsVisible(field))
-            {
-                return (DataQueryOutcome.Forbidden, $"Field '{field}' of '{policy.Table.Name}' is not granted to this key.", where, null);
-            }
-            if (where != "fields" && policy.IsMasked(field))
-            {
-                // Filtering or sorting on a masked value would reveal it a comparison at a time.
-                return (DataQueryOutcome.Forbidden, $"Field '{field}' is masked ({policy.Masks[field].ToString().ToLowerInvariant()}) and cannot be filtered or sorted on.", where, null);
-            }
-        }
-        return null;
-    }
-
     /// <summary>Counts the query and sets aside rows; returns how many rows it may return, or null when a quota is spent.</summary>
     private int? ChargeQuota(DataUsageCounters counters, DataQuotas quotas, int wanted)
     {
@@ -787,10 +593,10 @@ public sealed class DataSourceGrain(
                 return null;
             }
             allowance = (int)Math.Min(wanted, left);
+            counters.RowsReserved += allowance;
         }
         counters.QueriesToday++;
         counters.TotalQueries++;
-        counters.RowsReserved += allowance;
         _totals.Queries++;
         _dirty = true;
         return allowance;
@@ -801,77 +607,23 @@ public sealed class DataSourceGrain(
             ? $"Daily query quota of {q} on '{Name}' is used up; it resets at midnight UTC."
             : $"Daily row quota of {quotas.RowsPerDay} on '{Name}' is used up; it resets at midnight UTC.";
 
-    private async Task<DataQueryResult> ReadFailedAsync(Exception e, DataCaller caller, string? table, IReadOnlyList<string> fields,
-        string operation, long started, string? statement = null)
+    /// <summary>
+    /// Identifies what executors hold: this activation's tag and a counter bumped whenever the policy changes. A new
+    /// activation has a new tag, so executors never mistake its first policy for the one they hold.
+    /// </summary>
+    private string PolicyVersion => $"{_activationTag}:{_policyRevision}";
+
+    private void PolicyChanged() => _policyRevision++;
+
+    /// <summary>
+    /// Tells every silo's executors (the change stream) and, at once, this silo's (the stream is asynchronous: a read
+    /// right after the change, on this silo, must already see it). The gateway does the same for its own silo.
+    /// </summary>
+    private async Task AnnounceChangeAsync()
     {
-        var (outcome, detail) = e switch
-        {
-            OperationCanceledException or TimeoutException =>
-                (DataQueryOutcome.Timeout, $"The read on '{Name}' took longer than {_deadline.TotalSeconds:0.#} s and was cancelled."),
-            MultipleStatementsException many => (DataQueryOutcome.Invalid, many.Message),
-            DataSourceQueryException q => (statement is null ? DataQueryOutcome.Invalid : DataQueryOutcome.SourceError, q.Message),
-            ResultTooLargeException big => (DataQueryOutcome.TooLarge, big.Message),
-            _ => (DataQueryOutcome.Unavailable, $"Data source '{Name}' could not be read: {e.Message}"),
-        };
-        if (outcome == DataQueryOutcome.Unavailable)
-        {
-            logger.LogWarning(e, "Read on data source {Source} failed", Name);
-        }
-        _totals.Failed++;
-        _dirty = true;
-        await TryAuditAsync(Entry(caller, table, fields, operation, AuditDecision.Failed, detail, 0,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds, false, statement));
-        metrics.DataQuery(MetricSource, OutcomeName(outcome), Stopwatch.GetElapsedTime(started));
-        if (outcome == DataQueryOutcome.Unavailable && !caller.IsAdmin)
-        {
-            // The cause may name internal hosts or the node's internals: admins and the audit log get it, others do not.
-            detail = $"Data source '{Name}' could not be read. The cause is logged and in the audit log.";
-        }
-        return DataQueryResult.Refused(outcome, detail, outcome == DataQueryOutcome.SourceError || (outcome == DataQueryOutcome.Invalid && statement is not null) ? "sql" : null);
+        runtime.Invalidate(Name);
+        await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
     }
-
-    private async Task<DataQueryResult> DenyAsync(DataCaller caller, string? table, IReadOnlyList<string> fields, string operation,
-        DataQueryOutcome outcome, string detail, long started, string? field = null, DateTimeOffset? quotaReset = null, string? statement = null,
-        string? auditDetail = null)
-    {
-        if (source.RecordExists)
-        {
-            Counters(caller.KeyId).Denied++;
-            _totals.Denied++;
-            _dirty = true;
-        }
-        await TryAuditAsync(Entry(caller, table, fields, operation, AuditDecision.Denied, auditDetail ?? detail, 0,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds, false, statement));
-        metrics.DataQuery(MetricSource, OutcomeName(outcome), Stopwatch.GetElapsedTime(started));
-        return new DataQueryResult(outcome, detail, field, QuotaResetAt: quotaReset);
-    }
-
-    private static string OutcomeName(DataQueryOutcome outcome) => outcome switch
-    {
-        DataQueryOutcome.NotFound => "not_found",
-        DataQueryOutcome.QuotaExceeded => "quota_exceeded",
-        DataQueryOutcome.SourceError => "source_error",
-        DataQueryOutcome.TooLarge => "too_large",
-        var other => other.ToString().ToLowerInvariant(),
-    };
-
-    private async Task TryAuditAsync(AuditEntry entry)
-    {
-        try
-        {
-            await audit.AppendAsync(entry);
-        }
-        catch (Exception e)
-        {
-            // The refusal stands either way; there is no data to withhold.
-            logger.LogError(e, "Audit entry for a refused read of {Source} could not be written", Name);
-        }
-    }
-
-    private AuditEntry Entry(DataCaller caller, string? table, IReadOnlyList<string> fields, string operation, AuditDecision decision,
-        string? reason, int rows, double latencyMs, bool cached, string? statement) =>
-        new(0, time.GetUtcNow(), caller.KeyId, caller.Owner, caller.ModelId, Name, table, fields, operation, decision, reason, rows,
-            Math.Round(latencyMs, 3), cached, statement);
 
     // ---- policy, schema, connector ----
 
@@ -880,10 +632,6 @@ public sealed class DataSourceGrain(
         var s = source.State;
         return DataAccessPolicy.Resolve(Name, s.DefaultAccess, s.Masks, s.DefaultQuotas, s.Grants, caller);
     }
-
-    private DataConnector Connector => _connector ?? throw new InvalidOperationException("The connector is not built.");
-
-    private FieldMasker Masker => _masker ??= new FieldMasker(source.State.HashSalt);
 
     private DataSourceStatus Status =>
         source.State.Disabled ? DataSourceStatus.Disabled
@@ -935,11 +683,13 @@ public sealed class DataSourceGrain(
             source.State.SchemaRefreshedAt = time.GetUtcNow();
             _discoveryError = null;
             _dirty = true;
+            PolicyChanged();
             return null;
         }
         catch (Exception e)
         {
             _discoveryError = e is OperationCanceledException ? "schema discovery timed out" : e.Message;
+            PolicyChanged();
             logger.LogWarning(e, "Schema discovery of data source {Source} failed", Name);
             return _discoveryError;
         }
@@ -955,6 +705,7 @@ public sealed class DataSourceGrain(
         {
             _connector = connectors.Create(source.State.Type, secrets.Reveal(stored), _options.QueryTimeout);
             _connectorError = null;
+            PolicyChanged();
         }
         catch (Exception e) when (e is ModelConfigException or DataSourceConfigException)
         {
@@ -1051,7 +802,7 @@ public sealed class DataSourceGrain(
         if (await DiscoverOnceAsync() is null && source.State.Generation != generation)
         {
             await cache.InvalidateAsync(Name);
-            await this.PublishAsync(CatalogChangeKind.DataSource, Name, time, logger);
+            await AnnounceChangeAsync();
             logger.LogInformation("Data source {Source} changed its schema; cached results dropped", Name);
         }
     }
@@ -1127,8 +878,4 @@ public sealed class DataSourceGrain(
         return new DataSourceInfo(Name, s.Type, s.Description, ModelSecretProtector.Masked(StoredConfig()).ToJsonString(), Status,
             s.DefaultAccess, s.Masks, s.DefaultQuotas, s.CacheTtl, s.RefreshInterval, s.Tables.Count, s.CreatedAt, s.UpdatedAt, s.CreatedBy);
     }
-
-    /// <param name="AuditDetail">The real reason, for the audit log, when the caller is told something vaguer.</param>
-    private sealed record Refusal(DataCaller Caller, string? Table, IReadOnlyList<string> Fields, string Operation,
-        DataQueryOutcome Outcome, string Detail, string? Field, string? Statement, string? AuditDetail = null);
 }

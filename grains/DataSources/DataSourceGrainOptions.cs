@@ -34,6 +34,16 @@ public sealed class DataSourceGrainOptions
     [Positive]
     public TimeSpan SchemaDiscoveryTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Longest an executor uses a source's policy without asking its grain whether it changed. Changes normally arrive
+    /// at once on the catalog change stream; this bounds how late a grant change reaches a silo whose notification
+    /// was lost. Renewing is one small call per source and silo per lease.
+    /// </summary>
+    public TimeSpan PolicyLease { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often each silo sends its executors' counters (reads, rows, denials, cache hits) to the sources' grains.</summary>
+    public TimeSpan UsageReportInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Usage counters are written behind at this interval (and on deactivation).</summary>
     [Positive]
     public TimeSpan UsageFlushInterval { get; set; } = TimeSpan.FromSeconds(5);

@@ -200,7 +200,10 @@ public static class SiloBuilderExtensions
             .Validate(o => o.MaxValueBytes > 0 && o.MaxResultBytes > 0 && o.MaxSqlRows > 0,
                 "DataSources:MaxValueBytes, DataSources:MaxResultBytes and DataSources:MaxSqlRows must be positive.")
             .Validate(o => o.MaxConcurrentSql > 0 && o.MaxConcurrentSqlPerKey > 0,
-                "DataSources:MaxConcurrentSql and DataSources:MaxConcurrentSqlPerKey must be positive.");
+                "DataSources:MaxConcurrentSql and DataSources:MaxConcurrentSqlPerKey must be positive.")
+            .Validate(o => o.PolicyLease > TimeSpan.Zero && o.UsageReportInterval > TimeSpan.Zero,
+                "DataSources:PolicyLease and DataSources:UsageReportInterval must be positive.");
+        DataSources.Execution.DataSourceExecutionServices.AddDataSourceExecution(services);
         services.AddMcpOptions<QueryLimits>(configuration, QueryLimits.Section);
         services.AddMcpOptions<AuditLogOptions>(configuration, AuditLogOptions.Section);
         services.TryAddSingleton<DataConnectorFactory>();

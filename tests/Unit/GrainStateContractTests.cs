@@ -16,7 +16,7 @@ public sealed class GrainStateContractTests
     /// </summary>
     private static readonly string[] PinnedGrainTypes =
     [
-        "alertchannel", "alertevaluator", "apikey", "apikeydirectory", "auditlog", "clusterhealth", "datasource",
+        "alertchannel", "alertevaluator", "apikey", "apikeydirectory", "auditlog", "clusterhealth", "datasource", "datasource-executor",
         "integration", "mcpsession", "model", "modelcatalog", "namecatalog", "prompt", "usagemetrics",
     ];
 

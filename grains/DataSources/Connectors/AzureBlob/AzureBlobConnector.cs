@@ -164,7 +164,13 @@ public sealed class AzureBlobConnector : DataConnector
     {
         if (!_tables.TryGetValue(table.Name, out var blobTable))
         {
-            throw new InvalidOperationException($"Table '{table.Name}' is no longer in the container; refresh the source.");
+            // The schema came from the source's grain: this connector (an executor's, on any silo) may not have listed
+            // the container since it gained the table. List it once more before calling the table gone.
+            await DiscoverAsync(cancellationToken);
+            if (!_tables.TryGetValue(table.Name, out blobTable))
+            {
+                throw new InvalidOperationException($"Table '{table.Name}' is no longer in the container; refresh the source.");
+            }
         }
         var files = new List<BlobItem>();
         await foreach (var blob in _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, blobTable.Location, cancellationToken))

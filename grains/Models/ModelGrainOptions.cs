@@ -21,6 +21,15 @@ public sealed class ModelGrainOptions
     /// <summary>Request counters are written behind at this interval (and on deactivation).</summary>
     public TimeSpan StatsFlushInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long an executor follows a plan before asking its model grain again: the longest a PATCH, a delete or a
+    /// breaker opened on another silo takes to reach this silo's executor (plus one call).
+    /// </summary>
+    public TimeSpan ExecutorPlanLease { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Executors send successful calls' counts to the model grain at most this often; failures go at once.</summary>
+    public TimeSpan ExecutorReportInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     public int MetricsRetentionDays { get; set; } = 90;
 
     public int MaxSchemaBytes { get; set; } = 64 * 1024;

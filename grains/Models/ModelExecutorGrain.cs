@@ -26,7 +26,7 @@ namespace Mcp.Cluster.Models;
 /// An open breaker's refusal carries its end; the first call after it asks the grain, which grants one trial.
 /// </para>
 /// </summary>
-[GrainType("model-executor")]
+[GrainType("modelexecutor")]
 [StatelessWorker(1)]
 [Reentrant]
 public sealed class ModelExecutorGrain(
@@ -55,6 +55,7 @@ public sealed class ModelExecutorGrain(
     private long _completionTokens;
     private DateTimeOffset _lastReport;
     private IGrainTimer? _reportTimer;
+    private bool _reporting;
 
     private string ModelId => this.GetPrimaryKeyString();
 
@@ -487,18 +488,24 @@ public sealed class ModelExecutorGrain(
     private async Task ReportAsync(ModelOutcomeReport report) => Follow(await Model.ReportAsync(report));
 
     /// <summary>
-    /// Successes go to the model grain at most once per <see cref="ModelGrainOptions.ExecutorReportInterval"/>: at
-    /// once when the last report is that old (a quiet model's counters are current), else batched on a timer.
+    /// Successes go to the model grain in batches: one report in flight per executor at a time, and what finishes
+    /// meanwhile goes with the next one, so the batch grows with the load and the model grain sees at most one report
+    /// per executor per round trip; <see cref="ModelGrainOptions.ExecutorReportInterval"/> sets a floor between two.
+    /// A quiet model's counts are current as soon as its call has answered.
     /// </summary>
     private void ScheduleReport()
     {
+        if (_reporting || _reportTimer is not null)
+        {
+            return;
+        }
         var due = _lastReport + _options.ExecutorReportInterval - time.GetUtcNow();
         if (due <= TimeSpan.Zero)
         {
             _ = ReportNowAsync();
             return;
         }
-        _reportTimer ??= this.RegisterGrainTimer(async _ =>
+        _reportTimer = this.RegisterGrainTimer(async _ =>
             {
                 _reportTimer?.Dispose();
                 _reportTimer = null;
@@ -509,19 +516,39 @@ public sealed class ModelExecutorGrain(
 
     private async Task ReportNowAsync()
     {
-        if (_requests == 0)
+        if (_reporting)
         {
             return;
         }
-        var report = TakeReport();
+        _reporting = true;
         try
         {
-            await ReportAsync(report);
+            while (_requests > 0)
+            {
+                var report = TakeReport();
+                try
+                {
+                    await ReportAsync(report);
+                }
+                catch (Exception e)
+                {
+                    // Counters are a record, not a decision; a lost report is logged rather than retried forever.
+                    logger.LogWarning(e, "Executor of model {ModelId} could not report {Requests} calls", ModelId, report.Requests);
+                    break;
+                }
+                if (_options.ExecutorReportInterval > TimeSpan.Zero)
+                {
+                    break;
+                }
+            }
         }
-        catch (Exception e)
+        finally
         {
-            // Counters are a record, not a decision; a lost report is logged rather than retried forever.
-            logger.LogWarning(e, "Executor of model {ModelId} could not report {Requests} calls", ModelId, report.Requests);
+            _reporting = false;
+        }
+        if (_requests > 0)
+        {
+            ScheduleReport();
         }
     }
 

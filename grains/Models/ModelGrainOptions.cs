@@ -27,8 +27,11 @@ public sealed class ModelGrainOptions
     /// </summary>
     public TimeSpan ExecutorPlanLease { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Executors send successful calls' counts to the model grain at most this often; failures go at once.</summary>
-    public TimeSpan ExecutorReportInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// The least time between two reports of successful calls from one executor to its model grain (failures go at
+    /// once). Zero: a report leaves as soon as the previous one is answered, carrying every call finished meanwhile.
+    /// </summary>
+    public TimeSpan ExecutorReportInterval { get; set; } = TimeSpan.Zero;
 
     public int MetricsRetentionDays { get; set; } = 90;
 

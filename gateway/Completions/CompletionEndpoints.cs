@@ -189,7 +189,7 @@ public static class CompletionEndpoints
             await _sse.WriteAsync("start", new { id = completionId, model_id = modelId, request_id = requestId }, context.RequestAborted);
         }
 
-        public Task TokenAsync(string text) => _sse.WriteAsync("token", new { text }, context.RequestAborted);
+        public Task TokenAsync(string text) => _sse.WriteStringAsync("token", "text", text, context.RequestAborted);
 
         public Task DoneAsync(CompletionChunk final) =>
             _sse.WriteAsync("done", new

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
@@ -10,6 +11,9 @@ namespace Mcp.Cluster.Gateway.Completions;
 public sealed class ServerSentEventWriter(HttpResponse response)
 {
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
+
+    // One JSON writer per stream, pointed at the response buffer again for each frame.
+    private Utf8JsonWriter? _writer;
 
     private readonly JsonSerializerOptions _json = response.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
 
@@ -26,23 +30,59 @@ public sealed class ServerSentEventWriter(HttpResponse response)
 
     public Task WriteAsync<T>(T payload, CancellationToken cancellationToken) => WriteAsync(null, payload, cancellationToken);
 
-    /// <summary>A frame with an <c>event:</c> name (none: the default "message" event, as OpenAI streams use).</summary>
-    public async Task WriteAsync<T>(string? eventName, T payload, CancellationToken cancellationToken)
+    /// <summary>
+    /// A frame with an <c>event:</c> name (none: the default "message" event, as OpenAI streams use). The frame is
+    /// written straight into the response's buffer (prefix, JSON, blank line) and flushed: nothing is allocated per
+    /// token here but what the payload itself is.
+    /// </summary>
+    public Task WriteAsync<T>(string? eventName, T payload, CancellationToken cancellationToken)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(payload, _json);
-        var prefix = Encoding.ASCII.GetBytes(eventName is null ? "data: " : $"event: {eventName}\ndata: ");
-        var frame = new byte[prefix.Length + json.Length + 2];
-        prefix.CopyTo(frame, 0);
-        json.CopyTo(frame, prefix.Length);
-        frame[^2] = (byte)'\n';
-        frame[^1] = (byte)'\n';
-        await response.Body.WriteAsync(frame, cancellationToken);
-        await response.Body.FlushAsync(cancellationToken);
+        JsonSerializer.Serialize(BeginFrame(eventName), payload, _json);
+        return EndFrameAsync(cancellationToken);
+    }
+
+    /// <summary>A frame whose data is <c>{"<paramref name="name"/>": "<paramref name="value"/>"}</c>: a token, without an object built for it.</summary>
+    public Task WriteStringAsync(string? eventName, string name, string value, CancellationToken cancellationToken)
+    {
+        var writer = BeginFrame(eventName);
+        writer.WriteStartObject();
+        writer.WriteString(name, value);
+        writer.WriteEndObject();
+        return EndFrameAsync(cancellationToken);
+    }
+
+    private Utf8JsonWriter BeginFrame(string? eventName)
+    {
+        var body = response.BodyWriter;
+        if (eventName is not null)
+        {
+            body.Write("event: "u8);
+            Encoding.UTF8.GetBytes(eventName, body);
+            body.Write("\n"u8);
+        }
+        body.Write("data: "u8);
+        if (_writer is null)
+        {
+            _writer = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = _json.Encoder, Indented = _json.WriteIndented });
+        }
+        else
+        {
+            _writer.Reset(body);
+        }
+        return _writer;
+    }
+
+    private async Task EndFrameAsync(CancellationToken cancellationToken)
+    {
+        var body = response.BodyWriter;
+        _writer!.Flush();
+        body.Write("\n\n"u8);
+        await body.FlushAsync(cancellationToken);
     }
 
     public async Task WriteDoneAsync(CancellationToken cancellationToken)
     {
-        await response.Body.WriteAsync(Done, cancellationToken);
-        await response.Body.FlushAsync(cancellationToken);
+        response.BodyWriter.Write(Done);
+        await response.BodyWriter.FlushAsync(cancellationToken);
     }
 }

@@ -47,17 +47,17 @@ public sealed class ModelTools(IGrainFactory grains, IHttpContextAccessor http)
         {
             context.Usage().ModelId = modelId;
         }
-        string input;
+        byte[] input;
         try
         {
-            input = JsonSerializer.Serialize(arguments ?? new Dictionary<string, JsonElement>());
+            input = JsonSerializer.SerializeToUtf8Bytes(arguments ?? new Dictionary<string, JsonElement>());
         }
         catch (InvalidOperationException)
         {
             // An argument string that is not valid UTF-16 (a lone surrogate escape) cannot be written back out.
             return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = $"{Describe(PredictionOutcome.ValidationError)}: an argument holds a string that is not valid UTF-16." }] };
         }
-        var result = await grains.GetGrain<IModelGrain>(modelId).PredictAsync(input, cancellationToken);
+        var result = await grains.GetGrain<IModelExecutorGrain>(modelId).PredictAsync(input, cancellationToken);
         if (result.Outcome != PredictionOutcome.Ok)
         {
             // Tool failures are results the model calling the tool can read and act on, not protocol errors.

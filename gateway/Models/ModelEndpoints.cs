@@ -234,6 +234,8 @@ public static class ModelEndpoints
         {
             return CommandError(result, model);
         }
+        // This silo's executor follows the change from its next call; others within their plan lease.
+        await grains.GetGrain<IModelExecutorGrain>(modelId).ForgetPlanAsync();
         return TypedResults.Ok(ModelResponse.From(result.Model!, await AliasesOfAsync(grains, result.Model!)));
     }
 
@@ -245,13 +247,18 @@ public static class ModelEndpoints
             return ModelNotFound(model);
         }
         var result = await grains.GetGrain<IModelGrain>(modelId).DeleteAsync(Caller(context));
-        return result.Outcome == ModelCommandOutcome.Ok ? TypedResults.NoContent() : CommandError(result, model);
+        if (result.Outcome != ModelCommandOutcome.Ok)
+        {
+            return CommandError(result, model);
+        }
+        await grains.GetGrain<IModelExecutorGrain>(modelId).ForgetPlanAsync();
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<ModelStatusResponse>, JsonHttpResult<ApiError>>> GetStatusAsync(string model, IGrainFactory grains)
     {
         var modelId = await ModelReference.ResolveAsync(grains, model);
-        var report = modelId is null ? null : await grains.GetGrain<IModelGrain>(modelId).GetStatusAsync();
+        var report = modelId is null ? null : await FlushThenAsync(grains, modelId, m => m.GetStatusAsync());
         return report is null ? ModelNotFound(model) : TypedResults.Ok(ModelStatusResponse.From(modelId!, report));
     }
 
@@ -271,7 +278,7 @@ public static class ModelEndpoints
             return ApiErrors.Validation($"Query parameter 'days' must be between 1 and {MaxMetricsDays}.", "days");
         }
         var modelId = await ModelReference.ResolveAsync(grains, model);
-        var report = modelId is null ? null : await grains.GetGrain<IModelGrain>(modelId).GetMetricsAsync(period);
+        var report = modelId is null ? null : await FlushThenAsync(grains, modelId, m => m.GetMetricsAsync(period));
         if (report is null)
         {
             return ModelNotFound(model);
@@ -289,21 +296,15 @@ public static class ModelEndpoints
         {
             return unsupported;
         }
-        string body;
-        using (var reader = new StreamReader(context.Request.Body, Encoding.UTF8))
-        {
-            body = await reader.ReadToEndAsync(context.RequestAborted);
-        }
-        if (string.IsNullOrWhiteSpace(body))
+        // The body goes to the executor as the caller's bytes: it is parsed there, once, and validated on that parse.
+        var body = await BodyAsync(context);
+        if (body.AsSpan().Trim(" \t\r\n"u8).IsEmpty)
         {
             return ApiErrors.Validation("The body must be the JSON input of the model.");
         }
-        switch (context.Features.Get<CheckedJsonBody>() is { } checkedBody ? checkedBody.Problem : StrictJson.Check(body))
+        if (SyntaxProblem(context, body) is { } notJson)
         {
-            case { Kind: StrictJsonProblemKind.Syntax } syntax:
-                return ApiErrors.Result(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, $"The body is not valid JSON: {syntax.Detail}");
-            case { } ambiguous:
-                return ApiErrors.Validation(ambiguous.Detail);
+            return notJson;
         }
         var modelId = await ModelReference.ResolveAsync(grains, model);
         if (modelId is null)
@@ -311,8 +312,8 @@ public static class ModelEndpoints
             return ModelNotFound(model);
         }
         context.Usage().ModelId = modelId;
-        var grain = grains.GetGrain<IModelGrain>(modelId);
-        var result = await guard.RunAsync(grain, cancel => grain.PredictAsync(body, cancel), context.RequestAborted);
+        var executor = grains.GetGrain<IModelExecutorGrain>(modelId);
+        var result = await guard.RunAsync(executor, cancel => executor.PredictAsync(body, cancel), context.RequestAborted);
         if (result.Outcome != PredictionOutcome.Ok)
         {
             return PredictionError(context, result, modelId);
@@ -327,31 +328,11 @@ public static class ModelEndpoints
         {
             return unsupported;
         }
-        string[] inputs;
-        try
+        // The executor checks the body's shape ({"inputs": [...]}) on the one parse it makes.
+        var body = await BodyAsync(context);
+        if (SyntaxProblem(context, body) is { } notJson)
         {
-            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return ApiErrors.Validation("The body must be an object: {\"inputs\": [...]}.");
-            }
-            foreach (var property in root.EnumerateObject())
-            {
-                if (property.Name != "inputs")
-                {
-                    return ApiErrors.Validation($"Unknown field '{property.Name}'. The body is {{\"inputs\": [...]}}.", property.Name);
-                }
-            }
-            if (!root.TryGetProperty("inputs", out var items) || items.ValueKind != JsonValueKind.Array || items.GetArrayLength() == 0)
-            {
-                return ApiErrors.Validation("Field 'inputs' must be a non-empty array.", "inputs");
-            }
-            inputs = items.EnumerateArray().Select(i => i.GetRawText()).ToArray();
-        }
-        catch (JsonException e)
-        {
-            return ApiErrors.Result(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, $"The body is not valid JSON: {e.Message}");
+            return notJson;
         }
         var modelId = await ModelReference.ResolveAsync(grains, model);
         if (modelId is null)
@@ -359,20 +340,51 @@ public static class ModelEndpoints
             return ModelNotFound(model);
         }
         context.Usage().ModelId = modelId;
-        var grain = grains.GetGrain<IModelGrain>(modelId);
-        var result = await guard.RunAsync(grain, cancel => grain.PredictBatchAsync(inputs, cancel), context.RequestAborted);
+        var executor = grains.GetGrain<IModelExecutorGrain>(modelId);
+        var result = await guard.RunAsync(executor, cancel => executor.PredictBatchAsync(body, cancel), context.RequestAborted);
         if (result.Outcome != PredictionOutcome.Ok)
         {
             return PredictionError(context, result, modelId);
         }
         SetLatencyHeaders(context, modelId, result);
-        var predictions = result.Outputs.Select(o =>
+        // BatchPredictionResponse, written around the outputs' JSON text as it came (never parsed again here).
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            using var document = JsonDocument.Parse(o);
-            return document.RootElement.Clone();
-        }).ToArray();
-        return TypedResults.Ok(new BatchPredictionResponse(modelId, predictions));
+            writer.WriteStartObject();
+            writer.WriteString("model_id", modelId);
+            writer.WriteStartArray("predictions");
+            foreach (var output in result.Outputs)
+            {
+                writer.WriteRawValue(output, skipInputValidation: true);
+            }
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        return Results.Bytes(buffer.WrittenMemory.ToArray(), "application/json; charset=utf-8");
     }
+
+    /// <summary>The request body as bytes (the edge's JSON check has buffered it already).</summary>
+    private static async Task<byte[]> BodyAsync(HttpContext context)
+    {
+        if (context.Request.Body is MemoryStream { Position: 0 } buffered)
+        {
+            return buffered.ToArray();
+        }
+        using var copy = new MemoryStream();
+        await context.Request.Body.CopyToAsync(copy, context.RequestAborted);
+        return copy.ToArray();
+    }
+
+    /// <summary>A body that is not JSON at all, as the edge's check found it (checked here when that did not run).</summary>
+    private static IResult? SyntaxProblem(HttpContext context, byte[] body) =>
+        (context.Features.Get<CheckedJsonBody>() is { } checkedBody ? checkedBody.Problem : StrictJson.Check(body)) switch
+        {
+            { Kind: StrictJsonProblemKind.Syntax } syntax =>
+                ApiErrors.Result(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, $"The body is not valid JSON: {syntax.Detail}"),
+            { } ambiguous => ApiErrors.Validation(ambiguous.Detail),
+            null => null,
+        };
 
     private static IResult PredictionError(HttpContext context, PredictionResult result, string modelId)
     {
@@ -409,6 +421,16 @@ public static class ModelEndpoints
                 "Send the input as JSON with 'Content-Type: application/json'.");
     }
 
+
+    /// <summary>
+    /// Reads after this silo's executor has sent what it has not reported yet, so a caller reading its own calls'
+    /// counts sees them; other silos' executors report within <c>Models:ExecutorReportInterval</c>.
+    /// </summary>
+    private static async Task<T> FlushThenAsync<T>(IGrainFactory grains, string modelId, Func<IModelGrain, Task<T>> read)
+    {
+        await grains.GetGrain<IModelExecutorGrain>(modelId).FlushAsync();
+        return await read(grains.GetGrain<IModelGrain>(modelId));
+    }
 
     private static async Task<IReadOnlyList<string>> AliasesOfAsync(IGrainFactory grains, ModelInfo model)
     {

@@ -179,7 +179,7 @@ public static class OpenAiEndpoints
         var promptTokens = 0;
         try
         {
-            var outcome = await grains.GetGrain<IModelGrain>(modelId).EmbedAsync(inputs, context.RequestAborted);
+            var outcome = await grains.GetGrain<IModelExecutorGrain>(modelId).EmbedAsync(inputs, context.RequestAborted);
             if (outcome.Outcome != PredictionOutcome.Ok)
             {
                 await ModelFailure(context, CompletionChunk.Failure(outcome.Outcome, outcome.Detail ?? "Embedding failed.", outcome.RetryAfter), modelId);

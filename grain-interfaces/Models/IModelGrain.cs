@@ -21,7 +21,7 @@ public interface IModelGrain : IGrainWithStringKey
     [Alias("delete")]
     Task<ModelCommandResult> DeleteAsync(ModelCaller caller);
 
-    /// <summary>Validates <paramref name="inputJson"/>, runs the backend and validates its output.</summary>
+    /// <summary>Runs a prediction on this silo's <see cref="IModelExecutorGrain"/> (the gateway calls the executor directly).</summary>
     // Interleaved: predictions are I/O-bound and independent; state they touch is only changed between awaits.
     [AlwaysInterleave, Alias("predict"), ResponseTimeout("00:06:00")]
     Task<PredictionResult> PredictAsync(string inputJson, CancellationToken cancellationToken = default);
@@ -68,6 +68,19 @@ public interface IModelGrain : IGrainWithStringKey
     /// <summary>Runs a health check now instead of waiting for the loop.</summary>
     [Alias("check-health")]
     Task<ModelStatusReport?> CheckHealthAsync();
+
+    /// <summary>
+    /// The plan executors follow: the definition and the decision on traffic. Asked when an executor's lease runs
+    /// out or a refusal's <see cref="ModelRefusal.Until"/> passes; asking after an open breaker's break takes the
+    /// breaker's one trial call, which the returned plan grants.
+    /// </summary>
+    // Interleaved and synchronous: it never waits, so it cannot observe a half-done change.
+    [AlwaysInterleave, Alias("plan")]
+    Task<ModelExecutionPlan> GetPlanAsync();
+
+    /// <summary>An executor's outcomes since its last report; the answer is the plan after counting them.</summary>
+    [AlwaysInterleave, Alias("report")]
+    Task<ModelExecutionPlan> ReportAsync(ModelOutcomeReport report);
 
     /// <summary>Activates the grain so its health loop runs; used when a silo starts.</summary>
     [AlwaysInterleave, Alias("wake")]

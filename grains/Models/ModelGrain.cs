@@ -15,7 +15,9 @@ using Microsoft.Extensions.Options;
 namespace Mcp.Cluster.Models;
 
 /// <summary>
-/// One model. Definition changes are written before the call returns; request counters and health results are
+/// One model: it decides (definition, ownership, health loop, circuit breaker, counters) and
+/// <see cref="ModelExecutorGrain"/>s on each silo do the predictions and embeddings, following the plan it hands them
+/// (GetPlanAsync) and reporting back (ReportAsync). Text generation still streams through here. Definition changes are written before the call returns; request counters and health results are
 /// written behind by a non-interleaved timer. Only non-interleaved methods write state, so writes never overlap
 /// (the storage's etag check would reject an overlapping write).
 /// </summary>
@@ -52,6 +54,8 @@ public sealed class ModelGrain(
     private DateTimeOffset _openUntil;
     private bool _trialInFlight;
     private ModelStatus? _publishedStatus;
+    // Changes with every decision an executor must see; starts from the clock so a new activation never repeats one.
+    private long _planVersion = time.GetUtcNow().UtcTicks;
     private readonly CompletionLedger _completions = new(completionOptions.Value, time);
 
     private string ModelId => this.GetPrimaryKeyString();
@@ -332,16 +336,96 @@ public sealed class ModelGrain(
             await this.UnregisterReminder(reminder);
         }
         DisposeBackend();
+        ForgetPlans();
         DeactivateOnIdle();
         logger.LogInformation("Model {ModelId} ({Name}@{Version}) deleted by key {KeyId}", ModelId, info.Name, info.Version, caller.KeyId);
         return ModelCommandResult.Ok(info);
     }
 
+    // Kept for callers that hold the model grain (tests, tools of old); the work is the executor's, on this silo.
     public Task<PredictionResult> PredictAsync(string inputJson, CancellationToken cancellationToken) =>
-        RunAsync([inputJson], batch: false, cancellationToken);
+        Executor.PredictAsync(System.Text.Encoding.UTF8.GetBytes(inputJson), cancellationToken);
 
     public Task<PredictionResult> PredictBatchAsync(IReadOnlyList<string> inputsJson, CancellationToken cancellationToken) =>
-        RunAsync(inputsJson, batch: true, cancellationToken);
+        Executor.PredictBatchAsync(System.Text.Encoding.UTF8.GetBytes($"{{\"inputs\":[{string.Join(',', inputsJson)}]}}"), cancellationToken);
+
+    public Task<EmbeddingOutcome> EmbedAsync(IReadOnlyList<string> inputs, CancellationToken cancellationToken = default) =>
+        Executor.EmbedAsync(inputs, cancellationToken);
+
+    private IModelExecutorGrain Executor => GrainFactory.GetGrain<IModelExecutorGrain>(ModelId);
+
+    /// <summary>
+    /// A decision changed: this silo's executor asks again before its next call (one-way, so a model grain never
+    /// waits on an executor). Executors on other silos follow at their lease's end (ModelGrainOptions.ExecutorPlanLease).
+    /// </summary>
+    private void ForgetPlans() => Executor.ForgetPlanAsync().Ignore();
+
+    public Task<ModelExecutionPlan> GetPlanAsync() => Task.FromResult(Plan(takeTrial: true));
+
+    public Task<ModelExecutionPlan> ReportAsync(ModelOutcomeReport report)
+    {
+        if (!model.RecordExists)
+        {
+            return Task.FromResult(ModelExecutionPlan.NotFound(ModelId));
+        }
+        if (report.BackendError is { } error)
+        {
+            _trialInFlight = false;
+            if (_backendError != error)
+            {
+                logger.LogWarning("Model {ModelId} backend failed to start on an executor: {Error}", ModelId, error);
+            }
+            _backendError = error;
+            model.State.LastError = $"Backend failed to start: {error}";
+            model.State.LastErrorAt = time.GetUtcNow();
+            _dirty = true;
+            _planVersion++;
+            PublishStatus();
+        }
+        if (report.Requests > 0)
+        {
+            RecordSuccess(report.Requests, report.LatencyMsTotal / report.Requests, report.PromptTokens, report.CompletionTokens);
+        }
+        if (report.Failure is { } failure)
+        {
+            RecordFailure(Math.Max(1, report.FailedRequests), report.FailedLatencyMs, failure);
+        }
+        else if (report.TrialReleased)
+        {
+            _trialInFlight = false;
+        }
+        return Task.FromResult(Plan(takeTrial: false));
+    }
+
+    /// <summary>
+    /// The decision executors obey, made here only. <paramref name="takeTrial"/>: the asker is about to send a call,
+    /// so an open breaker whose break is over lets this one through as its trial.
+    /// </summary>
+    private ModelExecutionPlan Plan(bool takeTrial)
+    {
+        if (!model.RecordExists)
+        {
+            DeactivateOnIdle();
+            return ModelExecutionPlan.NotFound(ModelId);
+        }
+        var s = model.State;
+        var prepared = _prepared;
+        var unservable = prepared is null
+            ? new ModelRefusal(PredictionOutcome.Unavailable, $"Model {DisplayName} cannot load: {_backendError}")
+            : NotServable(prepared) is { } notServable ? new ModelRefusal(notServable.Outcome, notServable.Detail) : null;
+        ModelRefusal? admission = null;
+        var trial = false;
+        if (unservable is null)
+        {
+            (admission, trial) = Admit(takeTrial);
+        }
+        return new ModelExecutionPlan(ModelId, _planVersion, s.UpdatedAt.UtcTicks, DisplayName, s.Provider, s.Task,
+            prepared?.Capabilities.Order().ToArray() ?? [],
+            prepared?.Input.Text ?? s.InputSchema ?? TaskSchemas.Input(s.Task),
+            prepared?.Output.Text ?? s.OutputSchema ?? TaskSchemas.Output(s.Task),
+            s.StoredConfig, prepared?.Timeout ?? TimeSpan.Zero, prepared?.MaxRetries ?? 0, prepared?.Http2PriorKnowledge ?? false,
+            s.TargetsSetByAdmin, prepared?.TextField ?? "text", unservable, admission, trial);
+    }
 
     public async IAsyncEnumerable<CompletionChunk> StreamAsync(
         CompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -368,7 +452,7 @@ public sealed class ModelGrain(
                 : NotServable(prepared) is { } notServable ? CompletionChunk.Failure(notServable.Outcome, notServable.Detail)
                 : !prepared.Capabilities.Contains(ModelTask.Chat) && !prepared.Capabilities.Contains(ModelTask.Completion)
                     ? CompletionChunk.Failure(PredictionOutcome.ValidationError, $"Model {DisplayName} does not generate text (it offers {Describe(prepared.Capabilities)}).")
-                : Admit() is { } admission ? CompletionChunk.Failure(admission.Outcome, admission.Detail!, admission.RetryAfter)
+                : Admit() is { Refusal: { } admission } ? CompletionChunk.Failure(admission.Outcome, admission.Detail, admission.RetryAfterAt(time.GetUtcNow()))
                 : null;
             if (refusal is not null)
             {
@@ -545,72 +629,6 @@ public sealed class ModelGrain(
 
     public Task<CompletionRecord?> GetCompletionAsync(string completionId) => Task.FromResult(_completions.Get(completionId));
 
-    public async Task<EmbeddingOutcome> EmbedAsync(IReadOnlyList<string> inputs, CancellationToken cancellationToken = default)
-    {
-        var prepared = _prepared;
-        if (!model.RecordExists)
-        {
-            return new EmbeddingOutcome(PredictionOutcome.NotFound, [], 0, $"Model {ModelId} not found.");
-        }
-        if (prepared is null)
-        {
-            return new EmbeddingOutcome(PredictionOutcome.Unavailable, [], 0, $"Model {DisplayName} cannot load: {_backendError}");
-        }
-        if (NotServable(prepared) is { } notServable)
-        {
-            return new EmbeddingOutcome(notServable.Outcome, [], 0, notServable.Detail);
-        }
-        if (!prepared.Capabilities.Contains(ModelTask.Embedding))
-        {
-            return new EmbeddingOutcome(PredictionOutcome.ValidationError, [], 0,
-                $"Model {DisplayName} does not embed (it offers {Describe(prepared.Capabilities)}).");
-        }
-        if (Admit() is { } refusal)
-        {
-            return new EmbeddingOutcome(refusal.Outcome, [], 0, refusal.Detail, refusal.RetryAfter);
-        }
-        var (backend, cannotStart) = await StartBackendAsync(cancellationToken);
-        if (cannotStart is not null)
-        {
-            return new EmbeddingOutcome(PredictionOutcome.Unavailable, [], 0, cannotStart);
-        }
-        var started = Stopwatch.GetTimestamp();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(prepared.Timeout);
-        try
-        {
-            var result = await backend.EmbedAsync(inputs, timeout.Token);
-            if (result.Vectors.Count != inputs.Count)
-            {
-                throw new ModelBackendException($"The backend returned {result.Vectors.Count} vectors for {inputs.Count} inputs.");
-            }
-            var tokens = result.Usage is { PromptTokens: > 0 } u ? u.PromptTokens : inputs.Sum(TokenEstimate.Of);
-            RecordSuccess(inputs.Count, started, tokens);
-            return new EmbeddingOutcome(PredictionOutcome.Ok, result.Vectors, tokens);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            var detail = $"The model did not answer within {prepared.Timeout.TotalSeconds:0.#} s.";
-            RecordFailure(inputs.Count, started, detail);
-            return new EmbeddingOutcome(PredictionOutcome.Timeout, [], 0, detail);
-        }
-        catch (OperationCanceledException)
-        {
-            _trialInFlight = false;
-            throw;
-        }
-        catch (ModelBackendException e) when (e.InputRejected)
-        {
-            _trialInFlight = false;
-            return new EmbeddingOutcome(PredictionOutcome.ValidationError, [], 0, e.RejectionDetail);
-        }
-        catch (Exception e) when (e is ModelBackendException or NotSupportedException)
-        {
-            RecordFailure(inputs.Count, started, e.Message);
-            return new EmbeddingOutcome(PredictionOutcome.ModelError, [], 0, e.Message);
-        }
-    }
-
     private static async IAsyncEnumerable<TextGenerationChunk> WholeAnswerAsync(
         ModelBackend backend, TextGenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -658,121 +676,6 @@ public sealed class ModelGrain(
         return StatusReport();
     }
 
-    private async Task<PredictionResult> RunAsync(IReadOnlyList<string> inputsJson, bool batch, CancellationToken cancellationToken)
-    {
-        if (!model.RecordExists)
-        {
-            DeactivateOnIdle();
-            return PredictionResult.Failure(PredictionOutcome.NotFound, $"Model {ModelId} not found.");
-        }
-        var prepared = _prepared;
-        if (prepared is null)
-        {
-            return PredictionResult.Failure(PredictionOutcome.Unavailable, $"Model {DisplayName} cannot load: {_backendError}");
-        }
-        if (NotServable(prepared) is { } notServable)
-        {
-            return PredictionResult.Failure(notServable.Outcome, notServable.Detail);
-        }
-
-        var inputs = new JsonNode[inputsJson.Count];
-        for (var i = 0; i < inputsJson.Count; i++)
-        {
-            int? index = batch ? i : null;
-            // A duplicate property or a lone surrogate is the caller's mistake; found here, it is never taken for
-            // a provider failure (which would count against the circuit breaker for every caller).
-            if (StrictJson.Check(inputsJson[i]) is { } problem)
-            {
-                return PredictionResult.Failure(PredictionOutcome.ValidationError,
-                    problem.Kind == StrictJsonProblemKind.Syntax ? $"The input is not valid JSON: {problem.Detail}" : problem.Detail, index: index);
-            }
-            JsonNode? node;
-            try
-            {
-                node = JsonNode.Parse(inputsJson[i]);
-            }
-            catch (JsonException e)
-            {
-                return PredictionResult.Failure(PredictionOutcome.ValidationError, $"The input is not valid JSON: {e.Message}", index: index);
-            }
-            if (prepared.Input.Validate(inputsJson[i]) is { } violation)
-            {
-                return PredictionResult.Failure(PredictionOutcome.ValidationError, violation.Detail, violation.Field, index);
-            }
-            if (node is null)
-            {
-                return PredictionResult.Failure(PredictionOutcome.ValidationError, "The input must not be null.", index: index);
-            }
-            inputs[i] = node;
-        }
-
-        if (Admit() is { } refusal)
-        {
-            return refusal;
-        }
-
-        var (backend, cannotStart) = await StartBackendAsync(cancellationToken);
-        if (cannotStart is not null)
-        {
-            return PredictionResult.Failure(PredictionOutcome.Unavailable, cannotStart);
-        }
-
-        var started = Stopwatch.GetTimestamp();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(prepared.Timeout);
-        try
-        {
-            var outputs = await ModelTaskRunner.RunAsync(backend, prepared.Task, inputs, _options.BatchConcurrency, timeout.Token, prepared.TextField);
-            var texts = new string[outputs.Count];
-            for (var i = 0; i < outputs.Count; i++)
-            {
-                texts[i] = outputs[i]?.ToJsonString() ?? "null";
-                if (prepared.Output.Validate(texts[i]) is { } violation)
-                {
-                    var detail = $"The model's output does not match its output_schema: {violation.Detail}.";
-                    RecordFailure(inputs.Length, started, detail);
-                    return PredictionResult.Failure(PredictionOutcome.ModelError, detail, violation.Field, batch ? i : null);
-                }
-            }
-            var latency = RecordSuccess(inputs.Length, started);
-            return new PredictionResult(PredictionOutcome.Ok, texts, LatencyMs: latency);
-        }
-        catch (PredictionInputException e)
-        {
-            _trialInFlight = false;
-            return PredictionResult.Failure(PredictionOutcome.ValidationError, e.Message, e.Field, e.Index);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            var detail = $"The model did not answer within {prepared.Timeout.TotalSeconds:0.#} s.";
-            RecordFailure(inputs.Length, started, detail);
-            return PredictionResult.Failure(PredictionOutcome.Timeout, detail);
-        }
-        catch (OperationCanceledException)
-        {
-            // The caller went away; that says nothing about the model.
-            _trialInFlight = false;
-            throw;
-        }
-        catch (ModelBackendException e) when (e.InputRejected)
-        {
-            _trialInFlight = false;
-            return PredictionResult.Failure(PredictionOutcome.ValidationError, e.RejectionDetail);
-        }
-        catch (ModelBackendException e)
-        {
-            RecordFailure(inputs.Length, started, e.Message);
-            return PredictionResult.Failure(PredictionOutcome.ModelError, e.Message);
-        }
-        catch (Exception e)
-        {
-            logger.LogError(e, "Model {ModelId} backend failed unexpectedly", ModelId);
-            var detail = $"The backend failed: {e.Message}";
-            RecordFailure(inputs.Length, started, detail);
-            return PredictionResult.Failure(PredictionOutcome.ModelError, detail);
-        }
-    }
-
     /// <summary>
     /// Why the model cannot take any call until its owner or an operator acts: no backend attached, or a setting it
     /// needs is missing. Checked before admission, so such calls neither reach a provider nor count as failures.
@@ -786,50 +689,55 @@ public sealed class ModelGrain(
         : prepared.Unconfigured is { } missing ? (PredictionOutcome.ModelError, $"Model {DisplayName} cannot be called yet: {missing}.")
         : null;
 
-    /// <summary>Refuses traffic in maintenance, while health checks fail, or while the breaker is open.</summary>
-    private PredictionResult? Admit()
+    /// <summary>
+    /// Refuses traffic in maintenance, while health checks fail, or while the breaker is open; with
+    /// <paramref name="takeTrial"/>, a breaker whose break is over lets the asker's next call through as its trial.
+    /// </summary>
+    private (ModelRefusal? Refusal, bool Trial) Admit(bool takeTrial = true)
     {
         var s = model.State;
         if (s.Maintenance)
         {
-            return PredictionResult.Failure(PredictionOutcome.Unavailable, $"Model {DisplayName} is in maintenance.");
+            return (new ModelRefusal(PredictionOutcome.Unavailable, $"Model {DisplayName} is in maintenance."), false);
         }
         if (_backendError is not null)
         {
-            return PredictionResult.Failure(PredictionOutcome.Unavailable, $"Model {DisplayName} cannot start: {_backendError}",
-                retryAfter: HealthInterval);
+            return (new ModelRefusal(PredictionOutcome.Unavailable, $"Model {DisplayName} cannot start: {_backendError}", HealthInterval), false);
         }
         if (_healthy == false)
         {
-            return PredictionResult.Failure(PredictionOutcome.Unavailable,
-                $"Model {DisplayName} is failing health checks ({s.LastError}); traffic resumes when a check passes.",
-                retryAfter: HealthInterval);
+            return (new ModelRefusal(PredictionOutcome.Unavailable,
+                $"Model {DisplayName} is failing health checks ({s.LastError}); traffic resumes when a check passes.", HealthInterval), false);
         }
         var now = time.GetUtcNow();
         switch (_circuit)
         {
-            case CircuitState.Open when now < _openUntil:
-                return PredictionResult.Failure(PredictionOutcome.Unavailable,
+            case CircuitState.Open when now < _openUntil || !takeTrial:
+                return (new ModelRefusal(PredictionOutcome.Unavailable,
                     $"Model {DisplayName} is paused after {_consecutiveFailures} consecutive failures (last: {s.LastError}).",
-                    retryAfter: _openUntil - now);
+                    Until: _openUntil), false);
             case CircuitState.Open:
                 _circuit = CircuitState.HalfOpen;
                 _trialInFlight = true;
-                return null;
-            case CircuitState.HalfOpen when _trialInFlight:
-                return PredictionResult.Failure(PredictionOutcome.Unavailable,
-                    $"Model {DisplayName} is being probed after repeated failures; try again shortly.", retryAfter: TimeSpan.FromSeconds(1));
+                _planVersion++;
+                return (null, true);
+            case CircuitState.HalfOpen when _trialInFlight || !takeTrial:
+                return (new ModelRefusal(PredictionOutcome.Unavailable,
+                    $"Model {DisplayName} is being probed after repeated failures; try again shortly.", Until: now + TimeSpan.FromSeconds(1)), false);
             case CircuitState.HalfOpen:
                 _trialInFlight = true;
-                return null;
+                _planVersion++;
+                return (null, true);
             default:
-                return null;
+                return (null, false);
         }
     }
 
-    private double RecordSuccess(int requests, long started, long promptTokens = 0, long completionTokens = 0)
+    private double RecordSuccess(int requests, long started, long promptTokens = 0, long completionTokens = 0) =>
+        RecordSuccess(requests, Stopwatch.GetElapsedTime(started).TotalMilliseconds, promptTokens, completionTokens);
+
+    private double RecordSuccess(int requests, double latency, long promptTokens, long completionTokens)
     {
-        var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         model.State.Counters.Record(time.GetUtcNow(), requests, failed: false, latency, _options.MetricsRetentionDays, promptTokens, completionTokens);
         _dirty = true;
         _consecutiveFailures = 0;
@@ -848,10 +756,12 @@ public sealed class ModelGrain(
         return latency;
     }
 
-    private void RecordFailure(int requests, long started, string detail)
+    private void RecordFailure(int requests, long started, string detail) =>
+        RecordFailure(requests, Stopwatch.GetElapsedTime(started).TotalMilliseconds, detail);
+
+    private void RecordFailure(int requests, double latency, string detail)
     {
         var now = time.GetUtcNow();
-        var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var s = model.State;
         s.Counters.Record(now, requests, failed: true, latency, _options.MetricsRetentionDays);
         s.LastError = detail;
@@ -864,6 +774,7 @@ public sealed class ModelGrain(
             _circuit = CircuitState.Open;
             _openUntil = now + _options.CircuitBreakDuration;
             _trialInFlight = false;
+            _planVersion++;
             logger.LogWarning("Model {ModelId} circuit opened after {Failures} consecutive failures: {Detail}", ModelId, _consecutiveFailures, detail);
             PublishStatus();
         }
@@ -871,6 +782,7 @@ public sealed class ModelGrain(
 
     private void CloseCircuit()
     {
+        _planVersion++;
         _circuit = CircuitState.Closed;
         _consecutiveFailures = 0;
         _trialInFlight = false;
@@ -1160,6 +1072,8 @@ public sealed class ModelGrain(
     /// <summary>Tells the catalog (for listing by status) when the status changes; never on the request path's critical section.</summary>
     private void PublishStatus()
     {
+        _planVersion++;
+        ForgetPlans();
         var status = CurrentStatus;
         if (status == _publishedStatus || !model.RecordExists)
         {

@@ -29,6 +29,20 @@ public sealed class ModelGrainOptions
     [Positive]
     public TimeSpan StatsFlushInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long an executor follows a plan before asking its model grain again: the longest a PATCH, a delete or a
+    /// breaker opened on another silo takes to reach this silo's executor (plus one call).
+    /// </summary>
+    [Positive]
+    public TimeSpan ExecutorPlanLease { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The least time between two reports of successful calls from one executor to its model grain (failures go at
+    /// once). Zero: a report leaves as soon as the previous one is answered, carrying every call finished meanwhile.
+    /// </summary>
+    [NonNegative]
+    public TimeSpan ExecutorReportInterval { get; set; } = TimeSpan.Zero;
+
     [Positive]
     public int MetricsRetentionDays { get; set; } = 90;
 

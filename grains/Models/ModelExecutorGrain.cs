@@ -1,0 +1,587 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mcp.Cluster.Json;
+using Mcp.Cluster.Models.Backends;
+using Mcp.Cluster.Models.Schemas;
+using Mcp.Cluster.Models.Secrets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace Mcp.Cluster.Models;
+
+/// <summary>
+/// Does a model's work on the silo that receives the call, so a busy model uses every silo instead of one
+/// activation. One activation per silo (it holds the backend, whose connection pool or loaded model is worth
+/// sharing), reentrant so calls overlap while they wait on the provider. It decides nothing: it follows the
+/// <see cref="ModelExecutionPlan"/> of its <see cref="IModelGrain"/>, and tells that grain how calls went.
+/// <para>
+/// How fast a decision reaches it: a plan is followed for at most <see cref="ModelGrainOptions.ExecutorPlanLease"/>
+/// (2 s by default), then asked for again before the next call, so a PATCH, a delete, or a breaker opened by failures
+/// seen on another silo takes effect here within the lease plus one call. Sooner where it can: the model grain tells
+/// its own silo's executor when a decision changes, and the gateway tells its silo's executor after a PATCH or delete
+/// (<see cref="IModelExecutorGrain.ForgetPlanAsync"/>), so on that silo the next call follows the change. Failures on this silo are reported before
+/// their answer returns and the reply is the new plan, so a breaker they open refuses this silo's next call.
+/// An open breaker's refusal carries its end; the first call after it asks the grain, which grants one trial.
+/// </para>
+/// </summary>
+[GrainType("modelexecutor")]
+[StatelessWorker(1)]
+[Reentrant]
+public sealed class ModelExecutorGrain(
+    ModelBackendRegistry backends,
+    ModelSecretProtector secrets,
+    IOptions<ModelGrainOptions> options,
+    TimeProvider time,
+    ILogger<ModelExecutorGrain> logger) : Grain, IModelExecutorGrain
+{
+    private static readonly TimeSpan BackendStartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly ModelGrainOptions _options = options.Value;
+
+    private ModelExecutionPlan? _plan;
+    private DateTimeOffset _planExpires;
+    private Task<ModelExecutionPlan>? _asking;
+    private bool _trialTaken;
+
+    private long _compiledFor = -1;
+    private Task<Compiled>? _compiled;
+
+    // Successes not yet reported, summed.
+    private int _requests;
+    private double _latencyMsTotal;
+    private long _promptTokens;
+    private long _completionTokens;
+    private DateTimeOffset _lastReport;
+    private IGrainTimer? _reportTimer;
+    private bool _reporting;
+
+    private string ModelId => this.GetPrimaryKeyString();
+
+    private IModelGrain Model => GrainFactory.GetGrain<IModelGrain>(ModelId);
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await FlushAsync();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Executor of model {ModelId} could not report its last outcomes", ModelId);
+        }
+        DisposeCompiled(_compiled, TimeSpan.Zero);
+    }
+
+    public async Task<ModelExecutionPlan> GetPlanAsync() => await PlanAsync(forCall: false);
+
+    public Task ForgetPlanAsync()
+    {
+        // A trial granted to this executor stays with it: its outcome is what the breaker waits for.
+        if (_plan is not { Trial: true })
+        {
+            _plan = null;
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task<PredictionResult> PredictAsync(byte[] inputJson, CancellationToken cancellationToken)
+    {
+        var plan = await PlanAsync(forCall: true);
+        if (plan.Unservable is { } unservable)
+        {
+            return Refused(unservable);
+        }
+        if (await CompileAsync(plan) is not { } compiled)
+        {
+            return PredictionResult.Failure(PredictionOutcome.Unavailable, $"Model {plan.DisplayName} cannot load its schemas.");
+        }
+        if (StrictJson.Check(inputJson) is { } problem)
+        {
+            return PredictionResult.Failure(PredictionOutcome.ValidationError,
+                problem.Kind == StrictJsonProblemKind.Syntax ? $"The input is not valid JSON: {problem.Detail}" : problem.Detail);
+        }
+        // The one parse of the input: validated as it is, and handed to the backend as nodes over the same document.
+        using var document = JsonDocument.Parse(inputJson, StrictJson.DocumentOptions);
+        if (Input(compiled, document.RootElement, index: null, out var node) is { } invalid)
+        {
+            return invalid;
+        }
+        return await RunAsync(plan, compiled, [node!], batch: false, cancellationToken);
+    }
+
+    public async Task<PredictionResult> PredictBatchAsync(byte[] bodyJson, CancellationToken cancellationToken)
+    {
+        var plan = await PlanAsync(forCall: true);
+        if (plan.Unservable is { } unservable)
+        {
+            return Refused(unservable);
+        }
+        if (await CompileAsync(plan) is not { } compiled)
+        {
+            return PredictionResult.Failure(PredictionOutcome.Unavailable, $"Model {plan.DisplayName} cannot load its schemas.");
+        }
+        if (StrictJson.Check(bodyJson) is { } problem)
+        {
+            return PredictionResult.Failure(PredictionOutcome.ValidationError,
+                problem.Kind == StrictJsonProblemKind.Syntax ? $"The body is not valid JSON: {problem.Detail}" : problem.Detail);
+        }
+        using var document = JsonDocument.Parse(bodyJson, StrictJson.DocumentOptions);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return PredictionResult.Failure(PredictionOutcome.ValidationError, "The body must be an object: {\"inputs\": [...]}.");
+        }
+        foreach (var property in root.EnumerateObject())
+        {
+            if (property.Name != "inputs")
+            {
+                return PredictionResult.Failure(PredictionOutcome.ValidationError,
+                    $"Unknown field '{property.Name}'. The body is {{\"inputs\": [...]}}.", property.Name);
+            }
+        }
+        if (!root.TryGetProperty("inputs", out var items) || items.ValueKind != JsonValueKind.Array || items.GetArrayLength() == 0)
+        {
+            return PredictionResult.Failure(PredictionOutcome.ValidationError, "Field 'inputs' must be a non-empty array.", "inputs");
+        }
+        var inputs = new JsonNode[items.GetArrayLength()];
+        var i = 0;
+        foreach (var item in items.EnumerateArray())
+        {
+            if (Input(compiled, item, i, out var node) is { } invalid)
+            {
+                return invalid;
+            }
+            inputs[i++] = node!;
+        }
+        return await RunAsync(plan, compiled, inputs, batch: true, cancellationToken);
+    }
+
+    public async Task<EmbeddingOutcome> EmbedAsync(IReadOnlyList<string> inputs, CancellationToken cancellationToken)
+    {
+        var plan = await PlanAsync(forCall: true);
+        if (plan.Unservable is { } unservable)
+        {
+            return new EmbeddingOutcome(unservable.Outcome, [], 0, unservable.Detail);
+        }
+        if (!plan.Capabilities.Contains(ModelTask.Embedding))
+        {
+            return new EmbeddingOutcome(PredictionOutcome.ValidationError, [], 0,
+                $"Model {plan.DisplayName} does not embed (it offers {string.Join(", ", plan.Capabilities.Select(c => c.ToString().ToLowerInvariant()))}).");
+        }
+        if (Admit(plan) is { } refusal)
+        {
+            return new EmbeddingOutcome(refusal.Outcome, [], 0, refusal.Detail, refusal.RetryAfterAt(time.GetUtcNow()));
+        }
+        var (compiled, cannotStart) = await StartAsync(plan, cancellationToken);
+        if (cannotStart is not null)
+        {
+            return new EmbeddingOutcome(PredictionOutcome.Unavailable, [], 0, cannotStart);
+        }
+        var started = Stopwatch.GetTimestamp();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(plan.Timeout);
+        try
+        {
+            var result = await compiled!.Backend!.EmbedAsync(inputs, timeout.Token);
+            if (result.Vectors.Count != inputs.Count)
+            {
+                throw new ModelBackendException($"The backend returned {result.Vectors.Count} vectors for {inputs.Count} inputs.");
+            }
+            var tokens = result.Usage is { PromptTokens: > 0 } u ? u.PromptTokens : inputs.Sum(TokenEstimate.Of);
+            await SucceededAsync(plan, inputs.Count, started, tokens);
+            return new EmbeddingOutcome(PredictionOutcome.Ok, result.Vectors, tokens);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            var detail = $"The model did not answer within {plan.Timeout.TotalSeconds:0.#} s.";
+            await FailedAsync(plan, inputs.Count, started, detail);
+            return new EmbeddingOutcome(PredictionOutcome.Timeout, [], 0, detail);
+        }
+        catch (OperationCanceledException)
+        {
+            await ReleaseTrialAsync(plan);
+            throw;
+        }
+        catch (ModelBackendException e) when (e.InputRejected)
+        {
+            await ReleaseTrialAsync(plan);
+            return new EmbeddingOutcome(PredictionOutcome.ValidationError, [], 0, e.RejectionDetail);
+        }
+        catch (Exception e) when (e is ModelBackendException or NotSupportedException)
+        {
+            await FailedAsync(plan, inputs.Count, started, e.Message);
+            return new EmbeddingOutcome(PredictionOutcome.ModelError, [], 0, e.Message);
+        }
+    }
+
+    public async Task FlushAsync()
+    {
+        if (_requests > 0)
+        {
+            await ReportAsync(TakeReport());
+        }
+    }
+
+    private async Task<PredictionResult> RunAsync(ModelExecutionPlan plan, Compiled compiled, JsonNode[] inputs, bool batch, CancellationToken cancellationToken)
+    {
+        if (Admit(plan) is { } refusal)
+        {
+            return Refused(refusal);
+        }
+        var (started_, cannotStart) = await StartAsync(plan, cancellationToken);
+        if (cannotStart is not null)
+        {
+            return PredictionResult.Failure(PredictionOutcome.Unavailable, cannotStart);
+        }
+        var backend = started_!.Backend!;
+        var started = Stopwatch.GetTimestamp();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(plan.Timeout);
+        try
+        {
+            var outputs = await ModelTaskRunner.RunAsync(backend, plan.Task, inputs, _options.BatchConcurrency, timeout.Token, plan.TextField);
+            var texts = new string[outputs.Count];
+            for (var i = 0; i < outputs.Count; i++)
+            {
+                // Serialized once: the text answered is the text validated.
+                texts[i] = outputs[i]?.ToJsonString() ?? "null";
+                using var output = JsonDocument.Parse(texts[i]);
+                if (compiled.Output.Validate(output.RootElement) is { } violation)
+                {
+                    var detail = $"The model's output does not match its output_schema: {violation.Detail}.";
+                    await FailedAsync(plan, inputs.Length, started, detail);
+                    return PredictionResult.Failure(PredictionOutcome.ModelError, detail, violation.Field, batch ? i : null);
+                }
+            }
+            var latency = await SucceededAsync(plan, inputs.Length, started);
+            return new PredictionResult(PredictionOutcome.Ok, texts, LatencyMs: latency);
+        }
+        catch (PredictionInputException e)
+        {
+            await ReleaseTrialAsync(plan);
+            return PredictionResult.Failure(PredictionOutcome.ValidationError, e.Message, e.Field, e.Index);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            var detail = $"The model did not answer within {plan.Timeout.TotalSeconds:0.#} s.";
+            await FailedAsync(plan, inputs.Length, started, detail);
+            return PredictionResult.Failure(PredictionOutcome.Timeout, detail);
+        }
+        catch (OperationCanceledException)
+        {
+            // The caller went away; that says nothing about the model.
+            await ReleaseTrialAsync(plan);
+            throw;
+        }
+        catch (ModelBackendException e) when (e.InputRejected)
+        {
+            await ReleaseTrialAsync(plan);
+            return PredictionResult.Failure(PredictionOutcome.ValidationError, e.RejectionDetail);
+        }
+        catch (ModelBackendException e)
+        {
+            await FailedAsync(plan, inputs.Length, started, e.Message);
+            return PredictionResult.Failure(PredictionOutcome.ModelError, e.Message);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Model {ModelId} backend failed unexpectedly", ModelId);
+            var detail = $"The backend failed: {e.Message}";
+            await FailedAsync(plan, inputs.Length, started, detail);
+            return PredictionResult.Failure(PredictionOutcome.ModelError, detail);
+        }
+    }
+
+    /// <summary>Checks one input against the input schema and gives the backend a node over the parsed element.</summary>
+    private static PredictionResult? Input(Compiled compiled, JsonElement element, int? index, out JsonNode? node)
+    {
+        node = null;
+        if (compiled.Input.Validate(element) is { } violation)
+        {
+            return PredictionResult.Failure(PredictionOutcome.ValidationError, violation.Detail, violation.Field, index);
+        }
+        node = element.ValueKind switch
+        {
+            JsonValueKind.Object => JsonObject.Create(element),
+            JsonValueKind.Array => JsonArray.Create(element),
+            JsonValueKind.Null => null,
+            _ => JsonValue.Create(element),
+        };
+        return node is null ? PredictionResult.Failure(PredictionOutcome.ValidationError, "The input must not be null.", index: index) : null;
+    }
+
+    private PredictionResult Refused(ModelRefusal refusal) =>
+        PredictionResult.Failure(refusal.Outcome, refusal.Detail, retryAfter: refusal.RetryAfterAt(time.GetUtcNow()));
+
+    /// <summary>The plan's admission for one call; a trial plan admits its first call only.</summary>
+    private ModelRefusal? Admit(ModelExecutionPlan plan)
+    {
+        if (plan.Admission is { } refusal)
+        {
+            return refusal;
+        }
+        if (plan.Trial)
+        {
+            if (_trialTaken)
+            {
+                return new ModelRefusal(PredictionOutcome.Unavailable,
+                    $"Model {plan.DisplayName} is being probed after repeated failures; try again shortly.", TimeSpan.FromSeconds(1));
+            }
+            _trialTaken = true;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The plan to follow now: the cached one while its lease lasts and no refusal in it has lapsed, else the model
+    /// grain's (one call, shared by the calls that arrive meanwhile).
+    /// </summary>
+    private Task<ModelExecutionPlan> PlanAsync(bool forCall)
+    {
+        var now = time.GetUtcNow();
+        var plan = _plan;
+        var lapsed = plan is not null && (now >= _planExpires
+            || plan.Admission?.Until is { } until && now >= until
+            || plan.Trial && _trialTaken && forCall);
+        if (plan is not null && !lapsed)
+        {
+            return Task.FromResult(plan);
+        }
+        if (plan is { Trial: true } && _trialTaken && forCall)
+        {
+            // The trial is out; its outcome, not a new question, decides what comes next.
+            return Task.FromResult(plan);
+        }
+        return _asking ??= AskAsync();
+
+        async Task<ModelExecutionPlan> AskAsync()
+        {
+            try
+            {
+                var fresh = await Model.GetPlanAsync();
+                Follow(fresh);
+                return fresh;
+            }
+            finally
+            {
+                _asking = null;
+            }
+        }
+    }
+
+    private void Follow(ModelExecutionPlan plan)
+    {
+        _plan = plan;
+        _planExpires = time.GetUtcNow() + _options.ExecutorPlanLease;
+        _trialTaken = false;
+    }
+
+    /// <summary>Schemas for the plan's definition, compiled once per definition; null when they do not load.</summary>
+    private async Task<Compiled?> CompileAsync(ModelExecutionPlan plan)
+    {
+        if (_compiledFor != plan.DefinitionVersion || _compiled is null || _compiled.IsFaulted)
+        {
+            var previous = _compiled;
+            _compiledFor = plan.DefinitionVersion;
+            _compiled = CompiledAsync(plan);
+            DisposeCompiled(previous, plan.Timeout);
+        }
+        try
+        {
+            return await _compiled;
+        }
+        catch (SchemaException e)
+        {
+            logger.LogError(e, "Executor of model {ModelId} cannot compile its schemas", ModelId);
+            return null;
+        }
+    }
+
+    private static async Task<Compiled> CompiledAsync(ModelExecutionPlan plan) =>
+        new(await ModelSchema.ParseAsync(plan.InputSchema), await ModelSchema.ParseAsync(plan.OutputSchema));
+
+    /// <summary>The backend for an admitted call, started on first use, or why it cannot start (reported to the grain).</summary>
+    private async Task<(Compiled? Compiled, string? CannotStart)> StartAsync(ModelExecutionPlan plan, CancellationToken cancellationToken)
+    {
+        var compiled = (await CompileAsync(plan))!;
+        try
+        {
+            await compiled.StartAsync(() => CreateBackendAsync(plan));
+            return (compiled, null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Follow(await Model.ReportAsync(TakeReport() with { BackendError = e.Message }));
+            return (null, $"Model {plan.DisplayName} cannot start: {e.Message}");
+        }
+    }
+
+    private async Task<ModelBackend> CreateBackendAsync(ModelExecutionPlan plan)
+    {
+        ModelBackend? backend = null;
+        try
+        {
+            var config = new ModelConfig(secrets.Reveal(JsonNode.Parse(plan.StoredConfig) as JsonObject ?? new JsonObject()));
+            backend = backends.Create(plan.Provider, ModelId, config, plan.Timeout, plan.MaxRetries, plan.Http2PriorKnowledge,
+                plan.TargetsSetByAdmin ? Outbound.OutboundTrust.Trusted : Outbound.OutboundTrust.Restricted);
+            using var start = new CancellationTokenSource(BackendStartTimeout);
+            await backend.InitializeAsync(start.Token);
+            return backend;
+        }
+        catch
+        {
+            if (backend is not null)
+            {
+                await backend.DisposeAsync();
+            }
+            throw;
+        }
+    }
+
+    private async Task<double> SucceededAsync(ModelExecutionPlan plan, int requests, long started, long promptTokens = 0, long completionTokens = 0)
+    {
+        var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        _requests += requests;
+        _latencyMsTotal += latency * requests;
+        _promptTokens += promptTokens;
+        _completionTokens += completionTokens;
+        if (plan.Trial)
+        {
+            // The trial's success closes the breaker: reported now, so the next call is let through at once.
+            Follow(await Model.ReportAsync(TakeReport()));
+        }
+        else
+        {
+            ScheduleReport();
+        }
+        return latency;
+    }
+
+    /// <summary>Reports a failure with the successes before it, before its answer returns; follows the plan it gets back.</summary>
+    private async Task FailedAsync(ModelExecutionPlan plan, int requests, long started, string detail)
+    {
+        var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        Follow(await Model.ReportAsync(TakeReport() with { FailedRequests = requests, FailedLatencyMs = latency, Failure = detail }));
+    }
+
+    private async Task ReleaseTrialAsync(ModelExecutionPlan plan)
+    {
+        if (plan.Trial)
+        {
+            Follow(await Model.ReportAsync(TakeReport() with { TrialReleased = true }));
+        }
+    }
+
+    private ModelOutcomeReport TakeReport()
+    {
+        var report = new ModelOutcomeReport(_requests, _latencyMsTotal, _promptTokens, _completionTokens);
+        _requests = 0;
+        _latencyMsTotal = 0;
+        _promptTokens = 0;
+        _completionTokens = 0;
+        _lastReport = time.GetUtcNow();
+        return report;
+    }
+
+    private async Task ReportAsync(ModelOutcomeReport report) => Follow(await Model.ReportAsync(report));
+
+    /// <summary>
+    /// Successes go to the model grain in batches: one report in flight per executor at a time, and what finishes
+    /// meanwhile goes with the next one, so the batch grows with the load and the model grain sees at most one report
+    /// per executor per round trip; <see cref="ModelGrainOptions.ExecutorReportInterval"/> sets a floor between two.
+    /// A quiet model's counts are current as soon as its call has answered.
+    /// </summary>
+    private void ScheduleReport()
+    {
+        if (_reporting || _reportTimer is not null)
+        {
+            return;
+        }
+        var due = _lastReport + _options.ExecutorReportInterval - time.GetUtcNow();
+        if (due <= TimeSpan.Zero)
+        {
+            _ = ReportNowAsync();
+            return;
+        }
+        _reportTimer = this.RegisterGrainTimer(async _ =>
+            {
+                _reportTimer?.Dispose();
+                _reportTimer = null;
+                await ReportNowAsync();
+            },
+            new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = false, Interleave = true });
+    }
+
+    private async Task ReportNowAsync()
+    {
+        if (_reporting)
+        {
+            return;
+        }
+        _reporting = true;
+        try
+        {
+            while (_requests > 0)
+            {
+                var report = TakeReport();
+                try
+                {
+                    await ReportAsync(report);
+                }
+                catch (Exception e)
+                {
+                    // Counters are a record, not a decision; a lost report is logged rather than retried forever.
+                    logger.LogWarning(e, "Executor of model {ModelId} could not report {Requests} calls", ModelId, report.Requests);
+                    break;
+                }
+                if (_options.ExecutorReportInterval > TimeSpan.Zero)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            _reporting = false;
+        }
+        if (_requests > 0)
+        {
+            ScheduleReport();
+        }
+    }
+
+    private static void DisposeCompiled(Task<Compiled>? compiled, TimeSpan grace)
+    {
+        if (compiled is { IsCompletedSuccessfully: true } && compiled.GetAwaiter().GetResult().Backend is { } backend)
+        {
+            // Calls still running on the old backend finish first (they are bounded by the model's timeout).
+            _ = Task.Delay(grace).ContinueWith(_ => backend.DisposeAsync().AsTask(), TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>One definition's compiled schemas and, once a call is admitted, its backend.</summary>
+    private sealed class Compiled(ModelSchema input, ModelSchema output)
+    {
+        private Task? _starting;
+
+        public ModelSchema Input { get; } = input;
+
+        public ModelSchema Output { get; } = output;
+
+        public ModelBackend? Backend { get; private set; }
+
+        /// <summary>Starts the backend once; a start that failed is tried again by the next call.</summary>
+        public Task StartAsync(Func<Task<ModelBackend>> create)
+        {
+            if (_starting is { IsFaulted: true } or { IsCanceled: true })
+            {
+                _starting = null;
+            }
+            return _starting ??= StartCoreAsync(create);
+        }
+
+        private async Task StartCoreAsync(Func<Task<ModelBackend>> create) => Backend = await create();
+    }
+}

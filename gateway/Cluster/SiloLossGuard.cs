@@ -11,9 +11,9 @@ namespace Mcp.Cluster.Gateway.Cluster;
 /// <see cref="SiloLossGuardOptions.Interval"/> this looks up the silo of the grain's activation and, once membership
 /// no longer lists that silo as active, cancels the call (which also cancels the provider call, were it still running)
 /// and fails it with <see cref="SiloUnavailableException"/>, which the gateway answers with 503. A check that fails
-/// (the silo asked is unreachable too) is skipped, never the call's failure. When the directory no longer knows the
+/// (the silo asked is unreachable too) is skipped, never the call's failure. When the directory does not know the
 /// activation (its entry went with a dead silo, which is how a call to a killed silo usually looks by the time the
-/// first check runs), the call is failed once a silo that was a member while it ran has left: it may have been the
+/// first check runs; a stateless worker such as a model's executor never has one), the call is failed once a silo that was a member while it ran has left: it may have been the
 /// one running it, and a retry is cheaper than a hang of the whole response timeout.
 /// </summary>
 public sealed class SiloLossGuard(IGrainFactory grains, IOptions<SiloLossGuardOptions> options, IOptions<McpClusterOptions> cluster,
@@ -32,6 +32,7 @@ public sealed class SiloLossGuard(IGrainFactory grains, IOptions<SiloLossGuardOp
         var management = grains.GetGrain<IManagementGrain>(0);
         SiloAddress? host = null;
         HashSet<SiloAddress>? membersWhileRunning = null;
+        var statelessWorker = false;
         while (true)
         {
             var tick = Task.Delay(options.Value.Interval, time, cancellationToken);
@@ -44,7 +45,19 @@ public sealed class SiloLossGuard(IGrainFactory grains, IOptions<SiloLossGuardOp
             {
                 var active = await management.GetHosts(onlyActive: true).WaitAsync(options.Value.CheckTimeout, time, cancellationToken);
                 membersWhileRunning ??= [.. active.Keys];
-                host ??= await management.GetActivationAddress(grain).AsTask().WaitAsync(options.Value.CheckTimeout, time, cancellationToken);
+                if (host is null && !statelessWorker)
+                {
+                    try
+                    {
+                        host = await management.GetActivationAddress(grain).AsTask().WaitAsync(options.Value.CheckTimeout, time, cancellationToken);
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        // A stateless worker (a model's executor) has no directory entry: it runs on the silo the call
+                        // reached, which only the membership rule below can speak for.
+                        statelessWorker = true;
+                    }
+                }
                 if (host is not null ? active.ContainsKey(host) : membersWhileRunning.All(active.ContainsKey))
                 {
                     continue;

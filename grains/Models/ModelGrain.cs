@@ -17,8 +17,9 @@ namespace Mcp.Cluster.Models;
 /// <summary>
 /// One model: it decides (definition, ownership, health loop, circuit breaker, counters) and
 /// <see cref="ModelExecutorGrain"/>s on each silo do the predictions and embeddings, following the plan it hands them
-/// (GetPlanAsync) and reporting back (ReportAsync). Text generation still streams through here. Definition changes are written before the call returns; request counters and health results are
-/// written behind by a non-interleaved timer. Only non-interleaved methods write state, so writes never overlap
+/// (GetPlanAsync) and reporting back (ReportAsync). Text generation still streams through here. Definition changes
+/// are written before the call returns; request counters and health results are written behind by a non-interleaved
+/// timer. Only non-interleaved methods write state, so writes never overlap
 /// (the storage's etag check would reject an overlapping write).
 /// </summary>
 [GrainType("model")]

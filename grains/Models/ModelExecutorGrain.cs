@@ -42,6 +42,7 @@ public sealed class ModelExecutorGrain(
 
     private ModelExecutionPlan? _plan;
     private DateTimeOffset _planExpires;
+    private long _newestVersion = long.MinValue;
     private Task<ModelExecutionPlan>? _asking;
     private bool _trialTaken;
 
@@ -362,7 +363,13 @@ public sealed class ModelExecutorGrain(
             {
                 var fresh = await Model.GetPlanAsync();
                 Follow(fresh);
-                return fresh;
+                if (_plan is null)
+                {
+                    // The answer was older than a plan seen meanwhile, which was then forgotten: ask once more.
+                    fresh = await Model.GetPlanAsync();
+                    Follow(fresh);
+                }
+                return _plan ?? fresh;
             }
             finally
             {
@@ -371,8 +378,18 @@ public sealed class ModelExecutorGrain(
         }
     }
 
+    /// <summary>
+    /// Follows <paramref name="plan"/> unless a newer one was seen: a report's reply or an ask that left before a
+    /// change can arrive after the plan that carries it (or after a forget-plan), and must not bring back the old decision.
+    /// Versions only grow, also across activations of the model grain (they start from its clock).
+    /// </summary>
     private void Follow(ModelExecutionPlan plan)
     {
+        if (plan.Version < _newestVersion)
+        {
+            return;
+        }
+        _newestVersion = plan.Version;
         _plan = plan;
         _planExpires = time.GetUtcNow() + _options.ExecutorPlanLease;
         _trialTaken = false;

@@ -14,7 +14,9 @@ namespace Mcp.Cluster.Gateway.Cluster;
 /// (the silo asked is unreachable too) is skipped, never the call's failure. When the directory does not know the
 /// activation (its entry went with a dead silo, which is how a call to a killed silo usually looks by the time the
 /// first check runs; a stateless worker such as a model's executor never has one), the call is failed once a silo that was a member while it ran has left: it may have been the
-/// one running it, and a retry is cheaper than a hang of the whole response timeout.
+/// one running it, and a retry is cheaper than a hang of the whole response timeout. When checks failed before the
+/// first one succeeded (the silo asked was the one dying), a silo already declared dead by then counts as having left
+/// while the call ran. Either rule may fail a call that ran on a silo that lived: it gets a 503 to retry.
 /// </summary>
 public sealed class SiloLossGuard(IGrainFactory grains, IOptions<SiloLossGuardOptions> options, IOptions<McpClusterOptions> cluster,
     TimeProvider time, ILogger<SiloLossGuard> logger)
@@ -33,6 +35,7 @@ public sealed class SiloLossGuard(IGrainFactory grains, IOptions<SiloLossGuardOp
         SiloAddress? host = null;
         HashSet<SiloAddress>? membersWhileRunning = null;
         var statelessWorker = false;
+        var checkFailed = false;
         while (true)
         {
             var tick = Task.Delay(options.Value.Interval, time, cancellationToken);
@@ -43,8 +46,12 @@ public sealed class SiloLossGuard(IGrainFactory grains, IOptions<SiloLossGuardOp
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                var active = await management.GetHosts(onlyActive: true).WaitAsync(options.Value.CheckTimeout, time, cancellationToken);
-                membersWhileRunning ??= [.. active.Keys];
+                var hosts = await management.GetHosts(onlyActive: false).WaitAsync(options.Value.CheckTimeout, time, cancellationToken);
+                var active = hosts.Where(h => h.Value == SiloStatus.Active).Select(h => h.Key).ToHashSet();
+                // A first check that only succeeded after others failed may already find the silo that failed them
+                // declared dead: then a dead silo in the table is the only trace of it.
+                var deadSinceFailure = membersWhileRunning is null && checkFailed && hosts.Any(h => h.Value == SiloStatus.Dead);
+                membersWhileRunning ??= [.. hosts.Where(h => h.Value != SiloStatus.Dead).Select(h => h.Key)];
                 if (host is null && !statelessWorker)
                 {
                     try
@@ -54,17 +61,19 @@ public sealed class SiloLossGuard(IGrainFactory grains, IOptions<SiloLossGuardOp
                     catch (InvalidOperationException)
                     {
                         // A stateless worker (a model's executor) has no directory entry: it runs on the silo the call
-                        // reached, which only the membership rule below can speak for.
+                        // reached, which only the membership rules below can speak for.
                         statelessWorker = true;
                     }
                 }
-                if (host is not null ? active.ContainsKey(host) : membersWhileRunning.All(active.ContainsKey))
+                var lost = host is not null ? !active.Contains(host) : deadSinceFailure || !membersWhileRunning.All(active.Contains);
+                if (!lost)
                 {
                     continue;
                 }
             }
             catch (Exception e) when (e is TimeoutException or OrleansException)
             {
+                checkFailed = true;
                 continue;
             }
             logger.LogWarning("Silo {Silo} left the cluster while running a call to {Grain}; failing the call", (object?)host ?? "(unknown)", grain.GetGrainId());

@@ -13,8 +13,9 @@ namespace Mcp.Cluster.Gateway.Cluster;
 /// and fails it with <see cref="SiloUnavailableException"/>, which the gateway answers with 503. A check that fails
 /// (the silo asked is unreachable too) is skipped, never the call's failure. When the directory does not know the
 /// activation (its entry went with a dead silo, which is how a call to a killed silo usually looks by the time the
-/// first check runs; a stateless worker such as a model's executor never has one), the call is failed once a silo that was a member while it ran has left: it may have been the
-/// one running it, and a retry is cheaper than a hang of the whole response timeout. When checks failed before the
+/// first check runs; a stateless worker such as a model's executor never has one), the call is failed once a silo
+/// that was a member while it ran has left: it may have been the one running it, and a retry is cheaper than a hang
+/// of the whole response timeout. When checks failed before the
 /// first one succeeded (the silo asked was the one dying), a silo already declared dead by then counts as having left
 /// while the call ran. Either rule may fail a call that ran on a silo that lived: it gets a 503 to retry.
 /// </summary>

@@ -7,8 +7,9 @@ namespace Mcp.Cluster.Gateway.Completions;
 
 /// <summary>
 /// Runs one completion for <c>/completions</c>, <c>/completions/stream</c>, <c>/v1/chat/completions</c> and the
-/// WebSocket endpoint: reserves the key's tokens, streams the completion from the model grain (which keeps its record,
-/// so it can be read and cancelled from any gateway) into a <see cref="ICompletionSink"/>, and always settles tokens.
+/// WebSocket endpoint: reserves the key's tokens, streams the completion from the model's executor (its model grain
+/// keeps the record, so it can be read and cancelled from any gateway) into a <see cref="ICompletionSink"/>, and
+/// always settles tokens.
 /// While it streams it renews the reservation's lease, so a gateway that dies leaves the settling to the key grain.
 /// A stream whose node fails (its grain call fails, or it goes silent: no chunk and no heartbeat for
 /// <see cref="CompletionOptions.StreamIdleTimeout"/>) ends with an error at once, never a reset connection.
@@ -54,7 +55,7 @@ public sealed class CompletionRunner(IGrainFactory grains, TokenQuota quota, IOp
             var (prompt, completion) = Settled();
             return new(status, prompt, completion);
         }
-        var feed = new ModelStreamFeed(token => grains.GetGrain<IModelGrain>(modelId).StreamAsync(request, token), cancellationToken);
+        var feed = new ModelStreamFeed(token => grains.GetGrain<IModelExecutorGrain>(modelId).StreamAsync(request, token), cancellationToken);
         using var renewal = new CancellationTokenSource();
         var renewing = RenewLeaseAsync(key.KeyId, completionId, reservation.Lease, Settled, renewal.Token);
         try

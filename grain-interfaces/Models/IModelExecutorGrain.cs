@@ -21,6 +21,15 @@ public interface IModelExecutorGrain : IGrainWithStringKey
     [Alias("embed"), ResponseTimeout("00:06:00")]
     Task<EmbeddingOutcome> EmbedAsync(IReadOnlyList<string> inputs, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Generates text, streamed to the caller as the backend produces it (one chunk per backend delta, a final chunk
+    /// with the finish reason and token counts); the tokens never pass through the model grain, which only hears of
+    /// the completion's start and end. The model's timeout bounds the wait for each chunk, not the whole stream.
+    /// Cancelling the enumeration cancels the provider call.
+    /// </summary>
+    [Alias("stream")]
+    IAsyncEnumerable<CompletionChunk> StreamAsync(CompletionRequest request, CancellationToken cancellationToken = default);
+
     /// <summary>Sends the outcomes not yet reported to the model grain now (status and metrics read after it see them).</summary>
     [Alias("flush")]
     Task FlushAsync();

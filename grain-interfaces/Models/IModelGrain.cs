@@ -30,16 +30,21 @@ public interface IModelGrain : IGrainWithStringKey
     Task<PredictionResult> PredictBatchAsync(IReadOnlyList<string> inputsJson, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Generates text, streamed as the backend produces it (one chunk per backend delta, a final chunk with the
-    /// finish reason and token counts). The model's timeout bounds the wait for each chunk, not the whole stream.
-    /// Cancelling the enumeration cancels the provider call.
+    /// Records a completion an executor starts streaming (false when its id is already known); called before the
+    /// executor's first chunk reaches the caller, so the completion can be read and cancelled from then on.
     /// </summary>
-    [AlwaysInterleave, Alias("stream")]
-    IAsyncEnumerable<CompletionChunk> StreamAsync(CompletionRequest request, CancellationToken cancellationToken = default);
+    [AlwaysInterleave, Alias("begin-completion")]
+    Task<bool> BeginCompletionAsync(Completions.CompletionBegin begin);
 
-    /// <summary>Embeds texts with a model that has the embedding capability (whatever its <c>/predict</c> task).</summary>
     /// <summary>
-    /// Stops the running completion with this id (one this model streams), its provider call included, if
+    /// Records how a completion ended, with its text up to <c>Completions:MaxRetainedTextChars</c>; also when its
+    /// begin never arrived (the record then starts here).
+    /// </summary>
+    [AlwaysInterleave, Alias("finish-completion")]
+    Task FinishCompletionAsync(Completions.CompletionRecord record);
+
+    /// <summary>
+    /// Stops the running completion with this id (one of this model's executors streams), its provider call included, if
     /// <paramref name="owner"/> started it or <paramref name="isAdmin"/>.
     /// </summary>
     [AlwaysInterleave, Alias("cancel-completion")]
@@ -56,6 +61,7 @@ public interface IModelGrain : IGrainWithStringKey
     [ReadOnly, AlwaysInterleave, Alias("get-completion")]
     Task<Completions.CompletionRecord?> GetCompletionAsync(string completionId);
 
+    /// <summary>Embeds texts with a model that has the embedding capability (whatever its <c>/predict</c> task).</summary>
     [AlwaysInterleave, Alias("embed"), ResponseTimeout("00:06:00")]
     Task<EmbeddingOutcome> EmbedAsync(IReadOnlyList<string> inputs, CancellationToken cancellationToken = default);
 

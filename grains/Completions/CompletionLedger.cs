@@ -1,11 +1,10 @@
-using System.Text;
-
 namespace Mcp.Cluster.Completions;
 
 /// <summary>
 /// The running and recently finished completions of one model grain, so their status can be read and a running one
-/// cancelled from any gateway. Kept in the model grain rather than a grain per completion: every completion passes
-/// through its model anyway, and an activation per stream would cost memory and two more grain calls each.
+/// cancelled from any gateway. Kept in the model grain rather than a grain per completion: an activation per stream
+/// would cost memory and more grain calls, while the model grain hears of each completion twice (its start and its
+/// end, from the executor streaming it) and never of its tokens.
 /// In memory only: a completion does not outlive the silo streaming it either.
 /// </summary>
 public sealed class CompletionLedger(CompletionRecordOptions options, TimeProvider time)
@@ -13,29 +12,31 @@ public sealed class CompletionLedger(CompletionRecordOptions options, TimeProvid
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly Queue<Entry> _finished = new();
 
-    /// <summary>Records a starting completion; null when one with this id is already known.</summary>
-    public Entry? Start(string completionId, string modelId, CompletionOrigin? origin)
+    /// <summary>Records a starting completion; false when one with this id is already known.</summary>
+    public bool Start(CompletionBegin begin)
     {
         Prune();
-        if (_entries.ContainsKey(completionId))
-        {
-            return null;
-        }
-        var entry = new Entry(completionId, new CompletionStart(modelId, origin?.KeyId ?? "", origin?.Owner ?? "", time.GetUtcNow(), origin?.RequestId),
-            options.MaxRetainedTextChars);
-        _entries.Add(completionId, entry);
-        return entry;
+        return _entries.TryAdd(begin.CompletionId, new Entry(begin.CompletionId, begin.Start, begin.Control));
     }
 
-    public void Finish(Entry entry, CompletionState state, string? finishReason, long promptTokens, long completionTokens,
-        Models.PredictionOutcome? error, string? detail)
+    /// <summary>Records how a completion ended; one whose start never arrived is recorded from the end's copy of it.</summary>
+    public void Finish(CompletionRecord record)
     {
+        if (record.End is null)
+        {
+            return;
+        }
+        if (!_entries.TryGetValue(record.CompletionId, out var entry))
+        {
+            entry = new Entry(record.CompletionId, record.Start, null);
+            _entries.Add(entry.Id, entry);
+        }
         if (entry.End is not null)
         {
             return;
         }
-        entry.End = new CompletionEnd(state, time.GetUtcNow(), finishReason, promptTokens, completionTokens, entry.Text, error, detail);
-        entry.Release();
+        entry.End = record.End with { FinishedAt = time.GetUtcNow() };
+        entry.Control = null;
         _finished.Enqueue(entry);
         Prune();
     }
@@ -48,6 +49,7 @@ public sealed class CompletionLedger(CompletionRecordOptions options, TimeProvid
             : null;
     }
 
+    /// <summary>Decides a cancel and, when it goes ahead, tells the silo streaming the completion (one-way).</summary>
     public CancelCompletionOutcome Cancel(string completionId, string owner, bool isAdmin)
     {
         if (!_entries.TryGetValue(completionId, out var entry))
@@ -62,7 +64,8 @@ public sealed class CompletionLedger(CompletionRecordOptions options, TimeProvid
         {
             return CancelCompletionOutcome.AlreadyFinished;
         }
-        entry.RequestCancel();
+        // Its silo may be gone; then so is the stream, and its consumer ends it on its own.
+        entry.Control?.CancelAsync(completionId).Ignore();
         return CancelCompletionOutcome.Cancelling;
     }
 
@@ -76,52 +79,14 @@ public sealed class CompletionLedger(CompletionRecordOptions options, TimeProvid
         }
     }
 
-    /// <summary>One completion: who started it, its text so far (up to the retention cap) and how it ended.</summary>
-    public sealed class Entry(string id, CompletionStart start, int maxTextChars)
+    private sealed class Entry(string id, CompletionStart start, ICompletionControl? control)
     {
-        private StringBuilder? _text;
-        private CancellationTokenSource? _stop;
-
         public string Id { get; } = id;
 
         public CompletionStart Start { get; } = start;
 
-        public CompletionEnd? End { get; internal set; }
+        public ICompletionControl? Control { get; set; } = control;
 
-        /// <summary>Set by a cancel from <c>DELETE /completions/{id}</c>, as opposed to the caller going away or a timeout.</summary>
-        public bool CancelRequested { get; private set; }
-
-        internal string? Text => _text?.ToString();
-
-        /// <summary>The token that stops the completion's provider call; cancelled at once if a cancel came first.</summary>
-        public void Attach(CancellationTokenSource stop)
-        {
-            _stop = stop;
-            if (CancelRequested)
-            {
-                stop.Cancel();
-            }
-        }
-
-        public void Append(string text)
-        {
-            var room = maxTextChars - (_text?.Length ?? 0);
-            if (room > 0)
-            {
-                (_text ??= new StringBuilder()).Append(text, 0, Math.Min(room, text.Length));
-            }
-        }
-
-        internal void RequestCancel()
-        {
-            CancelRequested = true;
-            _stop?.Cancel();
-        }
-
-        internal void Release()
-        {
-            _stop = null;
-            _text = null;
-        }
+        public CompletionEnd? End { get; set; }
     }
 }

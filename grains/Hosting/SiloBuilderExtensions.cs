@@ -165,6 +165,8 @@ public static class SiloBuilderExtensions
         services.AddMcpOptions<McpClusterOptions>(configuration, McpClusterOptions.Section);
         services.AddMcpOptions<ApiKeyGrainOptions>(configuration, ApiKeyGrainOptions.Section);
         services.AddMcpOptions<Completions.CompletionRecordOptions>(configuration, Completions.CompletionRecordOptions.Section);
+        services.TryAddSingleton<Completions.LocalCompletions>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Completions.LocalCompletions>());
         // The process's one clock (a gateway in local mode shares it); tests replace it with a FakeTimeProvider.
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();

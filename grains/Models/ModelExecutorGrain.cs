@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mcp.Cluster.Completions;
 using Mcp.Cluster.Json;
 using Mcp.Cluster.Models.Backends;
 using Mcp.Cluster.Models.Schemas;
@@ -33,6 +36,8 @@ public sealed class ModelExecutorGrain(
     ModelBackendRegistry backends,
     ModelSecretProtector secrets,
     IOptions<ModelGrainOptions> options,
+    IOptions<CompletionRecordOptions> recordOptions,
+    LocalCompletions completions,
     TimeProvider time,
     ILogger<ModelExecutorGrain> logger) : Grain, IModelExecutorGrain
 {
@@ -214,6 +219,155 @@ public sealed class ModelExecutorGrain(
         {
             await FailedAsync(plan, inputs.Count, started, e.Message);
             return new EmbeddingOutcome(PredictionOutcome.ModelError, [], 0, e.Message);
+        }
+    }
+
+    public async IAsyncEnumerable<CompletionChunk> StreamAsync(
+        CompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var plan = await PlanAsync(forCall: true);
+        var refusal = plan.Unservable ?? (!plan.Capabilities.Contains(ModelTask.Chat) && !plan.Capabilities.Contains(ModelTask.Completion)
+            ? new ModelRefusal(PredictionOutcome.ValidationError,
+                $"Model {plan.DisplayName} does not generate text (it offers {string.Join(", ", plan.Capabilities.Select(c => c.ToString().ToLowerInvariant()))}).")
+            : Admit(plan));
+        if (refusal is not null)
+        {
+            yield return CompletionChunk.Failure(refusal.Outcome, refusal.Detail, refusal.RetryAfterAt(time.GetUtcNow()));
+            yield break;
+        }
+        var (compiled, cannotStart) = await StartAsync(plan, cancellationToken);
+        if (cannotStart is not null)
+        {
+            yield return CompletionChunk.Failure(PredictionOutcome.Unavailable, cannotStart);
+            yield break;
+        }
+
+        var generation = new TextGenerationRequest(
+            request.Messages.Select(m => new ChatMessage(m.Role, m.Content)).ToArray(), request.Prompt,
+            request.MaxTokens, request.Temperature, request.TopP, request.Stop);
+        var started = Stopwatch.GetTimestamp();
+        await using var reader = new BackendTextStream(compiled!.Backend!, generation, plan.Timeout, cancellationToken);
+        var record = request.CompletionId is { } id
+            ? new CompletionRecorder(id, new CompletionStart(ModelId, request.Origin?.KeyId ?? "", request.Origin?.Owner ?? "", time.GetUtcNow(),
+                request.Origin?.RequestId), recordOptions.Value.MaxRetainedTextChars)
+            : null;
+        using var cancellable = record is null ? null : completions.TryRegister(record.Id, reader.Cancel);
+        if (record is not null && cancellable is null)
+        {
+            await ReleaseTrialAsync(plan);
+            yield return CompletionChunk.Failure(PredictionOutcome.ValidationError, $"Completion '{record.Id}' is already known.");
+            yield break;
+        }
+        // The record is started while the provider call starts; it exists before the caller sees anything.
+        Task<BackendTextStream.Step>? first = reader.NextAsync(request.Heartbeat, time);
+        if (record is not null && !await BeginAsync(record))
+        {
+            // Another completion has this id (ids are made by the gateway, so this is a caller's replay): stop the call.
+            reader.Cancel();
+            await ((Task)first).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            await ReleaseTrialAsync(plan);
+            yield return CompletionChunk.Failure(PredictionOutcome.ValidationError, $"Completion '{record.Id}' is already known.");
+            yield break;
+        }
+        CompletionChunk? last = null;
+        try
+        {
+            while (true)
+            {
+                BackendTextStream.Step step;
+                try
+                {
+                    step = await (first ?? reader.NextAsync(request.Heartbeat, time));
+                    first = null;
+                }
+                catch (OperationCanceledException)
+                {
+                    // The caller went away; that says nothing about the model.
+                    await ReleaseTrialAsync(plan);
+                    throw;
+                }
+                if (step.IsQuiet)
+                {
+                    // The provider is thinking; the consumer hears that this silo is alive.
+                    yield return CompletionChunk.Beat;
+                    continue;
+                }
+                if (step.Failure is { } failure)
+                {
+                    if (step.Unexpected is { } e)
+                    {
+                        logger.LogError(e, "Model {ModelId} stream failed unexpectedly", ModelId);
+                    }
+                    if (failure.Error is PredictionOutcome.Cancelled or PredictionOutcome.ValidationError)
+                    {
+                        // A cancellation or an input the provider refused says nothing about the model's health.
+                        await ReleaseTrialAsync(plan);
+                    }
+                    else
+                    {
+                        await FailedAsync(plan, 1, started, failure.Detail!);
+                    }
+                    last = failure;
+                    await FinishAsync(record, request, last);
+                    yield return failure;
+                    yield break;
+                }
+                var chunk = step.Chunk!;
+                if (chunk.Text.Length > 0)
+                {
+                    record?.Append(chunk.Text);
+                    yield return new CompletionChunk(chunk.Text);
+                }
+                if (chunk.FinishReason is { } finish)
+                {
+                    var promptTokens = chunk.Usage is { PromptTokens: > 0 } u ? u.PromptTokens : TokenEstimate.OfPrompt(request.Messages, request.Prompt);
+                    var completionTokens = chunk.Usage is { CompletionTokens: > 0 } c ? c.CompletionTokens : TokenEstimate.OfBytes(record?.GeneratedBytes ?? 0);
+                    await SucceededAsync(plan, 1, started, promptTokens, completionTokens);
+                    last = new CompletionChunk("", finish, promptTokens, completionTokens);
+                    await FinishAsync(record, request, last);
+                    yield return last;
+                    yield break;
+                }
+            }
+        }
+        finally
+        {
+            if (last is null && record is not null)
+            {
+                // Abandoned by the caller: recorded without waiting, the caller is gone.
+                Model.FinishCompletionAsync(record.End(request, null, time.GetUtcNow())).Ignore();
+            }
+        }
+    }
+
+    private async Task<bool> BeginAsync(CompletionRecorder record)
+    {
+        try
+        {
+            return await Model.BeginCompletionAsync(new CompletionBegin(record.Id, record.Start, completions.Control));
+        }
+        catch (Exception e)
+        {
+            // The record is a convenience; the answer still streams.
+            logger.LogWarning(e, "Completion {CompletionId} of model {ModelId} could not be recorded", record.Id, ModelId);
+            return true;
+        }
+    }
+
+    /// <summary>Records the end before the caller hears it, so a read of the record after the last chunk finds it.</summary>
+    private async Task FinishAsync(CompletionRecorder? record, CompletionRequest request, CompletionChunk last)
+    {
+        if (record is null)
+        {
+            return;
+        }
+        try
+        {
+            await Model.FinishCompletionAsync(record.End(request, last, time.GetUtcNow()));
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "The end of completion {CompletionId} of model {ModelId} could not be recorded", record.Id, ModelId);
         }
     }
 

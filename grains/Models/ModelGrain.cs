@@ -428,192 +428,12 @@ public sealed class ModelGrain(
             s.TargetsSetByAdmin, prepared?.TextField ?? "text", unservable, admission, trial);
     }
 
-    public async IAsyncEnumerable<CompletionChunk> StreamAsync(
-        CompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public Task<bool> BeginCompletionAsync(CompletionBegin begin) => Task.FromResult(_completions.Start(begin));
+
+    public Task FinishCompletionAsync(CompletionRecord record)
     {
-        CompletionLedger.Entry? entry = null;
-        if (request.CompletionId is { } completionId)
-        {
-            entry = _completions.Start(completionId, ModelId, request.Origin);
-            if (entry is null)
-            {
-                yield return CompletionChunk.Failure(PredictionOutcome.ValidationError, $"Completion '{completionId}' is already known.");
-                yield break;
-            }
-        }
-        // However the stream ends (finished, failed, cancelled, abandoned by the caller), the record says how.
-        CompletionChunk? last = null;
-        // Only the length of the text is needed here (to estimate tokens when the provider does not count them).
-        var generatedBytes = 0;
-        try
-        {
-            var prepared = _prepared;
-            var refusal = !model.RecordExists ? CompletionChunk.Failure(PredictionOutcome.NotFound, $"Model {ModelId} not found.")
-                : prepared is null ? CompletionChunk.Failure(PredictionOutcome.Unavailable, $"Model {DisplayName} cannot load: {_backendError}")
-                : NotServable(prepared) is { } notServable ? CompletionChunk.Failure(notServable.Outcome, notServable.Detail)
-                : !prepared.Capabilities.Contains(ModelTask.Chat) && !prepared.Capabilities.Contains(ModelTask.Completion)
-                    ? CompletionChunk.Failure(PredictionOutcome.ValidationError, $"Model {DisplayName} does not generate text (it offers {Describe(prepared.Capabilities)}).")
-                : Admit() is { Refusal: { } admission } ? CompletionChunk.Failure(admission.Outcome, admission.Detail, admission.RetryAfterAt(time.GetUtcNow()))
-                : null;
-            if (refusal is not null)
-            {
-                yield return last = refusal;
-                yield break;
-            }
-
-            var (backend, cannotStart) = await StartBackendAsync(cancellationToken);
-            if (cannotStart is not null)
-            {
-                yield return last = CompletionChunk.Failure(PredictionOutcome.Unavailable, cannotStart);
-                yield break;
-            }
-
-            var generation = new TextGenerationRequest(
-                request.Messages.Select(m => new ChatMessage(m.Role, m.Content)).ToArray(), request.Prompt,
-                request.MaxTokens, request.Temperature, request.TopP, request.Stop);
-            var started = Stopwatch.GetTimestamp();
-            // One token source per stream: the caller's cancellation, a cancel by id (the entry) and the timeout, which
-            // bounds each wait for the next chunk so a long answer that keeps flowing is not cut off.
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            stop.CancelAfter(prepared!.Timeout);
-            entry?.Attach(stop);
-            var chunks = backend.SupportsStreaming
-                ? backend.StreamAsync(generation, stop.Token)
-                : WholeAnswerAsync(backend, generation, stop.Token);
-            var enumerator = chunks.GetAsyncEnumerator(stop.Token);
-            // The provider is read one chunk ahead of the consumer: while a chunk waits to be taken (or the consumer,
-            // a gateway that died, never takes it) a read is pending, so a cancel (by id, or an abandon when the
-            // consumer's token lease runs out) reaches the provider's connection at once instead of at the next pull.
-            Task<bool>? next = null;
-            try
-            {
-                while (true)
-                {
-                    TextGenerationChunk? chunk = null;
-                    CompletionChunk? failure = null;
-                    var quiet = false;
-                    try
-                    {
-                        next ??= enumerator.MoveNextAsync().AsTask();
-                        if (request.Heartbeat is { } every && every > TimeSpan.Zero && !next.IsCompleted)
-                        {
-                            quiet = await Task.WhenAny(next, Task.Delay(every, time)) != next;
-                        }
-                        if (!quiet)
-                        {
-                            var read = next;
-                            next = null;
-                            if (await read)
-                            {
-                                chunk = enumerator.Current;
-                                stop.CancelAfter(prepared.Timeout);
-                                if (chunk.FinishReason is null)
-                                {
-                                    next = enumerator.MoveNextAsync().AsTask();
-                                }
-                            }
-                        }
-                    }
-                    // A cancelled read can surface as a broken stream rather than a cancellation; the tokens say which it was.
-                    catch (Exception e) when (e is OperationCanceledException or ModelBackendException && entry is { CancelRequested: true })
-                    {
-                        failure = CompletionChunk.Failure(PredictionOutcome.Cancelled, "The completion was cancelled.");
-                    }
-                    catch (Exception e) when (e is OperationCanceledException or ModelBackendException && cancellationToken.IsCancellationRequested)
-                    {
-                        _trialInFlight = false;
-                        throw new OperationCanceledException(cancellationToken);
-                    }
-                    catch (Exception e) when (e is OperationCanceledException or ModelBackendException && stop.IsCancellationRequested)
-                    {
-                        failure = CompletionChunk.Failure(PredictionOutcome.Timeout, $"The model sent nothing for {prepared.Timeout.TotalSeconds:0.#} s.");
-                    }
-                    catch (ModelBackendException e) when (e.InputRejected)
-                    {
-                        failure = CompletionChunk.Failure(PredictionOutcome.ValidationError, e.RejectionDetail);
-                    }
-                    catch (ModelBackendException e)
-                    {
-                        failure = CompletionChunk.Failure(PredictionOutcome.ModelError, e.Message);
-                    }
-                    catch (Exception e)
-                    {
-                        logger.LogError(e, "Model {ModelId} stream failed unexpectedly", ModelId);
-                        failure = CompletionChunk.Failure(PredictionOutcome.ModelError, $"The backend failed: {e.Message}");
-                    }
-
-                    if (quiet)
-                    {
-                        // The provider is thinking; the consumer hears that this silo is alive.
-                        yield return CompletionChunk.Beat;
-                        continue;
-                    }
-                    if (chunk is null && failure is null)
-                    {
-                        failure = CompletionChunk.Failure(PredictionOutcome.ModelError, "The provider ended the answer without a finish reason.");
-                    }
-                    if (failure is not null)
-                    {
-                        if (failure.Error is PredictionOutcome.Cancelled or PredictionOutcome.ValidationError)
-                        {
-                            // A cancellation or an input the provider refused says nothing about the model's health.
-                            _trialInFlight = false;
-                        }
-                        else
-                        {
-                            RecordFailure(1, started, failure.Detail!);
-                        }
-                        yield return last = failure;
-                        yield break;
-                    }
-                    if (chunk!.Text.Length > 0)
-                    {
-                        generatedBytes += System.Text.Encoding.UTF8.GetByteCount(chunk.Text);
-                        entry?.Append(chunk.Text);
-                        yield return new CompletionChunk(chunk.Text);
-                    }
-                    if (chunk.FinishReason is { } finish)
-                    {
-                        var promptTokens = chunk.Usage is { PromptTokens: > 0 } u ? u.PromptTokens : TokenEstimate.OfPrompt(request.Messages, request.Prompt);
-                        var completionTokens = chunk.Usage is { CompletionTokens: > 0 } c ? c.CompletionTokens : TokenEstimate.OfBytes(generatedBytes);
-                        RecordSuccess(1, started, promptTokens, completionTokens);
-                        yield return last = new CompletionChunk("", finish, promptTokens, completionTokens);
-                        yield break;
-                    }
-                }
-            }
-            finally
-            {
-                // An iterator cannot be disposed while a read is pending: stop that read first.
-                if (next is { IsCompleted: false })
-                {
-                    await stop.CancelAsync();
-                    await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
-                }
-                else
-                {
-                    next?.Exception?.Handle(_ => true);
-                }
-                await enumerator.DisposeAsync();
-            }
-        }
-        finally
-        {
-            if (entry is not null)
-            {
-                if (last is { FinishReason: not null })
-                {
-                    _completions.Finish(entry, CompletionState.Completed, last.FinishReason, last.PromptTokens, last.CompletionTokens, null, null);
-                }
-                else
-                {
-                    // Same estimate the gateway settles the key's tokens with: the prompt counts once text has flowed.
-                    var state = last?.Error is null or PredictionOutcome.Cancelled ? CompletionState.Cancelled : CompletionState.Failed;
-                    _completions.Finish(entry, state, null, generatedBytes > 0 ? TokenEstimate.OfPrompt(request.Messages, request.Prompt) : 0,
-                        TokenEstimate.OfBytes(generatedBytes), last?.Error, last?.Detail);
-                }
-            }
-        }
+        _completions.Finish(record);
+        return Task.CompletedTask;
     }
 
     public Task<CancelCompletionOutcome> CancelCompletionAsync(string completionId, string owner, bool isAdmin) =>
@@ -629,16 +449,6 @@ public sealed class ModelGrain(
     }
 
     public Task<CompletionRecord?> GetCompletionAsync(string completionId) => Task.FromResult(_completions.Get(completionId));
-
-    private static async IAsyncEnumerable<TextGenerationChunk> WholeAnswerAsync(
-        ModelBackend backend, TextGenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var result = await backend.GenerateAsync(request, cancellationToken);
-        yield return new TextGenerationChunk(result.Text, result.FinishReason ?? "stop", result.Usage);
-    }
-
-    private static string Describe(IReadOnlySet<ModelTask> capabilities) =>
-        string.Join(", ", capabilities.Select(c => c.ToString().ToLowerInvariant()));
 
     public Task<ModelStatusReport?> GetStatusAsync() =>
         Task.FromResult(model.RecordExists ? StatusReport() : null);
@@ -845,23 +655,6 @@ public sealed class ModelGrain(
             }
         }
         PublishStatus();
-    }
-
-    /// <summary>
-    /// The backend for a call that was just admitted, or why it cannot start (the admission's trial slot is then
-    /// given back). A cancellation by the caller is thrown, not reported.
-    /// </summary>
-    private async Task<(ModelBackend Backend, string? CannotStart)> StartBackendAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await GetBackendAsync(), null);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            _trialInFlight = false;
-            return (null!, $"Model {DisplayName} cannot start: {_backendError ?? e.Message}");
-        }
     }
 
     private Task<ModelBackend> GetBackendAsync()

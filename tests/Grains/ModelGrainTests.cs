@@ -145,6 +145,8 @@ public sealed class ModelGrainTests(ClusterFixture fixture) : IAsyncLifetime
         await upstream.StartAsync();
         var modelId = NewId();
         var grain = fixture.Grains.GetGrain<IModelGrain>(modelId);
+        // The executor streams; the model grain keeps the records.
+        var executor = fixture.Grains.GetGrain<IModelExecutorGrain>(modelId);
         var config = new JsonObject { ["base_url"] = upstream.V1.ToString(), ["api_key"] = "sk-test", ["provider_model"] = "gpt-test" };
         await grain.RegisterAsync(new ModelDefinition("records-" + Guid.NewGuid().ToString("N")[..8], "1.0.0", null, ModelType.ThirdParty,
             "openai", null, null, [], config.ToJsonString()), Admin);
@@ -154,7 +156,7 @@ public sealed class ModelGrainTests(ClusterFixture fixture) : IAsyncLifetime
         Assert.True(CompletionIds.TryGetModelId(runningId, out var parsed));
         Assert.Equal(modelId, parsed);
 
-        await foreach (var _ in grain.StreamAsync(new CompletionRequest([], "one two three", 5, null, null, null, finishedId, origin)))
+        await foreach (var _ in executor.StreamAsync(new CompletionRequest([], "one two three", 5, null, null, null, finishedId, origin)))
         {
         }
         var finished = await grain.GetCompletionAsync(finishedId);
@@ -171,14 +173,14 @@ public sealed class ModelGrainTests(ClusterFixture fixture) : IAsyncLifetime
         var other = new List<CompletionChunk>();
         var stream = Task.Run(async () =>
         {
-            await foreach (var chunk in grain.StreamAsync(new CompletionRequest([], "a b c d e f g h i j k l m n o p", 40, null, null, null, runningId, origin)))
+            await foreach (var chunk in executor.StreamAsync(new CompletionRequest([], "a b c d e f g h i j k l m n o p", 40, null, null, null, runningId, origin)))
             {
                 chunks.Add(chunk);
             }
         });
         var untouched = Task.Run(async () =>
         {
-            await foreach (var chunk in grain.StreamAsync(new CompletionRequest([], "x y z", 5, null, null, null, CompletionIds.New("cmpl_", modelId), origin)))
+            await foreach (var chunk in executor.StreamAsync(new CompletionRequest([], "x y z", 5, null, null, null, CompletionIds.New("cmpl_", modelId), origin)))
             {
                 other.Add(chunk);
             }

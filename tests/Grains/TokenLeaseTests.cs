@@ -133,7 +133,7 @@ public sealed class TokenLeaseTests : IAsyncLifetime
             Heartbeat: TimeSpan.FromSeconds(1));
 
         // The consumer takes the first words, then vanishes: it neither pulls again nor says goodbye, as a killed gateway.
-        var stream = model.StreamAsync(request).GetAsyncEnumerator();
+        var stream = _cluster.Client.GetGrain<IModelExecutorGrain>(modelId).StreamAsync(request).GetAsyncEnumerator();
         var texts = 0;
         while (texts < 2)
         {

@@ -35,11 +35,16 @@ public sealed class CompletionSocket(
 {
     // How long a refused client gets to read the close frame before the connection is cut.
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
+    private static readonly JsonEncodedText TypeName = JsonEncodedText.Encode("type");
+    private static readonly JsonEncodedText RequestIdName = JsonEncodedText.Encode("request_id");
+    private static readonly JsonEncodedText TextName = JsonEncodedText.Encode("text");
 
     // One send at a time is all a WebSocket allows; completions on one connection take turns. Sending straight from
     // the completion (rather than through a queue and a writer task) keeps an idle connection small and lets a slow
     // reader slow its own upstream reads instead of piling up frames.
     private readonly SemaphoreSlim _sending = new(1, 1);
+    private ArrayBufferWriter<byte>? _frame;
+    private Utf8JsonWriter? _frameWriter;
     private readonly Dictionary<string, Running> _running = new(StringComparer.Ordinal);
     private ApiKeyPrincipal? _principal = principal;
 
@@ -323,15 +328,39 @@ public sealed class CompletionSocket(
 
     private const string Route = "WS /ws/completions";
 
-    internal async Task SendAsync(SocketFrame frame)
+    internal Task SendAsync(SocketFrame frame) => SendAsync(frame, static (writer, frame, json) => JsonSerializer.Serialize(writer, frame, json));
+
+    /// <summary>
+    /// A <c>token</c> frame, the same JSON as its <see cref="SocketFrame"/>, written without a frame object or a byte
+    /// array per token: the one a stream sends most.
+    /// </summary>
+    internal Task SendTokenAsync(string? requestId, string text) => SendAsync((requestId, text), static (writer, token, _) =>
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(frame, json);
+        writer.WriteStartObject();
+        writer.WriteString(TypeName, "token");
+        if (token.requestId is not null)
+        {
+            writer.WriteString(RequestIdName, token.requestId);
+        }
+        writer.WriteString(TextName, token.text);
+        writer.WriteEndObject();
+    });
+
+    private async Task SendAsync<T>(T frame, Action<Utf8JsonWriter, T, JsonSerializerOptions> write)
+    {
         await _sending.WaitAsync();
         try
         {
+            // Written under the send lock into this connection's one buffer, made at its first frame.
+            _frame ??= new ArrayBufferWriter<byte>(256);
+            _frameWriter ??= new Utf8JsonWriter(_frame, new JsonWriterOptions { Encoder = json.Encoder, Indented = json.WriteIndented });
+            _frame.ResetWrittenCount();
+            _frameWriter.Reset(_frame);
+            write(_frameWriter, frame, json);
+            _frameWriter.Flush();
             if (socket.State == WebSocketState.Open)
             {
-                await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                await socket.SendAsync(_frame.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
             }
         }
         catch (Exception e) when (e is WebSocketException or ObjectDisposedException or IOException)
@@ -408,7 +437,7 @@ public sealed class CompletionSocket(
             return socket.SendAsync(new SocketFrame("started", requestId) { Id = completionId });
         }
 
-        public Task TokenAsync(string text) => socket.SendAsync(new SocketFrame("token", requestId) { Text = text });
+        public Task TokenAsync(string text) => socket.SendTokenAsync(requestId, text);
 
         public Task DoneAsync(CompletionChunk final) => socket.SendAsync(new SocketFrame("done", requestId)
         {

@@ -264,6 +264,7 @@ public static class SiloBuilderExtensions
 
         services.TryAddSingleton<BackendHttpClientFactory>();
         services.TryAddSingleton<ModelBackendRegistry>();
+        services.TryAddSingleton<ModelDefinitionReader>();
         services.TryAddSingleton<ModelSecretProtector>();
         services.TryAddSingleton<SentimentClassifier>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ModelStartup>();

@@ -45,11 +45,7 @@ public sealed class ModelExecutorGrain(
 
     private readonly ModelGrainOptions _options = options.Value;
 
-    private ModelExecutionPlan? _plan;
-    private DateTimeOffset _planExpires;
-    private long _newestVersion = long.MinValue;
-    private Task<ModelExecutionPlan>? _asking;
-    private bool _trialTaken;
+    private ModelPlanLease? _lease;
 
     private long _compiledFor = -1;
     private Task<Compiled>? _compiled;
@@ -84,11 +80,7 @@ public sealed class ModelExecutorGrain(
 
     public Task ForgetPlanAsync()
     {
-        // A trial granted to this executor stays with it: its outcome is what the breaker waits for.
-        if (_plan is not { Trial: true })
-        {
-            _plan = null;
-        }
+        Lease.Forget();
         return Task.CompletedTask;
     }
 
@@ -470,84 +462,13 @@ public sealed class ModelExecutorGrain(
     private PredictionResult Refused(ModelRefusal refusal) =>
         PredictionResult.Failure(refusal.Outcome, refusal.Detail, retryAfter: refusal.RetryAfterAt(time.GetUtcNow()));
 
-    /// <summary>The plan's admission for one call; a trial plan admits its first call only.</summary>
-    private ModelRefusal? Admit(ModelExecutionPlan plan)
-    {
-        if (plan.Admission is { } refusal)
-        {
-            return refusal;
-        }
-        if (plan.Trial)
-        {
-            if (_trialTaken)
-            {
-                return new ModelRefusal(PredictionOutcome.Unavailable,
-                    $"Model {plan.DisplayName} is being probed after repeated failures; try again shortly.", TimeSpan.FromSeconds(1));
-            }
-            _trialTaken = true;
-        }
-        return null;
-    }
+    private ModelPlanLease Lease => _lease ??= new ModelPlanLease(_options.ExecutorPlanLease, time, () => Model.GetPlanAsync());
 
-    /// <summary>
-    /// The plan to follow now: the cached one while its lease lasts and no refusal in it has lapsed, else the model
-    /// grain's (one call, shared by the calls that arrive meanwhile).
-    /// </summary>
-    private Task<ModelExecutionPlan> PlanAsync(bool forCall)
-    {
-        var now = time.GetUtcNow();
-        var plan = _plan;
-        var lapsed = plan is not null && (now >= _planExpires
-            || plan.Admission?.Until is { } until && now >= until
-            || plan.Trial && _trialTaken && forCall);
-        if (plan is not null && !lapsed)
-        {
-            return Task.FromResult(plan);
-        }
-        if (plan is { Trial: true } && _trialTaken && forCall)
-        {
-            // The trial is out; its outcome, not a new question, decides what comes next.
-            return Task.FromResult(plan);
-        }
-        return _asking ??= AskAsync();
+    private Task<ModelExecutionPlan> PlanAsync(bool forCall) => Lease.CurrentAsync(forCall);
 
-        async Task<ModelExecutionPlan> AskAsync()
-        {
-            try
-            {
-                var fresh = await Model.GetPlanAsync();
-                Follow(fresh);
-                if (_plan is null)
-                {
-                    // The answer was older than a plan seen meanwhile, which was then forgotten: ask once more.
-                    fresh = await Model.GetPlanAsync();
-                    Follow(fresh);
-                }
-                return _plan ?? fresh;
-            }
-            finally
-            {
-                _asking = null;
-            }
-        }
-    }
+    private ModelRefusal? Admit(ModelExecutionPlan plan) => Lease.Admit(plan);
 
-    /// <summary>
-    /// Follows <paramref name="plan"/> unless a newer one was seen: a report's reply or an ask that left before a
-    /// change can arrive after the plan that carries it (or after a forget-plan), and must not bring back the old decision.
-    /// Versions only grow, also across activations of the model grain (they start from its clock).
-    /// </summary>
-    private void Follow(ModelExecutionPlan plan)
-    {
-        if (plan.Version < _newestVersion)
-        {
-            return;
-        }
-        _newestVersion = plan.Version;
-        _plan = plan;
-        _planExpires = time.GetUtcNow() + _options.ExecutorPlanLease;
-        _trialTaken = false;
-    }
+    private void Follow(ModelExecutionPlan plan) => Lease.Follow(plan);
 
     /// <summary>Schemas for the plan's definition, compiled once per definition; null when they do not load.</summary>
     private async Task<Compiled?> CompileAsync(ModelExecutionPlan plan)

@@ -1,7 +1,3 @@
-using Mcp.Cluster.Json;
-using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mcp.Cluster.Changes;
 using Mcp.Cluster.Completions;
@@ -17,7 +13,9 @@ namespace Mcp.Cluster.Models;
 /// <summary>
 /// One model: it decides (definition, ownership, health loop, circuit breaker, counters) and
 /// <see cref="ModelExecutorGrain"/>s on each silo do the predictions and embeddings, following the plan it hands them
-/// (GetPlanAsync) and reporting back (ReportAsync). Text generation still streams through here. Definition changes
+/// (GetPlanAsync) and reporting back (ReportAsync); they also stream text generation, of which this grain keeps the
+/// record (<see cref="CompletionLedger"/>). Reading a definition is <see cref="ModelDefinitionReader"/>'s, the breaker
+/// <see cref="ModelCircuitBreaker"/>'s. Definition changes
 /// are written before the call returns; request counters and health results are written behind by a non-interleaved
 /// timer. Only non-interleaved methods write state, so writes never overlap
 /// (the storage's etag check would reject an overlapping write).
@@ -27,9 +25,8 @@ public sealed class ModelGrain(
     [PersistentState("model", StorageNames.Default)] IPersistentState<ModelState> model,
     ModelBackendRegistry backends,
     ModelSecretProtector secrets,
-    Outbound.OutboundPolicy outbound,
+    ModelDefinitionReader reader,
     IOptions<ModelGrainOptions> options,
-    IOptions<ModelBackendOptions> backendOptions,
     IOptions<CompletionRecordOptions> completionOptions,
     Telemetry.McpMetrics metrics,
     TimeProvider time,
@@ -40,7 +37,7 @@ public sealed class ModelGrain(
 
     private readonly ModelGrainOptions _options = options.Value;
 
-    private Prepared? _prepared;
+    private PreparedModel? _prepared;
     private Task<ModelBackend>? _backend;
     private string? _backendError;
     private IGrainTimer? _healthTimer;
@@ -50,10 +47,7 @@ public sealed class ModelGrain(
     private bool? _healthy;
     private int _healthFailures;
 
-    private CircuitState _circuit = CircuitState.Closed;
-    private int _consecutiveFailures;
-    private DateTimeOffset _openUntil;
-    private bool _trialInFlight;
+    private readonly ModelCircuitBreaker _breaker = new(options.Value, time);
     private ModelStatus? _publishedStatus;
     // Changes with every decision an executor must see; starts from the clock so a new activation never repeats one.
     private long _planVersion = time.GetUtcNow().UtcTicks;
@@ -71,7 +65,7 @@ public sealed class ModelGrain(
         }
         try
         {
-            _prepared = await PrepareAsync(model.State.Provider, model.State.InputSchema, model.State.OutputSchema,
+            _prepared = await reader.PrepareAsync(ModelId, model.State.Provider, model.State.InputSchema, model.State.OutputSchema,
                 ModelSecretProtector.Placeholders(StoredConfig()), model.State.Task);
         }
         catch (Exception e) when (e is ModelConfigException or SchemaException)
@@ -107,14 +101,14 @@ public sealed class ModelGrain(
             return new ModelCommandResult(ModelCommandOutcome.Conflict, Detail: $"Model {ModelId} already exists.");
         }
         JsonObject stored;
-        Prepared prepared;
+        PreparedModel prepared;
         try
         {
-            var config = ParseConfig(definition.Config);
+            var config = reader.ParseConfig(definition.Config);
             stored = secrets.Protect(config, allowReferences: caller.IsAdmin);
-            prepared = await PrepareAsync(definition.Provider, definition.InputSchema, definition.OutputSchema,
+            prepared = await reader.PrepareAsync(ModelId, definition.Provider, definition.InputSchema, definition.OutputSchema,
                 ModelSecretProtector.Placeholders(stored), storedTask: null);
-            EnsureTargetsAllowed(prepared, caller);
+            reader.EnsureTargetsAllowed(prepared, caller);
         }
         catch (ConfigForbiddenException e)
         {
@@ -213,30 +207,30 @@ public sealed class ModelGrain(
         var configChanged = patch.ConfigMergePatch is not null || attaching;
         string? changedTarget = null;
         var adminNamedTarget = false;
-        Prepared prepared;
+        PreparedModel prepared;
         try
         {
             if (patch.ConfigMergePatch is not null)
             {
-                var supplied = ParseConfig(patch.ConfigMergePatch);
+                var supplied = reader.ParseConfig(patch.ConfigMergePatch);
                 var protectedPatch = secrets.Protect(supplied, previous: stored, allowReferences: caller.IsAdmin);
                 var merged = JsonMergePatch.Apply(stored, protectedPatch) as JsonObject ?? new JsonObject();
-                changedTarget = ChangedTargetField(stored, merged);
+                changedTarget = ModelDefinitionReader.ChangedTargetField(stored, merged);
                 // An admin vouches for where requests go only by naming every address in the patch (restating one
                 // counts, which is how a model stored before targets carried their setter moves to the trusted pool);
                 // editing headers alone leaves an address someone else set where it was.
-                var addresses = merged.Select(p => p.Key).Where(IsAddressKey).ToArray();
+                var addresses = merged.Select(p => p.Key).Where(ModelDefinitionReader.IsAddressKey).ToArray();
                 adminNamedTarget = caller.IsAdmin && addresses.Length > 0 && addresses.All(supplied.ContainsKey);
                 if (changedTarget is not null && !caller.IsAdmin)
                 {
-                    EnsureSecretsResent(merged, supplied, changedTarget);
+                    ModelDefinitionReader.EnsureSecretsResent(merged, supplied, changedTarget);
                 }
                 stored = merged;
             }
-            prepared = await PrepareAsync(provider, inputSchema, outputSchema, ModelSecretProtector.Placeholders(stored), storedTask: null);
+            prepared = await reader.PrepareAsync(ModelId, provider, inputSchema, outputSchema, ModelSecretProtector.Placeholders(stored), storedTask: null);
             if (changedTarget is not null || attaching)
             {
-                EnsureTargetsAllowed(prepared, caller);
+                reader.EnsureTargetsAllowed(prepared, caller);
             }
         }
         catch (ConfigForbiddenException e)
@@ -296,7 +290,7 @@ public sealed class ModelGrain(
             _backendError = null;
             _healthy = null;
             _healthFailures = 0;
-            CloseCircuit();
+            _breaker.Close();
         }
         if (intervalChanged || configChanged)
         {
@@ -371,7 +365,7 @@ public sealed class ModelGrain(
         }
         if (report.BackendError is { } error)
         {
-            _trialInFlight = false;
+            _breaker.ReleaseTrial();
             if (_backendError != error)
             {
                 logger.LogWarning("Model {ModelId} backend failed to start on an executor: {Error}", ModelId, error);
@@ -393,7 +387,7 @@ public sealed class ModelGrain(
         }
         else if (report.TrialReleased)
         {
-            _trialInFlight = false;
+            _breaker.ReleaseTrial();
         }
         return Task.FromResult(Plan(takeTrial: false));
     }
@@ -491,7 +485,7 @@ public sealed class ModelGrain(
     /// Why the model cannot take any call until its owner or an operator acts: no backend attached, or a setting it
     /// needs is missing. Checked before admission, so such calls neither reach a provider nor count as failures.
     /// </summary>
-    private (PredictionOutcome Outcome, string Detail)? NotServable(Prepared prepared) =>
+    private (PredictionOutcome Outcome, string Detail)? NotServable(PreparedModel prepared) =>
         !prepared.Deployed
             ? (PredictionOutcome.NotDeployed,
                 $"Model {DisplayName} ({ModelId}) has no backend yet. Attach one with PATCH /api/models/{ModelId}, e.g. " +
@@ -520,55 +514,31 @@ public sealed class ModelGrain(
             return (new ModelRefusal(PredictionOutcome.Unavailable,
                 $"Model {DisplayName} is failing health checks ({s.LastError}); traffic resumes when a check passes.", HealthInterval), false);
         }
-        var now = time.GetUtcNow();
-        switch (_circuit)
+        var refusal = _breaker.Admit(DisplayName, s.LastError, takeTrial, out var trial);
+        if (trial)
         {
-            case CircuitState.Open when now < _openUntil || !takeTrial:
-                return (new ModelRefusal(PredictionOutcome.Unavailable,
-                    $"Model {DisplayName} is paused after {_consecutiveFailures} consecutive failures (last: {s.LastError}).",
-                    Until: _openUntil), false);
-            case CircuitState.Open:
-                _circuit = CircuitState.HalfOpen;
-                _trialInFlight = true;
-                _planVersion++;
-                return (null, true);
-            case CircuitState.HalfOpen when _trialInFlight || !takeTrial:
-                return (new ModelRefusal(PredictionOutcome.Unavailable,
-                    $"Model {DisplayName} is being probed after repeated failures; try again shortly.", Until: now + TimeSpan.FromSeconds(1)), false);
-            case CircuitState.HalfOpen:
-                _trialInFlight = true;
-                _planVersion++;
-                return (null, true);
-            default:
-                return (null, false);
+            _planVersion++;
         }
+        return (refusal, trial);
     }
 
-    private double RecordSuccess(int requests, long started, long promptTokens = 0, long completionTokens = 0) =>
-        RecordSuccess(requests, Stopwatch.GetElapsedTime(started).TotalMilliseconds, promptTokens, completionTokens);
-
-    private double RecordSuccess(int requests, double latency, long promptTokens, long completionTokens)
+    private void RecordSuccess(int requests, double latency, long promptTokens, long completionTokens)
     {
         model.State.Counters.Record(time.GetUtcNow(), requests, failed: false, latency, _options.MetricsRetentionDays, promptTokens, completionTokens);
         _dirty = true;
-        _consecutiveFailures = 0;
+        var closed = _breaker.Succeeded();
         if (_healthy is null)
         {
             // An answer served is as good a sign of health as a passed check: the model is active from its first one.
             _healthy = true;
             PublishStatus();
         }
-        if (_circuit != CircuitState.Closed)
+        if (closed)
         {
             logger.LogInformation("Model {ModelId} answered its trial request; circuit closed", ModelId);
-            CloseCircuit();
             PublishStatus();
         }
-        return latency;
     }
-
-    private void RecordFailure(int requests, long started, string detail) =>
-        RecordFailure(requests, Stopwatch.GetElapsedTime(started).TotalMilliseconds, detail);
 
     private void RecordFailure(int requests, double latency, string detail)
     {
@@ -578,25 +548,11 @@ public sealed class ModelGrain(
         s.LastError = detail;
         s.LastErrorAt = now;
         _dirty = true;
-        _consecutiveFailures++;
-        var trip = _circuit == CircuitState.HalfOpen || _consecutiveFailures >= _options.CircuitFailureThreshold;
-        if (trip && _circuit != CircuitState.Open)
+        if (_breaker.Failed())
         {
-            _circuit = CircuitState.Open;
-            _openUntil = now + _options.CircuitBreakDuration;
-            _trialInFlight = false;
-            _planVersion++;
-            logger.LogWarning("Model {ModelId} circuit opened after {Failures} consecutive failures: {Detail}", ModelId, _consecutiveFailures, detail);
+            logger.LogWarning("Model {ModelId} circuit opened after {Failures} consecutive failures: {Detail}", ModelId, _breaker.ConsecutiveFailures, detail);
             PublishStatus();
         }
-    }
-
-    private void CloseCircuit()
-    {
-        _planVersion++;
-        _circuit = CircuitState.Closed;
-        _consecutiveFailures = 0;
-        _trialInFlight = false;
     }
 
     private async Task RunHealthCheckAsync(CancellationToken cancellationToken)
@@ -714,143 +670,6 @@ public sealed class ModelGrain(
         }
     }
 
-    /// <summary>Parses schemas and config without decrypting secrets; throws what a caller must fix.</summary>
-    private async Task<Prepared> PrepareAsync(string provider, string? inputSchema, string? outputSchema, JsonObject placeholderConfig, ModelTask? storedTask)
-    {
-        var config = new ModelConfig(placeholderConfig);
-        var settings = ModelSettings.Read(config, backendOptions.Value);
-        IReadOnlySet<ModelTask> capabilities;
-        ModelTask task;
-        bool streaming;
-        string? unconfigured = null;
-        if (provider.Length == 0)
-        {
-            // Registered without a backend: only the settings every model shares are accepted until one is attached.
-            capabilities = new HashSet<ModelTask>();
-            streaming = false;
-            task = settings.Task ?? storedTask ?? ModelTask.Predict;
-            if (config.UnreadFields.FirstOrDefault() is { } unknown)
-            {
-                throw new ModelConfigException($"config.{unknown}",
-                    $"config.{unknown} is not a setting of a model without a provider (give \"provider\" with it, or use batch_size, requires_gpu, memory_requirement, timeout_seconds, task).");
-            }
-        }
-        else
-        {
-            // Only built to read the config; it sends nothing, so the restricted pool is as good as any.
-            var backend = backends.Create(provider, ModelId, config, settings.Timeout, settings.MaxRetries, false, Outbound.OutboundTrust.Restricted);
-            try
-            {
-                capabilities = backend.Capabilities;
-                streaming = backend.SupportsStreaming;
-                unconfigured = backend.Unconfigured;
-                task = settings.Task ?? storedTask ?? backend.DefaultTask;
-                if (!capabilities.Contains(task))
-                {
-                    throw ModelConfig.Invalid("task", $"'{task.ToString().ToLowerInvariant()}' is not offered by provider '{provider}' (it offers {string.Join(", ", capabilities.Select(c => c.ToString().ToLowerInvariant()))})");
-                }
-                if (config.UnreadFields.FirstOrDefault() is { } unknown)
-                {
-                    throw new ModelConfigException($"config.{unknown}", $"config.{unknown} is not a setting of provider '{provider}'.");
-                }
-            }
-            finally
-            {
-                await backend.DisposeAsync();
-            }
-        }
-
-        var input = await ParseSchemaAsync(inputSchema ?? TaskSchemas.Input(task), "input_schema");
-        var output = await ParseSchemaAsync(outputSchema ?? TaskSchemas.Output(task), "output_schema");
-        return new Prepared(task, capabilities, streaming, input, output, settings.Timeout, settings.MaxRetries,
-            settings.HealthCheckInterval ?? _options.HealthCheckInterval, settings.Http2PriorKnowledge,
-            new Dictionary<string, Uri>(config.Targets, StringComparer.Ordinal), provider.Length > 0, unconfigured,
-            DeclaresResponseInsteadOfText(outputSchema) ? "response" : "text");
-    }
-
-    /// <summary>An output schema written for <c>{response, usage}</c>, as the user guide's chat model declares it.</summary>
-    private static bool DeclaresResponseInsteadOfText(string? outputSchema) =>
-        outputSchema is not null
-        && JsonNode.Parse(outputSchema) is JsonObject { } schema
-        && schema["properties"] is JsonObject properties
-        && properties.ContainsKey("response") && !properties.ContainsKey("text");
-
-    private async Task<ModelSchema> ParseSchemaAsync(string text, string field)
-    {
-        if (text.Length > _options.MaxSchemaBytes)
-        {
-            throw new SchemaException($"{field} is larger than {_options.MaxSchemaBytes} bytes.", field);
-        }
-        try
-        {
-            return await ModelSchema.ParseAsync(text);
-        }
-        catch (SchemaException e)
-        {
-            throw new SchemaException($"{field} {e.Message}.", field);
-        }
-    }
-
-    private JsonObject ParseConfig(string json)
-    {
-        if (json.Length > _options.MaxConfigBytes)
-        {
-            throw new ModelConfigException("config", $"config is larger than {_options.MaxConfigBytes} bytes.");
-        }
-        try
-        {
-            return JsonNode.Parse(json) as JsonObject ?? throw new ModelConfigException("config", "config must be an object.");
-        }
-        catch (JsonException e)
-        {
-            throw new ModelConfigException("config", $"config is not valid JSON: {e.Message}");
-        }
-    }
-
-    /// <summary>Holds every URL the backend will call to the outbound policy; admins may point anywhere.</summary>
-    /// <exception cref="ConfigForbiddenException">A target a non-admin caller may not set.</exception>
-    private void EnsureTargetsAllowed(Prepared prepared, ModelCaller caller)
-    {
-        foreach (var (name, uri) in prepared.Targets)
-        {
-            if (outbound.RefuseTarget(uri, caller.IsAdmin) is { } reason)
-            {
-                throw new ConfigForbiddenException($"config.{name}",
-                    $"config.{name} {reason}; only admin keys may point models at internal addresses (operators allow hosts with Outbound:AllowedTargets).");
-            }
-        }
-    }
-
-    /// <summary>A setting that names an address requests go to (<c>base_url</c>, <c>url</c>, <c>health_url</c>, …).</summary>
-    private static bool IsAddressKey(string key) => key.EndsWith("url", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>A setting that decides where requests go and what they carry there: an address, or <c>headers</c>.</summary>
-    private static bool IsTargetKey(string key) => IsAddressKey(key) || key.Equals("headers", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>The first target setting that differs between two stored configs, or null.</summary>
-    private static string? ChangedTargetField(JsonObject before, JsonObject after) =>
-        before.Select(p => p.Key).Union(after.Select(p => p.Key))
-            .Where(IsTargetKey)
-            .Where(k => !JsonNode.DeepEquals(before[k], after[k]))
-            .Select(k => $"config.{k}")
-            .FirstOrDefault();
-
-    /// <summary>
-    /// A stored secret stays bound to the target it was given for: a non-admin who sends requests somewhere new must
-    /// send every secret they would carry again (its value, not the mask that keeps the stored one).
-    /// </summary>
-    /// <exception cref="ConfigForbiddenException">A kept secret would follow the requests to the new target.</exception>
-    private static void EnsureSecretsResent(JsonObject merged, JsonObject supplied, string changedTarget)
-    {
-        var resent = ModelSecretProtector.SuppliedSecretPaths(supplied);
-        if (ModelSecretProtector.StoredSecretPaths(merged).FirstOrDefault(p => !resent.Contains(p)) is { } kept)
-        {
-            throw new ConfigForbiddenException(changedTarget,
-                $"{changedTarget} changes where the model's requests go, and the stored secret {kept} would be sent there. " +
-                $"Send {kept} again in the same request (its value, not '{ModelSecretProtector.Mask}'), or ask an admin to make the change.");
-        }
-    }
-
     private JsonObject StoredConfig() => JsonNode.Parse(model.State.StoredConfig) as JsonObject ?? new JsonObject();
 
     private bool CanManage(ModelCaller caller) => caller.IsAdmin || string.Equals(caller.Owner, model.State.Owner, StringComparison.Ordinal);
@@ -859,7 +678,7 @@ public sealed class ModelGrain(
 
     private ModelStatus CurrentStatus =>
         model.State.Maintenance ? ModelStatus.Maintenance
-        : _backendError is not null || _prepared?.Unconfigured is not null || _healthy == false || _circuit != CircuitState.Closed ? ModelStatus.Error
+        : _backendError is not null || _prepared?.Unconfigured is not null || _healthy == false || _breaker.State != CircuitState.Closed ? ModelStatus.Error
         : _healthy == true ? ModelStatus.Active
         : ModelStatus.Registered;
 
@@ -936,8 +755,8 @@ public sealed class ModelGrain(
             s.LastErrorAt,
             s.LastHealthCheck,
             s.LastHealthCheckPassed,
-            _circuit,
-            _consecutiveFailures);
+            _breaker.State,
+            _breaker.ConsecutiveFailures);
     }
 
     private ModelInfo ToInfo()
@@ -954,19 +773,4 @@ public sealed class ModelGrain(
             s.Owner, s.CreatedBy, s.CreatedAt, s.UpdatedAt, CurrentStatus,
             prepared?.Streaming ?? false);
     }
-
-    private sealed record Prepared(
-        ModelTask Task,
-        IReadOnlySet<ModelTask> Capabilities,
-        bool Streaming,
-        ModelSchema Input,
-        ModelSchema Output,
-        TimeSpan Timeout,
-        int MaxRetries,
-        TimeSpan HealthCheckInterval,
-        bool Http2PriorKnowledge,
-        IReadOnlyDictionary<string, Uri> Targets,
-        bool Deployed,
-        string? Unconfigured,
-        string TextField);
 }

@@ -17,6 +17,14 @@ public static class ApiKeyEndpointExtensions
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new ApiKeyRequirement(permission, AllowAnonymous: false, batchProperty, maxBatchSize));
 
+    /// <summary>
+    /// Like <see cref="RequireApiKey{TBuilder}(TBuilder, Permissions)"/> for a route that runs a completion: the key is
+    /// authorized, metered and its tokens reserved in one key-grain call by the completion runner (<see cref="ReservesTokens"/>).
+    /// </summary>
+    public static TBuilder RequireApiKeyReservingTokens<TBuilder>(this TBuilder builder, Permissions permission)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new ApiKeyRequirement(permission), ReservesTokens.Instance);
+
     /// <summary>A presented key is checked and metered, but callers without one are let through.</summary>
     public static TBuilder AllowAnonymousOrApiKey<TBuilder>(this TBuilder builder, Permissions permission)
         where TBuilder : IEndpointConventionBuilder =>

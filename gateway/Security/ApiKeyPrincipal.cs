@@ -14,6 +14,12 @@ public sealed record ApiKeyPrincipal(string KeyId, string Owner, Permissions Per
     public byte[] PresentedKeyHash { get; init; } = [];
 
     /// <summary>
+    /// Set on a <see cref="ReservesTokens"/> route until the completion runner asks the key grain: the key was only
+    /// seen to be well formed, so <see cref="Owner"/> and <see cref="Permissions"/> are not known yet.
+    /// </summary>
+    public PendingApiKeyAuthorization? Pending { get; init; }
+
+    /// <summary>
     /// Admins see everything; others only keys of their own owner that hold no permission the caller lacks, so reading,
     /// rotating (which hands out the new secret) or revoking a key never reaches beyond the caller's own power.
     /// </summary>

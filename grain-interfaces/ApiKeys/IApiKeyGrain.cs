@@ -43,6 +43,13 @@ public interface IApiKeyGrain : IGrainWithStringKey
     Task<TokenReservation> ReserveTokensAsync(string reservationId, long tokens);
 
     /// <summary>
+    /// <see cref="AuthorizeAsync"/> and, when the request is allowed, <see cref="ReserveTokensAsync"/> in one turn: a
+    /// completion costs the gateway one call before it streams. A request that is not allowed reserves nothing.
+    /// </summary>
+    [Alias("authorize-reserve")]
+    Task<AuthorizedReservation> AuthorizeAndReserveAsync(AccessRequest request, string reservationId, long tokens);
+
+    /// <summary>
     /// Extends an open reservation's lease and records what the completion has used so far, which is what the grain
     /// settles it at should the lease run out. An unknown id (already settled or expired) is ignored.
     /// </summary>

@@ -246,6 +246,12 @@ public sealed class ApiKeyGrain(
             s.TokenUsage.CompletionTokens));
     }
 
+    public async Task<AuthorizedReservation> AuthorizeAndReserveAsync(AccessRequest request, string reservationId, long tokens)
+    {
+        var access = await AuthorizeAsync(request);
+        return new AuthorizedReservation(access, access.Outcome == AccessOutcome.Allowed ? Reserve(reservationId, tokens) : null);
+    }
+
     public Task<TokenReservation> ReserveTokensAsync(string reservationId, long tokens)
     {
         if (!key.RecordExists)
@@ -253,11 +259,16 @@ public sealed class ApiKeyGrain(
             DeactivateOnIdle();
             return Task.FromResult(new TokenReservation(false));
         }
+        return Task.FromResult(Reserve(reservationId, tokens));
+    }
+
+    private TokenReservation Reserve(string reservationId, long tokens)
+    {
         var s = key.State;
         var reservation = s.TokenUsage.Reserve(reservationId, Math.Max(0, tokens), s.Tokens, time.GetUtcNow(), options.Value.TokenLeaseDuration);
         _usageDirty = true;
         StartLeaseTimerIfReserved();
-        return Task.FromResult(reservation);
+        return reservation;
     }
 
     public Task RenewTokensAsync(string reservationId, long promptTokens, long completionTokens)

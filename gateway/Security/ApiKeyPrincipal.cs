@@ -19,10 +19,6 @@ public sealed record ApiKeyPrincipal(string KeyId, string Owner, Permissions Per
     /// </summary>
     public PendingApiKeyAuthorization? Pending { get; init; }
 
-    /// <summary>
-    /// Admins see everything; others only keys of their own owner that hold no permission the caller lacks, so reading,
-    /// rotating (which hands out the new secret) or revoking a key never reaches beyond the caller's own power.
-    /// </summary>
-    public bool CanManage(ApiKeyInfo key) =>
-        IsAdmin || (string.Equals(key.Owner, Owner, StringComparison.Ordinal) && (key.Permissions & ~Permissions) == 0);
+    /// <summary>This key as the caller of a management request; the key grains decide from it what it may manage.</summary>
+    public ApiKeyCaller Caller => new(KeyId, Owner, Permissions);
 }

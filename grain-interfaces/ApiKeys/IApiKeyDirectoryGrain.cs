@@ -35,6 +35,13 @@ public interface IApiKeyDirectoryGrain : IGrainWithStringKey
     [Alias("claim-owner")]
     Task<OwnerClaim> ClaimOwnerAsync(string owner);
 
+    /// <summary>
+    /// Self-service: decides a key asked for without one (never admin, never a rate limit above the default) and, when
+    /// it may be granted, claims its owner as <see cref="ClaimOwnerAsync"/> does, in one turn.
+    /// </summary>
+    [Alias("grant-self-service")]
+    Task<ApiKeyGrant> GrantSelfServiceAsync(ApiKeyGrantRequest key, ApiKeyRules rules);
+
     /// <summary>Marks an owner as in use without a key (an admin granted it something), so nobody can claim it later.</summary>
     [Alias("reserve-owner")]
     Task ReserveOwnerAsync(string owner);

@@ -1,4 +1,5 @@
 using Mcp.Cluster.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Mcp.Cluster.ApiKeys;
@@ -6,6 +7,7 @@ namespace Mcp.Cluster.ApiKeys;
 [GrainType("apikeydirectory")]
 public sealed class ApiKeyDirectoryGrain(
     [PersistentState("apikey-directory", StorageNames.Default)] IPersistentState<ApiKeyDirectoryState> directory,
+    [FromKeyedServices(ApiKeyGrain.Clock)] TimeProvider time,
     ILogger<ApiKeyDirectoryGrain> logger)
     : Grain, IApiKeyDirectoryGrain
 {
@@ -78,6 +80,13 @@ public sealed class ApiKeyDirectoryGrain(
         directory.State.ClaimedOwners.Add(folded);
         await directory.WriteStateAsync();
         return OwnerClaim.Claimed;
+    }
+
+    public async Task<ApiKeyGrant> GrantSelfServiceAsync(ApiKeyGrantRequest key, ApiKeyRules rules)
+    {
+        var grant = ApiKeyGrants.Decide([key], null, rules, time.GetUtcNow());
+        // The owner is claimed only for a key that may be granted, so a refused request never takes a name.
+        return grant.Refusal is not null ? grant : grant with { Claim = await ClaimOwnerAsync(key.Owner) };
     }
 
     public async Task ReserveOwnerAsync(string owner)

@@ -117,14 +117,12 @@ public static class ApiKeyEndpoints
         {
             return pagingError;
         }
-        if (!caller.IsAdmin && owner is not null && owner != caller.Owner)
+        // The directory decides what the caller may see.
+        var page = await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).ListForAsync(caller.Caller, owner, skip, take);
+        if (page is null)
         {
             return ApiErrors.Forbidden("Only an admin can list keys of other owners.");
         }
-        var filter = caller.IsAdmin ? owner : caller.Owner;
-        var page = caller.IsAdmin
-            ? await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).ListAsync(filter, null, null, skip, take)
-            : await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).ListAsync(filter, caller.Permissions, caller.KeyId, skip, take);
         var keys = await Task.WhenAll(page.KeyIds.Select(id => grains.GetGrain<IApiKeyGrain>(id).GetAsync()));
         var now = time.GetUtcNow();
         var items = keys.Where(k => k is not null).Select(k => ApiKeyResponse.From(k!, now)).ToArray();

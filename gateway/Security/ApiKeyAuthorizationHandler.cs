@@ -13,7 +13,7 @@ public sealed class ApiKeyAuthorizationHandler : AuthorizationHandler<ApiKeyRequ
     {
         var http = context.Resource as HttpContext;
         var access = http?.Features.Get<ApiKeyAccess>();
-        if (access is null && http?.GetApiKey() is { Pending: not null })
+        if (access is null && http?.Features.Get<ApiKeyPrincipal>() is { Pending: not null })
         {
             // A well-formed key on a ReservesTokens route: the runner's one grain call decides, before anything streams.
             context.Succeed(requirement);

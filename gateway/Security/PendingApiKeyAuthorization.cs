@@ -24,7 +24,25 @@ public sealed class PendingApiKeyAuthorization(
         }
         var answer = await grains.GetGrain<IApiKeyGrain>(keyId)
             .AuthorizeAndReserveAsync(new AccessRequest(presentedHash, requirement.Permission, 1), reservationId, tokens);
-        var decision = answer.Access;
+        return await AnswerAsync(answer.Access, answer.Tokens);
+    }
+
+    /// <summary>
+    /// Authorizes without a reservation, for a request that ends before a completion could start; writes the refusal
+    /// and returns true when the key is not allowed. False, without a call, once the key was asked already.
+    /// </summary>
+    public async Task<bool> RefuseUnlessAllowedAsync()
+    {
+        if (Interlocked.Exchange(ref _asked, 1) != 0)
+        {
+            return false;
+        }
+        var decision = await grains.GetGrain<IApiKeyGrain>(keyId).AuthorizeAsync(new AccessRequest(presentedHash, requirement.Permission, 1));
+        return (await AnswerAsync(decision, TokenReservation.Ok)).Key is null;
+    }
+
+    private async Task<KeyReservation> AnswerAsync(AccessDecision decision, TokenReservation? tokens)
+    {
         if (ApiKeyRefusalWriter.Unauthenticated(decision.Outcome) is { } failure)
         {
             // Not a genuine key: the request is nobody's traffic.
@@ -38,7 +56,7 @@ public sealed class PendingApiKeyAuthorization(
         headers["X-RateLimit-Limit"] = decision.Limit.ToString(CultureInfo.InvariantCulture);
         headers["X-RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);
         headers["X-RateLimit-Reset"] = decision.ResetAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        if (decision.Outcome != AccessOutcome.Allowed || answer.Tokens is not { } reservation)
+        if (decision.Outcome != AccessOutcome.Allowed || tokens is not { } reservation)
         {
             context.Features.Set<ApiKeyPrincipal>(null);
             var access = new ApiKeyAccess(requirement, decision, 1);

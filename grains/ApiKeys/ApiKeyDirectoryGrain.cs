@@ -64,6 +64,11 @@ public sealed class ApiKeyDirectoryGrain(
         return Task.FromResult(new ApiKeyPage(page, matching.Count));
     }
 
+    public async Task<ApiKeyPage?> ListForAsync(ApiKeyCaller caller, string? owner, int offset, int limit) =>
+        caller.IsAdmin ? await ListAsync(owner, null, null, offset, limit)
+        : owner is not null && !string.Equals(owner, caller.Owner, StringComparison.Ordinal) ? null
+        : await ListAsync(caller.Owner, caller.Permissions, caller.KeyId, offset, limit);
+
     public Task<bool> DescendsFromAsync(string keyId, string ancestorKeyId) => Task.FromResult(Descends(keyId, ancestorKeyId));
 
     public async Task<OwnerClaim> ClaimOwnerAsync(string owner)

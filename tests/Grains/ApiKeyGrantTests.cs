@@ -104,4 +104,19 @@ public sealed class ApiKeyGrantTests(ClusterFixture fixture)
         Assert.NotNull(revoked?.RevokedAt);
         Assert.Equal(RotationOutcome.Revoked, (await child.RotateForAsync(admin, hash, prefix, TimeSpan.Zero, Rules)).Outcome);
     }
+
+    [Fact]
+    public async Task The_directory_lists_for_a_caller_only_what_it_may_manage()
+    {
+        var directory = fixture.Grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global);
+        var owner = "list-" + Guid.NewGuid().ToString("N")[..8];
+        var (_, parent) = await CreateAsync(owner, Permissions.Read | Permissions.Write);
+        var (_, child) = await CreateAsync(owner, Permissions.Read, createdBy: parent.KeyId);
+        var (_, sibling) = await CreateAsync(owner, Permissions.Read | Permissions.Write);
+
+        Assert.Equal([parent.KeyId, child.KeyId], (await directory.ListForAsync(parent, null, 0, 10))!.KeyIds);
+        Assert.Equal([child.KeyId], (await directory.ListForAsync(child, owner, 0, 10))!.KeyIds);
+        Assert.Null(await directory.ListForAsync(sibling, "someone-else", 0, 10));
+        Assert.Equal(3, (await directory.ListForAsync(new ApiKeyCaller("key_admin", "admin", Permissions.Admin), owner, 0, 10))!.Total);
+    }
 }

@@ -17,6 +17,8 @@ namespace Mcp.Cluster.Gateway.Security;
 /// and quota, and meters the request. The answer is kept as <see cref="ApiKeyAccess"/> for
 /// <see cref="ApiKeyAuthorizationHandler"/>; the result is cached per request by the base class, so the challenge
 /// reads it without another call. Runs before the body is bound, so an unauthenticated caller gets 401 whatever it sent.
+/// On a <see cref="ReservesTokens"/> route it only checks that a well-formed key was presented and leaves the grain call
+/// to the completion runner (<see cref="PendingApiKeyAuthorization"/>), which reserves the tokens in that same call.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,

@@ -19,7 +19,7 @@ public static class ApiKeyEndpoints
         var group = routes.MapGroup("/api/keys").WithTags("API keys");
 
         var policy = routes.ServiceProvider.GetRequiredService<ApiKeyPolicy>();
-        var create = group.MapPost("/", CreateAsync).ValidateRequest<CreateApiKeyRequest, ApiKeyDraft, CreateApiKeyValidator>();
+        var create = group.MapPost("/", CreateAsync).ValidateRequest<CreateApiKeyRequest, ApiKeyGrantRequest, CreateApiKeyValidator>();
         if (policy.AllowSelfService)
         {
             create.AllowAnonymousOrApiKey(Permissions.Write).RequireRateLimiting(SelfServiceLimiter);
@@ -34,7 +34,7 @@ public static class ApiKeyEndpoints
             .WithDescription("Returns the secret once; only its keyed hash is stored. Without a key this is self-service (when enabled): it starts a new owner and never joins one that exists or is reserved (409 owner_unavailable), the key can never hold admin and its rate limit cannot exceed the default. With a key, a non-admin creates keys only for its own owner and only with permissions it holds.");
 
         group.MapPost("/batch", CreateBatchAsync)
-            .ValidateRequest<CreateApiKeyBatchRequest, ApiKeyDraft[], CreateApiKeyBatchValidator>()
+            .ValidateRequest<CreateApiKeyBatchRequest, ApiKeyGrantRequest[], CreateApiKeyBatchValidator>()
             .RequireApiKeyForBatch(Permissions.Write, "keys", policy.MaxBatchSize)
             .WithName("CreateApiKeyBatch")
             .WithSummary("Create several API keys at once")
@@ -74,27 +74,36 @@ public static class ApiKeyEndpoints
     }
 
     private static async Task<Results<Created<IssuedApiKeyResponse>, JsonHttpResult<ApiError>>> CreateAsync(
-        CreateApiKeyRequest request, HttpContext context, ApiKeyIssuer issuer)
+        CreateApiKeyRequest request, HttpContext context, IGrainFactory grains, ApiKeyIssuer issuer, ApiKeyPolicy policy)
     {
-        var draft = context.Validated<ApiKeyDraft>();
+        var asked = context.Validated<ApiKeyGrantRequest>();
         var caller = context.GetApiKey();
-        if (caller is null)
+        // The creating key's grain decides what it may hand out; without a key, the directory decides and starts the owner.
+        var grant = caller is null
+            ? await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).GrantSelfServiceAsync(asked, policy.Rules)
+            : await grains.GetGrain<IApiKeyGrain>(caller.KeyId).GrantAsync([asked], policy.Rules);
+        if (grant.Refusal is { } refusal)
         {
-            var (issued, claim) = await issuer.IssueSelfServiceAsync(draft);
-            if (issued is not { } selfService)
-            {
-                return OwnerUnavailable(draft.Owner, claim);
-            }
-            return TypedResults.Created($"/api/keys/{selfService.Key.KeyId}", IssuedApiKeyResponse.From(selfService.Key, selfService.ApiKey));
+            return ApiKeyRefusals.Of(refusal, policy.Rules, batch: false);
         }
-        var (key, apiKey) = await issuer.IssueAsync(draft, caller.KeyId);
+        if (grant.Claim != OwnerClaim.Claimed)
+        {
+            return ApiKeyRefusals.OwnerUnavailable(asked.Owner, grant.Claim);
+        }
+        var (key, apiKey) = await issuer.IssueAsync(grant.Terms[0], caller?.KeyId ?? "self-service");
         return TypedResults.Created($"/api/keys/{key.KeyId}", IssuedApiKeyResponse.From(key, apiKey));
     }
 
     private static async Task<Results<Created<IssuedApiKeyBatchResponse>, JsonHttpResult<ApiError>>> CreateBatchAsync(
-        CreateApiKeyBatchRequest request, HttpContext context, ApiKeyIssuer issuer)
+        CreateApiKeyBatchRequest request, HttpContext context, IGrainFactory grains, ApiKeyIssuer issuer, ApiKeyPolicy policy)
     {
-        var issued = await issuer.IssueAsync(context.Validated<ApiKeyDraft[]>(), context.GetRequiredApiKey().KeyId);
+        var caller = context.GetRequiredApiKey();
+        var grant = await grains.GetGrain<IApiKeyGrain>(caller.KeyId).GrantAsync(context.Validated<ApiKeyGrantRequest[]>(), policy.Rules);
+        if (grant.Refusal is { } refusal)
+        {
+            return ApiKeyRefusals.Of(refusal, policy.Rules, batch: true);
+        }
+        var issued = await issuer.IssueAsync(grant.Terms, caller.KeyId);
         return TypedResults.Created("/api/keys", new IssuedApiKeyBatchResponse(issued.Select(k => IssuedApiKeyResponse.From(k.Key, k.ApiKey)).ToArray()));
     }
 
@@ -108,14 +117,12 @@ public static class ApiKeyEndpoints
         {
             return pagingError;
         }
-        if (!caller.IsAdmin && owner is not null && owner != caller.Owner)
+        // The directory decides what the caller may see.
+        var page = await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).ListForAsync(caller.Caller, owner, skip, take);
+        if (page is null)
         {
             return ApiErrors.Forbidden("Only an admin can list keys of other owners.");
         }
-        var filter = caller.IsAdmin ? owner : caller.Owner;
-        var page = caller.IsAdmin
-            ? await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).ListAsync(filter, null, null, skip, take)
-            : await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).ListAsync(filter, caller.Permissions, caller.KeyId, skip, take);
         var keys = await Task.WhenAll(page.KeyIds.Select(id => grains.GetGrain<IApiKeyGrain>(id).GetAsync()));
         var now = time.GetUtcNow();
         var items = keys.Where(k => k is not null).Select(k => ApiKeyResponse.From(k!, now)).ToArray();
@@ -129,55 +136,38 @@ public static class ApiKeyEndpoints
     private static async Task<Results<Ok<ApiKeyResponse>, JsonHttpResult<ApiError>>> GetAsync(
         [FromRoute(Name = "key_id")] string keyId, HttpContext context, IGrainFactory grains, TimeProvider time)
     {
-        var key = await FindManageableAsync(keyId, context, grains);
-        return key is null ? KeyNotFound(keyId) : TypedResults.Ok(ApiKeyResponse.From(key, time.GetUtcNow()));
+        var key = ApiKeyFormat.IsKeyId(keyId)
+            ? await grains.GetGrain<IApiKeyGrain>(keyId).GetForAsync(context.GetRequiredApiKey().Caller)
+            : null;
+        return key is null ? ApiKeyRefusals.KeyNotFound(keyId) : TypedResults.Ok(ApiKeyResponse.From(key, time.GetUtcNow()));
     }
 
+    /// <summary>One key-grain call: the key decides whether the caller may revoke it and answers with the revoked key.</summary>
     private static async Task<Results<Ok<ApiKeyResponse>, JsonHttpResult<ApiError>>> RevokeAsync(
         [FromRoute(Name = "key_id")] string keyId, HttpContext context, IGrainFactory grains, TimeProvider time)
     {
-        var key = await FindManageableAsync(keyId, context, grains);
-        if (key is null)
-        {
-            return KeyNotFound(keyId);
-        }
-        var grain = grains.GetGrain<IApiKeyGrain>(keyId);
-        await grain.RevokeAsync(context.GetRequiredApiKey().KeyId);
-        var revoked = await grain.GetAsync();
-        return TypedResults.Ok(ApiKeyResponse.From(revoked!, time.GetUtcNow()));
+        var revoked = ApiKeyFormat.IsKeyId(keyId)
+            ? await grains.GetGrain<IApiKeyGrain>(keyId).RevokeForAsync(context.GetRequiredApiKey().Caller)
+            : null;
+        return revoked is null ? ApiKeyRefusals.KeyNotFound(keyId) : TypedResults.Ok(ApiKeyResponse.From(revoked, time.GetUtcNow()));
     }
 
     private static async Task<Results<Ok<IssuedApiKeyResponse>, JsonHttpResult<ApiError>>> RotateAsync(
         [FromRoute(Name = "key_id")] string keyId, [FromBody] RotateApiKeyRequest? request, HttpContext context,
-        IGrainFactory grains, ApiKeyIssuer issuer, ApiKeyPolicy policy, TimeProvider time)
+        ApiKeyIssuer issuer, ApiKeyPolicy policy)
     {
+        if (!ApiKeyFormat.IsKeyId(keyId))
+        {
+            return ApiKeyRefusals.KeyNotFound(keyId);
+        }
         var grace = TimeSpan.FromSeconds(request?.GracePeriodSeconds ?? 0);
-        if (grace < TimeSpan.Zero || grace > policy.MaxRotationGracePeriod)
+        var (rotation, apiKey) = await issuer.RotateAsync(keyId, context.GetRequiredApiKey().Caller, grace, policy.Rules);
+        if (rotation.Outcome != RotationOutcome.Rotated)
         {
-            return ApiErrors.Validation(
-                $"Field 'grace_period_seconds' must be between 0 and {(long)policy.MaxRotationGracePeriod.TotalSeconds}.", "grace_period_seconds");
+            return ApiKeyRefusals.Of(rotation, keyId, policy.Rules);
         }
-        var key = await FindManageableAsync(keyId, context, grains);
-        if (key is null)
-        {
-            return KeyNotFound(keyId);
-        }
-        if (key.RevokedAt is not null)
-        {
-            return ApiErrors.Result(StatusCodes.Status409Conflict, "key_revoked", "A revoked key cannot be rotated; create a new one.");
-        }
-        // Rotating hands out the new secret, so it must not hand out more than the caller holds.
-        if (await LimitsOfAsync(context.GetRequiredApiKey(), grains) is { } callerKey && ApiKeyReach.Beyond(key, callerKey) is { } beyond)
-        {
-            return ApiErrors.Forbidden($"Key '{keyId}' has {beyond} than the calling key; only a key at least as limited as this one, or an admin, can rotate it.");
-        }
-        var rotated = await issuer.RotateAsync(keyId, grace);
-        if (rotated is null)
-        {
-            return KeyNotFound(keyId);
-        }
-        var previousValidUntil = grace > TimeSpan.Zero ? rotated.Value.Key.RotatedAt + grace : null;
-        return TypedResults.Ok(IssuedApiKeyResponse.From(rotated.Value.Key, rotated.Value.ApiKey, previousValidUntil));
+        var previousValidUntil = grace > TimeSpan.Zero ? rotation.Key!.RotatedAt + grace : null;
+        return TypedResults.Ok(IssuedApiKeyResponse.From(rotation.Key!, apiKey!, previousValidUntil));
     }
 
     private static async Task<Results<Ok<ApiKeyUsageResponse>, JsonHttpResult<ApiError>>> GetUsageAsync(
@@ -188,53 +178,15 @@ public static class ApiKeyEndpoints
         {
             return invalid;
         }
-        var key = await FindManageableAsync(keyId, context, grains);
-        if (key is null)
-        {
-            return KeyNotFound(keyId);
-        }
-        var usage = await grains.GetGrain<IApiKeyGrain>(keyId).GetUsageAsync();
+        var usage = ApiKeyFormat.IsKeyId(keyId)
+            ? await grains.GetGrain<IApiKeyGrain>(keyId).GetUsageForAsync(context.GetRequiredApiKey().Caller)
+            : null;
         if (usage is null)
         {
-            return KeyNotFound(keyId);
+            return ApiKeyRefusals.KeyNotFound(keyId);
         }
         // Quota counters come from the key grain (exact, enforced); traffic from the usage grains (a few seconds behind).
         var traffic = await reader.ReadAsync(Mcp.Cluster.Usage.UsageScopeKind.Key, keyId, period);
         return TypedResults.Ok(ApiKeyUsageResponse.From(usage) with { Traffic = UsageReportResponse.Of(traffic, reader.Today, period) });
     }
-
-    /// <summary>The calling key's own limits, which keys it creates may not exceed; none for admins and self-service.</summary>
-    internal static async Task<ApiKeyInfo?> LimitsOfAsync(ApiKeyPrincipal? caller, IGrainFactory grains) =>
-        caller is { IsAdmin: false } ? await grains.GetGrain<IApiKeyGrain>(caller.KeyId).GetAsync() : null;
-
-    /// <summary>
-    /// A key the caller may see, or null: for a non-admin, itself and the keys it created (directly or through keys it
-    /// created) of its own owner that hold no permission it lacks. Any other key looks exactly like a missing one, so
-    /// ids cannot be probed and no key reaches (or rotates into) a sibling's or parent's power.
-    /// </summary>
-    private static async Task<ApiKeyInfo?> FindManageableAsync(string keyId, HttpContext context, IGrainFactory grains)
-    {
-        if (!ApiKeyFormat.IsKeyId(keyId))
-        {
-            return null;
-        }
-        var caller = context.GetRequiredApiKey();
-        var key = await grains.GetGrain<IApiKeyGrain>(keyId).GetAsync();
-        if (key is null || !caller.CanManage(key))
-        {
-            return null;
-        }
-        return caller.IsAdmin || keyId == caller.KeyId
-            || await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).DescendsFromAsync(keyId, caller.KeyId)
-            ? key : null;
-    }
-
-    private static JsonHttpResult<ApiError> OwnerUnavailable(string owner, OwnerClaim claim) =>
-        ApiErrors.Result(StatusCodes.Status409Conflict, ErrorCodes.OwnerUnavailable, claim == OwnerClaim.Reserved
-            ? $"Owner '{owner}' is reserved and cannot be claimed without a key."
-            : $"Owner '{owner}' already exists. Self-service only starts new owners: ask a key of '{owner}' (POST /api/keys with its X-API-Key) or an admin for another key, or pick another owner name.",
-            new Dictionary<string, object?> { ["owner"] = owner });
-
-    private static JsonHttpResult<ApiError> KeyNotFound(string keyId) =>
-        ApiErrors.Result(StatusCodes.Status404NotFound, "key_not_found", $"No API key '{keyId}' visible to this caller.");
 }

@@ -5,21 +5,11 @@ namespace Mcp.Cluster.Gateway.ApiKeys;
 /// <summary>Generates secrets and hands their hashes to key grains. The only place a plaintext key is created.</summary>
 public sealed class ApiKeyIssuer(IGrainFactory grains, ApiKeyHasher hasher)
 {
-    public async Task<(ApiKeyInfo Key, string ApiKey)> IssueAsync(ApiKeyDraft draft, string createdBy) =>
-        (await IssueAsync([draft], createdBy))[0];
+    public async Task<(ApiKeyInfo Key, string ApiKey)> IssueAsync(ApiKeyTerms terms, string createdBy) =>
+        (await IssueAsync([terms], createdBy))[0];
 
-    /// <summary>
-    /// Issues a key to a caller who presented none. Self-service starts a new owner namespace and never joins one that
-    /// exists: the name is claimed first, so of two strangers racing for it only one gets a key.
-    /// </summary>
-    public async Task<((ApiKeyInfo Key, string ApiKey)? Issued, OwnerClaim Claim)> IssueSelfServiceAsync(ApiKeyDraft draft)
-    {
-        var claim = await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).ClaimOwnerAsync(draft.Owner);
-        return claim == OwnerClaim.Claimed ? (await IssueAsync(draft, "self-service"), claim) : (null, claim);
-    }
-
-    /// <summary>Creates the keys concurrently, then indexes them with one directory write.</summary>
-    public async Task<(ApiKeyInfo Key, string ApiKey)[]> IssueAsync(IReadOnlyList<ApiKeyDraft> drafts, string createdBy)
+    /// <summary>Creates keys granted by a key grain (or the directory, for self-service) concurrently, then indexes them with one directory write.</summary>
+    public async Task<(ApiKeyInfo Key, string ApiKey)[]> IssueAsync(IReadOnlyList<ApiKeyTerms> drafts, string createdBy)
     {
         var issued = await Task.WhenAll(drafts.Select(draft => CreateAsync(draft, createdBy)));
         await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global)
@@ -27,7 +17,7 @@ public sealed class ApiKeyIssuer(IGrainFactory grains, ApiKeyHasher hasher)
         return issued;
     }
 
-    private async Task<(ApiKeyInfo Key, string ApiKey)> CreateAsync(ApiKeyDraft draft, string createdBy)
+    private async Task<(ApiKeyInfo Key, string ApiKey)> CreateAsync(ApiKeyTerms draft, string createdBy)
     {
         // 80 random bits of id make a collision practically impossible; retrying keeps it impossible in effect.
         for (var attempt = 0; attempt < 3; attempt++)
@@ -44,11 +34,15 @@ public sealed class ApiKeyIssuer(IGrainFactory grains, ApiKeyHasher hasher)
         throw new InvalidOperationException("Could not allocate a unique API key id.");
     }
 
-    public async Task<(ApiKeyInfo Key, string ApiKey)?> RotateAsync(string keyId, TimeSpan gracePeriod)
+    /// <summary>
+    /// Asks the key's grain to rotate it for <paramref name="caller"/> with a fresh secret; the grain decides whether the
+    /// caller may. The secret is returned only with a key that was rotated.
+    /// </summary>
+    public async Task<(KeyRotation Rotation, string? ApiKey)> RotateAsync(string keyId, ApiKeyCaller caller, TimeSpan gracePeriod, ApiKeyRules rules)
     {
         var apiKey = ApiKeyFormat.Regenerate(keyId);
-        var rotated = await grains.GetGrain<IApiKeyGrain>(keyId)
-            .RotateAsync(hasher.Hash(apiKey), ApiKeyFormat.DisplayPrefix(apiKey), gracePeriod);
-        return rotated is null ? null : (rotated, apiKey);
+        var rotation = await grains.GetGrain<IApiKeyGrain>(keyId)
+            .RotateForAsync(caller, hasher.Hash(apiKey), ApiKeyFormat.DisplayPrefix(apiKey), gracePeriod, rules);
+        return (rotation, rotation.Outcome == RotationOutcome.Rotated ? apiKey : null);
     }
 }

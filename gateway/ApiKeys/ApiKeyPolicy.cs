@@ -7,6 +7,9 @@ namespace Mcp.Cluster.Gateway.ApiKeys;
 public sealed record ApiKeyPolicy(bool AllowSelfService, RateLimit DefaultRateLimit, RateLimit SelfServiceRateLimit, int MaxExpiresInDays, TimeSpan MaxRotationGracePeriod, int MaxBatchSize,
     Permissions DefaultPermissions = Permissions.Read, int DefaultExpiresInDays = 0)
 {
+    /// <summary>The bounds and defaults the key grains decide issuing and rotating by.</summary>
+    public ApiKeyRules Rules { get; } = new(DefaultPermissions, DefaultRateLimit, DefaultExpiresInDays, MaxExpiresInDays, MaxRotationGracePeriod);
+
     public static ApiKeyPolicy From(ApiKeyGatewayOptions options, McpClusterOptions cluster)
     {
         if (!RateLimit.TryParse(options.DefaultRateLimit, out var defaultRate, out var error))

@@ -44,7 +44,7 @@ public sealed class BootstrapAdminKeyService(
             return;
         }
         var (key, apiKey) = await issuer.IssueAsync(
-            new ApiKeyDraft(Owner, "Generated bootstrap admin key", AdminPermissions, AdminRateLimit, QuotaLimits.Unlimited, null),
+            new ApiKeyTerms(Owner, "Generated bootstrap admin key", AdminPermissions, AdminRateLimit, QuotaLimits.Unlimited, null),
             "bootstrap");
         if (!await directory.TryClaimBootstrapAdminAsync(key.KeyId))
         {

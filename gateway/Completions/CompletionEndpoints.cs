@@ -18,12 +18,12 @@ public static class CompletionEndpoints
         var group = routes.MapGroup("/completions").WithTags("Completions");
 
         group.MapPost("/", CompleteAsync)
-            .RequireApiKey(Permissions.Execute)
+            .RequireApiKeyReservingTokens(Permissions.Execute)
             .WithName("Complete")
             .WithSummary("Run a chat or prompt completion and answer when it is done");
 
         group.MapPost("/stream", StreamAsync)
-            .RequireApiKey(Permissions.Execute)
+            .RequireApiKeyReservingTokens(Permissions.Execute)
             .WithName("CompleteStreaming")
             .WithSummary("Run a completion and stream it as Server-Sent Events (start, token…, done | error)");
 

@@ -1,3 +1,4 @@
+using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Completions;
 using Mcp.Cluster.Gateway.Security;
 using Mcp.Cluster.Models;
@@ -7,9 +8,9 @@ namespace Mcp.Cluster.Gateway.Completions;
 
 /// <summary>
 /// Runs one completion for <c>/completions</c>, <c>/completions/stream</c>, <c>/v1/chat/completions</c> and the
-/// WebSocket endpoint: reserves the key's tokens, streams the completion from the model's executor (its model grain
-/// keeps the record, so it can be read and cancelled from any gateway) into a <see cref="ICompletionSink"/>, and
-/// always settles tokens.
+/// WebSocket endpoint: reserves the key's tokens (on <see cref="ReservesTokens"/> routes in the same key-grain call that
+/// authorizes the key), streams the completion from the model's executor (its model grain keeps the record, so it can
+/// be read and cancelled from any gateway) into a <see cref="ICompletionSink"/>, and always settles tokens.
 /// While it streams it renews the reservation's lease, so a gateway that dies leaves the settling to the key grain.
 /// A stream whose node fails (its grain call fails, or it goes silent: no chunk and no heartbeat for
 /// <see cref="CompletionOptions.StreamIdleTimeout"/>) ends with an error at once, never a reset connection.
@@ -25,20 +26,35 @@ public sealed class CompletionRunner(IGrainFactory grains, TokenQuota quota, IOp
     {
         var settings = options.Value;
         var completionId = CompletionIds.New(idPrefix, modelId);
+        var estimatedPrompt = TokenEstimate.OfPrompt(request.Messages, request.Prompt);
+        var reserved = estimatedPrompt + (long)(request.MaxTokens ?? 0);
+        TokenReservation reservation;
+        if (key.Pending is { } pending)
+        {
+            // One key-grain call before anything streams: authorization, metering and the reservation together.
+            var answer = await pending.AuthorizeAndReserveAsync(completionId, reserved);
+            if (answer.Key is null)
+            {
+                return new CompletionTally(answer.Status, 0, 0);
+            }
+            (key, reservation) = (answer.Key, answer.Tokens!);
+        }
+        else
+        {
+            // The caller authorized the key already (the WebSocket meters each completion frame itself).
+            reservation = await quota.ReserveAsync(key.KeyId, completionId, reserved);
+        }
+        if (!reservation.Granted)
+        {
+            await sink.RefusedAsync(reservation, reserved);
+            return new CompletionTally(StatusCodes.Status429TooManyRequests, 0, 0);
+        }
         request = request with
         {
             CompletionId = completionId,
             Origin = new CompletionOrigin(key.KeyId, key.Owner, requestId),
             Heartbeat = settings.StreamHeartbeat,
         };
-        var estimatedPrompt = TokenEstimate.OfPrompt(request.Messages, request.Prompt);
-        var reserved = estimatedPrompt + (long)(request.MaxTokens ?? 0);
-        var reservation = await quota.ReserveAsync(key.KeyId, completionId, reserved);
-        if (!reservation.Granted)
-        {
-            await sink.RefusedAsync(reservation, reserved);
-            return new CompletionTally(StatusCodes.Status429TooManyRequests, 0, 0);
-        }
 
         // Only the length of the text is kept here; the sinks that answer with the whole text collect it themselves.
         var generatedBytes = 0;

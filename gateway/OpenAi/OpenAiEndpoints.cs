@@ -35,7 +35,7 @@ public static class OpenAiEndpoints
             .WithSummary("One model in OpenAI's format");
 
         group.MapPost("/chat/completions", ChatCompletionsAsync)
-            .RequireApiKey(Permissions.Execute)
+            .RequireApiKeyReservingTokens(Permissions.Execute)
             .Accepts<JsonElement>("application/json")
             .WithName("OpenAiChatCompletions")
             .WithSummary("Chat completion; with stream: true, Server-Sent Events in OpenAI's chunk format ending with data: [DONE]");

@@ -17,6 +17,8 @@ namespace Mcp.Cluster.Gateway.Security;
 /// and quota, and meters the request. The answer is kept as <see cref="ApiKeyAccess"/> for
 /// <see cref="ApiKeyAuthorizationHandler"/>; the result is cached per request by the base class, so the challenge
 /// reads it without another call. Runs before the body is bound, so an unauthenticated caller gets 401 whatever it sent.
+/// On a <see cref="ReservesTokens"/> route it only checks that a well-formed key was presented and leaves the grain call
+/// to the completion runner (<see cref="PendingApiKeyAuthorization"/>), which reserves the tokens in that same call.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -24,6 +26,7 @@ public sealed class ApiKeyAuthenticationHandler(
     UrlEncoder encoder,
     IGrainFactory grains,
     ApiKeyHasher hasher,
+    ApiKeyRefusalWriter writer,
     Telemetry.McpMetrics metrics)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -45,7 +48,15 @@ public sealed class ApiKeyAuthenticationHandler(
         }
         if (!ApiKeyFormat.TryGetKeyId(presented, out var keyId))
         {
-            return AuthenticateResult.Fail("Invalid API key.");
+            return AuthenticateResult.Fail(ApiKeyRefusalWriter.InvalidKey);
+        }
+        if (Context.GetEndpoint()?.Metadata.GetMetadata<ReservesTokens>() is not null)
+        {
+            // The completion runner asks the grain once, with the reservation the body calls for.
+            var hash = hasher.Hash(presented);
+            var pending = new PendingApiKeyAuthorization(Context, keyId, hash, requirement, grains, writer);
+            Context.Features.Set(new ApiKeyPrincipal(keyId, "", Permissions.None) { PresentedKeyHash = hash, Pending = pending });
+            return Authenticated(keyId, "");
         }
 
         var batchSize = requirement.BatchProperty is null ? 1 : await BatchSizeAsync(Request, requirement.BatchProperty);
@@ -54,14 +65,9 @@ public sealed class ApiKeyAuthenticationHandler(
         var decision = await grains.GetGrain<IApiKeyGrain>(keyId)
             .AuthorizeAsync(new AccessRequest(presentedHash, requirement.Permission, access.Cost));
 
-        switch (decision.Outcome)
+        if (ApiKeyRefusalWriter.Unauthenticated(decision.Outcome) is { } failure)
         {
-            case AccessOutcome.UnknownKey:
-                return AuthenticateResult.Fail("Invalid API key.");
-            case AccessOutcome.Expired:
-                return AuthenticateResult.Fail("API key has expired.");
-            case AccessOutcome.Revoked:
-                return AuthenticateResult.Fail("API key has been revoked.");
+            return AuthenticateResult.Fail(failure);
         }
 
         // The key is genuine from here on: refusals (rate limit, quota, permission) are its traffic too.
@@ -76,9 +82,14 @@ public sealed class ApiKeyAuthenticationHandler(
             Context.Features.Set(new ApiKeyPrincipal(keyId, decision.Owner!, decision.Permissions) { PresentedKeyHash = presentedHash });
         }
 
+        return Authenticated(keyId, decision.Owner ?? "");
+    }
+
+    private AuthenticateResult Authenticated(string keyId, string owner)
+    {
         var identity = new ClaimsIdentity(
             // NameIdentifier is what the MCP SDK binds a stateful session to: the key, so another key cannot take it over.
-            [new Claim(KeyIdClaim, keyId), new Claim(ClaimTypes.NameIdentifier, keyId), new Claim(ClaimTypes.Name, decision.Owner ?? "")],
+            [new Claim(KeyIdClaim, keyId), new Claim(ClaimTypes.NameIdentifier, keyId), new Claim(ClaimTypes.Name, owner)],
             Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }
@@ -87,13 +98,8 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
-        metrics.Rejected("invalid_key");
         var browser = Context.GetEndpoint()?.Metadata.GetMetadata<ApiKeyRequirement>()?.Browser == true;
-        Response.Headers.WWWAuthenticate = browser
-            ? "Basic realm=\"MCP Cluster (admin API key as password)\", charset=\"UTF-8\""
-            : "ApiKey header=\"X-API-Key\", Bearer";
-        await ApiErrors.WriteAsync(Context, StatusCodes.Status401Unauthorized, ErrorCodes.InvalidApiKey,
-            result.Failure?.Message ?? MissingKey);
+        await writer.WriteUnauthorizedAsync(Context, result.Failure?.Message ?? MissingKey, browser);
     }
 
     /// <summary>Only reached when no <see cref="ApiKeyRefusal"/> explains the refusal; the result handler writes those.</summary>

@@ -13,6 +13,12 @@ public sealed class ApiKeyAuthorizationHandler : AuthorizationHandler<ApiKeyRequ
     {
         var http = context.Resource as HttpContext;
         var access = http?.Features.Get<ApiKeyAccess>();
+        if (access is null && http?.Features.Get<ApiKeyPrincipal>() is { Pending: not null })
+        {
+            // A well-formed key on a ReservesTokens route: the runner's one grain call decides, before anything streams.
+            context.Succeed(requirement);
+            return Task.CompletedTask;
+        }
         if (access is null)
         {
             // No genuine key: fine where anonymous callers are welcome, unless a key was sent and failed (401 then).

@@ -14,9 +14,11 @@ public sealed record ApiKeyPrincipal(string KeyId, string Owner, Permissions Per
     public byte[] PresentedKeyHash { get; init; } = [];
 
     /// <summary>
-    /// Admins see everything; others only keys of their own owner that hold no permission the caller lacks, so reading,
-    /// rotating (which hands out the new secret) or revoking a key never reaches beyond the caller's own power.
+    /// Set on a <see cref="ReservesTokens"/> route until the completion runner asks the key grain: the key was only
+    /// seen to be well formed, so <see cref="Owner"/> and <see cref="Permissions"/> are not known yet.
     /// </summary>
-    public bool CanManage(ApiKeyInfo key) =>
-        IsAdmin || (string.Equals(key.Owner, Owner, StringComparison.Ordinal) && (key.Permissions & ~Permissions) == 0);
+    public PendingApiKeyAuthorization? Pending { get; init; }
+
+    /// <summary>This key as the caller of a management request; the key grains decide from it what it may manage.</summary>
+    public ApiKeyCaller Caller => new(KeyId, Owner, Permissions);
 }

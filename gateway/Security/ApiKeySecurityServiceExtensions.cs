@@ -12,6 +12,7 @@ public static class ApiKeySecurityServiceExtensions
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationDefaults.Scheme, null);
         services.AddAuthorization();
         services.AddSingleton<IAuthorizationHandler, ApiKeyAuthorizationHandler>();
+        services.AddSingleton<ApiKeyRefusalWriter>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiKeyRefusalResultHandler>();
         return services;
     }

@@ -24,6 +24,14 @@ public interface IApiKeyDirectoryGrain : IGrainWithStringKey
     [ReadOnly, Alias("list-under")]
     Task<ApiKeyPage> ListAsync(string? owner, Permissions? within, string? under, int offset, int limit);
 
+    /// <summary>
+    /// The keys <paramref name="caller"/> may see, optionally only those of <paramref name="owner"/>: every key for an
+    /// admin; for others only keys of their own owner holding no permission the caller lacks that are the caller or
+    /// descend from it. Null when a non-admin asks for another owner's keys.
+    /// </summary>
+    [ReadOnly, Alias("list-for")]
+    Task<ApiKeyPage?> ListForAsync(ApiKeyCaller caller, string? owner, int offset, int limit);
+
     /// <summary>Whether <paramref name="keyId"/> is <paramref name="ancestorKeyId"/> or was created by it, directly or through keys it created.</summary>
     [ReadOnly, Alias("descends-from")]
     Task<bool> DescendsFromAsync(string keyId, string ancestorKeyId);
@@ -34,6 +42,13 @@ public interface IApiKeyDirectoryGrain : IGrainWithStringKey
     /// </summary>
     [Alias("claim-owner")]
     Task<OwnerClaim> ClaimOwnerAsync(string owner);
+
+    /// <summary>
+    /// Self-service: decides a key asked for without one (never admin, never a rate limit above the default) and, when
+    /// it may be granted, claims its owner as <see cref="ClaimOwnerAsync"/> does, in one turn.
+    /// </summary>
+    [Alias("grant-self-service")]
+    Task<ApiKeyGrant> GrantSelfServiceAsync(ApiKeyGrantRequest key, ApiKeyRules rules);
 
     /// <summary>Marks an owner as in use without a key (an admin granted it something), so nobody can claim it later.</summary>
     [Alias("reserve-owner")]

@@ -1,4 +1,5 @@
 using Mcp.Cluster.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Mcp.Cluster.ApiKeys;
@@ -6,6 +7,7 @@ namespace Mcp.Cluster.ApiKeys;
 [GrainType("apikeydirectory")]
 public sealed class ApiKeyDirectoryGrain(
     [PersistentState("apikey-directory", StorageNames.Default)] IPersistentState<ApiKeyDirectoryState> directory,
+    [FromKeyedServices(ApiKeyGrain.Clock)] TimeProvider time,
     ILogger<ApiKeyDirectoryGrain> logger)
     : Grain, IApiKeyDirectoryGrain
 {
@@ -62,6 +64,11 @@ public sealed class ApiKeyDirectoryGrain(
         return Task.FromResult(new ApiKeyPage(page, matching.Count));
     }
 
+    public async Task<ApiKeyPage?> ListForAsync(ApiKeyCaller caller, string? owner, int offset, int limit) =>
+        caller.IsAdmin ? await ListAsync(owner, null, null, offset, limit)
+        : owner is not null && !string.Equals(owner, caller.Owner, StringComparison.Ordinal) ? null
+        : await ListAsync(caller.Owner, caller.Permissions, caller.KeyId, offset, limit);
+
     public Task<bool> DescendsFromAsync(string keyId, string ancestorKeyId) => Task.FromResult(Descends(keyId, ancestorKeyId));
 
     public async Task<OwnerClaim> ClaimOwnerAsync(string owner)
@@ -78,6 +85,13 @@ public sealed class ApiKeyDirectoryGrain(
         directory.State.ClaimedOwners.Add(folded);
         await directory.WriteStateAsync();
         return OwnerClaim.Claimed;
+    }
+
+    public async Task<ApiKeyGrant> GrantSelfServiceAsync(ApiKeyGrantRequest key, ApiKeyRules rules)
+    {
+        var grant = ApiKeyGrants.Decide([key], null, rules, time.GetUtcNow());
+        // The owner is claimed only for a key that may be granted, so a refused request never takes a name.
+        return grant.Refusal is not null ? grant : grant with { Claim = await ClaimOwnerAsync(key.Owner) };
     }
 
     public async Task ReserveOwnerAsync(string owner)

@@ -185,6 +185,56 @@ public sealed class ApiKeyGrain(
         return true;
     }
 
+    public async Task<ApiKeyInfo?> RevokeForAsync(ApiKeyCaller caller)
+    {
+        if (!await ManageableByAsync(caller))
+        {
+            return null;
+        }
+        await RevokeAsync(caller.KeyId);
+        return ToInfo();
+    }
+
+    public async Task<KeyRotation> RotateForAsync(ApiKeyCaller caller, byte[] newSecretHash, string newKeyPrefix, TimeSpan gracePeriod, ApiKeyRules rules)
+    {
+        if (gracePeriod < TimeSpan.Zero || gracePeriod > rules.MaxRotationGracePeriod)
+        {
+            return new KeyRotation(RotationOutcome.GraceOutOfRange);
+        }
+        if (!await ManageableByAsync(caller))
+        {
+            return new KeyRotation(RotationOutcome.NotFound);
+        }
+        if (key.State.RevokedAt is not null)
+        {
+            return new KeyRotation(RotationOutcome.Revoked);
+        }
+        // Rotating hands the new secret to the caller, so the key must not be able to do more than the caller's own.
+        if (!caller.IsAdmin && caller.KeyId != KeyId
+            && await GrainFactory.GetGrain<IApiKeyGrain>(caller.KeyId).GetAsync() is { } holder
+            && ApiKeyReach.Beyond(ToInfo(), holder) is var excess and not ReachExcess.None)
+        {
+            return new KeyRotation(RotationOutcome.BeyondCaller, ToInfo(), excess);
+        }
+        var rotated = await RotateAsync(newSecretHash, newKeyPrefix, gracePeriod);
+        return rotated is null ? new KeyRotation(RotationOutcome.NotFound) : new KeyRotation(RotationOutcome.Rotated, rotated);
+    }
+
+    public async Task<ApiKeyInfo?> GetForAsync(ApiKeyCaller caller) => await ManageableByAsync(caller) ? ToInfo() : null;
+
+    public async Task<ApiKeyUsage?> GetUsageForAsync(ApiKeyCaller caller) => await ManageableByAsync(caller) ? await GetUsageAsync() : null;
+
+    public Task<ApiKeyGrant> GrantAsync(IReadOnlyList<ApiKeyGrantRequest> keys, ApiKeyRules rules)
+    {
+        if (!key.RecordExists)
+        {
+            // Only a key that authorized this very request asks; one that is gone grants nothing.
+            DeactivateOnIdle();
+            return Task.FromResult(ApiKeyGrant.Refused(new GrantRefusal(0, GrantRefusalReason.PermissionsNotHeld)));
+        }
+        return Task.FromResult(ApiKeyGrants.Decide(keys, ToInfo(), rules, time.GetUtcNow()));
+    }
+
     public async Task<ApiKeyInfo?> RotateAsync(byte[] newSecretHash, string newKeyPrefix, TimeSpan gracePeriod)
     {
         if (!key.RecordExists || key.State.RevokedAt is not null)
@@ -246,6 +296,12 @@ public sealed class ApiKeyGrain(
             s.TokenUsage.CompletionTokens));
     }
 
+    public async Task<AuthorizedReservation> AuthorizeAndReserveAsync(AccessRequest request, string reservationId, long tokens)
+    {
+        var access = await AuthorizeAsync(request);
+        return new AuthorizedReservation(access, access.Outcome == AccessOutcome.Allowed ? Reserve(reservationId, tokens) : null);
+    }
+
     public Task<TokenReservation> ReserveTokensAsync(string reservationId, long tokens)
     {
         if (!key.RecordExists)
@@ -253,11 +309,16 @@ public sealed class ApiKeyGrain(
             DeactivateOnIdle();
             return Task.FromResult(new TokenReservation(false));
         }
+        return Task.FromResult(Reserve(reservationId, tokens));
+    }
+
+    private TokenReservation Reserve(string reservationId, long tokens)
+    {
         var s = key.State;
         var reservation = s.TokenUsage.Reserve(reservationId, Math.Max(0, tokens), s.Tokens, time.GetUtcNow(), options.Value.TokenLeaseDuration);
         _usageDirty = true;
         StartLeaseTimerIfReserved();
-        return Task.FromResult(reservation);
+        return reservation;
     }
 
     public Task RenewTokensAsync(string reservationId, long promptTokens, long completionTokens)
@@ -295,6 +356,31 @@ public sealed class ApiKeyGrain(
             KeyPrefix = spec.KeyPrefix,
             CreatedBy = spec.CreatedBy,
         };
+    }
+
+    /// <summary>
+    /// Whether <paramref name="caller"/> may see and manage this key. Admins may; others only keys of their own owner
+    /// that hold no permission the caller lacks and that are the caller or descend from it, so no key reaches (or
+    /// rotates into) a sibling's or parent's power. A key the caller may not manage looks exactly like a missing one.
+    /// </summary>
+    private async Task<bool> ManageableByAsync(ApiKeyCaller caller)
+    {
+        if (!key.RecordExists)
+        {
+            DeactivateOnIdle();
+            return false;
+        }
+        if (caller.IsAdmin)
+        {
+            return true;
+        }
+        var s = key.State;
+        if (!string.Equals(s.Owner, caller.Owner, StringComparison.Ordinal) || (s.Permissions & ~caller.Permissions) != 0)
+        {
+            return false;
+        }
+        return caller.KeyId == KeyId
+            || await GrainFactory.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).DescendsFromAsync(KeyId, caller.KeyId);
     }
 
     private bool SecretMatches(byte[] presented, DateTimeOffset now)

@@ -89,7 +89,7 @@ public sealed class ApiKeyLifecycleTests(SharedGatewayFactory gateway)
     public async Task Expired_keys_get_401()
     {
         var issuer = gateway.Services.GetRequiredService<Mcp.Cluster.Gateway.ApiKeys.ApiKeyIssuer>();
-        var (key, apiKey) = await issuer.IssueAsync(new Mcp.Cluster.Gateway.ApiKeys.ApiKeyDraft(
+        var (key, apiKey) = await issuer.IssueAsync(new Mcp.Cluster.ApiKeys.ApiKeyTerms(
             "expiring", null, Mcp.Cluster.ApiKeys.Permissions.Read, Mcp.Cluster.ApiKeys.RateLimit.Default,
             Mcp.Cluster.ApiKeys.QuotaLimits.Unlimited, DateTimeOffset.UtcNow.AddSeconds(1)), "test");
         using var client = gateway.CreateClient(apiKey);

@@ -231,7 +231,7 @@ public sealed class KeyOwnershipTests(SharedGatewayFactory gateway)
         var owner = Unique("legacy-child");
         var (parentId, parentKey) = await gateway.CreateKeyAsync(new { owner, permissions = new[] { "read", "write" }, rate_limit = "30/minute", daily_quota = 1000 });
         var issuer = gateway.Services.GetRequiredService<ApiKeyIssuer>();
-        var (child, childKey) = await issuer.IssueAsync(new ApiKeyDraft(owner, "legacy", Permissions.Read | Permissions.Write,
+        var (child, childKey) = await issuer.IssueAsync(new ApiKeyTerms(owner, "legacy", Permissions.Read | Permissions.Write,
             new RateLimit(60, TimeSpan.FromMinutes(1)), QuotaLimits.Unlimited, null), parentId);
 
         using var parent = gateway.CreateClient(parentKey);

@@ -20,16 +20,19 @@ public sealed class CompletionRunner(IGrainFactory grains, TokenQuota quota, IOp
 {
     public const string IdPrefix = "cmpl_";
 
-    /// <summary>Runs the completion; the answer says how it ended and the tokens settled, for its usage event.</summary>
+    /// <summary>
+    /// Runs the completion; the answer says how it ended and the tokens settled, for its usage event.
+    /// <paramref name="keyCheck"/>: the one key-grain call still owed before streaming (by default the HTTP route's pending check).
+    /// </summary>
     public async Task<CompletionTally> RunAsync(ApiKeyPrincipal key, string modelId, CompletionRequest request, string? requestId,
-        ICompletionSink sink, CancellationToken cancellationToken, string idPrefix = IdPrefix)
+        ICompletionSink sink, CancellationToken cancellationToken, string idPrefix = IdPrefix, IKeyReservationCheck? keyCheck = null)
     {
         var settings = options.Value;
         var completionId = CompletionIds.New(idPrefix, modelId);
         var estimatedPrompt = TokenEstimate.OfPrompt(request.Messages, request.Prompt);
         var reserved = estimatedPrompt + (long)(request.MaxTokens ?? 0);
         TokenReservation reservation;
-        if (key.Pending is { } pending)
+        if ((keyCheck ?? key.Pending) is { } pending)
         {
             // One key-grain call before anything streams: authorization, metering and the reservation together.
             var answer = await pending.AuthorizeAndReserveAsync(completionId, reserved);
@@ -41,7 +44,7 @@ public sealed class CompletionRunner(IGrainFactory grains, TokenQuota quota, IOp
         }
         else
         {
-            // The caller authorized the key already (the WebSocket meters each completion frame itself).
+            // The caller authorized the key already.
             reservation = await quota.ReserveAsync(key.KeyId, completionId, reserved);
         }
         if (!reservation.Granted)

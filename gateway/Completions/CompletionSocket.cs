@@ -226,25 +226,6 @@ public sealed class CompletionSocket(
             await SendAsync(new SocketFrame("error", requestId) { Error = "too_many_streams", Detail = $"At most {options.MaxConcurrentStreamsPerSocket} completions may run at once on one connection." });
             return;
         }
-        // Each completion is a request: metered against the key's rate limit and quotas, and refused once the key is revoked.
-        var decision = await grains.GetGrain<IApiKeyGrain>(key.KeyId).AuthorizeAsync(new AccessRequest(key.PresentedKeyHash, Permissions.Execute, 1));
-        if (decision.Outcome != AccessOutcome.Allowed)
-        {
-            var (code, detail) = decision.Outcome switch
-            {
-                AccessOutcome.RateLimited => ("rate_limit_exceeded", $"Too many requests; the window resets at {decision.ResetAt:O}."),
-                AccessOutcome.DailyQuotaExceeded or AccessOutcome.MonthlyQuotaExceeded => ("quota_exceeded", "The key's request quota is used up."),
-                AccessOutcome.Forbidden => ("forbidden", "This API key lacks the 'execute' permission."),
-                _ => ("invalid_api_key", "The API key is no longer valid."),
-            };
-            await SendAsync(new SocketFrame("error", requestId) { Error = code, Detail = detail });
-            if (code == "invalid_api_key")
-            {
-                await CloseAsync(WebSocketCloseStatus.PolicyViolation, detail);
-            }
-            return;
-        }
-
         var (request, problem) = CompletionRequestValidator.Validate(frame, options);
         if (problem is not null)
         {
@@ -293,8 +274,15 @@ public sealed class CompletionSocket(
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            var tally = await runner.RunAsync(key, modelId, request, requestId, sink, running.Cancel.Token);
-            Record(key, modelId, started, tally);
+            // Each completion is a request: metered against the key's rate limit and quotas, refused once the key is
+            // revoked, and its tokens reserved, in the one key-grain call the runner makes through this check.
+            var check = new FrameKeyCheck(this, grains, key, requestId);
+            var tally = await runner.RunAsync(key, modelId, request, requestId, sink, running.Cancel.Token, keyCheck: check);
+            if (!check.Refused)
+            {
+                // A frame the key may not send is not its traffic, as before it was checked here.
+                Record(key, modelId, started, tally);
+            }
         }
         catch (Exception e) when (e is OperationCanceledException || running.Cancel.IsCancellationRequested)
         {
@@ -416,6 +404,37 @@ public sealed class CompletionSocket(
         }
 
         public Task Task { get; set; } = Task.CompletedTask;
+    }
+
+    /// <summary>The key check of one completion frame; a refusal is an error frame (and the close, for a key no longer valid).</summary>
+    private sealed class FrameKeyCheck(CompletionSocket socket, IGrainFactory grains, ApiKeyPrincipal key, string requestId) : IKeyReservationCheck
+    {
+        public bool Refused { get; private set; }
+
+        public async Task<KeyReservation> AuthorizeAndReserveAsync(string reservationId, long tokens)
+        {
+            var answer = await grains.GetGrain<IApiKeyGrain>(key.KeyId)
+                .AuthorizeAndReserveAsync(new AccessRequest(key.PresentedKeyHash, Permissions.Execute, 1), reservationId, tokens);
+            var decision = answer.Access;
+            if (decision.Outcome == AccessOutcome.Allowed && answer.Tokens is { } reservation)
+            {
+                return new KeyReservation(key, reservation, StatusCodes.Status200OK);
+            }
+            var (status, code, detail) = decision.Outcome switch
+            {
+                AccessOutcome.RateLimited => (StatusCodes.Status429TooManyRequests, "rate_limit_exceeded", $"Too many requests; the window resets at {decision.ResetAt:O}."),
+                AccessOutcome.DailyQuotaExceeded or AccessOutcome.MonthlyQuotaExceeded => (StatusCodes.Status429TooManyRequests, "quota_exceeded", "The key's request quota is used up."),
+                AccessOutcome.Forbidden => (StatusCodes.Status403Forbidden, "forbidden", "This API key lacks the 'execute' permission."),
+                _ => (StatusCodes.Status401Unauthorized, "invalid_api_key", "The API key is no longer valid."),
+            };
+            Refused = true;
+            await socket.SendAsync(new SocketFrame("error", requestId) { Error = code, Detail = detail });
+            if (status == StatusCodes.Status401Unauthorized)
+            {
+                await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, detail);
+            }
+            return KeyReservation.Refused(status);
+        }
     }
 
     private sealed class SocketSink(CompletionSocket socket, string requestId) : ICompletionSink

@@ -12,6 +12,7 @@ namespace Mcp.Cluster.Gateway.Security;
 /// </summary>
 public sealed class PendingApiKeyAuthorization(
     HttpContext context, string keyId, byte[] presentedHash, ApiKeyRequirement requirement, IGrainFactory grains, ApiKeyRefusalWriter writer)
+    : IKeyReservationCheck
 {
     private int _asked;
 

@@ -262,4 +262,66 @@ public sealed class KeyGrainCallTests(KeyCallRecordingGateway gateway) : IClassF
         Assert.Equal("A key cannot create a key with permissions it does not hold itself.", tooMuch.GetProperty("detail").GetString());
         Assert.Equal([nameof(IApiKeyGrain.AuthorizeAsync), nameof(IApiKeyGrain.GrantAsync)], gateway.Recorder.CallsTo(parentId).Skip(before));
     }
+
+    [Fact]
+    public async Task A_websocket_completion_frame_asks_the_key_grain_once_before_it_streams_and_a_refused_one_once_in_all()
+    {
+        var (keyId, apiKey) = await KeyAsync(rateLimit: "2/minute");
+        var client = gateway.Server.CreateWebSocketClient();
+        client.ConfigureRequest = request => request.Headers["X-API-Key"] = apiKey;
+        using var socket = await client.ConnectAsync(new Uri(gateway.Server.BaseAddress, "/ws/completions"), CancellationToken.None);
+        // The upgrade is the connection's own request, checked by the scheme.
+        Assert.Equal([nameof(IApiKeyGrain.AuthorizeAsync)], gateway.Recorder.CallsTo(keyId));
+
+        await SendFrameAsync(socket, new { type = "completion", request_id = "one", model_id = _model, prompt = "hi", max_tokens = 10 });
+        Assert.Equal("done", await LastFrameTypeAsync(socket, "one"));
+        Assert.Equal(
+            [nameof(IApiKeyGrain.AuthorizeAsync), nameof(IApiKeyGrain.AuthorizeAndReserveAsync), nameof(IApiKeyGrain.SettleTokensAsync)],
+            await SettledCallsAsync(keyId));
+
+        // The key's two requests a minute are used (the upgrade and the first frame): refused in the one call, nothing reserved.
+        await SendFrameAsync(socket, new { type = "completion", request_id = "two", model_id = _model, prompt = "hi", max_tokens = 10 });
+        var refusal = await NextFrameAsync(socket);
+        Assert.Equal("error", refusal.GetProperty("type").GetString());
+        Assert.Equal("two", refusal.GetProperty("request_id").GetString());
+        Assert.Equal("rate_limit_exceeded", refusal.GetProperty("error").GetString());
+        Assert.Equal(
+            [nameof(IApiKeyGrain.AuthorizeAsync), nameof(IApiKeyGrain.AuthorizeAndReserveAsync), nameof(IApiKeyGrain.SettleTokensAsync),
+                nameof(IApiKeyGrain.AuthorizeAndReserveAsync)],
+            gateway.Recorder.CallsTo(keyId));
+        await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+    }
+
+    private static Task SendFrameAsync(System.Net.WebSockets.WebSocket socket, object frame) =>
+        socket.SendAsync(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(frame), System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+
+    private static async Task<System.Text.Json.JsonElement> NextFrameAsync(System.Net.WebSockets.WebSocket socket)
+    {
+        using var cancel = new CancellationTokenSource(Deadline);
+        var buffer = new byte[64 * 1024];
+        using var message = new MemoryStream();
+        System.Net.WebSockets.WebSocketReceiveResult result;
+        do
+        {
+            result = await socket.ReceiveAsync(buffer, cancel.Token);
+            Assert.NotEqual(System.Net.WebSockets.WebSocketMessageType.Close, result.MessageType);
+            message.Write(buffer, 0, result.Count);
+        }
+        while (!result.EndOfMessage);
+        return System.Text.Json.JsonDocument.Parse(message.ToArray()).RootElement.Clone();
+    }
+
+    /// <summary>Reads the request's frames until it ends; the type of its last one.</summary>
+    private static async Task<string> LastFrameTypeAsync(System.Net.WebSockets.WebSocket socket, string requestId)
+    {
+        while (true)
+        {
+            var frame = await NextFrameAsync(socket);
+            var type = frame.GetProperty("type").GetString()!;
+            if (frame.GetProperty("request_id").GetString() == requestId && type is "done" or "error" or "cancelled")
+            {
+                return type;
+            }
+        }
+    }
 }

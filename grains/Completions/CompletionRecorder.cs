@@ -17,9 +17,10 @@ public sealed class CompletionRecorder(string id, CompletionStart start, int max
 
     public int GeneratedBytes { get; private set; }
 
-    public void Append(string text)
+    /// <summary>Keeps <paramref name="text"/> (<paramref name="bytes"/> long in UTF-8) up to the cap.</summary>
+    public void Append(string text, int bytes)
     {
-        GeneratedBytes += Encoding.UTF8.GetByteCount(text);
+        GeneratedBytes += bytes;
         var room = maxTextChars - (_text?.Length ?? 0);
         if (room > 0)
         {

@@ -262,6 +262,8 @@ public sealed class ModelExecutorGrain(
             yield break;
         }
         CompletionChunk? last = null;
+        // Counted here too, for completions without a record: the estimate when the provider does not count tokens.
+        var generatedBytes = 0;
         try
         {
             while (true)
@@ -307,13 +309,15 @@ public sealed class ModelExecutorGrain(
                 var chunk = step.Chunk!;
                 if (chunk.Text.Length > 0)
                 {
-                    record?.Append(chunk.Text);
+                    var bytes = Encoding.UTF8.GetByteCount(chunk.Text);
+                    generatedBytes += bytes;
+                    record?.Append(chunk.Text, bytes);
                     yield return new CompletionChunk(chunk.Text);
                 }
                 if (chunk.FinishReason is { } finish)
                 {
                     var promptTokens = chunk.Usage is { PromptTokens: > 0 } u ? u.PromptTokens : TokenEstimate.OfPrompt(request.Messages, request.Prompt);
-                    var completionTokens = chunk.Usage is { CompletionTokens: > 0 } c ? c.CompletionTokens : TokenEstimate.OfBytes(record?.GeneratedBytes ?? 0);
+                    var completionTokens = chunk.Usage is { CompletionTokens: > 0 } c ? c.CompletionTokens : TokenEstimate.OfBytes(generatedBytes);
                     await SucceededAsync(plan, 1, started, promptTokens, completionTokens);
                     last = new CompletionChunk("", finish, promptTokens, completionTokens);
                     await FinishAsync(record, request, last);

@@ -514,27 +514,10 @@ public sealed class ModelExecutorGrain(
         }
     }
 
-    private async Task<ModelBackend> CreateBackendAsync(ModelExecutionPlan plan)
-    {
-        ModelBackend? backend = null;
-        try
-        {
-            var config = new ModelConfig(secrets.Reveal(JsonNode.Parse(plan.StoredConfig) as JsonObject ?? new JsonObject()));
-            backend = backends.Create(plan.Provider, ModelId, config, plan.Timeout, plan.MaxRetries, plan.Http2PriorKnowledge,
-                plan.TargetsSetByAdmin ? Outbound.OutboundTrust.Trusted : Outbound.OutboundTrust.Restricted);
-            using var start = new CancellationTokenSource(BackendStartTimeout);
-            await backend.InitializeAsync(start.Token);
-            return backend;
-        }
-        catch
-        {
-            if (backend is not null)
-            {
-                await backend.DisposeAsync();
-            }
-            throw;
-        }
-    }
+    private Task<ModelBackend> CreateBackendAsync(ModelExecutionPlan plan) =>
+        backends.StartAsync(plan.Provider, ModelId, new ModelConfig(secrets.Reveal(JsonNode.Parse(plan.StoredConfig) as JsonObject ?? new JsonObject())),
+            plan.Timeout, plan.MaxRetries, plan.Http2PriorKnowledge,
+            plan.TargetsSetByAdmin ? Outbound.OutboundTrust.Trusted : Outbound.OutboundTrust.Restricted, BackendStartTimeout);
 
     private async Task<double> SucceededAsync(ModelExecutionPlan plan, int requests, long started, long promptTokens = 0, long completionTokens = 0)
     {
@@ -653,7 +636,7 @@ public sealed class ModelExecutorGrain(
         if (compiled is { IsCompletedSuccessfully: true } && compiled.GetAwaiter().GetResult().Backend is { } backend)
         {
             // Calls still running on the old backend finish first (they are bounded by the model's timeout).
-            _ = Task.Delay(grace).ContinueWith(_ => backend.DisposeAsync().AsTask(), TaskScheduler.Default);
+            ModelBackendRegistry.Retire(backend, grace);
         }
     }
 

@@ -625,24 +625,17 @@ public sealed class ModelGrain(
     private async Task<ModelBackend> CreateBackendAsync()
     {
         var prepared = _prepared ?? throw new InvalidOperationException(_backendError ?? "The model is not loaded.");
-        ModelBackend? backend = null;
         try
         {
-            var config = new ModelConfig(secrets.Reveal(StoredConfig()));
-            backend = backends.Create(model.State.Provider, ModelId, config, prepared.Timeout, prepared.MaxRetries, prepared.Http2PriorKnowledge,
-                model.State.TargetsSetByAdmin ? Outbound.OutboundTrust.Trusted : Outbound.OutboundTrust.Restricted);
-            using var start = new CancellationTokenSource(BackendStartTimeout);
-            await backend.InitializeAsync(start.Token);
+            var backend = await backends.StartAsync(model.State.Provider, ModelId, new ModelConfig(secrets.Reveal(StoredConfig())), prepared.Timeout,
+                prepared.MaxRetries, prepared.Http2PriorKnowledge,
+                model.State.TargetsSetByAdmin ? Outbound.OutboundTrust.Trusted : Outbound.OutboundTrust.Restricted, BackendStartTimeout);
             _backendError = null;
             PublishStatus();
             return backend;
         }
         catch (Exception e)
         {
-            if (backend is not null)
-            {
-                await backend.DisposeAsync();
-            }
             // The health loop retries every interval; log a failure once, not on every retry.
             if (_backendError != e.Message)
             {
@@ -663,10 +656,8 @@ public sealed class ModelGrain(
         _backend = null;
         if (previous is { IsCompletedSuccessfully: true })
         {
-            // Requests still running on the old backend finish first (they are bounded by the model's timeout).
-            var backend = previous.Result;
-            var grace = _prepared?.Timeout ?? TimeSpan.Zero;
-            _ = Task.Delay(grace).ContinueWith(_ => backend.DisposeAsync().AsTask(), TaskScheduler.Default);
+            // Health checks still running on the old backend finish first (they are bounded by the model's timeout).
+            ModelBackendRegistry.Retire(previous.GetAwaiter().GetResult(), _prepared?.Timeout ?? TimeSpan.Zero);
         }
     }
 

@@ -50,4 +50,29 @@ public sealed class ModelBackendRegistry
             throw;
         }
     }
+
+    /// <summary>
+    /// Builds the backend and initializes it (a local model loads, a remote one checks its settings), within
+    /// <paramref name="startTimeout"/>; a backend that fails to start is disposed before the failure is thrown.
+    /// </summary>
+    public async Task<ModelBackend> StartAsync(string provider, string modelId, ModelConfig config, TimeSpan timeout, int maxRetries,
+        bool http2PriorKnowledge, Outbound.OutboundTrust trust, TimeSpan startTimeout)
+    {
+        var backend = Create(provider, modelId, config, timeout, maxRetries, http2PriorKnowledge, trust);
+        try
+        {
+            using var start = new CancellationTokenSource(startTimeout);
+            await backend.InitializeAsync(start.Token);
+            return backend;
+        }
+        catch
+        {
+            await backend.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Disposes <paramref name="backend"/> after <paramref name="grace"/>, so calls still running on it finish first.</summary>
+    public static void Retire(ModelBackend backend, TimeSpan grace) =>
+        _ = Task.Delay(grace).ContinueWith(_ => backend.DisposeAsync().AsTask(), TaskScheduler.Default);
 }

@@ -7,7 +7,6 @@ using Mcp.Cluster.Models.Secrets;
 using Mcp.Cluster.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using System.Text.Json.Nodes;
 
 namespace Mcp.Cluster.DataSources;
 
@@ -131,7 +130,7 @@ public sealed class DataSourceGrain(
         }
         var s = source.State;
         DataConnector? replacement = null;
-        JsonObject? stored = null;
+        System.Text.Json.Nodes.JsonObject? stored = null;
         if (patch.ConfigMergePatch is { } configPatch
             && _connection.TryPrepare(s.Type, () => _connection.Patch(DataSourceConnection.Stored(s), configPatch), out stored, out replacement) is { } problem)
         {
@@ -301,10 +300,7 @@ public sealed class DataSourceGrain(
 
     public Task SettleAsync(string keyId, int reserved, int rows)
     {
-        if (source.RecordExists)
-        {
-            _ledger.Settle(keyId, reserved, rows);
-        }
+        if (source.RecordExists) _ledger.Settle(keyId, reserved, rows);
         return Task.CompletedTask;
     }
 
@@ -317,10 +313,7 @@ public sealed class DataSourceGrain(
     public Task ReportAsync(DataUsageReport report)
     {
         _activeReads.Reported(report);
-        if (source.RecordExists)
-        {
-            _ledger.Apply(report);
-        }
+        if (source.RecordExists) _ledger.Apply(report);
         return Task.CompletedTask;
     }
 

@@ -63,11 +63,13 @@ public sealed class SchemaDiscoveryTests
         _time.Advance(TimeSpan.FromSeconds(60));
         Assert.Equal("schema discovery timed out", await running);
         Assert.Equal("schema discovery timed out", _source.Discovery.Error);
-        Assert.Null(await _source.Discovery.EnsureAsync());
         Assert.Null(_source.State.SchemaRefreshedAt);
+        Assert.False(_source.Writer.IsDirty);
 
+        // A schema never discovered is discovered by the first caller that needs it.
         _connector.Discover = _ => Task.FromResult<IReadOnlyList<TableSchema>>([SourceFixtures.Jobs]);
         Assert.NotNull(await _source.Discovery.EnsureAsync());
         Assert.Null(_source.Discovery.Error);
+        Assert.Equal(2, _connector.Discoveries);
     }
 }

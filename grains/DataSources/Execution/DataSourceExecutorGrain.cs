@@ -416,7 +416,7 @@ public sealed class DataSourceExecutorGrain(
         }
         if (s.Policy.Disabled)
         {
-            return (null, Refuse(DataQueryOutcome.Unavailable, $"Data source '{Name}' is disabled.", null));
+            return (null, Refuse(DataQueryOutcome.Unavailable, SourceRefusals.Disabled(Name), null));
         }
         if (s.Connector is null)
         {
@@ -429,7 +429,7 @@ public sealed class DataSourceExecutorGrain(
     }
 
     /// <summary>The answer for a source that does not exist, and for one the caller may not see.</summary>
-    private string NotFoundDetail => $"Data source '{Name}' not found.";
+    private string NotFoundDetail => SourceRefusals.NotFound(Name);
 
     /// <summary>The discovered schema; a source whose discovery never succeeded asks its grain to try once more.</summary>
     private async Task<IReadOnlyList<TableSchema>?> EnsureSchemaAsync(Read r)

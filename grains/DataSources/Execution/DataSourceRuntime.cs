@@ -68,7 +68,7 @@ public sealed class DataSourceRuntime(
         }
         if (current?.Connector is { } old)
         {
-            Retire(old);
+            ConnectorRetirement.Retire(old, options.Value.QueryTimeout, time);
         }
         if (!policy.Exists)
         {
@@ -85,10 +85,6 @@ public sealed class DataSourceRuntime(
             return new SourceRuntime(policy, null, e.Message, now);
         }
     }
-
-    /// <summary>Reads still running on the old connector finish before it is disposed.</summary>
-    private void Retire(DataConnector old) =>
-        _ = Task.Delay(options.Value.QueryTimeout + TimeSpan.FromSeconds(5), time).ContinueWith(_ => old.DisposeAsync().AsTask(), TaskScheduler.Default);
 
     public async ValueTask DisposeAsync()
     {

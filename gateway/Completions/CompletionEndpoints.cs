@@ -63,7 +63,7 @@ public static class CompletionEndpoints
             KeepAliveInterval = options.Value.SocketKeepAlive,
             KeepAliveTimeout = options.Value.SocketKeepAliveTimeout,
         });
-        var session = new CompletionSocket(socket, context.GetApiKey(), grains, hasher, runner, options.Value,
+        var session = new CompletionSocket(socket, context.GetApiKey(), grains, context.RequestServices.GetRequiredService<ModelResolver>(), hasher, runner, options.Value,
             json.Value.SerializerOptions, context.RequestServices.GetRequiredService<UsagePublisher>(), metrics, context.RequestServices.GetRequiredService<TimeProvider>(), logger);
         metrics.StreamOpened();
         try
@@ -139,7 +139,7 @@ public static class CompletionEndpoints
             await ApiErrors.Validation(problem.Detail, problem.Field).ExecuteAsync(context);
             return null;
         }
-        var modelId = await ModelReference.ResolveAsync(grains, body.ModelId!);
+        var modelId = await context.RequestServices.GetRequiredService<ModelResolver>().ResolveAsync(body.ModelId!);
         if (modelId is null)
         {
             await ApiErrors.NotFound($"Model '{body.ModelId}' not found.").ExecuteAsync(context);

@@ -104,7 +104,7 @@ public static class DataQueryEndpoints
         {
             return (caller, null);
         }
-        var modelId = await ModelReference.ResolveAsync(grains, model);
+        var modelId = await context.RequestServices.GetRequiredService<ModelResolver>().ResolveAsync(model);
         var info = modelId is null ? null : await grains.GetGrain<IModelGrain>(modelId).GetAsync();
         if (info is null)
         {

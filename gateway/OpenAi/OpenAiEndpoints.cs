@@ -64,16 +64,16 @@ public static class OpenAiEndpoints
     /// answers the version it resolves to now, as OpenAI answers an alias with the snapshot it stands for, so
     /// <c>models.retrieve(id)</c> with a listed id gets that id back.
     /// </summary>
-    private static async Task<IResult> GetModelAsync(string model, IGrainFactory grains)
+    private static async Task<IResult> GetModelAsync(string model, IGrainFactory grains, ModelResolver models)
     {
-        var modelId = await ModelReference.ResolveAsync(grains, model);
+        var modelId = await models.ResolveAsync(model);
         var info = modelId is null ? null : await grains.GetGrain<IModelGrain>(modelId).GetAsync();
         return info is null
             ? ModelNotFound(model)
             : TypedResults.Json(ModelObject(OpenAiModelId(info.Name, info.Version), info.CreatedAt, info.Owner));
     }
 
-    private static async Task ChatCompletionsAsync(HttpContext context, IGrainFactory grains, CompletionRunner runner,
+    private static async Task ChatCompletionsAsync(HttpContext context, ModelResolver models, CompletionRunner runner,
         IOptions<CompletionOptions> options, TimeProvider time)
     {
         var body = await ReadJsonAsync(context);
@@ -87,7 +87,7 @@ public static class OpenAiEndpoints
             await Invalid(problem.Detail, problem.Field).ExecuteAsync(context);
             return;
         }
-        var modelId = await ModelReference.ResolveAsync(grains, parsed!.Model);
+        var modelId = await models.ResolveAsync(parsed!.Model);
         if (modelId is null)
         {
             await ModelNotFound(parsed.Model).ExecuteAsync(context);
@@ -103,7 +103,7 @@ public static class OpenAiEndpoints
         context.Usage().AddTokens(tally.PromptTokens, tally.CompletionTokens);
     }
 
-    private static async Task EmbeddingsAsync(HttpContext context, IGrainFactory grains, TokenQuota quota,
+    private static async Task EmbeddingsAsync(HttpContext context, IGrainFactory grains, ModelResolver models, TokenQuota quota,
         IOptions<CompletionOptions> options, TimeProvider time)
     {
         var body = await ReadJsonAsync(context);
@@ -159,7 +159,7 @@ public static class OpenAiEndpoints
             }
             base64 = format.GetString() == "base64";
         }
-        var modelId = await ModelReference.ResolveAsync(grains, model);
+        var modelId = await models.ResolveAsync(model);
         if (modelId is null)
         {
             await ModelNotFound(model).ExecuteAsync(context);

@@ -11,7 +11,7 @@ public sealed class ModelCatalogGrain(
     ILogger<ModelCatalogGrain> logger)
     : Grain, IModelCatalogGrain
 {
-    public const string Latest = "latest";
+    public const string Latest = ModelSelector.LatestText;
 
     private readonly Dictionary<string, ModelCatalogEntry> _byId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SortedDictionary<string, string>> _versions = new(StringComparer.Ordinal);
@@ -44,6 +44,11 @@ public sealed class ModelCatalogGrain(
         {
             return ModelCommandOutcome.Ok;
         }
+        // The entry is stored with strings (the catalog's stored shape); they must still be a name and a version.
+        if (!ModelName.TryParse(entry.Name, out _) || !ModelVersion.TryParse(entry.Version, out _))
+        {
+            return ModelCommandOutcome.Invalid;
+        }
         if (!MayManageName(entry.Name, caller))
         {
             return ModelCommandOutcome.Forbidden;
@@ -61,8 +66,8 @@ public sealed class ModelCatalogGrain(
         return ModelCommandOutcome.Ok;
     }
 
-    public Task<string?> GetNameOwnerAsync(string name) =>
-        Task.FromResult(catalog.State.NameOwners.GetValueOrDefault(name));
+    public Task<string?> GetNameOwnerAsync(ModelName name) =>
+        Task.FromResult(catalog.State.NameOwners.GetValueOrDefault(name.Value));
 
     public async Task RemoveAsync(string modelId)
     {
@@ -147,25 +152,29 @@ public sealed class ModelCatalogGrain(
         return Task.FromResult(new ModelCatalogPage(page, all.Count));
     }
 
-    public Task<string?> ResolveAsync(string name, string versionOrAlias)
+    public Task<string?> ResolveAsync(ModelName name, ModelSelector versionOrAlias)
     {
-        if (!_versions.TryGetValue(name, out var versions))
+        if (name.Value is null || versionOrAlias.Value is null || !_versions.TryGetValue(name.Value, out var versions))
         {
             return Task.FromResult<string?>(null);
         }
-        if (catalog.State.Aliases.TryGetValue(name, out var aliases) && aliases.TryGetValue(versionOrAlias, out var aliased))
+        if (catalog.State.Aliases.TryGetValue(name.Value, out var aliases) && aliases.TryGetValue(versionOrAlias.Value, out var aliased))
         {
             return Task.FromResult<string?>(aliased);
         }
-        if (versionOrAlias == Latest)
+        if (versionOrAlias.IsLatest)
         {
             return Task.FromResult<string?>(versions.Last().Value);
         }
-        return Task.FromResult(versions.TryGetValue(versionOrAlias, out var id) ? id : null);
+        return Task.FromResult(versions.TryGetValue(versionOrAlias.Value, out var id) ? id : null);
     }
 
-    public async Task<ModelCommandOutcome> SetAliasAsync(string name, string alias, string modelId, ModelCaller caller)
+    public async Task<ModelCommandOutcome> SetAliasAsync(ModelName modelName, ModelAliasName aliasName, string modelId, ModelCaller caller)
     {
+        if (modelName.Value is not { } name || aliasName.Value is not { } alias)
+        {
+            return ModelCommandOutcome.Invalid;
+        }
         if (!_byId.TryGetValue(modelId, out var entry) || entry.Name != name)
         {
             return ModelCommandOutcome.NotFound;
@@ -187,12 +196,14 @@ public sealed class ModelCatalogGrain(
         }
         aliases[alias] = modelId;
         await catalog.WriteStateAsync();
+        // Gateways cache what name@alias resolves to; this drops it everywhere.
+        await this.PublishAsync(CatalogChangeKind.Models, name, time, logger);
         return ModelCommandOutcome.Ok;
     }
 
-    public async Task<ModelCommandOutcome> RemoveAliasAsync(string name, string alias, ModelCaller caller)
+    public async Task<ModelCommandOutcome> RemoveAliasAsync(ModelName modelName, ModelAliasName aliasName, ModelCaller caller)
     {
-        if (!_versions.ContainsKey(name))
+        if (modelName.Value is not { } name || aliasName.Value is not { } alias || !_versions.ContainsKey(name))
         {
             return ModelCommandOutcome.NotFound;
         }
@@ -209,13 +220,14 @@ public sealed class ModelCatalogGrain(
             catalog.State.Aliases.Remove(name);
         }
         await catalog.WriteStateAsync();
+        await this.PublishAsync(CatalogChangeKind.Models, name, time, logger);
         return ModelCommandOutcome.Ok;
     }
 
-    public Task<IReadOnlyList<ModelAlias>> GetAliasesAsync(string name)
+    public Task<IReadOnlyList<ModelAlias>> GetAliasesAsync(ModelName modelName)
     {
         var result = new List<ModelAlias>();
-        if (_versions.TryGetValue(name, out var versions))
+        if (modelName.Value is { } name && _versions.TryGetValue(name, out var versions))
         {
             var latest = versions.Last();
             var explicitAliases = catalog.State.Aliases.GetValueOrDefault(name);

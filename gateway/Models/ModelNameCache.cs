@@ -24,6 +24,9 @@ public sealed class ModelNameCache(IOptions<ModelGatewayOptions> options, TimePr
 
     public int Count => _entries.Count;
 
+    /// <summary>Whether the change stream reaches this cache (only then does it keep anything).</summary>
+    public bool IsListening => _listening;
+
     /// <summary>
     /// The change stream reaches this gateway from now on; until then nothing is kept, since a change could not drop it.
     /// </summary>

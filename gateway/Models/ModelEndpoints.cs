@@ -176,23 +176,17 @@ public static class ModelEndpoints
         {
             return ApiErrors.NotFound($"Model '{name}' has no version '{version}'.");
         }
-        var catalog = grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global);
-        var modelId = await catalog.ResolveAsync(modelName, modelVersion);
-        var model = modelId is null ? null : await grains.GetGrain<IModelGrain>(modelId).GetAsync();
-        // A version may be spelled like an alias, and the alias wins when resolving: only that version itself counts.
-        if (model is null || model.Version != version)
+        // The catalog decides: which version, and whether the caller may move the name's aliases.
+        var result = await grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global).SetAliasAsync(modelName, alias, modelVersion, Caller(context));
+        switch (result)
         {
-            return ApiErrors.NotFound($"Model '{name}' has no version '{version}'.");
-        }
-        switch (await catalog.SetAliasAsync(modelName, alias, model.ModelId, Caller(context)))
-        {
-            case ModelCommandOutcome.Forbidden:
+            case { Outcome: ModelCommandOutcome.Forbidden }:
                 return NameForbidden(name);
-            case not ModelCommandOutcome.Ok:
+            case not { Outcome: ModelCommandOutcome.Ok, Alias: not null }:
                 return ApiErrors.NotFound($"Model '{name}' has no version '{version}'.");
         }
         names.Forget(modelName);
-        return TypedResults.Ok(new ModelAliasResponse(name, alias, model.ModelId, model.Version));
+        return TypedResults.Ok(new ModelAliasResponse(name, alias, result.Alias.ModelId, result.Alias.Version));
     }
 
     private static async Task<Results<NoContent, JsonHttpResult<ApiError>>> RemoveAliasAsync(
@@ -202,19 +196,14 @@ public static class ModelEndpoints
         {
             return ApiErrors.NotFound($"Model '{name}' has no alias '{alias}'.");
         }
-        var catalog = grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global);
-        var target = (await catalog.GetAliasesAsync(modelName)).FirstOrDefault(a => a.Alias == alias);
-        if (target is null)
-        {
-            return ApiErrors.NotFound($"Model '{name}' has no alias '{alias}'.");
-        }
-        switch (await catalog.RemoveAliasAsync(modelName, aliasName, Caller(context)))
+        switch (await grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global).RemoveAliasAsync(modelName, aliasName, Caller(context)))
         {
             case ModelCommandOutcome.Forbidden:
                 return NameForbidden(name);
-            case not ModelCommandOutcome.Ok:
-                // Only the automatic 'latest' is listed without being stored.
+            case ModelCommandOutcome.Invalid:
                 return ApiErrors.NotFound($"Alias '{alias}' of '{name}' is automatic (the highest version) and cannot be removed.");
+            case not ModelCommandOutcome.Ok:
+                return ApiErrors.NotFound($"Model '{name}' has no alias '{alias}'.");
         }
         names.Forget(modelName);
         return TypedResults.NoContent();

@@ -38,14 +38,19 @@ public interface IModelCatalogGrain : IGrainWithStringKey
     Task<string?> ResolveAsync(ModelName name, ModelSelector versionOrAlias);
 
     /// <summary>
-    /// Points an alias at a version of the name: <see cref="ModelCommandOutcome.Forbidden"/> unless the caller owns
-    /// the name or is an admin, <see cref="ModelCommandOutcome.NotFound"/> when the model is not a version of it.
-    /// Publishes a model change, so gateways drop what they resolved for the name.
+    /// Points an alias at a version of the name (that version itself, never what an alias spelled like it points at):
+    /// <see cref="ModelCommandOutcome.NotFound"/> when the name has no such version, then
+    /// <see cref="ModelCommandOutcome.Forbidden"/> unless the caller owns the name or is an admin. Publishes a model
+    /// change, so gateways drop what they resolved for the name.
     /// </summary>
     [Alias("set-alias")]
-    Task<ModelCommandOutcome> SetAliasAsync(ModelName name, ModelAliasName alias, string modelId, ModelCaller caller);
+    Task<ModelAliasResult> SetAliasAsync(ModelName name, ModelAliasName alias, ModelVersion version, ModelCaller caller);
 
-    /// <summary>Removes a stored alias; <see cref="ModelCommandOutcome.NotFound"/> for an unknown or the automatic <c>latest</c>.</summary>
+    /// <summary>
+    /// Removes a stored alias: <see cref="ModelCommandOutcome.NotFound"/> for an alias the name does not have, then
+    /// <see cref="ModelCommandOutcome.Forbidden"/> unless the caller owns the name or is an admin, and
+    /// <see cref="ModelCommandOutcome.Invalid"/> for the automatic <c>latest</c> (listed, never stored).
+    /// </summary>
     [Alias("remove-alias")]
     Task<ModelCommandOutcome> RemoveAliasAsync(ModelName name, ModelAliasName alias, ModelCaller caller);
 

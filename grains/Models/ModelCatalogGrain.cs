@@ -169,22 +169,23 @@ public sealed class ModelCatalogGrain(
         return Task.FromResult(versions.TryGetValue(versionOrAlias.Value, out var id) ? id : null);
     }
 
-    public async Task<ModelCommandOutcome> SetAliasAsync(ModelName modelName, ModelAliasName aliasName, string modelId, ModelCaller caller)
+    public async Task<ModelAliasResult> SetAliasAsync(ModelName modelName, ModelAliasName aliasName, ModelVersion modelVersion, ModelCaller caller)
     {
-        if (modelName.Value is not { } name || aliasName.Value is not { } alias)
+        if (modelName.Value is not { } name || aliasName.Value is not { } alias || modelVersion.Value is not { } version)
         {
-            return ModelCommandOutcome.Invalid;
+            return new ModelAliasResult(ModelCommandOutcome.Invalid);
         }
-        if (!_byId.TryGetValue(modelId, out var entry) || entry.Name != name)
+        if (!_versions.TryGetValue(name, out var versions) || !versions.TryGetValue(version, out var modelId))
         {
-            return ModelCommandOutcome.NotFound;
+            return new ModelAliasResult(ModelCommandOutcome.NotFound);
         }
         // Whoever moves an alias decides which model every caller of name@alias reaches: the name's owner, not
         // the owner of the version it would point at.
         if (!MayManageName(name, caller))
         {
-            return ModelCommandOutcome.Forbidden;
+            return new ModelAliasResult(ModelCommandOutcome.Forbidden);
         }
+        var target = new ModelAlias(alias, modelId, version);
         if (!catalog.State.Aliases.TryGetValue(name, out var aliases))
         {
             aliases = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -192,13 +193,13 @@ public sealed class ModelCatalogGrain(
         }
         if (aliases.TryGetValue(alias, out var current) && current == modelId)
         {
-            return ModelCommandOutcome.Ok;
+            return new ModelAliasResult(ModelCommandOutcome.Ok, target);
         }
         aliases[alias] = modelId;
         await catalog.WriteStateAsync();
         // Gateways cache what name@alias resolves to; this drops it everywhere.
         await this.PublishAsync(CatalogChangeKind.Models, name, time, logger);
-        return ModelCommandOutcome.Ok;
+        return new ModelAliasResult(ModelCommandOutcome.Ok, target);
     }
 
     public async Task<ModelCommandOutcome> RemoveAliasAsync(ModelName modelName, ModelAliasName aliasName, ModelCaller caller)
@@ -207,14 +208,20 @@ public sealed class ModelCatalogGrain(
         {
             return ModelCommandOutcome.NotFound;
         }
+        var stored = catalog.State.Aliases.TryGetValue(name, out var aliases) && aliases.ContainsKey(alias);
+        if (!stored && alias != Latest)
+        {
+            return ModelCommandOutcome.NotFound;
+        }
         if (!MayManageName(name, caller))
         {
             return ModelCommandOutcome.Forbidden;
         }
-        if (!catalog.State.Aliases.TryGetValue(name, out var aliases) || !aliases.Remove(alias))
+        if (!stored)
         {
-            return ModelCommandOutcome.NotFound;
+            return ModelCommandOutcome.Invalid;
         }
+        aliases!.Remove(alias);
         if (aliases.Count == 0)
         {
             catalog.State.Aliases.Remove(name);

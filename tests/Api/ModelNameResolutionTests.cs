@@ -109,7 +109,7 @@ public sealed class ModelNameResolutionTests(ResolveCountingGateway gateway) : I
         // As another gateway would: straight to the grains, so this gateway's own writes drop nothing.
         var grains = gateway.Services.GetRequiredService<IGrainFactory>();
         var catalog = grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global);
-        Assert.Equal(ModelCommandOutcome.Ok, await catalog.SetAliasAsync(ModelName.Parse(name), ModelAliasName.Parse("production"), v2, Admin));
+        Assert.Equal(ModelCommandOutcome.Ok, (await catalog.SetAliasAsync(ModelName.Parse(name), ModelAliasName.Parse("production"), ModelVersion.Parse("2.0.0"), Admin)).Outcome);
         await ModelTestHelpers.EventuallyAsync(async () => await ModelIdAsync(admin, $"{name}@production") == v2,
             TimeSpan.FromSeconds(10), "the moved alias to resolve to its new target");
 

@@ -49,9 +49,13 @@ public sealed class ModelGrainTests(ClusterFixture fixture) : IAsyncLifetime
         var production = ModelAliasName.Parse("production");
         Assert.Equal(id, await Catalog.ResolveAsync(modelName, ModelVersion.Parse("1.0.0")));
         Assert.Equal(id, await Catalog.ResolveAsync(modelName, ModelSelector.Latest));
-        Assert.Equal(ModelCommandOutcome.Ok, await Catalog.SetAliasAsync(modelName, production, id, Alice));
-        Assert.Equal(ModelCommandOutcome.NotFound, await Catalog.SetAliasAsync(ModelName.Parse("other-name"), production, id, Alice));
-        Assert.Equal(ModelCommandOutcome.Forbidden, await Catalog.SetAliasAsync(modelName, production, id, new ModelCaller("key_bob", "bob", false)));
+        var v1 = ModelVersion.Parse("1.0.0");
+        Assert.Equal(new ModelAliasResult(ModelCommandOutcome.Ok, new ModelAlias("production", id, "1.0.0")), await Catalog.SetAliasAsync(modelName, production, v1, Alice));
+        Assert.Equal(ModelCommandOutcome.NotFound, (await Catalog.SetAliasAsync(ModelName.Parse("other-name"), production, v1, Alice)).Outcome);
+        Assert.Equal(ModelCommandOutcome.NotFound, (await Catalog.SetAliasAsync(modelName, production, ModelVersion.Parse("9.9.9"), Alice)).Outcome);
+        Assert.Equal(ModelCommandOutcome.Forbidden, (await Catalog.SetAliasAsync(modelName, production, v1, new ModelCaller("key_bob", "bob", false))).Outcome);
+        Assert.Equal(ModelCommandOutcome.Invalid, await Catalog.RemoveAliasAsync(modelName, ModelAliasName.Parse("latest"), Alice));
+        Assert.Equal(ModelCommandOutcome.NotFound, await Catalog.RemoveAliasAsync(modelName, ModelAliasName.Parse("staging"), Alice));
 
         Assert.Equal(ModelCommandOutcome.Forbidden, (await grain.DeleteAsync(new ModelCaller("key_bob", "bob", false))).Outcome);
         Assert.Equal(ModelCommandOutcome.Ok, (await grain.DeleteAsync(Alice)).Outcome);

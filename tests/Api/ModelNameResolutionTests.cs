@@ -58,16 +58,22 @@ public sealed class ModelNameResolutionTests(ResolveCountingGateway gateway) : I
         var id = await admin.RegisterModelAsync(new { name, version = "1.0.0" });
 
         Assert.Equal(id, await ModelIdAsync(admin, $"{name}@1.0.0"));
-        var afterMiss = gateway.Counter.Calls.GetValueOrDefault(name);
-        Assert.Equal(1, afterMiss);
+        Assert.True(gateway.Counter.Calls.GetValueOrDefault(name) >= 1);
 
-        Assert.Equal(id, await ModelIdAsync(admin, $"{name}@1.0.0"));
-        using (var predict = await admin.PostAsJsonAsync($"/api/models/{name}@1.0.0/predict", new { text = "x" }))
+        // The registration's own change event may still be on its way and drop the entry once more: what counts is
+        // that, cached, the same name is answered and predicted on without asking the catalog.
+        await ModelTestHelpers.EventuallyAsync(async () =>
         {
-            // No backend attached: the executor's answer, reached without asking the catalog again.
-            await predict.AssertErrorAsync(HttpStatusCode.Conflict, "model_not_deployed");
-        }
-        Assert.Equal(afterMiss, gateway.Counter.Calls.GetValueOrDefault(name));
+            Assert.Equal(id, await ModelIdAsync(admin, $"{name}@1.0.0"));
+            var cached = gateway.Counter.Calls.GetValueOrDefault(name);
+            Assert.Equal(id, await ModelIdAsync(admin, $"{name}@1.0.0"));
+            using (var predict = await admin.PostAsJsonAsync($"/api/models/{name}@1.0.0/predict", new { text = "x" }))
+            {
+                // No backend attached: the executor's answer, reached without asking the catalog again.
+                await predict.AssertErrorAsync(HttpStatusCode.Conflict, "model_not_deployed");
+            }
+            return gateway.Counter.Calls.GetValueOrDefault(name) == cached;
+        }, TimeSpan.FromSeconds(10), "two requests naming a cached model to make no catalog call");
     }
 
     [Fact]

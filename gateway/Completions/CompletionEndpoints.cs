@@ -1,6 +1,7 @@
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Completions;
 using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.Http.Validation;
 using Mcp.Cluster.Gateway.Models;
 using Mcp.Cluster.Gateway.Security;
 using Mcp.Cluster.Models;
@@ -18,11 +19,13 @@ public static class CompletionEndpoints
         var group = routes.MapGroup("/completions").WithTags("Completions");
 
         group.MapPost("/", CompleteAsync)
+            .ValidateRequest<CompletionApiRequest, CompletionRequest, CompletionApiRequestValidator>()
             .RequireApiKeyReservingTokens(Permissions.Execute)
             .WithName("Complete")
             .WithSummary("Run a chat or prompt completion and answer when it is done");
 
         group.MapPost("/stream", StreamAsync)
+            .ValidateRequest<CompletionApiRequest, CompletionRequest, CompletionApiRequestValidator>()
             .RequireApiKeyReservingTokens(Permissions.Execute)
             .WithName("CompleteStreaming")
             .WithSummary("Run a completion and stream it as Server-Sent Events (start, token…, done | error)");
@@ -63,7 +66,7 @@ public static class CompletionEndpoints
             KeepAliveInterval = options.Value.SocketKeepAlive,
             KeepAliveTimeout = options.Value.SocketKeepAliveTimeout,
         });
-        var session = new CompletionSocket(socket, context.GetApiKey(), grains, hasher, runner, options.Value,
+        var session = new CompletionSocket(socket, context.GetApiKey(), grains, context.RequestServices.GetRequiredService<ModelResolver>(), hasher, runner, options.Value,
             json.Value.SerializerOptions, context.RequestServices.GetRequiredService<UsagePublisher>(), metrics, context.RequestServices.GetRequiredService<TimeProvider>(), logger);
         metrics.StreamOpened();
         try
@@ -76,23 +79,24 @@ public static class CompletionEndpoints
         }
     }
 
-    private static Task CompleteAsync(CompletionApiRequest body, HttpContext context, IGrainFactory grains,
-        CompletionRunner runner, IOptions<CompletionOptions> options) =>
-        RunAsync(body, context, grains, runner, options.Value, (modelId, requestId) => new HttpAnswerSink(context, modelId, requestId));
+    private static Task CompleteAsync(CompletionApiRequest body, HttpContext context, ModelResolver models, CompletionRunner runner) =>
+        RunAsync(body, context, models, runner, (modelId, requestId) => new HttpAnswerSink(context, modelId, requestId));
 
-    private static Task StreamAsync(CompletionApiRequest body, HttpContext context, IGrainFactory grains,
-        CompletionRunner runner, IOptions<CompletionOptions> options) =>
-        RunAsync(body, context, grains, runner, options.Value, (modelId, requestId) => new ServerSentEventSink(context, modelId, requestId));
+    private static Task StreamAsync(CompletionApiRequest body, HttpContext context, ModelResolver models, CompletionRunner runner) =>
+        RunAsync(body, context, models, runner, (modelId, requestId) => new ServerSentEventSink(context, modelId, requestId));
 
-    private static async Task RunAsync(CompletionApiRequest body, HttpContext context, IGrainFactory grains,
-        CompletionRunner runner, CompletionOptions options, Func<string, string?, ICompletionSink> sink)
+    /// <summary>Runs a body the endpoint's filter checked; an unknown model is answered here.</summary>
+    private static async Task RunAsync(CompletionApiRequest body, HttpContext context, ModelResolver models,
+        CompletionRunner runner, Func<string, string?, ICompletionSink> sink)
     {
-        var prepared = await PrepareAsync(body, context, grains, options);
-        if (prepared is null)
+        var request = context.Validated<CompletionRequest>();
+        var modelId = await models.ResolveAsync(body.ModelId!);
+        if (modelId is null)
         {
+            await ApiErrors.NotFound($"Model '{body.ModelId}' not found.").ExecuteAsync(context);
             return;
         }
-        var (modelId, request) = prepared.Value;
+        context.Usage().ModelId = modelId;
         var tally = await runner.RunAsync(context.GetRequiredApiKey(), modelId, request, body.RequestId, sink(modelId, body.RequestId), context.RequestAborted);
         context.Usage().AddTokens(tally.PromptTokens, tally.CompletionTokens);
     }
@@ -127,26 +131,6 @@ public static class CompletionEndpoints
             // Other owners' completions are as invisible as unknown ones.
             _ => ApiErrors.NotFound($"Completion '{completionId}' not found."),
         };
-    }
-
-    /// <summary>Validates the body and resolves the model, writing the error itself when either fails.</summary>
-    private static async Task<(string ModelId, CompletionRequest Request)?> PrepareAsync(
-        CompletionApiRequest body, HttpContext context, IGrainFactory grains, CompletionOptions options)
-    {
-        var (request, problem) = CompletionRequestValidator.Validate(body, options);
-        if (problem is not null)
-        {
-            await ApiErrors.Validation(problem.Detail, problem.Field).ExecuteAsync(context);
-            return null;
-        }
-        var modelId = await ModelReference.ResolveAsync(grains, body.ModelId!);
-        if (modelId is null)
-        {
-            await ApiErrors.NotFound($"Model '{body.ModelId}' not found.").ExecuteAsync(context);
-            return null;
-        }
-        context.Usage().ModelId = modelId;
-        return (modelId, request!);
     }
 
     private static Task WriteFailureAsync(HttpContext context, CompletionChunk failure, string modelId, string? requestId) =>

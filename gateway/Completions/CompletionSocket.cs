@@ -24,6 +24,7 @@ public sealed class CompletionSocket(
     WebSocket socket,
     ApiKeyPrincipal? principal,
     IGrainFactory grains,
+    Models.ModelResolver models,
     ApiKeyHasher hasher,
     CompletionRunner runner,
     CompletionOptions options,
@@ -232,7 +233,7 @@ public sealed class CompletionSocket(
             await SendAsync(new SocketFrame("error", requestId) { Error = "validation_error", Detail = problem.Detail, Field = problem.Field });
             return;
         }
-        var modelId = await ModelReference.ResolveAsync(grains, frame.ModelId!);
+        var modelId = await models.ResolveAsync(frame.ModelId!);
         if (modelId is null)
         {
             await SendAsync(new SocketFrame("error", requestId) { Error = "not_found", Detail = $"Model '{frame.ModelId}' not found." });

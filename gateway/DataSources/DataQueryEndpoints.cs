@@ -3,6 +3,7 @@ using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.DataSources;
 using Mcp.Cluster.Gateway.Errors;
 using Mcp.Cluster.Gateway.Http;
+using Mcp.Cluster.Gateway.Http.Validation;
 using Mcp.Cluster.Gateway.Models;
 using Mcp.Cluster.Gateway.Security;
 using Mcp.Cluster.Models;
@@ -19,6 +20,7 @@ public static class DataQueryEndpoints
 
         // The read permission is checked by the data source grain, so that a refusal is audited like any other.
         group.MapPost("/query", QueryAsync)
+            .ValidateRequest<DataQueryRequest, DataQuery, DataQueryValidator>()
             .RequireApiKey(Permissions.None)
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .WithName("QueryData")
@@ -28,6 +30,7 @@ public static class DataQueryEndpoints
                 "last_{n}{d|w|m|y} periods on date and datetime fields, and without 'table' the source's only table (else the only one with every named field).");
 
         group.MapPost("/sql", SqlAsync)
+            .ValidateRequest<DataSqlRequest, DataSqlRequest, DataSqlValidator>()
             .RequireApiKey(Permissions.None)
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .WithName("QueryDataSql")
@@ -39,18 +42,10 @@ public static class DataQueryEndpoints
 
     private static async Task<IResult> QueryAsync(DataQueryRequest request, HttpContext context, IGrainFactory grains)
     {
-        if (string.IsNullOrWhiteSpace(request.Source))
-        {
-            return ApiErrors.Validation("Required field 'source' is missing", "source");
-        }
-        var (query, error) = DataRequestReader.ReadQuery(request);
-        if (error is not null)
-        {
-            return error;
-        }
+        var query = context.Validated<DataQuery>();
         if (!DataRequestReader.IsValidName(request.Source))
         {
-            return SourceNotFound(request.Source);
+            return SourceNotFound(request.Source ?? "");
         }
         var (caller, callerError) = await CallerAsync(context, grains, request.Model, request.Source);
         if (callerError is not null)
@@ -58,36 +53,28 @@ public static class DataQueryEndpoints
             return callerError;
         }
         // The silo's executor runs the read; its source's grain is only asked when a quota must admit it.
-        var result = await grains.GetGrain<IDataSourceExecutorGrain>(request.Source).QueryAsync(query!, caller!);
+        var result = await grains.GetGrain<IDataSourceExecutorGrain>(request.Source).QueryAsync(query, caller!);
         context.Usage().RecordRead(request.Source, result, cacheable: true);
         if (request.Query is { ValueKind: JsonValueKind.Object } && result.Field is { } field && field.StartsWith("filters", StringComparison.Ordinal))
         {
             // The source speaks of the query's filters; the caller wrote them as 'query'.
             result = result with { Field = "query" + field["filters".Length..] };
         }
-        return Answer(context, result, request.Source, result.Table ?? query!.Table, request.Limit, query!.Offset);
+        return Answer(context, result, request.Source, result.Table ?? query.Table, request.Limit, query.Offset);
     }
 
     private static async Task<IResult> SqlAsync(DataSqlRequest request, HttpContext context, IGrainFactory grains)
     {
-        if (string.IsNullOrWhiteSpace(request.Source))
-        {
-            return ApiErrors.Validation("Required field 'source' is missing", "source");
-        }
-        if (string.IsNullOrWhiteSpace(request.Sql))
-        {
-            return ApiErrors.Validation("Required field 'sql' is missing", "sql");
-        }
         if (!DataRequestReader.IsValidName(request.Source))
         {
-            return SourceNotFound(request.Source);
+            return SourceNotFound(request.Source ?? "");
         }
         var (caller, callerError) = await CallerAsync(context, grains, request.Model, request.Source);
         if (callerError is not null)
         {
             return callerError;
         }
-        var result = await grains.GetGrain<IDataSourceExecutorGrain>(request.Source).ExecuteSqlAsync(request.Sql, request.MaxRows, caller!);
+        var result = await grains.GetGrain<IDataSourceExecutorGrain>(request.Source).ExecuteSqlAsync(request.Sql!, request.MaxRows, caller!);
         context.Usage().RecordRead(request.Source, result, cacheable: false);
         return Answer(context, result, request.Source, null, null, 0);
     }
@@ -104,7 +91,7 @@ public static class DataQueryEndpoints
         {
             return (caller, null);
         }
-        var modelId = await ModelReference.ResolveAsync(grains, model);
+        var modelId = await context.RequestServices.GetRequiredService<ModelResolver>().ResolveAsync(model);
         var info = modelId is null ? null : await grains.GetGrain<IModelGrain>(modelId).GetAsync();
         if (info is null)
         {

@@ -21,7 +21,7 @@ public static partial class DataRequestReader
     private static readonly HashSet<string> PatchFields =
         ["description", "config", "default_access", "masks", "quotas", "cache_ttl_seconds", "refresh_interval_seconds", "disabled"];
 
-    public static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name);
+    public static bool IsValidName([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? name) => name is not null && NamePattern().IsMatch(name);
 
     public static (string? Name, DataSourceDefinition? Definition, JsonHttpResult<ApiError>? Error) ReadRegistration(
         RegisterDataSourceRequest request, TimeSpan defaultCacheTtl)

@@ -5,6 +5,7 @@ using Mcp.Cluster.DataSources.Governance;
 using Mcp.Cluster.DataSources;
 using Mcp.Cluster.Gateway.Errors;
 using Mcp.Cluster.Gateway.Http;
+using Mcp.Cluster.Gateway.Http.Validation;
 using Mcp.Cluster.Gateway.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -21,6 +22,7 @@ public static class DataSourceEndpoints
         var group = routes.MapGroup("/api/datasources").WithTags("Data sources");
 
         group.MapPost("/", RegisterAsync)
+            .ValidateRequest<RegisterDataSourceRequest, DataSourceRegistration, RegisterDataSourceValidator>()
             .RequireApiKey(Permissions.Admin)
             .WithName("RegisterDataSource")
             .WithSummary("Register a data source (admin)")
@@ -37,6 +39,7 @@ public static class DataSourceEndpoints
             .WithSummary("Describe a data source (its config, secrets masked, for admins only)");
 
         group.MapPatch("/{name}", UpdateAsync)
+            .ValidateRequest<JsonElement, DataSourcePatch, DataSourcePatchValidator>()
             .RequireApiKey(Permissions.Admin)
             .WithName("UpdateDataSource")
             .WithSummary("Change description, config (JSON merge patch), default access, masks, quotas, caching, refresh interval or disable it (admin)");
@@ -77,6 +80,7 @@ public static class DataSourceEndpoints
             .WithSummary("Every grant on the source (admin)");
 
         group.MapPut("/{name}/grants/{subject}", SetGrantAsync)
+            .ValidateRequest<GrantRequest, DataGrant, GrantRequestValidator>()
             .RequireApiKey(Permissions.Admin)
             .WithName("SetDataSourceGrant")
             .WithSummary("Grant a key (key_…) or every key of an owner (owner:NAME) access to the source (admin)")
@@ -91,15 +95,11 @@ public static class DataSourceEndpoints
     }
 
     private static async Task<Results<Created<DataSourceResponse>, JsonHttpResult<ApiError>>> RegisterAsync(
-        RegisterDataSourceRequest request, HttpContext context, IGrainFactory grains, IOptions<DataSourceGatewayOptions> options)
+        RegisterDataSourceRequest request, HttpContext context, IGrainFactory grains)
     {
-        var (name, definition, error) = DataRequestReader.ReadRegistration(request, options.Value.DefaultCacheTtl);
-        if (error is not null)
-        {
-            return error;
-        }
-        var result = await grains.GetGrain<IDataSourceGrain>(name!).RegisterAsync(definition!, context.GetRequiredApiKey().KeyId);
-        await ChangedHereAsync(grains, name!);
+        var (name, definition) = context.Validated<DataSourceRegistration>();
+        var result = await grains.GetGrain<IDataSourceGrain>(name).RegisterAsync(definition, context.GetRequiredApiKey().KeyId);
+        await ChangedHereAsync(grains, name);
         if (result.Outcome != DataCommandOutcome.Ok)
         {
             return CommandError(result);
@@ -138,16 +138,11 @@ public static class DataSourceEndpoints
     private static async Task<Results<Ok<DataSourceResponse>, JsonHttpResult<ApiError>>> UpdateAsync(
         string name, JsonElement body, HttpContext context, IGrainFactory grains)
     {
-        var (patch, error) = DataRequestReader.ReadPatch(body);
-        if (error is not null)
-        {
-            return error;
-        }
         if (!DataRequestReader.IsValidName(name))
         {
             return NotFound(name);
         }
-        var result = await grains.GetGrain<IDataSourceGrain>(name).UpdateAsync(patch!, context.GetRequiredApiKey().KeyId);
+        var result = await grains.GetGrain<IDataSourceGrain>(name).UpdateAsync(context.Validated<DataSourcePatch>(), context.GetRequiredApiKey().KeyId);
         await ChangedHereAsync(grains, name);
         return result.Outcome == DataCommandOutcome.Ok ? TypedResults.Ok(DataSourceResponse.From(result.Source!, withConfig: true)) : CommandError(result);
     }
@@ -259,15 +254,7 @@ public static class DataSourceEndpoints
     private static async Task<Results<Ok<GrantResponse>, JsonHttpResult<ApiError>>> SetGrantAsync(
         string name, string subject, GrantRequest request, HttpContext context, IGrainFactory grains)
     {
-        if (!DataAccessPolicy.IsValidSubject(subject))
-        {
-            return ApiErrors.Validation("The subject is a key id (key_…) or owner:NAME for every key of an owner.", "subject");
-        }
-        var (grant, error) = DataRequestReader.ReadGrant(request);
-        if (error is not null)
-        {
-            return error;
-        }
+        var grant = context.Validated<DataGrant>();
         if (!DataRequestReader.IsValidName(name))
         {
             return NotFound(name);
@@ -278,7 +265,7 @@ public static class DataSourceEndpoints
             await grains.GetGrain<IApiKeyDirectoryGrain>(IApiKeyDirectoryGrain.Global).ReserveOwnerAsync(subject[DataAccessPolicy.OwnerPrefix.Length..]);
         }
         var grain = grains.GetGrain<IDataSourceGrain>(name);
-        var result = await grain.SetGrantAsync(subject, grant!, context.GetRequiredApiKey().KeyId);
+        var result = await grain.SetGrantAsync(subject, grant, context.GetRequiredApiKey().KeyId);
         await ChangedHereAsync(grains, name);
         if (result.Outcome != DataCommandOutcome.Ok)
         {

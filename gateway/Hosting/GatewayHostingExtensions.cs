@@ -63,6 +63,7 @@ public static class GatewayHostingExtensions
         builder.Services.AddMcpOptions<GatewayOptions>(configuration, GatewayOptions.Section);
         builder.Services.AddMcpOptions<ApiKeyGatewayOptions>(configuration, ApiKeyGatewayOptions.Section);
         builder.Services.AddMcpOptions<ModelGatewayOptions>(configuration, ModelGatewayOptions.Section);
+        builder.Services.AddModelResolution();
         builder.Services.AddMcpOptions<Cluster.SiloLossGuardOptions>(configuration, Cluster.SiloLossGuardOptions.Section);
         builder.Services.AddSingleton<Cluster.SiloLossGuard>();
         builder.Services.AddMcpGateway(configuration);

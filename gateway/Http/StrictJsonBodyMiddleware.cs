@@ -16,6 +16,9 @@ namespace Mcp.Cluster.Gateway.Http;
 /// </summary>
 public sealed class StrictJsonBodyMiddleware(RequestDelegate next)
 {
+    // A declared length is only believed up to this much before the bytes arrive.
+    private const long MaxPresized = 16 << 20;
+
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
@@ -28,8 +31,9 @@ public sealed class StrictJsonBodyMiddleware(RequestDelegate next)
             await next(context);
             return;
         }
-        // The body size is already capped (RequestBodyLimitMiddleware), so it may be held in memory.
-        using var buffer = new MemoryStream();
+        // The body size is already capped (RequestBodyLimitMiddleware), so it may be held in memory. Sized by
+        // Content-Length, the buffer is exactly the body, which a route reading bytes (predict) hands on uncopied.
+        using var buffer = request.ContentLength is { } length and > 0 ? new MemoryStream((int)Math.Min(length, MaxPresized)) : new MemoryStream();
         await request.Body.CopyToAsync(buffer, context.RequestAborted);
         var problem = buffer.Length > 0 ? StrictJson.Check(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) : null;
         if (problem is { Kind: StrictJsonProblemKind.Ambiguous })

@@ -1,14 +1,17 @@
 using Mcp.Cluster.Changes;
+using Mcp.Cluster.Gateway.Models;
 using Orleans.Streams;
 
 namespace Mcp.Cluster.Gateway.McpProtocol;
 
 /// <summary>
-/// Subscribes this gateway to the cluster's catalog-change stream and hands every change to <see cref="McpSessions"/>.
-/// A change made through any gateway (or by a silo's own health loop) thereby reaches MCP sessions on every gateway.
+/// Subscribes this gateway to the cluster's catalog-change stream and hands every change to <see cref="ModelNameCache"/>
+/// (a renamed, moved or deleted name is resolved afresh) and to <see cref="McpSessions"/>. A change made through any
+/// gateway (or by a silo's own health loop) thereby reaches name resolution and MCP sessions on every gateway.
 /// It also sweeps the session registry once a minute (see <see cref="McpSessions.SweepAsync"/>).
 /// </summary>
-public sealed class CatalogChangeListener(IClusterClient cluster, McpSessions sessions, ILogger<CatalogChangeListener> logger) : BackgroundService
+public sealed class CatalogChangeListener(IClusterClient cluster, McpSessions sessions, ModelNameCache names, ILogger<CatalogChangeListener> logger)
+    : BackgroundService
 {
     private StreamSubscriptionHandle<CatalogChange>? _subscription;
 
@@ -23,12 +26,14 @@ public sealed class CatalogChangeListener(IClusterClient cluster, McpSessions se
                     .GetStream<CatalogChange>(StreamId.Create(ChangeStreams.Namespace, ChangeStreams.Key));
                 _subscription = await stream.SubscribeAsync(async (change, _) =>
                 {
+                    names.Invalidate(change);
                     if (sessions.Count > 0)
                     {
                         await sessions.NotifyAsync(change);
                     }
                 });
-                logger.LogInformation("Listening for catalog changes to notify MCP sessions");
+                names.StartListening();
+                logger.LogInformation("Listening for catalog changes to notify MCP sessions and name resolution");
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {

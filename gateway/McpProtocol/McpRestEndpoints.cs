@@ -48,7 +48,7 @@ public static class McpRestEndpoints
 
     /// <summary>A tool is a model: registering one registers an <c>http</c> model, so it has versions, health checks and metrics like any.</summary>
     private static async Task<Results<Created<RegisteredModelResponse>, JsonHttpResult<ApiError>>> RegisterToolAsync(
-        ToolRequest request, HttpContext context, IGrainFactory grains)
+        ToolRequest request, HttpContext context, IGrainFactory grains, ModelNameCache names)
     {
         if (request.Url is null || !Uri.TryCreate(request.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
         {
@@ -59,7 +59,7 @@ public static class McpRestEndpoints
         {
             config["headers"] = JsonSerializer.SerializeToNode(headers);
         }
-        return await ModelEndpoints.RegisterAsync(new RegisterModelRequest
+        var (definition, error) = ModelRequestValidator.Validate(new RegisterModelRequest
         {
             Name = request.Name,
             Version = request.Version,
@@ -68,7 +68,8 @@ public static class McpRestEndpoints
             InputSchema = request.InputSchema,
             OutputSchema = request.OutputSchema,
             Config = JsonSerializer.SerializeToElement(config),
-        }, context, grains);
+        });
+        return error ?? await ModelEndpoints.RegisterDefinitionAsync(definition!, context, grains, names);
     }
 
     private static async Task<IResult> ExecuteToolAsync(string name, HttpContext context, ModelTools models, DataTools data)

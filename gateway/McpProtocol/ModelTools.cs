@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Mcp.Cluster.ApiKeys;
+using Mcp.Cluster.Gateway.Models;
 using Mcp.Cluster.Gateway.Security;
 using Mcp.Cluster.Models;
 using ModelContextProtocol;
@@ -14,7 +15,7 @@ namespace Mcp.Cluster.Gateway.McpProtocol;
 /// schema is the tool's inputSchema, its output schema the outputSchema, and a call is a prediction whose output comes
 /// back as structuredContent and as text.
 /// </summary>
-public sealed class ModelTools(IGrainFactory grains, IHttpContextAccessor http)
+public sealed class ModelTools(IGrainFactory grains, ModelResolver resolver, IHttpContextAccessor http)
 {
     public const string Prefix = "model.";
 
@@ -28,7 +29,7 @@ public sealed class ModelTools(IGrainFactory grains, IHttpContextAccessor http)
         var page = await catalog.ListAsync(new ModelQuery(null, null, null, 0, int.MaxValue));
         var names = page.Models.Select(m => m.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var models = await Task.WhenAll(names.Select(async name =>
-            await catalog.ResolveAsync(name, "latest") is { } id ? await grains.GetGrain<IModelGrain>(id).GetAsync() : null));
+            await resolver.ResolveLatestAsync(name) is { } id ? await grains.GetGrain<IModelGrain>(id).GetAsync() : null));
         return models.OfType<ModelInfo>().Where(m => m.Status != ModelStatus.Maintenance).Select(ToTool).ToArray();
     }
 
@@ -41,7 +42,7 @@ public sealed class ModelTools(IGrainFactory grains, IHttpContextAccessor http)
             throw new McpProtocolException($"Key {key.KeyId} lacks the execute permission models need.", McpErrorCode.InvalidParams);
         }
         var name = toolName[Prefix.Length..];
-        var modelId = await grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global).ResolveAsync(name, "latest")
+        var modelId = await resolver.ResolveLatestAsync(name)
             ?? throw new McpProtocolException($"Unknown tool '{toolName}'.", McpErrorCode.InvalidParams);
         if (http.HttpContext is { } context)
         {

@@ -6,6 +6,7 @@ using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Gateway.Cluster;
 using Mcp.Cluster.Gateway.Errors;
 using Mcp.Cluster.Gateway.Http;
+using Mcp.Cluster.Gateway.Http.Validation;
 using Mcp.Cluster.Gateway.Security;
 using Mcp.Cluster.Models;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -27,6 +28,7 @@ public static class ModelEndpoints
         var options = routes.ServiceProvider.GetRequiredService<IOptions<ModelGatewayOptions>>().Value;
 
         group.MapPost("/", RegisterAsync)
+            .ValidateRequest<RegisterModelRequest, ModelDefinition, RegisterModelValidator>()
             .RequireApiKey(Permissions.Write)
             .WithName("RegisterModel")
             .WithSummary("Register a model (one version of a name)")
@@ -43,6 +45,7 @@ public static class ModelEndpoints
             .WithSummary("All versions and aliases of a model name");
 
         group.MapPut("/names/{name}/aliases/{alias}", SetAliasAsync)
+            .ValidateRequest<SetAliasRequest, AliasTarget, SetAliasValidator>()
             .RequireApiKey(Permissions.Write)
             .WithName("SetModelAlias")
             .WithSummary("Point an alias (e.g. production) at one version of the name");
@@ -58,6 +61,7 @@ public static class ModelEndpoints
             .WithSummary("Describe a model by id, name@version, name@alias or name (its latest version)");
 
         group.MapPatch("/{model}", UpdateAsync)
+            .ValidateRequest<JsonElement, ModelPatch, ModelPatchValidator>()
             .RequireApiKey(Permissions.Write)
             .WithName("UpdateModel")
             .WithSummary("Change a model's description, schemas, config (JSON merge patch), data sources or maintenance status, or attach a provider to a model registered without one (owner or admin)");
@@ -100,21 +104,23 @@ public static class ModelEndpoints
         return routes;
     }
 
-    internal static async Task<Results<Created<RegisteredModelResponse>, JsonHttpResult<ApiError>>> RegisterAsync(
-        RegisterModelRequest request, HttpContext context, IGrainFactory grains)
+    private static Task<Results<Created<RegisteredModelResponse>, JsonHttpResult<ApiError>>> RegisterAsync(
+        RegisterModelRequest request, HttpContext context, IGrainFactory grains, ModelNameCache names) =>
+        RegisterDefinitionAsync(context.Validated<ModelDefinition>(), context, grains, names);
+
+    /// <summary>Registers a checked definition (also for <c>POST /tools</c>, which registers an http model).</summary>
+    internal static async Task<Results<Created<RegisteredModelResponse>, JsonHttpResult<ApiError>>> RegisterDefinitionAsync(
+        ModelDefinition definition, HttpContext context, IGrainFactory grains, ModelNameCache names)
     {
-        var (definition, error) = ModelRequestValidator.Validate(request);
-        if (error is not null)
-        {
-            return error;
-        }
         var caller = Caller(context);
         var modelId = NewModelId();
-        var result = await grains.GetGrain<IModelGrain>(modelId).RegisterAsync(definition!, caller);
+        var result = await grains.GetGrain<IModelGrain>(modelId).RegisterAsync(definition, caller);
         if (result.Outcome != ModelCommandOutcome.Ok)
         {
             return CommandError(result, modelId);
         }
+        // A new version may be the name's latest now; the change stream tells the other gateways.
+        names.Forget(definition.Name);
         var model = result.Model!;
         return TypedResults.Created($"/api/models/{modelId}",
             new RegisteredModelResponse(modelId, model.Name, model.Version, "registered", ModelNames.PredictEndpoint(modelId)));
@@ -146,68 +152,66 @@ public static class ModelEndpoints
     private static async Task<Results<Ok<ModelNameResponse>, JsonHttpResult<ApiError>>> GetNameAsync(string name, IGrainFactory grains)
     {
         var catalog = grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global);
+        if (!ModelName.TryParse(name, out var modelName))
+        {
+            return ApiErrors.NotFound($"No model is named '{name}'.");
+        }
         var versions = await catalog.ListAsync(new ModelQuery(name, null, null, 0, int.MaxValue));
         if (versions.Total == 0)
         {
             return ApiErrors.NotFound($"No model is named '{name}'.");
         }
-        var aliases = await catalog.GetAliasesAsync(name);
+        var aliases = await catalog.GetAliasesAsync(modelName);
         return TypedResults.Ok(new ModelNameResponse(name,
             versions.Models.Select(ModelSummaryResponse.From).ToArray(),
             aliases.Select(a => new ModelAliasResponse(name, a.Alias, a.ModelId, a.Version)).ToArray()));
     }
 
     private static async Task<Results<Ok<ModelAliasResponse>, JsonHttpResult<ApiError>>> SetAliasAsync(
-        string name, string alias, SetAliasRequest request, HttpContext context, IGrainFactory grains)
+        string name, SetAliasRequest request, HttpContext context, IGrainFactory grains, ModelNameCache names)
     {
-        if (!ModelRequestValidator.IsValidAlias(alias))
+        var (alias, version) = context.Validated<AliasTarget>();
+        // A name or version that cannot exist has no version to point at, as one that does not exist.
+        if (!ModelName.TryParse(name, out var modelName) || !ModelVersion.TryParse(version, out var modelVersion))
         {
-            return ApiErrors.Validation("An alias is 1-32 lowercase letters, digits, '_' or '-', starting with a letter (so it cannot be mistaken for a version).", "alias");
+            return ApiErrors.NotFound($"Model '{name}' has no version '{version}'.");
         }
-        if (string.IsNullOrWhiteSpace(request.Version))
+        // The catalog decides: which version, and whether the caller may move the name's aliases.
+        var result = await grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global).SetAliasAsync(modelName, alias, modelVersion, Caller(context));
+        switch (result)
         {
-            return ApiErrors.Validation("Required field 'version' is missing", "version");
-        }
-        var catalog = grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global);
-        var modelId = await catalog.ResolveAsync(name, request.Version);
-        var model = modelId is null ? null : await grains.GetGrain<IModelGrain>(modelId).GetAsync();
-        if (model is null || model.Version != request.Version)
-        {
-            return ApiErrors.NotFound($"Model '{name}' has no version '{request.Version}'.");
-        }
-        switch (await catalog.SetAliasAsync(name, alias, model.ModelId, Caller(context)))
-        {
-            case ModelCommandOutcome.Forbidden:
+            case { Outcome: ModelCommandOutcome.Forbidden }:
                 return NameForbidden(name);
-            case not ModelCommandOutcome.Ok:
-                return ApiErrors.NotFound($"Model '{name}' has no version '{request.Version}'.");
+            case not { Outcome: ModelCommandOutcome.Ok, Alias: not null }:
+                return ApiErrors.NotFound($"Model '{name}' has no version '{version}'.");
         }
-        return TypedResults.Ok(new ModelAliasResponse(name, alias, model.ModelId, model.Version));
+        names.Forget(modelName);
+        return TypedResults.Ok(new ModelAliasResponse(name, alias, result.Alias.ModelId, result.Alias.Version));
     }
 
     private static async Task<Results<NoContent, JsonHttpResult<ApiError>>> RemoveAliasAsync(
-        string name, string alias, HttpContext context, IGrainFactory grains)
+        string name, string alias, HttpContext context, IGrainFactory grains, ModelNameCache names)
     {
-        var catalog = grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global);
-        var target = (await catalog.GetAliasesAsync(name)).FirstOrDefault(a => a.Alias == alias);
-        if (target is null)
+        if (!ModelName.TryParse(name, out var modelName) || !ModelAliasName.TryParse(alias, out var aliasName))
         {
             return ApiErrors.NotFound($"Model '{name}' has no alias '{alias}'.");
         }
-        switch (await catalog.RemoveAliasAsync(name, alias, Caller(context)))
+        switch (await grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global).RemoveAliasAsync(modelName, aliasName, Caller(context)))
         {
             case ModelCommandOutcome.Forbidden:
                 return NameForbidden(name);
-            case not ModelCommandOutcome.Ok:
-                // Only the automatic 'latest' is listed without being stored.
+            case ModelCommandOutcome.Invalid:
                 return ApiErrors.NotFound($"Alias '{alias}' of '{name}' is automatic (the highest version) and cannot be removed.");
+            case not ModelCommandOutcome.Ok:
+                return ApiErrors.NotFound($"Model '{name}' has no alias '{alias}'.");
         }
+        names.Forget(modelName);
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<ModelResponse>, JsonHttpResult<ApiError>>> GetAsync(string model, IGrainFactory grains)
+    private static async Task<Results<Ok<ModelResponse>, JsonHttpResult<ApiError>>> GetAsync(string model, IGrainFactory grains, ModelResolver models)
     {
-        var modelId = await ModelReference.ResolveAsync(grains, model);
+        var modelId = await models.ResolveAsync(model);
         var info = modelId is null ? null : await grains.GetGrain<IModelGrain>(modelId).GetAsync();
         if (info is null)
         {
@@ -217,19 +221,14 @@ public static class ModelEndpoints
     }
 
     private static async Task<Results<Ok<ModelResponse>, JsonHttpResult<ApiError>>> UpdateAsync(
-        string model, JsonElement body, HttpContext context, IGrainFactory grains)
+        string model, JsonElement body, HttpContext context, IGrainFactory grains, ModelResolver models)
     {
-        var (patch, error) = ModelRequestValidator.ValidatePatch(body);
-        if (error is not null)
-        {
-            return error;
-        }
-        var modelId = await ModelReference.ResolveAsync(grains, model);
+        var modelId = await models.ResolveAsync(model);
         if (modelId is null)
         {
             return ModelNotFound(model);
         }
-        var result = await grains.GetGrain<IModelGrain>(modelId).UpdateAsync(patch!, Caller(context));
+        var result = await grains.GetGrain<IModelGrain>(modelId).UpdateAsync(context.Validated<ModelPatch>(), Caller(context));
         if (result.Outcome != ModelCommandOutcome.Ok)
         {
             return CommandError(result, model);
@@ -239,9 +238,10 @@ public static class ModelEndpoints
         return TypedResults.Ok(ModelResponse.From(result.Model!, await AliasesOfAsync(grains, result.Model!)));
     }
 
-    private static async Task<Results<NoContent, JsonHttpResult<ApiError>>> DeleteAsync(string model, HttpContext context, IGrainFactory grains)
+    private static async Task<Results<NoContent, JsonHttpResult<ApiError>>> DeleteAsync(
+        string model, HttpContext context, IGrainFactory grains, ModelResolver models, ModelNameCache names)
     {
-        var modelId = await ModelReference.ResolveAsync(grains, model);
+        var modelId = await models.ResolveAsync(model);
         if (modelId is null)
         {
             return ModelNotFound(model);
@@ -251,33 +251,35 @@ public static class ModelEndpoints
         {
             return CommandError(result, model);
         }
+        // The change stream tells the other gateways; this one answers its caller's next request without the model.
+        names.ForgetModel(modelId);
         await grains.GetGrain<IModelExecutorGrain>(modelId).ForgetPlanAsync();
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<ModelStatusResponse>, JsonHttpResult<ApiError>>> GetStatusAsync(string model, IGrainFactory grains)
+    private static async Task<Results<Ok<ModelStatusResponse>, JsonHttpResult<ApiError>>> GetStatusAsync(string model, IGrainFactory grains, ModelResolver models)
     {
-        var modelId = await ModelReference.ResolveAsync(grains, model);
+        var modelId = await models.ResolveAsync(model);
         var report = modelId is null ? null : await FlushThenAsync(grains, modelId, m => m.GetStatusAsync());
         return report is null ? ModelNotFound(model) : TypedResults.Ok(ModelStatusResponse.From(modelId!, report));
     }
 
-    private static async Task<Results<Ok<ModelStatusResponse>, JsonHttpResult<ApiError>>> CheckHealthAsync(string model, IGrainFactory grains)
+    private static async Task<Results<Ok<ModelStatusResponse>, JsonHttpResult<ApiError>>> CheckHealthAsync(string model, IGrainFactory grains, ModelResolver models)
     {
-        var modelId = await ModelReference.ResolveAsync(grains, model);
+        var modelId = await models.ResolveAsync(model);
         var report = modelId is null ? null : await grains.GetGrain<IModelGrain>(modelId).CheckHealthAsync();
         return report is null ? ModelNotFound(model) : TypedResults.Ok(ModelStatusResponse.From(modelId!, report));
     }
 
     private static async Task<Results<Ok<ModelMetricsResponse>, JsonHttpResult<ApiError>>> GetMetricsAsync(
-        string model, IGrainFactory grains, UsageReader usage, [FromQuery] int? days)
+        string model, IGrainFactory grains, ModelResolver models, UsageReader usage, [FromQuery] int? days)
     {
         var period = days ?? 30;
         if (period is < 1 or > MaxMetricsDays)
         {
             return ApiErrors.Validation($"Query parameter 'days' must be between 1 and {MaxMetricsDays}.", "days");
         }
-        var modelId = await ModelReference.ResolveAsync(grains, model);
+        var modelId = await models.ResolveAsync(model);
         var report = modelId is null ? null : await FlushThenAsync(grains, modelId, m => m.GetMetricsAsync(period));
         if (report is null)
         {
@@ -290,7 +292,7 @@ public static class ModelEndpoints
             UsageReportResponse.Of(traffic, usage.Today, period)));
     }
 
-    private static async Task<IResult> PredictAsync(string model, HttpContext context, IGrainFactory grains, SiloLossGuard guard)
+    private static async Task<IResult> PredictAsync(string model, HttpContext context, IGrainFactory grains, ModelResolver models, SiloLossGuard guard)
     {
         if (RequireJson(context) is { } unsupported)
         {
@@ -302,11 +304,11 @@ public static class ModelEndpoints
         {
             return ApiErrors.Validation("The body must be the JSON input of the model.");
         }
-        if (SyntaxProblem(context, body) is { } notJson)
+        if (SyntaxProblem(context) is { } notJson)
         {
             return notJson;
         }
-        var modelId = await ModelReference.ResolveAsync(grains, model);
+        var modelId = await models.ResolveAsync(model);
         if (modelId is null)
         {
             return ModelNotFound(model);
@@ -322,7 +324,7 @@ public static class ModelEndpoints
         return Results.Text(result.Outputs[0], "application/json", Encoding.UTF8);
     }
 
-    private static async Task<IResult> PredictBatchAsync(string model, HttpContext context, IGrainFactory grains, SiloLossGuard guard)
+    private static async Task<IResult> PredictBatchAsync(string model, HttpContext context, IGrainFactory grains, ModelResolver models, SiloLossGuard guard)
     {
         if (RequireJson(context) is { } unsupported)
         {
@@ -330,11 +332,11 @@ public static class ModelEndpoints
         }
         // The executor checks the body's shape ({"inputs": [...]}) on the one parse it makes.
         var body = await BodyAsync(context);
-        if (SyntaxProblem(context, body) is { } notJson)
+        if (SyntaxProblem(context) is { } notJson)
         {
             return notJson;
         }
-        var modelId = await ModelReference.ResolveAsync(grains, model);
+        var modelId = await models.ResolveAsync(model);
         if (modelId is null)
         {
             return ModelNotFound(model);
@@ -364,21 +366,29 @@ public static class ModelEndpoints
         return Results.Bytes(buffer.WrittenMemory.ToArray(), "application/json; charset=utf-8");
     }
 
-    /// <summary>The request body as bytes (the edge's JSON check has buffered it already).</summary>
+    /// <summary>
+    /// The request body as bytes. The edge's JSON check has buffered it already, sized by Content-Length, so its buffer
+    /// is the body and is handed on as it is; a body of unannounced length is copied once to fit.
+    /// </summary>
     private static async Task<byte[]> BodyAsync(HttpContext context)
     {
         if (context.Request.Body is MemoryStream { Position: 0 } buffered)
         {
-            return buffered.ToArray();
+            return buffered.TryGetBuffer(out var whole) && whole is { Offset: 0, Array: { } array } && whole.Count == array.Length
+                ? array
+                : buffered.ToArray();
         }
         using var copy = new MemoryStream();
         await context.Request.Body.CopyToAsync(copy, context.RequestAborted);
         return copy.ToArray();
     }
 
-    /// <summary>A body that is not JSON at all, as the edge's check found it (checked here when that did not run).</summary>
-    private static IResult? SyntaxProblem(HttpContext context, byte[] body) =>
-        (context.Features.Get<CheckedJsonBody>() is { } checkedBody ? checkedBody.Problem : StrictJson.Check(body)) switch
+    /// <summary>
+    /// A body that is not JSON at all, as the edge's one scan found it (<see cref="StrictJsonBodyMiddleware"/>); the
+    /// gateway never scans it again. Without that scan (no edge check ran) the executor's check answers.
+    /// </summary>
+    private static IResult? SyntaxProblem(HttpContext context) =>
+        context.Features.Get<CheckedJsonBody>()?.Problem switch
         {
             { Kind: StrictJsonProblemKind.Syntax } syntax =>
                 ApiErrors.Result(StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, $"The body is not valid JSON: {syntax.Detail}"),
@@ -434,7 +444,11 @@ public static class ModelEndpoints
 
     private static async Task<IReadOnlyList<string>> AliasesOfAsync(IGrainFactory grains, ModelInfo model)
     {
-        var aliases = await grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global).GetAliasesAsync(model.Name);
+        if (!ModelName.TryParse(model.Name, out var name))
+        {
+            return [];
+        }
+        var aliases = await grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global).GetAliasesAsync(name);
         return aliases.Where(a => a.ModelId == model.ModelId).Select(a => a.Alias).ToArray();
     }
 

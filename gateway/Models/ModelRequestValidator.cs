@@ -7,7 +7,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Mcp.Cluster.Gateway.Models;
 
-/// <summary>Shape checks on registration and update bodies; provider config and schemas are checked by the model grain.</summary>
+/// <summary>
+/// Shape checks on registration and update bodies; provider config and schemas are checked by the model grain, names
+/// and versions by <see cref="ModelName"/> and <see cref="ModelVersion"/>. Run by the endpoints' validation filters
+/// (<see cref="RegisterModelValidator"/>, <see cref="ModelPatchValidator"/>).
+/// </summary>
 public static partial class ModelRequestValidator
 {
     public const int MaxDescriptionLength = 2000;
@@ -18,18 +22,15 @@ public static partial class ModelRequestValidator
 
     public static (ModelDefinition? Definition, JsonHttpResult<ApiError>? Error) Validate(RegisterModelRequest request)
     {
-        if (string.IsNullOrWhiteSpace(request.Name))
+        // The name and version rules are the value types' (shared with the grains), reported as before.
+        if (!ModelName.TryParse(request.Name, out var name, out var nameError))
         {
-            return (null, ApiErrors.Validation("Required field 'name' is missing", "name"));
+            return (null, ApiErrors.Validation(nameError, "name"));
         }
-        if (!NamePattern().IsMatch(request.Name) || request.Name.StartsWith("mod_", StringComparison.Ordinal))
+        var version = ModelVersion.Default;
+        if (request.Version is not null && !ModelVersion.TryParse(request.Version, out version, out var versionError))
         {
-            return (null, ApiErrors.Validation("Field 'name' must be 1-100 letters, digits, '.', '_' or '-', start with a letter or digit, and not start with 'mod_'.", "name"));
-        }
-        var version = request.Version ?? "1.0.0";
-        if (!VersionPattern().IsMatch(version) || version == "latest")
-        {
-            return (null, ApiErrors.Validation("Field 'version' must be 1-50 letters, digits, '.', '_', '+' or '-' (and not 'latest').", "version"));
+            return (null, ApiErrors.Validation(versionError, "version"));
         }
         if (request.Description is { Length: > MaxDescriptionLength })
         {
@@ -79,7 +80,7 @@ public static partial class ModelRequestValidator
                 return (null, ApiErrors.Validation("Field 'config' must be an object.", "config"));
         }
 
-        return (new ModelDefinition(request.Name, version, request.Description, modelType, provider,
+        return (new ModelDefinition(name, version, request.Description, modelType, provider,
             SchemaText(request.InputSchema, "input_schema").Text, SchemaText(request.OutputSchema, "output_schema").Text,
             sources!, config), null);
     }
@@ -177,8 +178,6 @@ public static partial class ModelRequestValidator
         return (patch, null);
     }
 
-    public static bool IsValidAlias(string alias) => AliasPattern().IsMatch(alias) && !VersionLike().IsMatch(alias);
-
     private static readonly JsonSerializerOptions PatchJson = CreatePatchJson();
 
     private static JsonSerializerOptions CreatePatchJson()
@@ -235,19 +234,6 @@ public static partial class ModelRequestValidator
         }
         return (sources, null);
     }
-
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
-    private static partial Regex NamePattern();
-
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._+-]{0,49}$")]
-    private static partial Regex VersionPattern();
-
-    [GeneratedRegex(@"^[a-z][a-z0-9_-]{0,31}$")]
-    private static partial Regex AliasPattern();
-
-    // Aliases must not look like versions, or "name@1.2" would be ambiguous.
-    [GeneratedRegex(@"^[vV]?\d")]
-    private static partial Regex VersionLike();
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
     private static partial Regex SourceNamePattern();

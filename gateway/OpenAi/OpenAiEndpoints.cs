@@ -3,6 +3,7 @@ using System.Text.Json;
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Gateway.Completions;
 using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.Http.Validation;
 using Mcp.Cluster.Gateway.Models;
 using Mcp.Cluster.Gateway.Security;
 using Mcp.Cluster.Models;
@@ -35,12 +36,14 @@ public static class OpenAiEndpoints
             .WithSummary("One model in OpenAI's format");
 
         group.MapPost("/chat/completions", ChatCompletionsAsync)
+            .ValidateJsonBody<ChatCompletionRequestReader.Parsed, ChatCompletionValidator>()
             .RequireApiKeyReservingTokens(Permissions.Execute)
             .Accepts<JsonElement>("application/json")
             .WithName("OpenAiChatCompletions")
             .WithSummary("Chat completion; with stream: true, Server-Sent Events in OpenAI's chunk format ending with data: [DONE]");
 
         group.MapPost("/embeddings", EmbeddingsAsync)
+            .ValidateJsonBody<EmbeddingRequest, EmbeddingRequestValidator>()
             .RequireApiKey(Permissions.Execute)
             .Accepts<JsonElement>("application/json")
             .WithName("OpenAiEmbeddings")
@@ -64,30 +67,19 @@ public static class OpenAiEndpoints
     /// answers the version it resolves to now, as OpenAI answers an alias with the snapshot it stands for, so
     /// <c>models.retrieve(id)</c> with a listed id gets that id back.
     /// </summary>
-    private static async Task<IResult> GetModelAsync(string model, IGrainFactory grains)
+    private static async Task<IResult> GetModelAsync(string model, IGrainFactory grains, ModelResolver models)
     {
-        var modelId = await ModelReference.ResolveAsync(grains, model);
+        var modelId = await models.ResolveAsync(model);
         var info = modelId is null ? null : await grains.GetGrain<IModelGrain>(modelId).GetAsync();
         return info is null
             ? ModelNotFound(model)
             : TypedResults.Json(ModelObject(OpenAiModelId(info.Name, info.Version), info.CreatedAt, info.Owner));
     }
 
-    private static async Task ChatCompletionsAsync(HttpContext context, IGrainFactory grains, CompletionRunner runner,
-        IOptions<CompletionOptions> options, TimeProvider time)
+    private static async Task ChatCompletionsAsync(HttpContext context, ModelResolver models, CompletionRunner runner, TimeProvider time)
     {
-        var body = await ReadJsonAsync(context);
-        if (body is null)
-        {
-            return;
-        }
-        var (parsed, problem) = ChatCompletionRequestReader.Read(body.Value, options.Value.DefaultMaxTokens, options.Value.MaxTokensLimit);
-        if (problem is not null)
-        {
-            await Invalid(problem.Detail, problem.Field).ExecuteAsync(context);
-            return;
-        }
-        var modelId = await ModelReference.ResolveAsync(grains, parsed!.Model);
+        var parsed = context.Validated<ChatCompletionRequestReader.Parsed>();
+        var modelId = await models.ResolveAsync(parsed.Model);
         if (modelId is null)
         {
             await ModelNotFound(parsed.Model).ExecuteAsync(context);
@@ -103,63 +95,10 @@ public static class OpenAiEndpoints
         context.Usage().AddTokens(tally.PromptTokens, tally.CompletionTokens);
     }
 
-    private static async Task EmbeddingsAsync(HttpContext context, IGrainFactory grains, TokenQuota quota,
-        IOptions<CompletionOptions> options, TimeProvider time)
+    private static async Task EmbeddingsAsync(HttpContext context, IGrainFactory grains, ModelResolver models, TokenQuota quota, TimeProvider time)
     {
-        var body = await ReadJsonAsync(context);
-        if (body is null)
-        {
-            return;
-        }
-        var root = body.Value;
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("model", out var modelValue)
-            || modelValue.ValueKind != JsonValueKind.String || modelValue.GetString() is not { Length: > 0 } model)
-        {
-            await Invalid("Required field 'model' is missing", "model").ExecuteAsync(context);
-            return;
-        }
-        string[] inputs;
-        if (!root.TryGetProperty("input", out var input))
-        {
-            await Invalid("Required field 'input' is missing", "input").ExecuteAsync(context);
-            return;
-        }
-        if (input.ValueKind == JsonValueKind.String)
-        {
-            inputs = [input.GetString()!];
-        }
-        else if (input.ValueKind == JsonValueKind.Array && input.GetArrayLength() > 0 && input.EnumerateArray().All(i => i.ValueKind == JsonValueKind.String))
-        {
-            inputs = input.EnumerateArray().Select(i => i.GetString()!).ToArray();
-        }
-        else
-        {
-            await Invalid("Field 'input' must be a string or a non-empty array of strings (token arrays are not supported)", "input").ExecuteAsync(context);
-            return;
-        }
-        if (inputs.Length > options.Value.MaxEmbeddingInputs)
-        {
-            await ApiErrors.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.BatchTooLarge,
-                $"At most {options.Value.MaxEmbeddingInputs} inputs per request; this one has {inputs.Length}.",
-                new() { ["field"] = "input", ["max_batch_size"] = options.Value.MaxEmbeddingInputs });
-            return;
-        }
-        if (inputs.Any(string.IsNullOrEmpty))
-        {
-            await Invalid("Field 'input' must not contain empty strings", "input").ExecuteAsync(context);
-            return;
-        }
-        var base64 = false;
-        if (root.TryGetProperty("encoding_format", out var format) && format.ValueKind != JsonValueKind.Null)
-        {
-            if (format.ValueKind != JsonValueKind.String || format.GetString() is not ("float" or "base64"))
-            {
-                await Invalid("Field 'encoding_format' must be 'float' or 'base64'", "encoding_format").ExecuteAsync(context);
-                return;
-            }
-            base64 = format.GetString() == "base64";
-        }
-        var modelId = await ModelReference.ResolveAsync(grains, model);
+        var (model, inputs, base64) = context.Validated<EmbeddingRequest>();
+        var modelId = await models.ResolveAsync(model);
         if (modelId is null)
         {
             await ModelNotFound(model).ExecuteAsync(context);
@@ -207,27 +146,6 @@ public static class OpenAiEndpoints
         }
     }
 
-    private static async Task<JsonElement?> ReadJsonAsync(HttpContext context)
-    {
-        var type = context.Request.ContentType;
-        if (type is null || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
-        {
-            await ApiErrors.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType,
-                "Send the request as JSON with 'Content-Type: application/json'.");
-            return null;
-        }
-        try
-        {
-            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-            return document.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            await ApiErrors.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, $"The body is not valid JSON: {e.Message}");
-            return null;
-        }
-    }
-
     private static Task ModelFailure(HttpContext context, CompletionChunk failure, string modelId)
     {
         var outcome = failure.Error ?? PredictionOutcome.ModelError;
@@ -235,7 +153,7 @@ public static class OpenAiEndpoints
             new() { ["model_id"] = modelId });
     }
 
-    private static IResult Invalid(string detail, string? field) =>
+    internal static IResult Invalid(string detail, string? field) =>
         ApiErrors.OpenAiResult(StatusCodes.Status400BadRequest, ErrorCodes.ValidationError, detail, field is null ? null : new() { ["field"] = field });
 
     private static IResult ModelNotFound(string model) =>

@@ -12,7 +12,8 @@ public interface IModelCatalogGrain : IGrainWithStringKey
     public const string Global = "global";
 
     /// <summary>
-    /// Indexes a model. A name belongs to the owner of its first version: <see cref="ModelCommandOutcome.Forbidden"/>
+    /// Indexes a model (<see cref="ModelCommandOutcome.Invalid"/> when its name or version does not parse as a
+    /// <see cref="ModelName"/> and <see cref="ModelVersion"/>). A name belongs to the owner of its first version: <see cref="ModelCommandOutcome.Forbidden"/>
     /// when the caller is neither that owner nor an admin, <see cref="ModelCommandOutcome.Conflict"/> when the
     /// name@version is taken by another model.
     /// </summary>
@@ -34,25 +35,31 @@ public interface IModelCatalogGrain : IGrainWithStringKey
 
     /// <summary>Resolves <c>name</c> plus a version or alias (<c>latest</c> is the highest version) to a model id.</summary>
     [ReadOnly, AlwaysInterleave, Alias("resolve")]
-    Task<string?> ResolveAsync(string name, string versionOrAlias);
+    Task<string?> ResolveAsync(ModelName name, ModelSelector versionOrAlias);
 
     /// <summary>
-    /// Points an alias at a version of the name: <see cref="ModelCommandOutcome.Forbidden"/> unless the caller owns
-    /// the name or is an admin, <see cref="ModelCommandOutcome.NotFound"/> when the model is not a version of it.
+    /// Points an alias at a version of the name (that version itself, never what an alias spelled like it points at):
+    /// <see cref="ModelCommandOutcome.NotFound"/> when the name has no such version, then
+    /// <see cref="ModelCommandOutcome.Forbidden"/> unless the caller owns the name or is an admin. Publishes a model
+    /// change, so gateways drop what they resolved for the name.
     /// </summary>
     [Alias("set-alias")]
-    Task<ModelCommandOutcome> SetAliasAsync(string name, string alias, string modelId, ModelCaller caller);
+    Task<ModelAliasResult> SetAliasAsync(ModelName name, ModelAliasName alias, ModelVersion version, ModelCaller caller);
 
-    /// <summary>Removes a stored alias; <see cref="ModelCommandOutcome.NotFound"/> for an unknown or the automatic <c>latest</c>.</summary>
+    /// <summary>
+    /// Removes a stored alias: <see cref="ModelCommandOutcome.NotFound"/> for an alias the name does not have, then
+    /// <see cref="ModelCommandOutcome.Forbidden"/> unless the caller owns the name or is an admin, and
+    /// <see cref="ModelCommandOutcome.Invalid"/> for the automatic <c>latest</c> (listed, never stored).
+    /// </summary>
     [Alias("remove-alias")]
-    Task<ModelCommandOutcome> RemoveAliasAsync(string name, string alias, ModelCaller caller);
+    Task<ModelCommandOutcome> RemoveAliasAsync(ModelName name, ModelAliasName alias, ModelCaller caller);
 
     /// <summary>The owner of a name (the owner of its first version), or null when no version carries it.</summary>
     [ReadOnly, AlwaysInterleave, Alias("name-owner")]
-    Task<string?> GetNameOwnerAsync(string name);
+    Task<string?> GetNameOwnerAsync(ModelName name);
 
     [ReadOnly, AlwaysInterleave, Alias("aliases")]
-    Task<IReadOnlyList<ModelAlias>> GetAliasesAsync(string name);
+    Task<IReadOnlyList<ModelAlias>> GetAliasesAsync(ModelName name);
 
     [ReadOnly, AlwaysInterleave, Alias("all-ids")]
     Task<IReadOnlyList<string>> GetAllModelIdsAsync();

@@ -11,7 +11,7 @@ public sealed class ModelCatalogGrain(
     ILogger<ModelCatalogGrain> logger)
     : Grain, IModelCatalogGrain
 {
-    public const string Latest = "latest";
+    public const string Latest = ModelSelector.LatestText;
 
     private readonly Dictionary<string, ModelCatalogEntry> _byId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SortedDictionary<string, string>> _versions = new(StringComparer.Ordinal);
@@ -44,6 +44,11 @@ public sealed class ModelCatalogGrain(
         {
             return ModelCommandOutcome.Ok;
         }
+        // The entry is stored with strings (the catalog's stored shape); they must still be a name and a version.
+        if (!ModelName.TryParse(entry.Name, out _) || !ModelVersion.TryParse(entry.Version, out _))
+        {
+            return ModelCommandOutcome.Invalid;
+        }
         if (!MayManageName(entry.Name, caller))
         {
             return ModelCommandOutcome.Forbidden;
@@ -61,8 +66,8 @@ public sealed class ModelCatalogGrain(
         return ModelCommandOutcome.Ok;
     }
 
-    public Task<string?> GetNameOwnerAsync(string name) =>
-        Task.FromResult(catalog.State.NameOwners.GetValueOrDefault(name));
+    public Task<string?> GetNameOwnerAsync(ModelName name) =>
+        Task.FromResult(catalog.State.NameOwners.GetValueOrDefault(name.Value));
 
     public async Task RemoveAsync(string modelId)
     {
@@ -147,35 +152,40 @@ public sealed class ModelCatalogGrain(
         return Task.FromResult(new ModelCatalogPage(page, all.Count));
     }
 
-    public Task<string?> ResolveAsync(string name, string versionOrAlias)
+    public Task<string?> ResolveAsync(ModelName name, ModelSelector versionOrAlias)
     {
-        if (!_versions.TryGetValue(name, out var versions))
+        if (name.Value is null || versionOrAlias.Value is null || !_versions.TryGetValue(name.Value, out var versions))
         {
             return Task.FromResult<string?>(null);
         }
-        if (catalog.State.Aliases.TryGetValue(name, out var aliases) && aliases.TryGetValue(versionOrAlias, out var aliased))
+        if (catalog.State.Aliases.TryGetValue(name.Value, out var aliases) && aliases.TryGetValue(versionOrAlias.Value, out var aliased))
         {
             return Task.FromResult<string?>(aliased);
         }
-        if (versionOrAlias == Latest)
+        if (versionOrAlias.IsLatest)
         {
             return Task.FromResult<string?>(versions.Last().Value);
         }
-        return Task.FromResult(versions.TryGetValue(versionOrAlias, out var id) ? id : null);
+        return Task.FromResult(versions.TryGetValue(versionOrAlias.Value, out var id) ? id : null);
     }
 
-    public async Task<ModelCommandOutcome> SetAliasAsync(string name, string alias, string modelId, ModelCaller caller)
+    public async Task<ModelAliasResult> SetAliasAsync(ModelName modelName, ModelAliasName aliasName, ModelVersion modelVersion, ModelCaller caller)
     {
-        if (!_byId.TryGetValue(modelId, out var entry) || entry.Name != name)
+        if (modelName.Value is not { } name || aliasName.Value is not { } alias || modelVersion.Value is not { } version)
         {
-            return ModelCommandOutcome.NotFound;
+            return new ModelAliasResult(ModelCommandOutcome.Invalid);
+        }
+        if (!_versions.TryGetValue(name, out var versions) || !versions.TryGetValue(version, out var modelId))
+        {
+            return new ModelAliasResult(ModelCommandOutcome.NotFound);
         }
         // Whoever moves an alias decides which model every caller of name@alias reaches: the name's owner, not
         // the owner of the version it would point at.
         if (!MayManageName(name, caller))
         {
-            return ModelCommandOutcome.Forbidden;
+            return new ModelAliasResult(ModelCommandOutcome.Forbidden);
         }
+        var target = new ModelAlias(alias, modelId, version);
         if (!catalog.State.Aliases.TryGetValue(name, out var aliases))
         {
             aliases = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -183,16 +193,23 @@ public sealed class ModelCatalogGrain(
         }
         if (aliases.TryGetValue(alias, out var current) && current == modelId)
         {
-            return ModelCommandOutcome.Ok;
+            return new ModelAliasResult(ModelCommandOutcome.Ok, target);
         }
         aliases[alias] = modelId;
         await catalog.WriteStateAsync();
-        return ModelCommandOutcome.Ok;
+        // Gateways cache what name@alias resolves to; this drops it everywhere.
+        await this.PublishAsync(CatalogChangeKind.Models, name, time, logger);
+        return new ModelAliasResult(ModelCommandOutcome.Ok, target);
     }
 
-    public async Task<ModelCommandOutcome> RemoveAliasAsync(string name, string alias, ModelCaller caller)
+    public async Task<ModelCommandOutcome> RemoveAliasAsync(ModelName modelName, ModelAliasName aliasName, ModelCaller caller)
     {
-        if (!_versions.ContainsKey(name))
+        if (modelName.Value is not { } name || aliasName.Value is not { } alias || !_versions.ContainsKey(name))
+        {
+            return ModelCommandOutcome.NotFound;
+        }
+        var stored = catalog.State.Aliases.TryGetValue(name, out var aliases) && aliases.ContainsKey(alias);
+        if (!stored && alias != Latest)
         {
             return ModelCommandOutcome.NotFound;
         }
@@ -200,22 +217,24 @@ public sealed class ModelCatalogGrain(
         {
             return ModelCommandOutcome.Forbidden;
         }
-        if (!catalog.State.Aliases.TryGetValue(name, out var aliases) || !aliases.Remove(alias))
+        if (!stored)
         {
-            return ModelCommandOutcome.NotFound;
+            return ModelCommandOutcome.Invalid;
         }
+        aliases!.Remove(alias);
         if (aliases.Count == 0)
         {
             catalog.State.Aliases.Remove(name);
         }
         await catalog.WriteStateAsync();
+        await this.PublishAsync(CatalogChangeKind.Models, name, time, logger);
         return ModelCommandOutcome.Ok;
     }
 
-    public Task<IReadOnlyList<ModelAlias>> GetAliasesAsync(string name)
+    public Task<IReadOnlyList<ModelAlias>> GetAliasesAsync(ModelName modelName)
     {
         var result = new List<ModelAlias>();
-        if (_versions.TryGetValue(name, out var versions))
+        if (modelName.Value is { } name && _versions.TryGetValue(name, out var versions))
         {
             var latest = versions.Last();
             var explicitAliases = catalog.State.Aliases.GetValueOrDefault(name);

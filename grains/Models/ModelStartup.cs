@@ -39,11 +39,11 @@ public sealed class ModelStartup(
             var catalog = grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global);
             if (cluster.Value.Mode == ClusterMode.Local && options.Value.SeedBuiltInModels)
             {
-                var seeded = await catalog.ResolveAsync("sentiment", "1.0.0");
+                var seeded = await catalog.ResolveAsync(ModelName.Parse("sentiment"), ModelVersion.Parse("1.0.0"));
                 if (seeded is null)
                 {
                     var result = await grains.GetGrain<IModelGrain>(BuiltInSentimentId).RegisterAsync(
-                        new ModelDefinition("sentiment", "1.0.0", BuiltInSentimentDescription,
+                        new ModelDefinition(ModelName.Parse("sentiment"), ModelVersion.Parse("1.0.0"), BuiltInSentimentDescription,
                             ModelType.Internal, "builtin", null, null, [], """{"model":"sentiment"}"""),
                         SystemCaller);
                     logger.LogInformation("Built-in sentiment model: {Outcome}", result.Outcome);

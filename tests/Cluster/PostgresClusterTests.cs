@@ -113,7 +113,7 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
         await using var fixture = await PostgresClusterFixture.StartAsync(postgres, "reminders", silos: 2);
         var model = fixture.Cluster.Client.GetGrain<IModelGrain>("mod_remindersreminder");
         var caller = new ModelCaller("key_admin", "admin", IsAdmin: true);
-        var registered = await model.RegisterAsync(new ModelDefinition("reminded", "1.0.0", null, ModelType.Internal, "builtin", null, null, [],
+        var registered = await model.RegisterAsync(new ModelDefinition(ModelName.Parse("reminded"), ModelVersion.Parse("1.0.0"), null, ModelType.Internal, "builtin", null, null, [],
             new JsonObject { ["task"] = "classification" }.ToJsonString()), caller);
         Assert.Equal(ModelCommandOutcome.Ok, registered.Outcome);
 

@@ -151,7 +151,7 @@ public sealed class PostgresGrainStateTests(PostgresServer postgres)
         var storage = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
         const string modelId = "mod_counterscounters";
         var model = fixture.Cluster.Client.GetGrain<IModelGrain>(modelId);
-        var registered = await model.RegisterAsync(new ModelDefinition("counted", "1.0.0", null, ModelType.Internal, "builtin", null, null, [],
+        var registered = await model.RegisterAsync(new ModelDefinition(ModelName.Parse("counted"), ModelVersion.Parse("1.0.0"), null, ModelType.Internal, "builtin", null, null, [],
             new JsonObject { ["task"] = "classification" }.ToJsonString()), new ModelCaller("key_admin", "admin", IsAdmin: true));
         Assert.Equal(ModelCommandOutcome.Ok, registered.Outcome);
 

@@ -59,7 +59,7 @@ public sealed class ModelExecutorGrainTests : IAsyncLifetime
     private async Task<string> RegisterAsync(string? inputSchema = null)
     {
         var id = "mod_" + Guid.NewGuid().ToString("N")[..16];
-        var definition = new ModelDefinition("exec-" + Guid.NewGuid().ToString("N")[..8], "1.0.0", null, ModelType.Internal, "http", inputSchema, null, [],
+        var definition = new ModelDefinition(ModelName.Parse("exec-" + Guid.NewGuid().ToString("N")[..8]), ModelVersion.Parse("1.0.0"), null, ModelType.Internal, "http", inputSchema, null, [],
             new JsonObject
             {
                 ["url"] = new Uri(_service.BaseUri, "predict").ToString(),

@@ -25,7 +25,7 @@ public sealed class ModelGrainTests(ClusterFixture fixture) : IAsyncLifetime
     private static string NewId() => "mod_" + Guid.NewGuid().ToString("N")[..16];
 
     private ModelDefinition ServiceModel(string name, string version = "1.0.0", string? url = null) => new(
-        name, version, null, ModelType.Internal, "http", null, null, [],
+        ModelName.Parse(name), ModelVersion.Parse(version), null, ModelType.Internal, "http", null, null, [],
         new JsonObject
         {
             ["url"] = url ?? new Uri(_service.BaseUri, "predict").ToString(),
@@ -45,18 +45,24 @@ public sealed class ModelGrainTests(ClusterFixture fixture) : IAsyncLifetime
 
         Assert.Equal(ModelCommandOutcome.Ok, registered.Outcome);
         Assert.Equal(ModelTask.Predict, registered.Model!.Task);
-        Assert.Equal(id, await Catalog.ResolveAsync(name, "1.0.0"));
-        Assert.Equal(id, await Catalog.ResolveAsync(name, "latest"));
-        Assert.Equal(ModelCommandOutcome.Ok, await Catalog.SetAliasAsync(name, "production", id, Alice));
-        Assert.Equal(ModelCommandOutcome.NotFound, await Catalog.SetAliasAsync("other-name", "production", id, Alice));
-        Assert.Equal(ModelCommandOutcome.Forbidden, await Catalog.SetAliasAsync(name, "production", id, new ModelCaller("key_bob", "bob", false)));
+        var modelName = ModelName.Parse(name);
+        var production = ModelAliasName.Parse("production");
+        Assert.Equal(id, await Catalog.ResolveAsync(modelName, ModelVersion.Parse("1.0.0")));
+        Assert.Equal(id, await Catalog.ResolveAsync(modelName, ModelSelector.Latest));
+        var v1 = ModelVersion.Parse("1.0.0");
+        Assert.Equal(new ModelAliasResult(ModelCommandOutcome.Ok, new ModelAlias("production", id, "1.0.0")), await Catalog.SetAliasAsync(modelName, production, v1, Alice));
+        Assert.Equal(ModelCommandOutcome.NotFound, (await Catalog.SetAliasAsync(ModelName.Parse("other-name"), production, v1, Alice)).Outcome);
+        Assert.Equal(ModelCommandOutcome.NotFound, (await Catalog.SetAliasAsync(modelName, production, ModelVersion.Parse("9.9.9"), Alice)).Outcome);
+        Assert.Equal(ModelCommandOutcome.Forbidden, (await Catalog.SetAliasAsync(modelName, production, v1, new ModelCaller("key_bob", "bob", false))).Outcome);
+        Assert.Equal(ModelCommandOutcome.Invalid, await Catalog.RemoveAliasAsync(modelName, ModelAliasName.Parse("latest"), Alice));
+        Assert.Equal(ModelCommandOutcome.NotFound, await Catalog.RemoveAliasAsync(modelName, ModelAliasName.Parse("staging"), Alice));
 
         Assert.Equal(ModelCommandOutcome.Forbidden, (await grain.DeleteAsync(new ModelCaller("key_bob", "bob", false))).Outcome);
         Assert.Equal(ModelCommandOutcome.Ok, (await grain.DeleteAsync(Alice)).Outcome);
 
         Assert.Null(await grain.GetAsync());
-        Assert.Null(await Catalog.ResolveAsync(name, "production"));
-        Assert.Empty(await Catalog.GetAliasesAsync(name));
+        Assert.Null(await Catalog.ResolveAsync(modelName, production));
+        Assert.Empty(await Catalog.GetAliasesAsync(modelName));
         Assert.Equal(ModelCommandOutcome.NotFound, (await grain.DeleteAsync(Admin)).Outcome);
     }
 
@@ -148,7 +154,7 @@ public sealed class ModelGrainTests(ClusterFixture fixture) : IAsyncLifetime
         // The executor streams; the model grain keeps the records.
         var executor = fixture.Grains.GetGrain<IModelExecutorGrain>(modelId);
         var config = new JsonObject { ["base_url"] = upstream.V1.ToString(), ["api_key"] = "sk-test", ["provider_model"] = "gpt-test" };
-        await grain.RegisterAsync(new ModelDefinition("records-" + Guid.NewGuid().ToString("N")[..8], "1.0.0", null, ModelType.ThirdParty,
+        await grain.RegisterAsync(new ModelDefinition(ModelName.Parse("records-" + Guid.NewGuid().ToString("N")[..8]), ModelVersion.Parse("1.0.0"), null, ModelType.ThirdParty,
             "openai", null, null, [], config.ToJsonString()), Admin);
         var origin = new CompletionOrigin("key_alice", "alice", "r1");
         var finishedId = CompletionIds.New("cmpl_", modelId);

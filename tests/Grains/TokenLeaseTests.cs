@@ -122,7 +122,7 @@ public sealed class TokenLeaseTests : IAsyncLifetime
         var modelId = "mod_" + Guid.NewGuid().ToString("N")[..16];
         var model = Grains.GetGrain<IModelGrain>(modelId);
         var config = new JsonObject { ["base_url"] = upstream.V1.ToString(), ["api_key"] = "sk-test", ["provider_model"] = "gpt-test" };
-        Assert.Equal(ModelCommandOutcome.Ok, (await model.RegisterAsync(new ModelDefinition("lease-" + Guid.NewGuid().ToString("N")[..8], "1.0.0", null,
+        Assert.Equal(ModelCommandOutcome.Ok, (await model.RegisterAsync(new ModelDefinition(ModelName.Parse("lease-" + Guid.NewGuid().ToString("N")[..8]), ModelVersion.Parse("1.0.0"), null,
             ModelType.ThirdParty, "openai", null, null, [], config.ToJsonString()), new ModelCaller("key_admin", "admins", IsAdmin: true))).Outcome);
 
         var key = await CreateKeyAsync();

@@ -93,7 +93,11 @@ public static class CompletionEndpoints
         var modelId = await models.ResolveAsync(body.ModelId!);
         if (modelId is null)
         {
-            await ApiErrors.NotFound($"Model '{body.ModelId}' not found.").ExecuteAsync(context);
+            // Which models exist is for keys that may call them: the key is checked first.
+            if (!await context.WriteApiKeyRefusalAsync())
+            {
+                await ApiErrors.NotFound($"Model '{body.ModelId}' not found.").ExecuteAsync(context);
+            }
             return;
         }
         context.Usage().ModelId = modelId;

@@ -82,7 +82,11 @@ public static class OpenAiEndpoints
         var modelId = await models.ResolveAsync(parsed.Model);
         if (modelId is null)
         {
-            await ModelNotFound(parsed.Model).ExecuteAsync(context);
+            // Which models exist is for keys that may call them: the key is checked first.
+            if (!await context.WriteApiKeyRefusalAsync())
+            {
+                await ModelNotFound(parsed.Model).ExecuteAsync(context);
+            }
             return;
         }
         context.Usage().ModelId = modelId;

@@ -324,4 +324,34 @@ public sealed class KeyGrainCallTests(KeyCallRecordingGateway gateway) : IClassF
             }
         }
     }
+
+    [Theory]
+    [InlineData("/completions", false)]
+    [InlineData("/completions/stream", false)]
+    [InlineData("/v1/chat/completions", true)]
+    public async Task A_key_that_may_not_call_is_told_so_before_the_body_or_the_model_is_judged(string route, bool openAi)
+    {
+        // Well formed but unknown: without the key check first, a 404 would tell it which model names exist.
+        var stranger = "mcp_" + new string('q', 16) + "_" + new string('r', 52);
+        using var client = openAi ? gateway.CreateBearerClient(stranger) : gateway.CreateClient(stranger);
+        object unknownModel = openAi
+            ? new { model = "no-such-model", messages = new[] { new { role = "user", content = "hi" } } }
+            : new { model_id = "no-such-model", messages = new[] { new { role = "user", content = "hi" } } };
+        object badBody = openAi ? new { model = _model } : new { model_id = _model };
+        foreach (var body in new[] { unknownModel, badBody })
+        {
+            using var response = await client.PostAsJsonAsync(route, body);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{(int)response.StatusCode} {text}");
+            Assert.Contains("invalid_api_key", text);
+        }
+
+        // A genuine key without execute: 403 first, too.
+        var (_, reader) = await KeyAsync(["read"]);
+        using var readOnly = openAi ? gateway.CreateBearerClient(reader) : gateway.CreateClient(reader);
+        using (var response = await readOnly.PostAsJsonAsync(route, unknownModel))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        }
+    }
 }

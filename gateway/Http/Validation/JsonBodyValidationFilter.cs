@@ -1,3 +1,4 @@
+using Mcp.Cluster.Gateway.Security;
 using System.Text.Json;
 using Mcp.Cluster.Gateway.Errors;
 
@@ -21,6 +22,10 @@ public sealed class JsonBodyValidationFilter<TValid, TValidator>(IServiceProvide
         var type = http.Request.ContentType;
         if (type is null || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
+            if (await http.WriteApiKeyRefusalAsync())
+            {
+                return Results.Empty;
+            }
             await ApiErrors.WriteAsync(http, StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType,
                 "Send the request as JSON with 'Content-Type: application/json'.");
             return Results.Empty;
@@ -33,13 +38,18 @@ public sealed class JsonBodyValidationFilter<TValid, TValidator>(IServiceProvide
         }
         catch (JsonException e)
         {
+            if (await http.WriteApiKeyRefusalAsync())
+            {
+                return Results.Empty;
+            }
             await ApiErrors.WriteAsync(http, StatusCodes.Status400BadRequest, ErrorCodes.InvalidRequest, $"The body is not valid JSON: {e.Message}");
             return Results.Empty;
         }
         var result = await _validator.ValidateAsync(body, http);
         if (result.Error is { } error)
         {
-            return error;
+            // On routes that leave the key check to the completion runner, a key that may not call is told so first.
+            return await http.WriteApiKeyRefusalAsync() ? Results.Empty : error;
         }
         http.Features.Set(new Validated<TValid>(result.Value!));
         return await next(context);

@@ -1,3 +1,4 @@
+using Mcp.Cluster.Gateway.Security;
 namespace Mcp.Cluster.Gateway.Http.Validation;
 
 /// <summary>
@@ -20,7 +21,8 @@ public sealed class RequestValidationFilter<TRequest, TValid, TValidator>(IServi
                 var result = await _validator.ValidateAsync(request, context.HttpContext);
                 if (result.Error is { } error)
                 {
-                    return error;
+                    // On routes that leave the key check to the completion runner, a key that may not call is told so first.
+                    return await context.HttpContext.WriteApiKeyRefusalAsync() ? Results.Empty : error;
                 }
                 context.HttpContext.Features.Set(new Validated<TValid>(result.Value!));
                 break;

@@ -149,11 +149,15 @@ public sealed class ModelGrain(
             await model.ClearStateAsync();
             model.State = new ModelState();
             DeactivateOnIdle();
-            return indexed == ModelCommandOutcome.Forbidden
-                ? new ModelCommandResult(ModelCommandOutcome.Forbidden,
-                    Detail: $"The model name '{definition.Name}' belongs to another owner; only its owner or an admin may add versions.", Field: "name")
-                : new ModelCommandResult(ModelCommandOutcome.Conflict,
-                    Detail: $"Model '{definition.Name}' already has a version '{definition.Version}'.", Field: "version");
+            return indexed switch
+            {
+                ModelCommandOutcome.Forbidden => new ModelCommandResult(ModelCommandOutcome.Forbidden,
+                    Detail: $"The model name '{definition.Name}' belongs to another owner; only its owner or an admin may add versions.", Field: "name"),
+                // Only a definition built without parsing its name and version (a grain caller, not the gateway) gets here.
+                ModelCommandOutcome.Invalid => ModelCommandResult.Invalid($"'{definition.Name}@{definition.Version}' is not a model name and version.", "name"),
+                _ => new ModelCommandResult(ModelCommandOutcome.Conflict,
+                    Detail: $"Model '{definition.Name}' already has a version '{definition.Version}'.", Field: "version"),
+            };
         }
 
         _prepared = prepared;

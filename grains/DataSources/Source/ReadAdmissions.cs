@@ -26,12 +26,19 @@ public sealed class ReadAdmissions(string source, Func<DataSourceState> state, D
         {
             return refused;
         }
+        if (!access!.AllowSql || !access.IsUnrestricted)
+        {
+            // The executor's snapshot still allowed raw SQL; the grant changed since. It fetches the new policy and
+            // refuses in its own words, so a revoked "sql" grant stops the next statement, not the next lease.
+            return new DataAdmission(false, Outcome: DataQueryOutcome.Forbidden,
+                Detail: $"Raw SQL on '{source}' needs a grant with \"sql\": true and no field rules, row filters or masks.", PolicyChanged: true);
+        }
         if (slots.Problem(caller.KeyId) is { } busy)
         {
             // Before the quota is charged: a statement that never ran costs nothing.
             return new DataAdmission(false, Outcome: DataQueryOutcome.Unavailable, Detail: busy);
         }
-        var admission = ledger.Charge(caller.KeyId, access!.Quotas, wanted);
+        var admission = ledger.Charge(caller.KeyId, access.Quotas, wanted);
         if (admission.Admitted)
         {
             slots.Take(caller.KeyId);

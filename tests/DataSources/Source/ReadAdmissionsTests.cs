@@ -60,4 +60,21 @@ public sealed class ReadAdmissionsTests
         Assert.Equal(DataQueryOutcome.QuotaExceeded, spent.Outcome);
         Assert.Equal(0, _source.Slots.Running);
     }
+
+    [Fact]
+    public void A_statement_from_an_executor_whose_policy_still_allows_sql_is_refused_once_the_grant_no_longer_does()
+    {
+        _source.Grant("key_a", new DataGrant(null, true, new DataQuotas(5, null)));
+        Assert.True(_source.Admissions.AdmitSql(SourceFixtures.Key("key_a"), 10).Admitted);
+        _source.Slots.Release("key_a");
+
+        // The grant loses "sql": true; an executor that has not heard yet still asks.
+        _source.Grant("key_a", new DataGrant(null, false, new DataQuotas(5, null)));
+        var refused = _source.Admissions.AdmitSql(SourceFixtures.Key("key_a"), 10);
+        Assert.Equal((false, DataQueryOutcome.Forbidden, true), (refused.Admitted, refused.Outcome, refused.PolicyChanged));
+        Assert.Equal(0, _source.Slots.Running);
+        Assert.Equal(1, _source.Ledger.Usage("key_a", DataQuotas.Unlimited).QueriesToday);
+        // Structured reads stay allowed.
+        Assert.True(_source.Admissions.Admit(SourceFixtures.Key("key_a"), 10).Admitted);
+    }
 }

@@ -30,6 +30,10 @@ public sealed record ModelExecutionPlan(
     [property: Id(16)] ModelRefusal? Admission,
     [property: Id(17)] bool Trial = false)
 {
-    public static ModelExecutionPlan NotFound(string modelId) => new(modelId, 0, 0, modelId, "", ModelTask.Predict, [], "{}", "{}", "{}",
+    /// <summary>
+    /// The plan for a model that does not exist (any more). <paramref name="version"/> is the grain's next, so an
+    /// executor that followed the model's plans follows this one too.
+    /// </summary>
+    public static ModelExecutionPlan NotFound(string modelId, long version) => new(modelId, version, 0, modelId, "", ModelTask.Predict, [], "{}", "{}", "{}",
         TimeSpan.Zero, 0, false, false, "text", new ModelRefusal(PredictionOutcome.NotFound, $"Model {modelId} not found."), null);
 }

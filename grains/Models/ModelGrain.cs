@@ -282,6 +282,9 @@ public sealed class ModelGrain(
             s.Maintenance = status == ModelStatus.Maintenance;
         }
         s.UpdatedAt = time.GetUtcNow();
+        // Before the write's await: a plan asked for meanwhile (asks and reports interleave) already shows the change,
+        // and must not carry the version of the plans that did not.
+        _planVersion++;
         await model.WriteStateAsync();
         _dirty = false;
 
@@ -365,7 +368,7 @@ public sealed class ModelGrain(
     {
         if (!model.RecordExists)
         {
-            return Task.FromResult(ModelExecutionPlan.NotFound(ModelId));
+            return Task.FromResult(ModelExecutionPlan.NotFound(ModelId, ++_planVersion));
         }
         if (report.BackendError is { } error)
         {
@@ -405,7 +408,7 @@ public sealed class ModelGrain(
         if (!model.RecordExists)
         {
             DeactivateOnIdle();
-            return ModelExecutionPlan.NotFound(ModelId);
+            return ModelExecutionPlan.NotFound(ModelId, ++_planVersion);
         }
         var s = model.State;
         var prepared = _prepared;

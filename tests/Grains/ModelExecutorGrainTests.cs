@@ -158,6 +158,41 @@ public sealed class ModelExecutorGrainTests : IAsyncLifetime
         Assert.NotNull(after.Admission);
     }
 
+    [Fact]
+    public async Task A_delete_reaches_the_executors_of_every_silo_within_the_lease()
+    {
+        var id = await RegisterAsync();
+        Assert.Equal(PredictionOutcome.Ok, (await PredictOnAsync(0, id, """{"amount":1}""")).Outcome);
+        Assert.Equal(PredictionOutcome.Ok, (await PredictOnAsync(1, id, """{"amount":1}""")).Outcome);
+        var calls = _service.Count("/predict");
+
+        Assert.Equal(ModelCommandOutcome.Ok, (await _cluster.Client.GetGrain<IModelGrain>(id).DeleteAsync(Admin)).Outcome);
+
+        // The not-found plan is newer than every plan the executors followed, so each follows it once its lease ends
+        // (before, its version 0 lost to theirs and a silo kept serving the deleted model on its old plan).
+        foreach (var silo in new[] { 0, 1 })
+        {
+            var deadline = Stopwatch.StartNew();
+            while (true)
+            {
+                var result = await PredictOnAsync(silo, id, """{"amount":1}""");
+                if (result.Outcome == PredictionOutcome.NotFound)
+                {
+                    break;
+                }
+                Assert.True(deadline.Elapsed < Deadlines.Scaled(Lease + TimeSpan.FromSeconds(2)),
+                    $"silo {silo}'s executor still served the deleted model {deadline.Elapsed.TotalSeconds:F1} s later: {result.Outcome}");
+                await Task.Delay(50);
+            }
+        }
+        // Once refused, a silo never calls the provider for the deleted model again.
+        var after = _service.Count("/predict");
+        Assert.Equal(PredictionOutcome.NotFound, (await PredictOnAsync(0, id, """{"amount":1}""")).Outcome);
+        Assert.Equal(PredictionOutcome.NotFound, (await PredictOnAsync(1, id, """{"amount":1}""")).Outcome);
+        Assert.Equal(after, _service.Count("/predict"));
+        Assert.True(after >= calls);
+    }
+
     [Theory]
     [InlineData("""{}""", "Required field 'amount' is missing", "amount")]
     [InlineData("""{"amount":"x"}""", "Field 'amount' must be a number", "amount")]

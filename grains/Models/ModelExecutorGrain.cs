@@ -41,7 +41,6 @@ public sealed class ModelExecutorGrain(
     TimeProvider time,
     ILogger<ModelExecutorGrain> logger) : Grain, IModelExecutorGrain
 {
-    private static readonly TimeSpan BackendStartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly ModelGrainOptions _options = options.Value;
 
@@ -517,7 +516,7 @@ public sealed class ModelExecutorGrain(
     private Task<ModelBackend> CreateBackendAsync(ModelExecutionPlan plan) =>
         backends.StartAsync(plan.Provider, ModelId, new ModelConfig(secrets.Reveal(JsonNode.Parse(plan.StoredConfig) as JsonObject ?? new JsonObject())),
             plan.Timeout, plan.MaxRetries, plan.Http2PriorKnowledge,
-            plan.TargetsSetByAdmin ? Outbound.OutboundTrust.Trusted : Outbound.OutboundTrust.Restricted, BackendStartTimeout);
+            plan.TargetsSetByAdmin ? Outbound.OutboundTrust.Trusted : Outbound.OutboundTrust.Restricted);
 
     private async Task<double> SucceededAsync(ModelExecutionPlan plan, int requests, long started, long promptTokens = 0, long completionTokens = 0)
     {

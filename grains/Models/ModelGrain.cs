@@ -33,7 +33,6 @@ public sealed class ModelGrain(
     ILogger<ModelGrain> logger) : Grain, IModelGrain, IRemindable
 {
     private const string KeepAliveReminder = "keep-alive";
-    private static readonly TimeSpan BackendStartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly ModelGrainOptions _options = options.Value;
 
@@ -636,7 +635,7 @@ public sealed class ModelGrain(
         {
             var backend = await backends.StartAsync(model.State.Provider, ModelId, new ModelConfig(secrets.Reveal(StoredConfig())), prepared.Timeout,
                 prepared.MaxRetries, prepared.Http2PriorKnowledge,
-                model.State.TargetsSetByAdmin ? Outbound.OutboundTrust.Trusted : Outbound.OutboundTrust.Restricted, BackendStartTimeout);
+                model.State.TargetsSetByAdmin ? Outbound.OutboundTrust.Trusted : Outbound.OutboundTrust.Restricted);
             _backendError = null;
             PublishStatus();
             return backend;

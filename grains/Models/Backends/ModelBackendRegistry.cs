@@ -51,17 +51,20 @@ public sealed class ModelBackendRegistry
         }
     }
 
+    /// <summary>How long a backend may take to initialize (a local model loading its file, a remote one its settings).</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
     /// <summary>
-    /// Builds the backend and initializes it (a local model loads, a remote one checks its settings), within
-    /// <paramref name="startTimeout"/>; a backend that fails to start is disposed before the failure is thrown.
+    /// Builds the backend and initializes it within <see cref="StartTimeout"/>; a backend that fails to start is
+    /// disposed before the failure is thrown.
     /// </summary>
     public async Task<ModelBackend> StartAsync(string provider, string modelId, ModelConfig config, TimeSpan timeout, int maxRetries,
-        bool http2PriorKnowledge, Outbound.OutboundTrust trust, TimeSpan startTimeout)
+        bool http2PriorKnowledge, Outbound.OutboundTrust trust)
     {
         var backend = Create(provider, modelId, config, timeout, maxRetries, http2PriorKnowledge, trust);
         try
         {
-            using var start = new CancellationTokenSource(startTimeout);
+            using var start = new CancellationTokenSource(StartTimeout);
             await backend.InitializeAsync(start.Token);
             return backend;
         }

@@ -17,6 +17,9 @@ switch (args.FirstOrDefault())
     // The proxy side-by-side of issue 18 (see ProxyBench) and the two processes it starts from this same program.
     case "gateway":
         return await ProxyBench.RunAsync(args);
+    // Dynamic batching of a hosted ONNX model, on and off (issue 19).
+    case "hosted":
+        return await HostedBatchBench.RunAsync(args);
     case "stub-upstream":
         await StubUpstream.RunAsync(args);
         return 0;

@@ -64,6 +64,7 @@ public static class GatewayHostingExtensions
         builder.Services.AddMcpOptions<ApiKeyGatewayOptions>(configuration, ApiKeyGatewayOptions.Section);
         builder.Services.AddMcpOptions<ModelGatewayOptions>(configuration, ModelGatewayOptions.Section);
         builder.Services.AddModelResolution();
+        builder.Services.AddHostedModelFiles(configuration);
         builder.Services.AddMcpOptions<Cluster.SiloLossGuardOptions>(configuration, Cluster.SiloLossGuardOptions.Section);
         builder.Services.AddSingleton<Cluster.SiloLossGuard>();
         builder.Services.AddMcpGateway(configuration);
@@ -151,12 +152,13 @@ public static class GatewayHostingExtensions
         app.UseMiddleware<UsageMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseApiErrorStatusPages();
-        app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseMiddleware<McpOriginCheckMiddleware>();
         app.UseMiddleware<McpQueryKeyMiddleware>();
         app.UseMiddleware<WebSocketFrameLimitMiddleware>();
         app.UseWebSockets();
         app.UseRouting();
+        // After routing: an endpoint that takes larger bodies (a model file upload) says so in its metadata.
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
         // The ApiKey scheme asks the key grain once; authorization decides from that answer (ApiKeyRequirement).
         app.UseAuthentication();
         app.UseAuthorization();
@@ -174,6 +176,7 @@ public static class GatewayHostingExtensions
         routes.MapClusterEndpoints();
         routes.MapApiKeyEndpoints();
         routes.MapModelEndpoints();
+        routes.MapModelArtifactEndpoints();
         routes.MapOpenAiEndpoints();
         routes.MapCompletionEndpoints();
         routes.MapDataSourceEndpoints();

@@ -22,7 +22,8 @@ public sealed class StrictJsonBodyMiddleware(RequestDelegate next)
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (context.GetEndpoint() is null
+        if (context.GetEndpoint() is not { } endpoint
+            || endpoint.Metadata.GetMetadata<RawRequestBody>() is not null
             || context.WebSockets.IsWebSocketRequest
             || request.ContentLength == 0
             || context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }

@@ -120,12 +120,15 @@ public sealed record ModelStatusResponse(
     DateTimeOffset? LastHealthCheck,
     bool? LastHealthCheckPassed,
     string Circuit,
-    int ConsecutiveFailures)
+    int ConsecutiveFailures,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    HostingResponse? Hosting = null)
 {
     public static ModelStatusResponse From(string modelId, ModelStatusReport report) => new(
         modelId, ModelNames.Of(report.Status), report.TotalRequests, DisplayUnits.Milliseconds(report.AverageLatencyMs), report.AverageLatencyMs,
         report.LastError, report.LastErrorAt,
-        report.LastHealthCheck, report.LastHealthCheckPassed, ModelNames.Of(report.Circuit), report.ConsecutiveFailures);
+        report.LastHealthCheck, report.LastHealthCheckPassed, ModelNames.Of(report.Circuit), report.ConsecutiveFailures,
+        report.Hosting is { } hosting ? HostingResponse.From(hosting) : null);
 }
 
 /// <summary>

@@ -452,7 +452,7 @@ public static class ModelEndpoints
         return aliases.Where(a => a.ModelId == model.ModelId).Select(a => a.Alias).ToArray();
     }
 
-    private static ModelCaller Caller(HttpContext context)
+    internal static ModelCaller Caller(HttpContext context)
     {
         var key = context.GetRequiredApiKey();
         return new ModelCaller(key.KeyId, key.Owner, key.IsAdmin);
@@ -461,7 +461,7 @@ public static class ModelEndpoints
     private static JsonHttpResult<ApiError> NameForbidden(string name) =>
         ApiErrors.Forbidden($"The model name '{name}' belongs to another owner; only its owner or an admin may change its aliases.");
 
-    private static JsonHttpResult<ApiError> CommandError(ModelCommandResult result, string model) => result.Outcome switch
+    internal static JsonHttpResult<ApiError> CommandError(ModelCommandResult result, string model) => result.Outcome switch
     {
         ModelCommandOutcome.NotFound => ModelNotFound(model),
         ModelCommandOutcome.Forbidden => ApiErrors.Result(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, result.Detail ?? "Forbidden.",
@@ -471,7 +471,7 @@ public static class ModelEndpoints
         _ => ApiErrors.Validation(result.Detail ?? "Invalid model.", result.Field),
     };
 
-    private static JsonHttpResult<ApiError> ModelNotFound(string model) => ApiErrors.NotFound($"Model '{model}' not found.");
+    internal static JsonHttpResult<ApiError> ModelNotFound(string model) => ApiErrors.NotFound($"Model '{model}' not found.");
 
     private static string NewModelId() => "mod_" + RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz234567", 16);
 }

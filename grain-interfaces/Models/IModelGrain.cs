@@ -80,13 +80,30 @@ public interface IModelGrain : IGrainWithStringKey
     /// out or a refusal's <see cref="ModelRefusal.Until"/> passes; asking after an open breaker's break takes the
     /// breaker's one trial call, which the returned plan grants.
     /// </summary>
-    // Interleaved and synchronous: it never waits, so it cannot observe a half-done change.
+    // Interleaved. It waits only on the placement ledger (hosted models) and builds the plan after that wait in one
+    // synchronous step, so it cannot observe a half-done change.
     [AlwaysInterleave, Alias("plan")]
     Task<ModelExecutionPlan> GetPlanAsync();
 
     /// <summary>An executor's outcomes since its last report; the answer is the plan after counting them.</summary>
     [AlwaysInterleave, Alias("report")]
     Task<ModelExecutionPlan> ReportAsync(ModelOutcomeReport report);
+
+    /// <summary>
+    /// Attaches an uploaded model file (already stored at <paramref name="location"/> under the artifact directory, with
+    /// content hash <paramref name="sha256"/>) to a hosted model, or to a model without a provider, which becomes an
+    /// <c>onnx</c> model. The file is read before it is accepted; a file the model cannot run is refused.
+    /// </summary>
+    [Alias("attach-artifact"), ResponseTimeout("00:05:00")]
+    Task<ModelCommandResult> AttachArtifactAsync(string location, string sha256, ModelCaller caller);
+
+    /// <summary>Whether <paramref name="caller"/> may give this model a file (asked before an upload is stored).</summary>
+    [ReadOnly, AlwaysInterleave, Alias("may-attach-artifact")]
+    Task<ModelCommandResult> MayAttachArtifactAsync(ModelCaller caller);
+
+    /// <summary>A host loaded (figures) or unloaded (null) this model's session <paramref name="sessionKey"/>.</summary>
+    [OneWay, AlwaysInterleave, Alias("host-report")]
+    Task HostReportAsync(string sessionKey, Hosted.HostedSessionStatus? status);
 
     /// <summary>Activates the grain so its health loop runs; used when a silo starts.</summary>
     [AlwaysInterleave, Alias("wake")]

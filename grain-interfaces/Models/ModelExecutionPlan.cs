@@ -6,7 +6,7 @@ namespace Mcp.Cluster.Models;
 /// grain's decision on traffic. <see cref="Unservable"/> refuses every call before its input is read (not found,
 /// cannot load, no backend, a missing setting); <see cref="Admission"/> refuses calls whose input is valid
 /// (maintenance, failing health checks, an open breaker). <see cref="Trial"/> grants the executor that received the
-/// plan the one trial call of a half-open breaker. <see cref="DefinitionVersion"/> changes whenever the definition
+/// plan the one trial call of a half-open breaker. <see cref="Hosted"/>: the session and silo of a model the cluster runs itself. <see cref="DefinitionVersion"/> changes whenever the definition
 /// does, so the executor rebuilds its backend and schemas only then; <see cref="Version"/> changes on any decision.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("mcp.ModelExecutionPlan")]
@@ -28,7 +28,8 @@ public sealed record ModelExecutionPlan(
     [property: Id(14)] string TextField,
     [property: Id(15)] ModelRefusal? Unservable,
     [property: Id(16)] ModelRefusal? Admission,
-    [property: Id(17)] bool Trial = false)
+    [property: Id(17)] bool Trial = false,
+    [property: Id(18)] Hosted.HostedPlan? Hosted = null)
 {
     /// <summary>
     /// The plan for a model that does not exist (any more). <paramref name="version"/> is the grain's next, so an

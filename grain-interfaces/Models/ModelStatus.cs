@@ -8,4 +8,6 @@ public enum ModelStatus
     Active,
     Error,
     Maintenance,
+    /// <summary>A hosted model whose session fits on no live silo (GPU or memory); calls get 503 until one does.</summary>
+    Unschedulable,
 }

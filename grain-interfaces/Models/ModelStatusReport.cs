@@ -10,4 +10,5 @@ public sealed record ModelStatusReport(
     [property: Id(5)] DateTimeOffset? LastHealthCheck,
     [property: Id(6)] bool? LastHealthCheckPassed,
     [property: Id(7)] CircuitState Circuit,
-    [property: Id(8)] int ConsecutiveFailures);
+    [property: Id(8)] int ConsecutiveFailures,
+    [property: Id(9)] Hosted.ModelHostingReport? Hosting = null);

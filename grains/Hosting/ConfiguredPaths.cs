@@ -15,6 +15,8 @@ public static class ConfiguredPaths
         "Storage:Sqlite:DatabasePath",
         "Models:Secrets:KeyDirectory",
         "Models:Secrets:KeyRingCertificatePath",
+        "Models:Hosting:ModelDirectory",
+        "Models:Hosting:ArtifactDirectory",
     ];
 
     public static Dictionary<string, string?> Resolve(IConfiguration configuration, string contentRoot)

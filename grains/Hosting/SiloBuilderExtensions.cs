@@ -274,5 +274,23 @@ public static class SiloBuilderExtensions
         services.AddModelBackend<HuggingFaceBackend>("huggingface");
         services.AddModelBackend<HttpModelBackend>("http");
         services.AddModelBackend<BuiltInBackend>("builtin");
+        services.AddModelBackend<Models.Hosted.OnnxBackend>(Models.Hosted.HostedProviders.Onnx);
+        services.AddModelBackend<Models.Hosted.SentenceTransformerBackend>(Models.Hosted.HostedProviders.SentenceTransformers);
+        services.AddHostedModelFiles(configuration);
+        services.TryAddSingleton<Models.Hosted.ModelArtifactInspector>();
+        // A session unloads after Models:Hosting:IdleUnload without calls (its own timer); Orleans must not collect it sooner.
+        var idle = configuration.GetSection(Models.Hosted.HostedModelOptions.Section).Get<Models.Hosted.HostedModelOptions>()?.IdleUnload
+            ?? new Models.Hosted.HostedModelOptions().IdleUnload;
+        services.Configure<GrainCollectionOptions>(o =>
+            o.ClassSpecificCollectionAge[typeof(Models.Hosted.HostedModelGrain).FullName!] = idle + TimeSpan.FromMinutes(1));
+    }
+
+    /// <summary>Where hosted-model files are kept; the gateway registers it too, to store uploads in cluster mode.</summary>
+    public static IServiceCollection AddHostedModelFiles(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddMcpOptions<Models.Hosted.HostedModelOptions>(configuration, Models.Hosted.HostedModelOptions.Section);
+        services.TryAddSingleton<Models.Hosted.ModelArtifactPaths>();
+        services.TryAddSingleton<Models.Hosted.ModelArtifactStore>();
+        return services;
     }
 }

@@ -71,7 +71,8 @@ public sealed class ModelDefinitionReader(
         return new PreparedModel(task, capabilities, streaming, input, output, settings.Timeout, settings.MaxRetries,
             settings.HealthCheckInterval ?? _options.HealthCheckInterval, settings.Http2PriorKnowledge,
             new Dictionary<string, Uri>(config.Targets, StringComparer.Ordinal), provider.Length > 0, unconfigured,
-            DeclaresResponseInsteadOfText(outputSchema) ? "response" : "text");
+            DeclaresResponseInsteadOfText(outputSchema) ? "response" : "text",
+            settings.Hosting, Hosted.HostedProviders.IsHosted(provider) ? Hosted.OnnxModelSettings.Read(new ModelConfig(placeholderConfig)) : null);
     }
 
     /// <summary>An output schema written for <c>{response, usage}</c>, as the user guide's chat model declares it.</summary>

@@ -179,6 +179,7 @@ public sealed class ModelExecutorGrain(
         var started = Stopwatch.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(plan.Timeout);
+        using var host = HostedTarget(plan);
         try
         {
             var result = await compiled!.Backend!.EmbedAsync(inputs, timeout.Token);
@@ -205,6 +206,16 @@ public sealed class ModelExecutorGrain(
         {
             await ReleaseTrialAsync(plan);
             return new EmbeddingOutcome(PredictionOutcome.ValidationError, [], 0, e.RejectionDetail);
+        }
+        catch (PredictionInputException e)
+        {
+            await ReleaseTrialAsync(plan);
+            return new EmbeddingOutcome(PredictionOutcome.ValidationError, [], 0, e.Message);
+        }
+        catch (Exception e) when (HostedRefusal(e) is { } busy)
+        {
+            await HostedUnavailableAsync(plan, e);
+            return new EmbeddingOutcome(PredictionOutcome.Unavailable, [], 0, busy, HostedRetryAfter);
         }
         catch (Exception e) when (e is ModelBackendException or NotSupportedException)
         {
@@ -389,6 +400,7 @@ public sealed class ModelExecutorGrain(
         var started = Stopwatch.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(plan.Timeout);
+        using var host = HostedTarget(plan);
         try
         {
             var outputs = await ModelTaskRunner.RunAsync(backend, plan.Task, inputs, _options.BatchConcurrency, timeout.Token, plan.TextField);
@@ -412,6 +424,11 @@ public sealed class ModelExecutorGrain(
         {
             await ReleaseTrialAsync(plan);
             return PredictionResult.Failure(PredictionOutcome.ValidationError, e.Message, e.Field, e.Index);
+        }
+        catch (Exception e) when (HostedRefusal(e) is { } busy)
+        {
+            await HostedUnavailableAsync(plan, e);
+            return PredictionResult.Failure(PredictionOutcome.Unavailable, busy, retryAfter: HostedRetryAfter);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -469,6 +486,27 @@ public sealed class ModelExecutorGrain(
 
     private Task<ModelExecutionPlan> PlanAsync(bool forCall) => Lease.CurrentAsync(forCall);
 
+    private static readonly TimeSpan HostedRetryAfter = TimeSpan.FromSeconds(1);
+
+    /// <summary>A hosted model's runs go to the silo its model grain placed the session on (for the calls made in this scope).</summary>
+    private static IDisposable? HostedTarget(ModelExecutionPlan plan) =>
+        plan.Hosted is { } hosted ? Hosted.Placement.HostedModelPlacement.Target(hosted.Silo) : null;
+
+    /// <summary>The refusal of a host that is busy or gone (503, not the model's fault), or null for any other failure.</summary>
+    private static string? HostedRefusal(Exception e) => e switch
+    {
+        Hosted.HostedModelUnavailableException busy => busy.Message,
+        Hosted.Placement.HostedPlacementException gone => $"The model's session is moving to another silo ({gone.Message}); try again shortly.",
+        _ => null,
+    };
+
+    /// <summary>Hands back a trial and has the model grain place the session again before its next plan.</summary>
+    private async Task HostedUnavailableAsync(ModelExecutionPlan plan, Exception e)
+    {
+        logger.LogInformation("Model {ModelId} session unavailable: {Reason}", ModelId, e.Message);
+        Follow(await Model.ReportAsync(TakeReport() with { TrialReleased = plan.Trial, PlacementStale = e is Hosted.Placement.HostedPlacementException }));
+    }
+
     private ModelRefusal? Admit(ModelExecutionPlan plan) => Lease.Admit(plan);
 
     private void Follow(ModelExecutionPlan plan) => Lease.Follow(plan);
@@ -516,7 +554,7 @@ public sealed class ModelExecutorGrain(
     private Task<ModelBackend> CreateBackendAsync(ModelExecutionPlan plan) =>
         backends.StartAsync(plan.Provider, ModelId, new ModelConfig(secrets.Reveal(JsonNode.Parse(plan.StoredConfig) as JsonObject ?? new JsonObject())),
             plan.Timeout, plan.MaxRetries, plan.Http2PriorKnowledge,
-            plan.TargetsSetByAdmin ? Outbound.OutboundTrust.Trusted : Outbound.OutboundTrust.Restricted);
+            plan.TargetsSetByAdmin ? Outbound.OutboundTrust.Trusted : Outbound.OutboundTrust.Restricted, plan.Hosted?.Session);
 
     private async Task<double> SucceededAsync(ModelExecutionPlan plan, int requests, long started, long promptTokens = 0, long completionTokens = 0)
     {

@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using Mcp.Cluster.Changes;
 using Mcp.Cluster.Completions;
 using Mcp.Cluster.Models.Backends;
+using Mcp.Cluster.Models.Hosted;
+using Mcp.Cluster.Models.Hosted.Runtime;
 using Mcp.Cluster.Models.Schemas;
 using Mcp.Cluster.Models.Secrets;
 using Mcp.Cluster.Storage;
@@ -26,6 +28,9 @@ public sealed class ModelGrain(
     ModelBackendRegistry backends,
     ModelSecretProtector secrets,
     ModelDefinitionReader reader,
+    ModelArtifactInspector inspector,
+    ModelArtifactPaths artifactPaths,
+    IOptions<HostedModelOptions> hostedOptions,
     IOptions<ModelGrainOptions> options,
     IOptions<CompletionRecordOptions> completionOptions,
     Telemetry.McpMetrics metrics,
@@ -51,6 +56,7 @@ public sealed class ModelGrain(
     // Changes with every decision an executor must see; starts from the clock so a new activation never repeats one.
     private long _planVersion = time.GetUtcNow().UtcTicks;
     private readonly CompletionLedger _completions = new(completionOptions.Value, time);
+    private readonly HostedModelTracker _hosted = new(hostedOptions.Value, time);
 
     private string ModelId => this.GetPrimaryKeyString();
 
@@ -64,8 +70,9 @@ public sealed class ModelGrain(
         }
         try
         {
-            _prepared = await reader.PrepareAsync(ModelId, model.State.Provider, model.State.InputSchema, model.State.OutputSchema,
-                ModelSecretProtector.Placeholders(StoredConfig()), model.State.Task);
+            _prepared = await WithDerivedSchemaAsync(await reader.PrepareAsync(ModelId, model.State.Provider, model.State.InputSchema, model.State.OutputSchema,
+                ModelSecretProtector.Placeholders(StoredConfig()), model.State.Task), model.State.InputSchema, model.State.Artifact);
+            _hosted.Define(ModelId, _prepared, model.State.Artifact);
         }
         catch (Exception e) when (e is ModelConfigException or SchemaException)
         {
@@ -101,6 +108,7 @@ public sealed class ModelGrain(
         }
         JsonObject stored;
         PreparedModel prepared;
+        HostedArtifact? artifact;
         try
         {
             var config = reader.ParseConfig(definition.Config);
@@ -108,6 +116,12 @@ public sealed class ModelGrain(
             prepared = await reader.PrepareAsync(ModelId, definition.Provider, definition.InputSchema, definition.OutputSchema,
                 ModelSecretProtector.Placeholders(stored), storedTask: null);
             reader.EnsureTargetsAllowed(prepared, caller);
+            artifact = await NamedArtifactAsync(prepared, current: null, reinspect: true);
+            prepared = await WithDerivedSchemaAsync(prepared, definition.InputSchema, artifact);
+        }
+        catch (ModelArtifactException e)
+        {
+            return ModelCommandResult.Invalid(e.Message, null);
         }
         catch (ConfigForbiddenException e)
         {
@@ -135,6 +149,7 @@ public sealed class ModelGrain(
         s.DataSources = [.. definition.DataSources];
         s.StoredConfig = stored.ToJsonString();
         s.TargetsSetByAdmin = caller.IsAdmin;
+        s.Artifact = artifact;
         s.Owner = caller.Owner;
         s.CreatedBy = caller.KeyId;
         s.CreatedAt = now;
@@ -160,6 +175,7 @@ public sealed class ModelGrain(
         }
 
         _prepared = prepared;
+        _hosted.Define(ModelId, prepared, artifact);
         _publishedStatus = ModelStatus.Registered;
         StartTimers();
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
@@ -211,6 +227,7 @@ public sealed class ModelGrain(
         string? changedTarget = null;
         var adminNamedTarget = false;
         PreparedModel prepared;
+        HostedArtifact? artifact;
         try
         {
             if (patch.ConfigMergePatch is not null)
@@ -235,6 +252,12 @@ public sealed class ModelGrain(
             {
                 reader.EnsureTargetsAllowed(prepared, caller);
             }
+            artifact = await NamedArtifactAsync(prepared, s.Artifact, reinspect: configChanged);
+            prepared = await WithDerivedSchemaAsync(prepared, inputSchema, artifact);
+        }
+        catch (ModelArtifactException e)
+        {
+            return ModelCommandResult.Invalid(e.Message, null);
         }
         catch (ConfigForbiddenException e)
         {
@@ -257,6 +280,8 @@ public sealed class ModelGrain(
         s.OutputSchema = outputSchema;
         s.Task = prepared.Task;
         s.StoredConfig = stored.ToJsonString();
+        var previousArtifact = s.Artifact;
+        s.Artifact = artifact;
         if (attaching)
         {
             // Whoever attaches the backend decides where its requests go, as a registration does.
@@ -289,6 +314,7 @@ public sealed class ModelGrain(
 
         var intervalChanged = prepared.HealthCheckInterval != _prepared?.HealthCheckInterval;
         _prepared = prepared;
+        RedefineSession(previousArtifact);
         if (configChanged)
         {
             // New credentials or endpoint: start over with a fresh backend, breaker and health verdict.
@@ -325,6 +351,7 @@ public sealed class ModelGrain(
             return new ModelCommandResult(ModelCommandOutcome.Forbidden, Detail: "Only the model's owner or an admin may delete it.");
         }
         var info = ToInfo();
+        var deletedArtifact = model.State.Artifact;
         await GrainFactory.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global).RemoveAsync(ModelId);
         await model.ClearStateAsync();
         model.State = new ModelState();
@@ -338,6 +365,7 @@ public sealed class ModelGrain(
         }
         DisposeBackend();
         ForgetPlans();
+        RetireSession(_hosted.Spec, _hosted.Plan?.Silo, deletedArtifact);
         DeactivateOnIdle();
         logger.LogInformation("Model {ModelId} ({Name}@{Version}) deleted by key {KeyId}", ModelId, info.Name, info.Version, caller.KeyId);
         return ModelCommandResult.Ok(info);
@@ -361,13 +389,27 @@ public sealed class ModelGrain(
     /// </summary>
     private void ForgetPlans() => Executor.ForgetPlanAsync().Ignore();
 
-    public Task<ModelExecutionPlan> GetPlanAsync() => Task.FromResult(Plan(takeTrial: true));
+    public async Task<ModelExecutionPlan> GetPlanAsync()
+    {
+        await PlaceSessionAsync();
+        return Plan(takeTrial: true);
+    }
 
-    public Task<ModelExecutionPlan> ReportAsync(ModelOutcomeReport report)
+    public async Task<ModelExecutionPlan> ReportAsync(ModelOutcomeReport report)
+    {
+        if (report.PlacementStale)
+        {
+            _hosted.ForgetPlacement();
+        }
+        await PlaceSessionAsync();
+        return Report(report);
+    }
+
+    private ModelExecutionPlan Report(ModelOutcomeReport report)
     {
         if (!model.RecordExists)
         {
-            return Task.FromResult(ModelExecutionPlan.NotFound(ModelId, ++_planVersion));
+            return ModelExecutionPlan.NotFound(ModelId, ++_planVersion);
         }
         if (report.BackendError is { } error)
         {
@@ -395,7 +437,7 @@ public sealed class ModelGrain(
         {
             _breaker.ReleaseTrial();
         }
-        return Task.FromResult(Plan(takeTrial: false));
+        return Plan(takeTrial: false);
     }
 
     /// <summary>
@@ -413,7 +455,9 @@ public sealed class ModelGrain(
         var prepared = _prepared;
         var unservable = prepared is null
             ? new ModelRefusal(PredictionOutcome.Unavailable, $"Model {DisplayName} cannot load: {_backendError}")
-            : NotServable(prepared) is { } notServable ? new ModelRefusal(notServable.Outcome, notServable.Detail) : null;
+            : NotServable(prepared) is { } notServable ? new ModelRefusal(notServable.Outcome, notServable.Detail)
+            : prepared.Onnx is not null ? _hosted.Refusal(DisplayName, ModelId, s.Artifact)
+            : null;
         ModelRefusal? admission = null;
         var trial = false;
         if (unservable is null)
@@ -425,7 +469,216 @@ public sealed class ModelGrain(
             prepared?.Input.Text ?? s.InputSchema ?? TaskSchemas.Input(s.Task),
             prepared?.Output.Text ?? s.OutputSchema ?? TaskSchemas.Output(s.Task),
             s.StoredConfig, prepared?.Timeout ?? TimeSpan.Zero, prepared?.MaxRetries ?? 0, prepared?.Http2PriorKnowledge ?? false,
-            s.TargetsSetByAdmin, prepared?.TextField ?? "text", unservable, admission, trial);
+            s.TargetsSetByAdmin, prepared?.TextField ?? "text", unservable, admission, trial, unservable is null ? _hosted.Plan : null);
+    }
+
+    public Task<ModelCommandResult> MayAttachArtifactAsync(ModelCaller caller) => Task.FromResult(ArtifactRefusal(caller) ?? ModelCommandResult.Ok(ToInfo()));
+
+    private ModelCommandResult? ArtifactRefusal(ModelCaller caller)
+    {
+        if (!model.RecordExists)
+        {
+            DeactivateOnIdle();
+            return ModelCommandResult.NotFound;
+        }
+        if (!CanManage(caller))
+        {
+            return new ModelCommandResult(ModelCommandOutcome.Forbidden, Detail: "Only the model's owner or an admin may give it a model file.");
+        }
+        var provider = model.State.Provider;
+        return provider.Length > 0 && !HostedProviders.IsHosted(provider)
+            ? ModelCommandResult.Invalid(
+                $"Model {DisplayName} is served by provider '{provider}'; only models the cluster runs itself (onnx, sentence_transformers) take a file.", "provider")
+            : null;
+    }
+
+    public async Task<ModelCommandResult> AttachArtifactAsync(string location, string sha256, ModelCaller caller)
+    {
+        var refused = ArtifactRefusal(caller) ?? await AttachCoreAsync(location, sha256, caller);
+        if (refused.Outcome != ModelCommandOutcome.Ok && model.State.Artifact?.Location != location)
+        {
+            // A refused upload is not kept; one that is the file the model already runs stays.
+            try
+            {
+                ModelArtifactStore.Delete(artifactPaths, location);
+            }
+            catch (IOException e)
+            {
+                logger.LogWarning(e, "Model {ModelId} could not delete the refused upload {Location}", ModelId, location);
+            }
+        }
+        return refused;
+    }
+
+    private async Task<ModelCommandResult> AttachCoreAsync(string location, string sha256, ModelCaller caller)
+    {
+        var s = model.State;
+        var provider = s.Provider.Length > 0 ? s.Provider : HostedProviders.Onnx;
+        // The upload replaces a file the config named: the model runs what it was last given.
+        var stored = StoredConfig();
+        stored.Remove("model_path");
+        stored.Remove("model_name");
+        HostedArtifact artifact;
+        PreparedModel prepared;
+        try
+        {
+            prepared = await reader.PrepareAsync(ModelId, provider, s.InputSchema, s.OutputSchema, ModelSecretProtector.Placeholders(stored), s.Task);
+            artifact = await inspector.InspectAsync(fromUpload: true, location, sha256, time.GetUtcNow());
+            if (HostedSessionPlanner.Mismatch(artifact, prepared.Task, prepared.Onnx!) is { } mismatch)
+            {
+                return ModelCommandResult.Invalid($"The file does not suit model {DisplayName}: {mismatch}", "artifact");
+            }
+            prepared = await WithDerivedSchemaAsync(prepared, s.InputSchema, artifact);
+        }
+        catch (ModelArtifactException e)
+        {
+            return ModelCommandResult.Invalid($"The file is not a model we can run: {e.Message}", "artifact");
+        }
+        catch (ModelConfigException e)
+        {
+            return ModelCommandResult.Invalid(e.Message, e.Field);
+        }
+        catch (SchemaException e)
+        {
+            return ModelCommandResult.Invalid(e.Message, e.Field);
+        }
+        var attaching = s.Provider.Length == 0;
+        var previous = s.Artifact;
+        s.Provider = provider;
+        s.Task = prepared.Task;
+        s.StoredConfig = stored.ToJsonString();
+        s.Artifact = artifact;
+        s.UpdatedAt = time.GetUtcNow();
+        _planVersion++;
+        await model.WriteStateAsync();
+        _dirty = false;
+        _prepared = prepared;
+        RedefineSession(previous);
+        DisposeBackend();
+        _backendError = null;
+        _healthy = null;
+        _healthFailures = 0;
+        _breaker.Close();
+        RestartHealthTimer();
+        PublishStatus();
+        if (attaching)
+        {
+            await GrainFactory.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global).SetProviderAsync(ModelId, s.Provider);
+        }
+        await this.PublishAsync(CatalogChangeKind.Models, s.Name, time, logger);
+        logger.LogInformation("Model {ModelId} runs file {Sha256} ({Bytes} bytes) uploaded by key {KeyId}", ModelId, artifact.Sha256, artifact.Bytes, caller.KeyId);
+        return ModelCommandResult.Ok(ToInfo());
+    }
+
+    public Task HostReportAsync(string sessionKey, HostedSessionStatus? status)
+    {
+        if (_hosted.HostReported(sessionKey, status) && status is null)
+        {
+            _planVersion++;
+            ForgetPlans();
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Asks the placement ledger where the session runs, when it was never asked for it or long enough ago.</summary>
+    private async Task PlaceSessionAsync(bool force = false)
+    {
+        if (!model.RecordExists || _hosted.Spec is null || (!force && !_hosted.NeedsPlacement))
+        {
+            return;
+        }
+        var before = _hosted.Plan?.Silo;
+        var unschedulable = _hosted.Unschedulable;
+        await _hosted.PlaceAsync(GrainFactory.GetGrain<IModelPlacementGrain>(0));
+        if (!Equals(before, _hosted.Plan?.Silo) || unschedulable != _hosted.Unschedulable)
+        {
+            _planVersion++;
+            if (unschedulable != _hosted.Unschedulable)
+            {
+                PublishStatus();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The file a hosted model's config names (<c>model_path</c>/<c>model_name</c>), read again when
+    /// <paramref name="reinspect"/>; else the file it has. Throws what the caller must fix.
+    /// </summary>
+    private async Task<HostedArtifact?> NamedArtifactAsync(PreparedModel prepared, HostedArtifact? current, bool reinspect)
+    {
+        if (prepared.Onnx is not { } onnx)
+        {
+            return prepared.Deployed ? null : current;
+        }
+        var artifact = current;
+        if (onnx.NamedFile is { } named)
+        {
+            var location = artifactPaths.Confine(named.Field, named.Name);
+            if (reinspect || current is null || current.FromUpload || current.Location != location)
+            {
+                artifact = await inspector.InspectAsync(fromUpload: false, location, knownSha256: null, time.GetUtcNow());
+            }
+        }
+        if (artifact is not null && HostedSessionPlanner.Mismatch(artifact, prepared.Task, onnx) is { } mismatch)
+        {
+            throw new ModelArtifactException(mismatch);
+        }
+        return artifact;
+    }
+
+    /// <summary>
+    /// A hosted model offers what its file can do, and a predict model without an input schema of its own gets one
+    /// read from the file's signature.
+    /// </summary>
+    private static async Task<PreparedModel> WithDerivedSchemaAsync(PreparedModel prepared, string? ownSchema, HostedArtifact? artifact)
+    {
+        if (artifact is null || prepared.Onnx is not { } onnx)
+        {
+            return prepared;
+        }
+        prepared = prepared with { Capabilities = HostedSessionPlanner.Capabilities(artifact.Signature, onnx) };
+        return ownSchema is null && prepared.Task == ModelTask.Predict
+            ? prepared with { Input = await ModelSchema.ParseAsync(OnnxSchemas.InputSchemaFor(artifact.Signature, HostedSessionPlanner.IsTextModel(artifact.Signature))) }
+            : prepared;
+    }
+
+    /// <summary>The definition changed: the session it calls for now; the one it called for before is unloaded.</summary>
+    private void RedefineSession(HostedArtifact? previousArtifact)
+    {
+        var before = _hosted.Spec;
+        var placedOn = _hosted.Plan?.Silo;
+        _hosted.Define(ModelId, _prepared, model.State.Artifact);
+        if (before is not null && before.SessionKey != _hosted.Spec?.SessionKey)
+        {
+            RetireSession(before, placedOn, previousArtifact is { FromUpload: true } && previousArtifact.Location != model.State.Artifact?.Location ? previousArtifact : null);
+        }
+    }
+
+    /// <summary>
+    /// Unloads a session no longer wanted (its host gives its memory back to the ledger; a placement never loaded is
+    /// released here) and deletes the uploaded file it ran, if given.
+    /// </summary>
+    private void RetireSession(HostedSessionSpec? session, SiloAddress? placedOn, HostedArtifact? uploaded)
+    {
+        if (session is not null && placedOn is not null)
+        {
+            using (Hosted.Placement.HostedModelPlacement.Target(placedOn))
+            {
+                GrainFactory.GetGrain<IHostedModelGrain>(session.SessionKey).UnloadAsync().Ignore();
+            }
+            GrainFactory.GetGrain<IModelPlacementGrain>(0).ReleaseAsync(session.SessionKey, placedOn).Ignore();
+        }
+        if (uploaded is { FromUpload: true })
+        {
+            try
+            {
+                ModelArtifactStore.Delete(artifactPaths, uploaded.Location);
+            }
+            catch (IOException e)
+            {
+                logger.LogWarning(e, "Model {ModelId} could not delete its replaced file {Location}", ModelId, uploaded.Location);
+            }
+        }
     }
 
     public Task<bool> BeginCompletionAsync(CompletionBegin begin) => Task.FromResult(_completions.Start(begin));
@@ -494,7 +747,8 @@ public sealed class ModelGrain(
     private (PredictionOutcome Outcome, string Detail)? NotServable(PreparedModel prepared) =>
         !prepared.Deployed
             ? (PredictionOutcome.NotDeployed,
-                $"Model {DisplayName} ({ModelId}) has no backend yet. Attach one with PATCH /api/models/{ModelId}, e.g. " +
+                $"Model {DisplayName} ({ModelId}) has no backend yet. Upload a model file for the cluster to run with PUT /api/models/{ModelId}/artifact " +
+                $"(an ONNX file), or attach a provider with PATCH /api/models/{ModelId}, e.g. " +
                 $"{{\"provider\": \"builtin\", \"config\": {{\"model\": \"sentiment\"}}}}, or another provider with its config " +
                 $"({string.Join(", ", backends.Providers.Where(p => p != "builtin").Order())}).")
         : prepared.Unconfigured is { } missing ? (PredictionOutcome.ModelError, $"Model {DisplayName} cannot be called yet: {missing}.")
@@ -567,6 +821,27 @@ public sealed class ModelGrain(
         {
             return;
         }
+        if (_prepared.Onnx is not null)
+        {
+            // A silo that joined (or left) may change where the session can run; the status follows.
+            var before = _hosted.Unschedulable;
+            try
+            {
+                await PlaceSessionAsync(force: true);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Model {ModelId} could not ask the placement ledger", ModelId);
+            }
+            if (before != _hosted.Unschedulable)
+            {
+                PublishStatus();
+            }
+            if (_hosted.Spec is null)
+            {
+                return;
+            }
+        }
         BackendHealth health;
         try
         {
@@ -635,7 +910,7 @@ public sealed class ModelGrain(
         {
             var backend = await backends.StartAsync(model.State.Provider, ModelId, new ModelConfig(secrets.Reveal(StoredConfig())), prepared.Timeout,
                 prepared.MaxRetries, prepared.Http2PriorKnowledge,
-                model.State.TargetsSetByAdmin ? Outbound.OutboundTrust.Trusted : Outbound.OutboundTrust.Restricted);
+                model.State.TargetsSetByAdmin ? Outbound.OutboundTrust.Trusted : Outbound.OutboundTrust.Restricted, _hosted.Spec);
             _backendError = null;
             PublishStatus();
             return backend;
@@ -675,6 +950,7 @@ public sealed class ModelGrain(
 
     private ModelStatus CurrentStatus =>
         model.State.Maintenance ? ModelStatus.Maintenance
+        : _hosted.Unschedulable is not null ? ModelStatus.Unschedulable
         : _backendError is not null || _prepared?.Unconfigured is not null || _healthy == false || _breaker.State != CircuitState.Closed ? ModelStatus.Error
         : _healthy == true ? ModelStatus.Active
         : ModelStatus.Registered;
@@ -753,7 +1029,8 @@ public sealed class ModelGrain(
             s.LastHealthCheck,
             s.LastHealthCheckPassed,
             _breaker.State,
-            _breaker.ConsecutiveFailures);
+            _breaker.ConsecutiveFailures,
+            _prepared?.Onnx is not null || s.Artifact is not null ? _hosted.Report(s.Artifact) : null);
     }
 
     private ModelInfo ToInfo()

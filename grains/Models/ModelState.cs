@@ -31,4 +31,6 @@ public sealed class ModelState
     /// whenever a target changes; false for records written before it existed.
     /// </summary>
     [Id(20)] public bool TargetsSetByAdmin { get; set; }
+    /// <summary>The file a hosted model runs (uploaded, or named by <c>config.model_path</c>/<c>model_name</c>), or null.</summary>
+    [Id(21)] public Hosted.HostedArtifact? Artifact { get; set; }
 }

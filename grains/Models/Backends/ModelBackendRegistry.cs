@@ -30,14 +30,14 @@ public sealed class ModelBackendRegistry
     /// <exception cref="ModelConfigException">The config does not suit the provider.</exception>
     /// <param name="trust">Who set the model's targets, which decides the connection pool its requests use.</param>
     public ModelBackend Create(string provider, string modelId, ModelConfig config, TimeSpan timeout, int maxRetries,
-        bool http2PriorKnowledge, Outbound.OutboundTrust trust)
+        bool http2PriorKnowledge, Outbound.OutboundTrust trust, Hosted.HostedSessionSpec? hosted = null)
     {
         if (!_factories.TryGetValue(provider, out var factory))
         {
             throw new ModelConfigException("provider", $"Unknown provider '{provider}'. Known providers: {string.Join(", ", _factories.Keys.Order())}.");
         }
         var http = _http.Create(maxRetries, http2PriorKnowledge, trust);
-        var context = new ModelBackendContext(modelId, config, http, timeout, _logs.CreateLogger($"Mcp.Cluster.Models.Backends.{provider}"));
+        var context = new ModelBackendContext(modelId, config, http, timeout, _logs.CreateLogger($"Mcp.Cluster.Models.Backends.{provider}"), hosted);
         try
         {
             var backend = (ModelBackend)factory(_services, [context]);
@@ -59,9 +59,9 @@ public sealed class ModelBackendRegistry
     /// disposed before the failure is thrown.
     /// </summary>
     public async Task<ModelBackend> StartAsync(string provider, string modelId, ModelConfig config, TimeSpan timeout, int maxRetries,
-        bool http2PriorKnowledge, Outbound.OutboundTrust trust)
+        bool http2PriorKnowledge, Outbound.OutboundTrust trust, Hosted.HostedSessionSpec? hosted = null)
     {
-        var backend = Create(provider, modelId, config, timeout, maxRetries, http2PriorKnowledge, trust);
+        var backend = Create(provider, modelId, config, timeout, maxRetries, http2PriorKnowledge, trust, hosted);
         try
         {
             using var start = new CancellationTokenSource(StartTimeout);

@@ -13,6 +13,10 @@ public static class TestOnnxModels
 
     public static FixedBatchModel FixedBatch() => new();
 
+    public static FrameScalerModel FrameScaler() => new();
+
+    public static byte[] NoInputsModel() => UnsupportedTypeModels.NoInputs();
+
     public static byte[] StringInputModel() => UnsupportedTypeModels.StringInput();
 
     public static byte[] SequenceOfMapsOutputModel() => UnsupportedTypeModels.SequenceOfMapsOutput();

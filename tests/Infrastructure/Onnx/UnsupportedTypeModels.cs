@@ -29,4 +29,11 @@ public static class UnsupportedTypeModels
         .Node("Cast", ["half"], ["single"], [OnnxProto.IntAttribute("to", (long)OnnxDataType.Float)])
         .Output("single", OnnxDataType.Float, "batch", 2)
         .Build();
+
+    /// <summary>A model with no graph inputs: its output is a constant (an initializer passed through Identity).</summary>
+    public static byte[] NoInputs() => new OnnxGraphBuilder("no_inputs")
+        .Weights("constant", [2], [1f, 2f])
+        .Node("Identity", ["constant"], ["value"])
+        .Output("value", OnnxDataType.Float, 2)
+        .Build();
 }

@@ -72,6 +72,16 @@ public sealed class OnnxModelSessionRefusalTests : IDisposable
     }
 
     [Fact]
+    public void A_model_without_inputs_is_refused()
+    {
+        var path = TestOnnxModels.Write(directory.Path, "constant.onnx", TestOnnxModels.NoInputsModel());
+
+        var error = Assert.Throws<ModelArtifactException>(() => OnnxModelSession.Load(path, "cpu", 1));
+
+        Assert.Contains("the model has no inputs", error.Message);
+    }
+
+    [Fact]
     public void A_float16_input_is_refused()
     {
         var path = TestOnnxModels.Write(directory.Path, "half.onnx", TestOnnxModels.Float16InputModel());

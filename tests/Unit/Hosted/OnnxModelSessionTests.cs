@@ -147,6 +147,36 @@ public sealed class OnnxModelSessionTests : IDisposable
     }
 
     [Fact]
+    public void Matrix_items_pad_every_row_and_pool_exactly()
+    {
+        var model = TestOnnxModels.FrameScaler();
+        using var session = OnnxModelSession.Load(model.WriteTo(directory.Path), "cpu", intraOpThreads: 1);
+        Assert.Equal([FrameScalerModel.Frames, FrameScalerModel.Mask], session.Signature.Inputs.Select(i => i.Name));
+        var random = new Random(5);
+        (float[] Frames, long[] Mask)[] items =
+        [
+            (Frames(random, 2), [1, 1]),
+            (Frames(random, 5), [1, 1, 0, 1, 1]),
+            (Frames(random, 1), [1]),
+        ];
+
+        var results = session.Run(
+            items.Select(item => new TensorItem(
+            [
+                new NamedTensor(FrameScalerModel.Frames, [FrameScalerModel.Width, item.Mask.Length], Floats: item.Frames),
+                new NamedTensor(FrameScalerModel.Mask, [item.Mask.Length], Longs: item.Mask),
+            ])).ToArray(),
+            new OutputPooling(FrameScalerModel.States, FrameScalerModel.Mask, Normalize: false));
+
+        for (var k = 0; k < items.Length; k++)
+        {
+            var pooled = Output(results[k], FrameScalerModel.States);
+            Assert.Equal([FrameScalerModel.Width], pooled.Dimensions);
+            AssertClose(model.PooledMean(items[k].Frames, items[k].Mask), pooled.Floats!);
+        }
+    }
+
+    [Fact]
     public void Fixed_batch_model_is_not_batchable_and_still_runs_every_item()
     {
         var model = TestOnnxModels.FixedBatch();
@@ -223,6 +253,9 @@ public sealed class OnnxModelSessionTests : IDisposable
     ]);
 
     private static long[] Ids(params string[] tokens) => tokens.Select(TokenEmbedderModel.TokenId).ToArray();
+
+    private static float[] Frames(Random random, int count) =>
+        Enumerable.Range(0, count * FrameScalerModel.Width).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
 
     private static long[] Ones(int length) => Enumerable.Repeat(1L, length).ToArray();
 

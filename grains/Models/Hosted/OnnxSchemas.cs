@@ -10,6 +10,12 @@ namespace Mcp.Cluster.Models.Hosted;
 /// </summary>
 public static class OnnxSchemas
 {
+    /// <summary>
+    /// Text models: <c>{"text": string}</c>. One input a flat list can fill: <c>{"features": [numbers]}</c>, exactly as
+    /// many as the input holds per item when its size is fixed (integers for integer inputs, booleans or 0/1 for
+    /// boolean ones). Otherwise one required property per input, nested arrays with each fixed dimension's length.
+    /// No other properties are allowed.
+    /// </summary>
     /// <param name="textModel">The mapper's <see cref="OnnxInputMapper.IsTextModel"/>: inputs are <c>{"text": ...}</c>.</param>
     public static string InputSchemaFor(ModelSignature signature, bool textModel)
     {
@@ -31,15 +37,14 @@ public static class OnnxSchemas
         }
         if (signature.Inputs is [var single] && single.Name != "features" && Features(single) is { } features)
         {
-            // One input: {"features": [...]} or the input by name, exactly one of them.
-            properties["features"] = features;
+            // One input: the schema asks for the documented {"features": [...]} only. The mapper also takes the input by
+            // name, but a schema allowing either ("oneOf", "if"/"else") reports a short features list as the other
+            // branch's missing name.
             return new JsonObject
             {
                 ["type"] = "object",
-                ["properties"] = properties,
-                ["oneOf"] = new JsonArray(
-                    new JsonObject { ["required"] = new JsonArray("features") },
-                    new JsonObject { ["required"] = new JsonArray(single.Name) }),
+                ["properties"] = new JsonObject { ["features"] = features },
+                ["required"] = new JsonArray("features"),
                 ["additionalProperties"] = false,
             }.ToJsonString();
         }

@@ -209,7 +209,7 @@ public sealed class OnnxInputMapper
             }
             var perItem = spec.Dimensions.Skip(1).ToArray();
             var shape = ShapeOf(node, perItem, spec, index);
-            var count = shape.Aggregate(1L, (a, d) => a * d);
+            var count = Product(shape, _maxElements + 1L);
             budget -= count;
             if (budget < 0)
             {
@@ -275,6 +275,25 @@ public sealed class OnnxInputMapper
         {
             Fill(array[i], $"{path}[{i}]", level + 1, shape, values, ref position, index);
         }
+    }
+
+    /// <summary>The product of <paramref name="dims"/>, or <paramref name="cap"/> if it reaches that (a few long dimensions overflow a long).</summary>
+    private static long Product(long[] dims, long cap)
+    {
+        if (dims.Contains(0))
+        {
+            return 0;
+        }
+        long product = 1;
+        foreach (var d in dims)
+        {
+            if (product > cap / d)
+            {
+                return cap;
+            }
+            product *= d;
+        }
+        return Math.Min(product, cap);
     }
 
     private string Accepts() => IsTextModel

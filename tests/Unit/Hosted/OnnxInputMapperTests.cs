@@ -180,6 +180,22 @@ public sealed class OnnxInputMapperTests
     }
 
     [Fact]
+    public void Dimensions_whose_product_overflows_are_refused_not_allocated()
+    {
+        // Seven levels of 600 items, each level's first item the next level: 600^7 overflows a long, the JSON is small.
+        var signature = new ModelSignature([new TensorSpec("x", TensorElementType.Float, [-1, -1, -1, -1, -1, -1, -1, -1])], []);
+        JsonNode level = new JsonArray(Enumerable.Repeat(0, 600).Select(v => (JsonNode?)v).ToArray());
+        for (var i = 1; i < 7; i++)
+        {
+            level = new JsonArray([level, .. Enumerable.Repeat(0, 599).Select(v => (JsonNode?)v)]);
+        }
+
+        var e = Assert.Throws<PredictionInputException>(() => new OnnxInputMapper(signature).Map(new JsonObject { ["x"] = level }, null));
+
+        Assert.Equal($"The input has more than {OnnxInputMapper.DefaultMaxElements} numbers; at most {OnnxInputMapper.DefaultMaxElements} are allowed per input", e.Message);
+    }
+
+    [Fact]
     public void Text_becomes_ids_mask_and_token_types()
     {
         var mapper = new OnnxInputMapper(Text, TextEncoderTests.Small(), maxLength: 16);

@@ -3,6 +3,7 @@ using Mcp.Cluster.Models.Hosted;
 using Mcp.Cluster.Models.Hosted.Placement;
 using Mcp.Cluster.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
+using Orleans.Core.Internal;
 using Orleans.TestingHost;
 
 namespace Mcp.Cluster.Tests.Grains;
@@ -126,6 +127,24 @@ public sealed class HostedPlacementTests(HostedPlacementCluster fixture) : IClas
         Assert.Equal(0, (await fixture.Ledger.GetSnapshotAsync()).Silos.Single(s => s.Silo.Equals(fixture.Large)).ReservedBytes);
         Assert.Equal(fixture.Large, (await fixture.Ledger.PlaceAsync(another, new HostingRequirement(false, 6 * GB))).Silo);
         await fixture.Ledger.ReleaseAsync(another, fixture.Large);
+    }
+
+    [Fact]
+    public async Task A_new_ledger_activation_keeps_what_silos_declared_and_what_sessions_hold()
+    {
+        var session = Key("kept");
+        var placed = (await fixture.Ledger.PlaceAsync(session, new HostingRequirement(false, 2 * GB))).Silo;
+        Assert.NotNull(placed);
+
+        // The next call finds a fresh activation, which reads the ledger from storage.
+        await fixture.Ledger.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+
+        var snapshot = await fixture.Ledger.GetSnapshotAsync();
+        Assert.Equal(3, snapshot.Silos.Length);
+        var holder = snapshot.Silos.Single(s => s.Silo.Equals(placed));
+        Assert.Contains(session, holder.Sessions);
+        Assert.Equal(placed, (await fixture.Ledger.PlaceAsync(session, new HostingRequirement(false, 2 * GB))).Silo);
+        await fixture.Ledger.ReleaseAsync(session, placed);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Mcp.Cluster.Gateway.Security;
+using Mcp.Cluster.Models.Hosted;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -14,6 +15,11 @@ public static class ClusterEndpoints
             .RequireApiKey(Mcp.Cluster.ApiKeys.Permissions.Admin)
             .WithName("ListSilos")
             .WithSummary("Silos in the membership table with their status and grain activations (admin); ?include_dead=true lists dead silos too");
+        routes.MapGroup("/api/cluster").WithTags("Cluster")
+            .MapGet("/placement", PlacementAsync)
+            .RequireApiKey(Mcp.Cluster.ApiKeys.Permissions.Admin)
+            .WithName("GetPlacement")
+            .WithSummary("What each live silo offers hosted models (GPUs, model memory) and the sessions placed on it (admin)");
         return routes;
     }
 
@@ -38,6 +44,14 @@ public static class ClusterEndpoints
         return TypedResults.Ok(new SiloListResponse(silos));
     }
 
+    private static async Task<Ok<PlacementResponse>> PlacementAsync(IGrainFactory grains)
+    {
+        var snapshot = await grains.GetGrain<IModelPlacementGrain>(0).GetSnapshotAsync();
+        return TypedResults.Ok(new PlacementResponse(snapshot.Silos
+            .Select(s => new SiloPlacementResponse(s.Silo.ToParsableString(), s.Gpus, s.ModelMemoryBytes, s.ReservedBytes, s.Sessions))
+            .ToList()));
+    }
+
     // "Mcp.Cluster.ApiKeys.ApiKeyGrain,Mcp.Cluster.Grains" → "ApiKeyGrain"
     private static string ShortTypeName(string grainType)
     {
@@ -50,4 +64,8 @@ public static class ClusterEndpoints
     public sealed record SiloResponse(
         string Address, string Name, string Host, string Status, DateTimeOffset StartedAt, DateTimeOffset LastHeartbeatAt,
         int Activations, IReadOnlyDictionary<string, int> GrainTypes);
+
+    public sealed record PlacementResponse(IReadOnlyList<SiloPlacementResponse> Silos);
+
+    public sealed record SiloPlacementResponse(string Address, int Gpus, long ModelMemoryBytes, long ReservedBytes, IReadOnlyList<string> Sessions);
 }

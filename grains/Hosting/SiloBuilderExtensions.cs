@@ -11,6 +11,7 @@ using Mcp.Cluster.Models.Backends.BuiltIn;
 using Mcp.Cluster.Models.Backends.HuggingFace;
 using Mcp.Cluster.Models.Backends.Http;
 using Mcp.Cluster.Models.Backends.OpenAi;
+using Mcp.Cluster.Models.Hosted.Placement;
 using Mcp.Cluster.Models.Secrets;
 using Mcp.Cluster.Storage;
 using System.Security.Cryptography.X509Certificates;
@@ -268,6 +269,7 @@ public static class SiloBuilderExtensions
         services.TryAddSingleton<ModelSecretProtector>();
         services.TryAddSingleton<SentimentClassifier>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ModelStartup>();
+        services.AddHostedModelPlacement(configuration);
 
         // One line per provider type; see "Adding a backend" in README.md.
         services.AddModelBackend<OpenAiBackend>("openai");

@@ -331,6 +331,38 @@ public sealed class HostedModelTests(HostedModelFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_hostile_input_gathered_with_others_fails_alone_and_does_not_open_the_breaker()
+    {
+        using var admin = fixture.Admin();
+        // A permissive schema lets token ids through as named tensors: one beyond the vocabulary makes ONNX Runtime fail.
+        var id = await admin.RegisterModelAsync(new
+        {
+            name = HostedModelFixture.UniqueName("tokens"), provider = "onnx", input_schema = new { type = "object" },
+            config = new { batch_size = 16, batch_wait_ms = 200 },
+        });
+        await (await HostedModelFixture.UploadAsync(admin, id, HostedModelFixture.Zip(fixture.Embedder.Bytes, HostedModelFixture.Vocabulary), "application/zip"))
+            .AssertOkAsync();
+        await (await admin.PostAsJsonAsync($"/api/models/{id}/predict", new { text = "hello world" })).AssertOkAsync();
+
+        for (var round = 0; round < 3; round++)
+        {
+            var good = Enumerable.Range(0, 5).Select(_ => admin.PostAsJsonAsync($"/api/models/{id}/predict", new { text = "hello world" })).ToArray();
+            var bad = admin.PostAsJsonAsync($"/api/models/{id}/predict", new { input_ids = new[] { 2, 99_999, 3 }, attention_mask = new[] { 1, 1, 1 }, token_type_ids = new[] { 0, 0, 0 } });
+            await Task.WhenAll([.. good, bad]);
+
+            await (await bad).AssertErrorAsync(HttpStatusCode.BadRequest, "validation_error");
+            foreach (var answer in good)
+            {
+                var states = (await (await answer).AssertOkAsync()).GetProperty("last_hidden_state");
+                Assert.Equal(4, states.GetArrayLength());
+            }
+        }
+        var status = await HostedModelFixture.StatusAsync(admin, id);
+        Assert.Equal("closed", status.GetProperty("circuit").GetString());
+        Assert.Equal("active", status.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Deleting_a_hosted_model_unloads_its_session_and_deletes_its_uploaded_file()
     {
         using var admin = fixture.Admin();

@@ -45,9 +45,14 @@ public sealed class HostedModelGrain(
             _loading = null;
         }
         var loaded = await (_loading ??= LoadAsync(spec));
+        ItemOutcome[] outcomes;
         try
         {
-            return await loaded.Batcher.SubmitAsync(items, cancellationToken);
+            outcomes = await loaded.Batcher.SubmitAsync(items, cancellationToken);
+        }
+        catch (ObjectDisposedException e)
+        {
+            throw new HostedModelUnavailableException($"Model {spec.ModelId}'s session is unloading; try again shortly.", e);
         }
         catch (BatchQueueFullException e)
         {
@@ -56,13 +61,56 @@ public sealed class HostedModelGrain(
         catch (ArgumentException e)
         {
             // The executor maps inputs from the same signature; a mismatch here is the caller's input.
-            throw new PredictionInputException(e.Message, null);
+            throw new HostedInputRejectedException(e.Message);
         }
         finally
         {
             _lastUsed = time.GetUtcNow();
         }
+        var outputs = new TensorItem[outcomes.Length];
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            outputs[i] = outcomes[i].Output ?? throw new HostedInputRejectedException(outcomes[i].Error!, items.Length > 1 ? i : null);
+        }
+        return outputs;
     }
+
+    /// <summary>
+    /// One ONNX run for the gathered items; when it refuses them, each item runs alone, so an input that does not fit
+    /// (a shape the others lack, a token id beyond the vocabulary) fails only its own call, never the callers it was
+    /// gathered with, and nothing of it counts against the model's breaker.
+    /// </summary>
+    private static ItemOutcome[] RunIsolated(OnnxModelSession session, IReadOnlyList<TensorItem> batch, OutputPooling? pooling)
+    {
+        try
+        {
+            var outputs = session.Run(batch, pooling);
+            var outcomes = new ItemOutcome[outputs.Length];
+            for (var i = 0; i < outputs.Length; i++)
+            {
+                outcomes[i] = new ItemOutcome(outputs[i], null);
+            }
+            return outcomes;
+        }
+        catch (ArgumentException) when (batch.Count > 1)
+        {
+            var outcomes = new ItemOutcome[batch.Count];
+            for (var i = 0; i < batch.Count; i++)
+            {
+                try
+                {
+                    outcomes[i] = new ItemOutcome(session.Run([batch[i]], pooling)[0], null);
+                }
+                catch (ArgumentException e)
+                {
+                    outcomes[i] = new ItemOutcome(null, e.Message);
+                }
+            }
+            return outcomes;
+        }
+    }
+
+    private readonly record struct ItemOutcome(TensorItem? Output, string? Error);
 
     public Task UnloadAsync()
     {
@@ -119,12 +167,14 @@ public sealed class HostedModelGrain(
         {
             logger.LogWarning(e, "Session {SessionKey} of model {ModelId} failed to load", SessionKey, spec.ModelId);
             DeactivateOnIdle();
-            throw new ModelBackendException($"The model file does not load: {e.Message}");
+            throw new ModelBackendException(e is OnnxDeviceUnavailableException
+                ? $"The model cannot run on silo {silo.SiloAddress}: {e.Message}"
+                : $"The model file does not load: {e.Message}");
         }
         var concurrency = _options.MaxConcurrentRuns == 0 ? Environment.ProcessorCount : _options.MaxConcurrentRuns;
         var batchSize = session.Batchable ? spec.BatchSize : 1;
-        var batcher = new DynamicBatcher<TensorItem, TensorItem>(batchSize, spec.BatchWait, concurrency, _options.MaxQueuedItems,
-            batch => session.Run(batch, spec.Pooling), time);
+        var batcher = new DynamicBatcher<TensorItem, ItemOutcome>(batchSize, spec.BatchWait, concurrency, _options.MaxQueuedItems,
+            batch => RunIsolated(session, batch, spec.Pooling), time);
         var loaded = new Loaded(spec, session, batcher, batchSize, time.GetUtcNow());
         logger.LogInformation("Session {SessionKey} of model {ModelId} loaded on {Silo} in {LoadMs:0} ms ({Device}, ~{MemoryMb:0} MB)",
             SessionKey, spec.ModelId, silo.SiloAddress, session.LoadTime.TotalMilliseconds, spec.Device, session.MemoryBytes / 1e6);
@@ -156,5 +206,5 @@ public sealed class HostedModelGrain(
             loaded.Session.MemoryBytes, loaded.Spec.Requirement.MemoryBytes, loaded.BatchSize,
             loaded.Batcher.Counters.Runs, loaded.Batcher.Counters.Items, loaded.Batcher.Counters.LargestBatch)).Ignore();
 
-    private sealed record Loaded(HostedSessionSpec Spec, OnnxModelSession Session, DynamicBatcher<TensorItem, TensorItem> Batcher, int BatchSize, DateTimeOffset LoadedAt);
+    private sealed record Loaded(HostedSessionSpec Spec, OnnxModelSession Session, DynamicBatcher<TensorItem, ItemOutcome> Batcher, int BatchSize, DateTimeOffset LoadedAt);
 }

@@ -7,6 +7,10 @@ namespace Mcp.Cluster.Models.Hosted;
 [GenerateSerializer, Alias("mcp.HostedModelUnavailableException")]
 public sealed class HostedModelUnavailableException : Exception
 {
+    public HostedModelUnavailableException()
+    {
+    }
+
     public HostedModelUnavailableException(string message) : base(message)
     {
     }

@@ -140,7 +140,15 @@ public class OnnxBackend : ModelBackend
     private async Task<TensorItem[]> RunAsync(TensorItem[] items, CancellationToken cancellationToken)
     {
         var spec = Spec;
-        var outputs = await _grains.GetGrain<IHostedModelGrain>(spec.SessionKey).RunAsync(spec, items, cancellationToken);
+        TensorItem[] outputs;
+        try
+        {
+            outputs = await _grains.GetGrain<IHostedModelGrain>(spec.SessionKey).RunAsync(spec, items, cancellationToken);
+        }
+        catch (HostedInputRejectedException e)
+        {
+            throw new PredictionInputException($"The model cannot run this input: {e.Message}", null) { Index = e.Index };
+        }
         if (outputs.Length != items.Length)
         {
             throw new ModelBackendException($"The session returned {outputs.Length} outputs for {items.Length} inputs.");

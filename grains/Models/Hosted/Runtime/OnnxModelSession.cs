@@ -123,10 +123,11 @@ public sealed class OnnxModelSession : IDisposable
     }
 
     /// <summary>
-    /// Checks one item against the signature's input names (all present, none unknown) without running it, so a
-    /// batcher can refuse a bad item alone instead of failing the batch it would have joined.
+    /// Checks one item against the signature without running it (input names, dimensions, value kinds and counts),
+    /// so a batcher can refuse a bad item alone instead of failing the batch it would have joined. Throws the same
+    /// <see cref="ArgumentException"/>s as <see cref="Run"/>.
     /// </summary>
-    public void CheckItem(TensorItem item) => OnnxBatchInputs.CheckNames(Signature, item, "");
+    public void CheckItem(TensorItem item) => OnnxBatchInputs.CheckItem(Signature, item);
 
     /// <summary>
     /// Runs <paramref name="items"/> (tensors without the batch dimension) and returns one item per input item with

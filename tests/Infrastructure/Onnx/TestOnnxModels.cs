@@ -15,6 +15,8 @@ public static class TestOnnxModels
 
     public static FrameScalerModel FrameScaler() => new();
 
+    public static BatchReducingModel BatchReducing() => new();
+
     public static byte[] NoInputsModel() => UnsupportedTypeModels.NoInputs();
 
     public static byte[] StringInputModel() => UnsupportedTypeModels.StringInput();

@@ -222,7 +222,13 @@ public sealed class OnnxModelSessionRefusalTests : IDisposable
         using var session = Classifier();
 
         session.CheckItem(OnnxModelSessionTests.Features([1, 2, 3, 4]));
-        Assert.Throws<ArgumentException>(() => session.CheckItem(new TensorItem([])));
+        Assert.Contains("input 'features' is missing", Assert.Throws<ArgumentException>(() => session.CheckItem(new TensorItem([]))).Message);
+        Assert.Contains(
+            "input 'features' has 3 values",
+            Assert.Throws<ArgumentException>(() => session.CheckItem(new TensorItem([new NamedTensor("features", [4], Floats: [1, 2, 3])]))).Message);
+        Assert.Contains(
+            "input 'features' has dimensions [5]",
+            Assert.Throws<ArgumentException>(() => session.CheckItem(new TensorItem([new NamedTensor("features", [5], Floats: [1, 2, 3, 4, 5])]))).Message);
     }
 
     private OnnxModelSession Classifier() =>

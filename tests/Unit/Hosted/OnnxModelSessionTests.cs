@@ -195,6 +195,23 @@ public sealed class OnnxModelSessionTests : IDisposable
     }
 
     [Fact]
+    public void A_model_whose_output_drops_the_batch_runs_items_one_at_a_time()
+    {
+        using var session = OnnxModelSession.Load(TestOnnxModels.BatchReducing().WriteTo(directory.Path), "cpu", intraOpThreads: 1);
+        Assert.False(session.Batchable);
+        float[][] rows = [[1, 2], [3, 4]];
+
+        var results = session.Run(rows.Select(row => new TensorItem([new NamedTensor(BatchReducingModel.Input, [2], Floats: row)])).ToArray());
+
+        for (var k = 0; k < rows.Length; k++)
+        {
+            var total = Output(results[k], BatchReducingModel.Output);
+            Assert.Equal([2], total.Dimensions);
+            Assert.Equal(rows[k], total.Floats!);
+        }
+    }
+
+    [Fact]
     public void Signature_load_time_and_memory_are_reported()
     {
         var model = TestOnnxModels.TabularClassifier();

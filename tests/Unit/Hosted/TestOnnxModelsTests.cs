@@ -3,6 +3,7 @@ using Mcp.Cluster.Models.Hosted.Runtime;
 using Mcp.Cluster.Tests.Infrastructure;
 using Mcp.Cluster.Tests.Infrastructure.Onnx;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.Tokenizers;
 
 namespace Mcp.Cluster.Tests.Unit.Hosted;
 
@@ -71,6 +72,36 @@ public sealed class TestOnnxModelsTests
         Assert.Contains("##ing", vocabulary);
         Assert.Equal(vocabulary.Length, vocabulary.Distinct().Count());
         Assert.Equal(vocabulary.Length, TokenEmbedderModel.Vocabulary.Length);
+    }
+
+    [Fact]
+    public void Vocabulary_file_loads_in_the_bert_tokenizer_and_its_ids_run_through_the_model()
+    {
+        using var directory = new TempDirectory();
+        var model = TestOnnxModels.TokenEmbedder();
+        var path = model.WriteTo(directory.Path);
+        var tokenizer = BertTokenizer.Create(Path.Combine(directory.Path, "vocab.txt"));
+
+        var ids = tokenizer.EncodeToIds("The quick brown fox jumps over the lazy dog").Select(id => (long)id).ToArray();
+
+        Assert.Equal(
+            new[] { "[CLS]", "the", "quick", "brown", "fox", "jump", "##s", "over", "the", "lazy", "dog", "[SEP]" }.Select(TokenEmbedderModel.TokenId),
+            ids);
+        using var session = OnnxModelSession.Load(path, "cpu", 1);
+        var mask = ids.Select(_ => 1L).ToArray();
+        var result = Assert.Single(session.Run(
+            [
+                new TensorItem(
+                [
+                    new NamedTensor("input_ids", [ids.Length], Longs: ids),
+                    new NamedTensor("attention_mask", [ids.Length], Longs: mask),
+                    new NamedTensor("token_type_ids", [ids.Length], Longs: new long[ids.Length]),
+                ]),
+            ],
+            new OutputPooling("last_hidden_state", "attention_mask", Normalize: true)));
+        var expected = model.PooledNormalized(ids, mask);
+        var actual = Assert.Single(result.Tensors).Floats!;
+        Assert.All(Enumerable.Range(0, expected.Length), d => Assert.Equal(expected[d], actual[d], 1e-5f));
     }
 
     [Fact]

@@ -39,6 +39,20 @@ internal static class OnnxBatchInputs
     }
 
     /// <summary>
+    /// Everything <see cref="Create"/> checks about one item on its own: names, dimensions against the fixed ones,
+    /// value kinds and counts. Only differences between items (which need padding) are left to the run.
+    /// </summary>
+    public static void CheckItem(ModelSignature signature, TensorItem item)
+    {
+        CheckNames(signature, item, "");
+        foreach (var spec in signature.Inputs)
+        {
+            var itemSpec = HasBatchDimension(spec) ? spec.Dimensions.AsSpan(1) : spec.Dimensions.AsSpan();
+            Check(Find(item, spec, signature, ""), spec, itemSpec, "");
+        }
+    }
+
+    /// <summary>
     /// One tensor per model input for items [offset, offset + count): stacked along a new batch dimension when the input
     /// has one. With <paramref name="allowPadding"/>, dynamic dimensions may differ between items and are right-padded
     /// with zeros to the largest; otherwise items must agree. The caller disposes the values.

@@ -31,12 +31,16 @@ public sealed class OnnxModelSession : IDisposable
         MemoryBytes = memoryBytes;
         inputNames = [.. signature.Inputs.Select(s => s.Name)];
         outputNames = [.. signature.Outputs.Select(s => s.Name)];
-        Batchable = signature.Inputs.All(s => s.Dimensions.Length >= 1 && s.Dimensions[0] == -1);
+        Batchable = signature.Inputs.All(LeadsWithDynamicDimension) && signature.Outputs.All(LeadsWithDynamicDimension);
     }
 
     public ModelSignature Signature { get; }
 
-    /// <summary>Every input's first dimension is dynamic, so items can be stacked into one run.</summary>
+    /// <summary>
+    /// Every input's first dimension is dynamic, so items can be stacked into one run, and every output declares a
+    /// dynamic first dimension too, so the answers can be split back. An output with a fixed first dimension (or no
+    /// declared shape) may not carry the batch: such models run one item at a time.
+    /// </summary>
     public bool Batchable { get; }
 
     public OnnxDevice Device { get; }
@@ -119,10 +123,11 @@ public sealed class OnnxModelSession : IDisposable
     }
 
     /// <summary>
-    /// Checks one item against the signature's input names (all present, none unknown) without running it, so a
-    /// batcher can refuse a bad item alone instead of failing the batch it would have joined.
+    /// Checks one item against the signature without running it (input names, dimensions, value kinds and counts),
+    /// so a batcher can refuse a bad item alone instead of failing the batch it would have joined. Throws the same
+    /// <see cref="ArgumentException"/>s as <see cref="Run"/>.
     /// </summary>
-    public void CheckItem(TensorItem item) => OnnxBatchInputs.CheckNames(Signature, item, "");
+    public void CheckItem(TensorItem item) => OnnxBatchInputs.CheckItem(Signature, item);
 
     /// <summary>
     /// Runs <paramref name="items"/> (tensors without the batch dimension) and returns one item per input item with
@@ -223,6 +228,8 @@ public sealed class OnnxModelSession : IDisposable
                 $"pooling names mask input '{pooling.MaskInput}'; the model's inputs are {OnnxBatchInputs.Names(Signature.Inputs)}");
         }
     }
+
+    private static bool LeadsWithDynamicDimension(TensorSpec spec) => spec.Dimensions is [-1, ..];
 
     private static void AppendCuda(SessionOptions options, OnnxDevice device)
     {

@@ -63,7 +63,7 @@ public sealed class OnnxInputMapper
     /// <summary>A signature a text can fill: <c>input_ids</c> plus optionally a mask and token types, integer, one sequence per item.</summary>
     public static bool IsTextSignature(ModelSignature signature) =>
         signature.Inputs.Any(i => i.Name == "input_ids")
-        && signature.Inputs.All(i => TextInputs.Contains(i.Name) && i.Dimensions.Length == 2
+        && signature.Inputs.All(i => TextInputs.Contains(i.Name) && i.Dimensions.Length == 2 && i.Dimensions[1] is < 0 or >= 2
             && i.ElementType is TensorElementType.Int64 or TensorElementType.Int32);
 
     /// <summary>Maps one input; <paramref name="index"/> is its place in a batch (null for a single input), carried into errors.</summary>

@@ -263,6 +263,37 @@ public sealed class DynamicBatcherTests : IAsyncDisposable
         Assert.Equal(new[] { 1 }, await running.WaitAsync(Deadline));
     }
 
+    [Fact]
+    public async Task On_the_system_clock_a_lone_item_runs_after_max_wait()
+    {
+        await using var batcher = new DynamicBatcher<int, int>(8, TimeSpan.FromMilliseconds(5), 1, 100, items => items.Select(x => -x).ToArray(), TimeProvider.System);
+
+        Assert.Equal(new[] { -3 }, await batcher.SubmitAsync([3], CancellationToken.None).WaitAsync(Deadline));
+    }
+
+    [Fact]
+    public async Task Many_concurrent_callers_each_get_their_own_results()
+    {
+        await using var batcher = new DynamicBatcher<int, int>(8, TimeSpan.FromMilliseconds(1), 2, 100_000, items => items.Select(x => x * 2).ToArray(), TimeProvider.System);
+
+        var callers = Enumerable.Range(0, 16).Select(caller => Task.Run(async () =>
+        {
+            for (var call = 0; call < 50; call++)
+            {
+                var items = Enumerable.Range(caller * 10_000 + call * 10, 1 + (caller + call) % 5).ToArray();
+                var results = await batcher.SubmitAsync(items, CancellationToken.None);
+                Assert.Equal(items.Select(x => x * 2), results);
+            }
+        })).ToArray();
+        await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(60));
+
+        var counters = batcher.Counters;
+        var expected = Enumerable.Range(0, 16).Sum(caller => Enumerable.Range(0, 50).Sum(call => 1 + (caller + call) % 5));
+        Assert.Equal(expected, counters.Items);
+        Assert.InRange(counters.LargestBatch, 1, 8);
+        Assert.Equal((0, 0), (counters.Waiting, counters.Running));
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int seen;

@@ -263,6 +263,16 @@ public sealed class OnnxInputMapperTests
     }
 
     [Fact]
+    public void Only_integer_sequences_of_known_text_inputs_make_a_text_signature()
+    {
+        Assert.True(OnnxInputMapper.IsTextSignature(Text));
+        Assert.False(OnnxInputMapper.IsTextSignature(new ModelSignature([.. Text.Inputs, new TensorSpec("pixel_values", TensorElementType.Float, [-1, 3])], [])));
+        Assert.False(OnnxInputMapper.IsTextSignature(new ModelSignature([new TensorSpec("input_ids", TensorElementType.Float, [-1, -1])], [])));
+        Assert.False(OnnxInputMapper.IsTextSignature(new ModelSignature([new TensorSpec("input_ids", TensorElementType.Int64, [-1, 1])], [])));
+        Assert.False(OnnxInputMapper.IsTextSignature(Tabular));
+    }
+
+    [Fact]
     public void Nodes_built_in_code_are_read_like_parsed_ones()
     {
         var input = new JsonObject { ["features"] = new JsonArray(1, 2.5, 3L, 4f) };

@@ -235,21 +235,7 @@ public sealed class DynamicBatcher<TItem, TResult> : IAsyncDisposable
         {
             failure = e;
         }
-        var failed = new List<Call>();
-        var position = 0;
-        foreach (var (call, offset, count) in batch.Parts)
-        {
-            if (failure is not null)
-            {
-                failed.Add(call);
-            }
-            else
-            {
-                Array.Copy(results!, position, call.Results, offset, count);
-                call.Finish(count);
-            }
-            position += count;
-        }
+        var failed = failure is null ? new List<Call>() : batch.Parts.Select(p => p.Call).Distinct().ToList();
         List<Batch> ready;
         lock (_gate)
         {
@@ -266,6 +252,17 @@ public sealed class DynamicBatcher<TItem, TResult> : IAsyncDisposable
                 _drained.TrySetResult();
             }
             ready = TakeReady();
+        }
+        // Calls complete after the counters have let go of this run, so a caller that has its results sees it ended.
+        if (failure is null)
+        {
+            var position = 0;
+            foreach (var (call, offset, count) in batch.Parts)
+            {
+                Array.Copy(results!, position, call.Results, offset, count);
+                call.Finish(count);
+                position += count;
+            }
         }
         foreach (var call in failed)
         {

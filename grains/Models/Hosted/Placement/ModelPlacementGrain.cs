@@ -34,7 +34,7 @@ public sealed class ModelPlacementGrain(
         await SaveAsync();
         if (decision.Unschedulable is { } reason)
         {
-            logger.LogInformation("Hosted session {Session} is unschedulable: {Reason}", sessionKey, reason);
+            logger.LogDebug("Hosted session {Session} is unschedulable: {Reason}", sessionKey, reason);
         }
         return decision;
     }

@@ -29,24 +29,27 @@ public static class HostedBatchBench
         var classes = int.Parse(BenchArguments.Value(args, "--classes") ?? "10", CultureInfo.InvariantCulture);
         var batch = int.Parse(BenchArguments.Value(args, "--batch") ?? "32", CultureInfo.InvariantCulture);
         var waitMs = double.Parse(BenchArguments.Value(args, "--wait-ms") ?? "2", CultureInfo.InvariantCulture);
+        // ONNX Runtime's spinning threads (Models:Hosting:AllowSpinning), in both paths.
+        var spinning = args.Contains("--spinning");
         var paths = BenchArguments.Values(args, "--path") is { Count: > 0 } given ? given : ["session", "http"];
         var repository = BenchArguments.Value(args, "--repo") ?? FindRepository();
         var measure = TimeSpan.FromSeconds(seconds);
 
         var model = TestOnnxModels.TabularClassifier(seed: 5, features: features, hidden: hidden, classes: classes);
+        Variant[] variants = [new("off", 1, 0), new($"on ({batch})", batch, 0), new($"on ({batch}, wait {waitMs:0.#} ms)", batch, waitMs)];
         var input = Enumerable.Range(0, features).Select(i => (float)Math.Sin(i)).ToArray();
         Console.WriteLine($"hosted bench: {Environment.ProcessorCount} cores, load average {ProcessStats.LoadAverage()} at start; MLP {features}→{hidden}→{classes} " +
-            $"({(features * hidden + hidden * classes) / 1e6:0.00} M multiply-adds per input, {model.Bytes.Length / 1e6:0.0} MB); batching on: batch_size {batch}, wait {waitMs} ms; " +
-            $"callers {string.Join(',', callers)}; {warmUp.TotalSeconds:0.#} s warm-up + {seconds:0.#} s measured per cell");
+            $"({(features * hidden + hidden * classes) / 1e6:0.00} M multiply-adds per input, {model.Bytes.Length / 1e6:0.0} MB); variants: {string.Join(", ", variants.Select(v => v.Label))}; " +
+            $"callers {string.Join(',', callers)}; ONNX Runtime threads {(spinning ? "spin" : "sleep")} between runs; {warmUp.TotalSeconds:0.#} s warm-up + {seconds:0.#} s measured per cell");
 
         var rows = new List<Row>();
         if (paths.Contains("session"))
         {
-            rows.AddRange(await SessionPathAsync(model, input, callers, batch, TimeSpan.FromMilliseconds(waitMs), warmUp, measure));
+            rows.AddRange(await SessionPathAsync(model, input, callers, variants, warmUp, measure, spinning));
         }
         if (paths.Contains("http"))
         {
-            rows.AddRange(await HttpPathAsync(repository, model, input, callers, batch, waitMs, warmUp, measure));
+            rows.AddRange(await HttpPathAsync(repository, model, input, callers, variants, warmUp, measure, spinning));
         }
 
         Console.WriteLine();
@@ -54,16 +57,15 @@ public static class HostedBatchBench
         Console.WriteLine("|---|---|---|---|---|---|---|");
         foreach (var row in rows)
         {
-            Console.WriteLine($"| {row.Path} | {row.Callers} | {(row.Batching ? $"on ({batch})" : "off")} | {row.Throughput:N0} | " +
+            Console.WriteLine($"| {row.Path} | {row.Callers} | {row.Variant} | {row.Throughput:N0} | " +
                 $"{ResultTable.Milliseconds(row.P50)} | {ResultTable.Milliseconds(row.P99)} | {row.InputsPerRun:0.0} |");
         }
         foreach (var group in rows.GroupBy(r => (r.Path, r.Callers)))
         {
-            var on = group.FirstOrDefault(r => r.Batching);
-            var off = group.FirstOrDefault(r => !r.Batching);
-            if (on is not null && off is not null)
+            var off = group.First();
+            foreach (var on in group.Skip(1))
             {
-                Console.WriteLine($"{group.Key.Path}, {group.Key.Callers} callers: batching gives {on.Throughput / off.Throughput:0.00}× the throughput, p99 {on.P99 / off.P99:0.00}×");
+                Console.WriteLine($"{group.Key.Path}, {group.Key.Callers} callers, {on.Variant}: {on.Throughput / off.Throughput:0.00}× the throughput of off, p99 {on.P99 / off.P99:0.00}×");
             }
         }
         return 0;
@@ -71,25 +73,25 @@ public static class HostedBatchBench
 
     /// <summary>The session and the batcher in this process: callers submit one input each and wait for its output.</summary>
     private static async Task<List<Row>> SessionPathAsync(TabularClassifierModel model, float[] input, IReadOnlyList<int> callers,
-        int batch, TimeSpan wait, TimeSpan warmUp, TimeSpan measure)
+        Variant[] variants, TimeSpan warmUp, TimeSpan measure, bool spinning)
     {
         var directory = Directory.CreateTempSubdirectory("mcp-bench-onnx-").FullName;
         var rows = new List<Row>();
         try
         {
-            using var session = OnnxModelSession.Load(model.WriteTo(directory), "cpu", 0);
+            using var session = OnnxModelSession.Load(model.WriteTo(directory), "cpu", 0, allowSpinning: spinning);
             var item = new TensorItem([new NamedTensor(TabularClassifierModel.FeaturesInput, [input.Length], input)]);
             foreach (var count in callers)
             {
-                foreach (var batching in new[] { false, true })
+                foreach (var variant in variants)
                 {
-                    await using var batcher = new DynamicBatcher<TensorItem, TensorItem>(batching ? batch : 1, batching ? wait : TimeSpan.Zero,
+                    await using var batcher = new DynamicBatcher<TensorItem, TensorItem>(variant.BatchSize, TimeSpan.FromMilliseconds(variant.WaitMs),
                         maxConcurrentRuns: 1, maxQueued: 100_000, items => session.Run(items, null), TimeProvider.System);
                     await ClosedLoopAsync(count, warmUp, () => batcher.SubmitAsync([item], CancellationToken.None));
                     var before = batcher.Counters;
                     var (requests, window, latencies) = await ClosedLoopAsync(count, measure, () => batcher.SubmitAsync([item], CancellationToken.None));
                     var after = batcher.Counters;
-                    rows.Add(Row.From("session", count, batching, requests, window, latencies,
+                    rows.Add(Row.From("session", count, variant.Label, requests, window, latencies,
                         (double)(after.Items - before.Items) / Math.Max(1, after.Runs - before.Runs)));
                     Console.WriteLine(rows[^1]);
                 }
@@ -104,22 +106,23 @@ public static class HostedBatchBench
 
     /// <summary>The product: a gateway process, single predictions over HTTP, one model batching and one not.</summary>
     private static async Task<List<Row>> HttpPathAsync(string repository, TabularClassifierModel model, float[] input, IReadOnlyList<int> callers,
-        int batch, double waitMs, TimeSpan warmUp, TimeSpan measure)
+        Variant[] variants, TimeSpan warmUp, TimeSpan measure, bool spinning)
     {
-        await using var gateway = await GatewayProcess.StartAsync(repository, streamingSettings: false);
+        await using var gateway = await GatewayProcess.StartAsync(repository, streamingSettings: false,
+            new Dictionary<string, string> { ["MCP_Models__Hosting__AllowSpinning"] = spinning ? "true" : "false" });
         using var admin = new HttpClient { BaseAddress = gateway.Address };
         admin.DefaultRequestHeaders.Add("X-API-Key", GatewayProcess.AdminKey);
-        var key = await admin.PostAsJsonAsync("/api/keys", new { owner = "bench", permissions = new[] { "execute", "read" }, rate_limit = "100000000/minute" });
+        var key = await admin.PostAsJsonAsync("/api/keys", new { owner = "bench", permissions = new[] { "execute", "read" }, rate_limit = "1000000/minute" });
         key.EnsureSuccessStatusCode();
         var apiKey = (await key.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("api_key").GetString()!;
-        var ids = new Dictionary<bool, string>();
-        foreach (var batching in new[] { false, true })
+        var ids = new Dictionary<Variant, string>();
+        foreach (var variant in variants)
         {
             var registered = await admin.PostAsJsonAsync("/api/models", new
             {
-                name = batching ? "bench-batched" : "bench-single",
+                name = $"bench-{ids.Count}",
                 provider = "onnx",
-                config = batching ? (object)new { batch_size = batch, batch_wait_ms = waitMs } : new { batch_size = 1 },
+                config = new { batch_size = variant.BatchSize, batch_wait_ms = variant.WaitMs },
             });
             registered.EnsureSuccessStatusCode();
             var id = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("model_id").GetString()!;
@@ -130,26 +133,26 @@ public static class HostedBatchBench
             {
                 throw new InvalidOperationException($"Upload failed: {(int)uploaded.StatusCode} {await uploaded.Content.ReadAsStringAsync()}");
             }
-            ids[batching] = id;
+            ids[variant] = id;
         }
         var body = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { features = input }));
         var headers = new Dictionary<string, string> { ["X-API-Key"] = apiKey };
         var rows = new List<Row>();
         foreach (var count in callers)
         {
-            foreach (var batching in new[] { false, true })
+            foreach (var variant in variants)
             {
-                await using var load = await LoadGenerator.OpenAsync(new LoadTarget(gateway.Address, $"/api/models/{ids[batching]}/predict", headers, body), count, useHttpClient: false);
+                await using var load = await LoadGenerator.OpenAsync(new LoadTarget(gateway.Address, $"/api/models/{ids[variant]}/predict", headers, body), count, useHttpClient: false);
                 await load.RunAsync(warmUp, record: false);
-                var before = await SessionCountersAsync(admin, ids[batching]);
+                var before = await SessionCountersAsync(admin, ids[variant]);
                 var result = await load.RunAsync(measure, record: true);
-                var after = await SessionCountersAsync(admin, ids[batching]);
+                var after = await SessionCountersAsync(admin, ids[variant]);
                 if (result.Errors > 0)
                 {
                     Console.WriteLine($"  {result.Errors} errors; first: {result.FirstError}");
                 }
                 var sorted = result.LatenciesMs.Order().ToArray();
-                rows.Add(new Row("http", count, batching, LatencyStats.Throughput(result.Requests, result.Window),
+                rows.Add(new Row("http", count, variant.Label, LatencyStats.Throughput(result.Requests, result.Window),
                     LatencyStats.Percentile(sorted, 0.5), LatencyStats.Percentile(sorted, 0.99),
                     (double)(after.Inputs - before.Inputs) / Math.Max(1, after.Runs - before.Runs)));
                 Console.WriteLine(rows[^1]);
@@ -204,13 +207,16 @@ public static class HostedBatchBench
         throw new InvalidOperationException("Run from inside the repository, or give --repo.");
     }
 
-    private sealed record Row(string Path, int Callers, bool Batching, double Throughput, double P50, double P99, double InputsPerRun)
+    /// <summary>A batching setting: <c>batch_size</c> and <c>batch_wait_ms</c> (0: an idle session runs at once, a busy one gathers).</summary>
+    private sealed record Variant(string Label, int BatchSize, double WaitMs);
+
+    private sealed record Row(string Path, int Callers, string Variant, double Throughput, double P50, double P99, double InputsPerRun)
     {
-        public static Row From(string path, int callers, bool batching, long requests, TimeSpan window, double[] sortedLatencies, double inputsPerRun) =>
-            new(path, callers, batching, LatencyStats.Throughput(requests, window),
+        public static Row From(string path, int callers, string variant, long requests, TimeSpan window, double[] sortedLatencies, double inputsPerRun) =>
+            new(path, callers, variant, LatencyStats.Throughput(requests, window),
                 LatencyStats.Percentile(sortedLatencies, 0.5), LatencyStats.Percentile(sortedLatencies, 0.99), inputsPerRun);
 
         public override string ToString() =>
-            $"  {Path,-7} {Callers,3} callers, batching {(Batching ? "on " : "off")}: {Throughput,9:N0}/s, p50 {P50:0.000} ms, p99 {P99:0.000} ms, {InputsPerRun:0.0} inputs/run";
+            $"  {Path,-7} {Callers,3} callers, batching {Variant,-22}: {Throughput,9:N0}/s, p50 {P50:0.000} ms, p99 {P99:0.000} ms, {InputsPerRun:0.0} inputs/run";
     }
 }

@@ -497,6 +497,7 @@ public sealed class ModelExecutorGrain(
     {
         Hosted.HostedModelUnavailableException busy => busy.Message,
         Hosted.Placement.HostedPlacementException gone => $"The model's session is moving to another silo ({gone.Message}); try again shortly.",
+        SiloUnavailableException => "The silo running the model's session is unavailable; the session moves to another silo once the cluster has noticed. Try again shortly.",
         _ => null,
     };
 
@@ -504,7 +505,7 @@ public sealed class ModelExecutorGrain(
     private async Task HostedUnavailableAsync(ModelExecutionPlan plan, Exception e)
     {
         logger.LogInformation("Model {ModelId} session unavailable: {Reason}", ModelId, e.Message);
-        Follow(await Model.ReportAsync(TakeReport() with { TrialReleased = plan.Trial, PlacementStale = e is Hosted.Placement.HostedPlacementException }));
+        Follow(await Model.ReportAsync(TakeReport() with { TrialReleased = plan.Trial, PlacementStale = e is Hosted.Placement.HostedPlacementException or SiloUnavailableException }));
     }
 
     private ModelRefusal? Admit(ModelExecutionPlan plan) => Lease.Admit(plan);

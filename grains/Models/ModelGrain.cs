@@ -581,9 +581,9 @@ public sealed class ModelGrain(
     }
 
     /// <summary>Asks the placement ledger where the session runs, when it was never asked for it or long enough ago.</summary>
-    private async Task PlaceSessionAsync(bool force = false)
+    private async Task PlaceSessionAsync()
     {
-        if (!model.RecordExists || _hosted.Spec is null || (!force && !_hosted.NeedsPlacement))
+        if (!model.RecordExists || _hosted.Spec is null || !_hosted.NeedsPlacement)
         {
             return;
         }
@@ -827,7 +827,7 @@ public sealed class ModelGrain(
             var before = _hosted.Unschedulable;
             try
             {
-                await PlaceSessionAsync(force: true);
+                await _hosted.RecheckAsync(GrainFactory.GetGrain<IModelPlacementGrain>(0));
             }
             catch (Exception e)
             {
@@ -835,6 +835,7 @@ public sealed class ModelGrain(
             }
             if (before != _hosted.Unschedulable)
             {
+                // PublishStatus moves the plan version on, so executors ask for the new decision.
                 PublishStatus();
             }
             if (_hosted.Spec is null)

@@ -18,6 +18,10 @@ public interface IModelPlacementGrain : IGrainWithIntegerKey
     [Alias("place")]
     Task<PlacementDecision> PlaceAsync(string sessionKey, HostingRequirement requirement);
 
+    /// <summary>Where <see cref="PlaceAsync"/> would put the session now, or why nowhere, without reserving anything.</summary>
+    [Alias("check")]
+    Task<PlacementDecision> CheckAsync(string sessionKey, HostingRequirement requirement);
+
     /// <summary>
     /// The host that loads a session on <paramref name="silo"/> holds it there: kept when it is already placed there,
     /// else reserved on that silo if it fits (a call that reached the silo with an older decision), else refused.

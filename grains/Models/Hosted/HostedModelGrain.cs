@@ -159,9 +159,9 @@ public sealed class HostedModelGrain(
         try
         {
             var (model, _) = ModelArtifactInspector.Files(paths.Resolve(spec.Artifact));
-            var threads = _options.IntraOpThreads;
+            var (threads, spinning) = (_options.IntraOpThreads, _options.AllowSpinning);
             // Loading reads and optimizes the whole file: thread-pool work that touches nothing of this grain.
-            session = await Task.Run(() => OnnxModelSession.Load(model, spec.Device, threads));
+            session = await Task.Run(() => OnnxModelSession.Load(model, spec.Device, threads, spinning));
         }
         catch (Exception e)
         {

@@ -27,9 +27,13 @@ public sealed class HostedModelOptions
     [Positive]
     public int MaxConcurrentUploads { get; set; } = 2;
 
-    /// <summary>How long concurrent predictions of a model wait to be run together (<c>config.batch_wait_ms</c> overrides).</summary>
+    /// <summary>
+    /// How long an input may wait for others before its session runs it (<c>config.batch_wait_ms</c> overrides). Zero:
+    /// an idle session runs an input at once and a busy one runs everything that gathered meanwhile when it is free
+    /// (ONNX Runtime's run is the wait); a wait trades latency at low load for fuller runs.
+    /// </summary>
     [NonNegative]
-    public TimeSpan BatchWait { get; set; } = TimeSpan.FromMilliseconds(2);
+    public TimeSpan BatchWait { get; set; } = TimeSpan.Zero;
 
     /// <summary>A session no call used for this long is unloaded and its memory given back to the silo's budget.</summary>
     [Positive]
@@ -42,6 +46,12 @@ public sealed class HostedModelOptions
     /// <summary>Threads one run uses (ONNX Runtime's intra-op pool); 0: ONNX Runtime's default (the cores).</summary>
     [NonNegative]
     public int IntraOpThreads { get; set; }
+
+    /// <summary>
+    /// Whether ONNX Runtime's threads spin between runs instead of sleeping: a little less latency where cores are
+    /// otherwise idle, CPU taken from the gateway and other models where they are not (off by default).
+    /// </summary>
+    public bool AllowSpinning { get; set; }
 
     /// <summary>Inputs waiting for a session beyond which calls are refused with 503 instead of queued.</summary>
     [Positive]

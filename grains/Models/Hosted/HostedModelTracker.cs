@@ -66,6 +66,33 @@ public sealed class HostedModelTracker(HostedModelOptions options, TimeProvider 
         }
     }
 
+    /// <summary>
+    /// The health loop's look at placement, which never reserves for a model nobody calls: a placed session is placed
+    /// again (kept while its silo lives, moved when it left); an unschedulable one is checked, and forgotten once it
+    /// would fit, so its next call places it; a session never placed (or unloaded) is left alone.
+    /// </summary>
+    public async Task RecheckAsync(IModelPlacementGrain ledger)
+    {
+        if (_spec is not { } spec || _placedKey != spec.SessionKey)
+        {
+            return;
+        }
+        if (_placement?.Silo is not null)
+        {
+            await PlaceAsync(ledger);
+            return;
+        }
+        var check = await ledger.CheckAsync(spec.SessionKey, spec.Requirement);
+        if (check.Silo is not null && _spec?.SessionKey == spec.SessionKey)
+        {
+            ForgetPlacement();
+        }
+        else if (_spec?.SessionKey == spec.SessionKey)
+        {
+            _placement = check;
+        }
+    }
+
     /// <summary>Forgets the placement (the host unloaded, or an executor found its silo gone): the next plan asks again.</summary>
     public void ForgetPlacement() => _placedKey = null;
 

@@ -20,11 +20,19 @@ public sealed class ModelArtifactInspector(ModelArtifactPaths paths)
         {
             var root = fromUpload ? paths.ArtifactDirectory : paths.ModelDirectory;
             var full = Path.GetFullPath(location, root);
-            var (model, vocabulary) = Files(full);
-            var signature = OnnxModelSession.Inspect(model);
-            var bytes = new FileInfo(model).Length + (vocabulary is null ? 0 : new FileInfo(vocabulary).Length);
-            var sha = knownSha256 ?? Hash(model, vocabulary);
-            return new HostedArtifact(fromUpload, location, sha, bytes, signature, vocabulary is not null, now);
+            try
+            {
+                var (model, vocabulary) = Files(full);
+                var signature = OnnxModelSession.Inspect(model);
+                var bytes = new FileInfo(model).Length + (vocabulary is null ? 0 : new FileInfo(vocabulary).Length);
+                var sha = knownSha256 ?? Hash(model, vocabulary);
+                return new HostedArtifact(fromUpload, location, sha, bytes, signature, vocabulary is not null, now);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The silo's own path stays out of the answer; the log has it.
+                throw new ModelArtifactException($"The model file cannot be read on this silo ({e.GetType().Name}).", e);
+            }
         });
 
     /// <summary>The model file and vocabulary of an artifact (a folder or the <c>.onnx</c> file itself).</summary>

@@ -35,14 +35,22 @@ public sealed class ModelArtifactPaths(IOptions<HostedModelOptions> options, IOp
             throw Refused(field, name);
         }
         // A link inside the directory must not lead out of it (checked at every level that exists).
-        for (var path = full; IsInside(path, ModelDirectory) && path.Length > ModelDirectory.Length; path = Path.GetDirectoryName(path)!)
+        try
         {
-            var info = new FileInfo(path);
-            FileSystemInfo? entry = info.Exists ? info : Directory.Exists(path) ? new DirectoryInfo(path) : null;
-            if (entry?.LinkTarget is not null && entry.ResolveLinkTarget(returnFinalTarget: true) is { } target && !IsInside(target.FullName, ModelDirectory))
+            for (var path = full; IsInside(path, ModelDirectory) && path.Length > ModelDirectory.Length; path = Path.GetDirectoryName(path)!)
             {
-                throw Refused(field, name);
+                var info = new FileInfo(path);
+                FileSystemInfo? entry = info.Exists ? info : Directory.Exists(path) ? new DirectoryInfo(path) : null;
+                if (entry?.LinkTarget is not null && entry.ResolveLinkTarget(returnFinalTarget: true) is { } target && !IsInside(target.FullName, ModelDirectory))
+                {
+                    throw Refused(field, name);
+                }
             }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A link loop or an unreadable folder: nothing there can be served.
+            throw Refused(field, name);
         }
         return Path.GetRelativePath(ModelDirectory, full);
     }

@@ -45,6 +45,20 @@ public sealed class PlacementBookTests
     private SiloPlacement Entry(SiloAddress silo) => _book.Snapshot(StatusOf).Silos.Single(s => s.Silo.Equals(silo));
 
     [Fact]
+    public void A_check_says_where_a_session_would_go_and_holds_nothing()
+    {
+        _book.TakeChanges();
+        var check = _book.Place("idle-model", new HostingRequirement(false, 6 * GB), StatusOf, reserve: false);
+
+        Assert.Equal(Large, check.Silo);
+        Assert.Equal(0, Entry(Large).ReservedBytes);
+        Assert.False(_book.TakeChanges());
+        // The memory it would take is still there for a session that is called.
+        Assert.Equal(Large, Place("called-model", gpu: false, 7 * GB).Silo);
+        Assert.Contains("largest free budget", _book.Place("idle-model", new HostingRequirement(false, 6 * GB), StatusOf, reserve: false).Unschedulable);
+    }
+
+    [Fact]
     public void A_session_that_needs_a_gpu_goes_to_the_silo_that_offers_one()
     {
         var decision = Place("gpu-model", gpu: true, 1 * GB);

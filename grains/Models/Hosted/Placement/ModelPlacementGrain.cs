@@ -39,6 +39,13 @@ public sealed class ModelPlacementGrain(
         return decision;
     }
 
+    public async Task<PlacementDecision> CheckAsync(string sessionKey, HostingRequirement requirement)
+    {
+        var decision = Book.Place(sessionKey, requirement, await StatusAsync(), reserve: false);
+        await SaveAsync();
+        return decision;
+    }
+
     public async Task<PlacementDecision> ConfirmAsync(string sessionKey, SiloAddress silo, HostingRequirement requirement)
     {
         var decision = Book.Confirm(sessionKey, silo, requirement, await StatusAsync());

@@ -60,13 +60,17 @@ public sealed class PlacementBook(ModelPlacementState state, TimeProvider time, 
         }
     }
 
-    public PlacementDecision Place(string sessionKey, HostingRequirement requirement, Func<string, SiloStatus> status)
+    /// <param name="reserve">False: only say where the session would go (or why nowhere), holding nothing.</param>
+    public PlacementDecision Place(string sessionKey, HostingRequirement requirement, Func<string, SiloStatus> status, bool reserve = true)
     {
         Refresh(status);
         if (state.Sessions.TryGetValue(sessionKey, out var current) && status(current.Silo) == SiloStatus.Active
             && Refusal(sessionKey, current.Silo, requirement) is null)
         {
-            Resize(current, requirement.MemoryBytes);
+            if (reserve)
+            {
+                Resize(current, requirement.MemoryBytes);
+            }
             return new PlacementDecision(SiloAddress.FromParsableString(current.Silo));
         }
 
@@ -88,6 +92,10 @@ public sealed class PlacementBook(ModelPlacementState state, TimeProvider time, 
         if (roomiest.Free < requirement.MemoryBytes)
         {
             return Unschedulable(NoRoom(requirement, offering, roomiest.Silo, roomiest.Free));
+        }
+        if (!reserve)
+        {
+            return new PlacementDecision(SiloAddress.FromParsableString(roomiest.Silo));
         }
 
         if (current is null || current.Silo != roomiest.Silo)

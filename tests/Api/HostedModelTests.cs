@@ -22,29 +22,9 @@ public sealed class HostedModelTests(HostedModelFixture fixture) : IClassFixture
     public async Task The_guides_internal_classifier_registers_as_written_and_answers_once_its_file_is_uploaded()
     {
         using var admin = fixture.Admin();
-        // The user guide's "Custom Internal Model", pasted unchanged.
-        using var registered = await admin.PostAsync("/api/models", new StringContent("""
-            {
-              "name": "internal-classifier",
-              "version": "2.0.0",
-              "description": "Custom-trained classifier for internal use",
-              "model_type": "internal",
-              "input_schema": {
-                "type": "object",
-                "properties": {
-                  "features": {
-                    "type": "array",
-                    "items": {"type": "number"}
-                  }
-                }
-              },
-              "config": {
-                "batch_size": 32,
-                "requires_gpu": true,
-                "memory_requirement": "2GB"
-              }
-            }
-            """, System.Text.Encoding.UTF8, "application/json"));
+        // The user guide's "Custom Internal Model", pasted unchanged (the walk of the guide keeps its text).
+        using var registered = await admin.PostAsync("/api/models",
+            new StringContent(Startup.UserGuideWalkTests.InternalClassifier, System.Text.Encoding.UTF8, "application/json"));
         var id = (await registered.AssertOkAsync(HttpStatusCode.Created)).GetProperty("model_id").GetString()!;
 
         var early = await (await admin.PostAsJsonAsync("/api/models/internal-classifier/predict", new { features = Samples[0] }))

@@ -414,7 +414,7 @@ public sealed partial class UserGuideWalkTests
         }
         """;
 
-    private const string InternalClassifier = """
+    internal const string InternalClassifier = """
         {
           "name": "internal-classifier",
           "version": "2.0.0",

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Mcp.Cluster.Models.Hosted.Runtime;
 
 /// <summary>
@@ -11,28 +13,9 @@ public static class EmbeddingPooling
     /// destination[d] = Σ mask[t]·states[t, d] / Σ mask[t] over t &lt; mask.Length. A mask of all zeros gives the
     /// zero vector rather than NaN.
     /// </summary>
-    public static void MaskedMean(ReadOnlySpan<float> tokenStates, ReadOnlySpan<long> mask, Span<float> destination)
-    {
-        var dimensions = destination.Length;
-        CheckShape(tokenStates, mask.Length, dimensions);
-        destination.Clear();
-        long weight = 0;
-        for (var t = 0; t < mask.Length; t++)
-        {
-            if (mask[t] == 0)
-            {
-                continue;
-            }
-
-            weight += mask[t];
-            Accumulate(tokenStates.Slice(t * dimensions, dimensions), mask[t], destination);
-        }
-
-        Scale(destination, weight == 0 ? 0 : 1.0 / weight);
-    }
-
-    /// <summary>As <see cref="MaskedMean(ReadOnlySpan{float}, ReadOnlySpan{long}, Span{float})"/> for a float mask.</summary>
-    public static void MaskedMean(ReadOnlySpan<float> tokenStates, ReadOnlySpan<float> mask, Span<float> destination)
+    /// <typeparam name="TMask">The mask's element type: integer masks as tokenizers make them, or float ones.</typeparam>
+    public static void MaskedMean<TMask>(ReadOnlySpan<float> tokenStates, ReadOnlySpan<TMask> mask, Span<float> destination)
+        where TMask : INumber<TMask>
     {
         var dimensions = destination.Length;
         CheckShape(tokenStates, mask.Length, dimensions);
@@ -40,13 +23,14 @@ public static class EmbeddingPooling
         double weight = 0;
         for (var t = 0; t < mask.Length; t++)
         {
-            if (mask[t] == 0)
+            if (TMask.IsZero(mask[t]))
             {
                 continue;
             }
 
-            weight += mask[t];
-            Accumulate(tokenStates.Slice(t * dimensions, dimensions), mask[t], destination);
+            var w = double.CreateTruncating(mask[t]);
+            weight += w;
+            Accumulate(tokenStates.Slice(t * dimensions, dimensions), (float)w, destination);
         }
 
         Scale(destination, weight == 0 ? 0 : 1.0 / weight);

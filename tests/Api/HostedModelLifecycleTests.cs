@@ -86,6 +86,15 @@ public sealed class HostedModelLifecycleTests
                 .Any(m => m.GetProperty("model_id").GetString() == gpu),
             TimeSpan.FromSeconds(10), "the catalog to list the model as unschedulable");
 
+        // A model nobody has called yet shows it too (the health loop checks without reserving anything).
+        var idle = await admin.RegisterModelAsync(new { name = "needs-gpu-idle", provider = "onnx", config = new { requires_gpu = true } });
+        await (await HostedModelFixture.UploadAsync(admin, idle, _classifier.Bytes)).AssertOkAsync();
+        await ModelTestHelpers.EventuallyAsync(async () =>
+            (await HostedModelFixture.StatusAsync(admin, idle)).GetProperty("status").GetString() == "unschedulable",
+            TimeSpan.FromSeconds(15), "an uncalled GPU model to show unschedulable");
+        var placement = await (await admin.GetAsync("/api/cluster/placement")).AssertOkAsync();
+        Assert.DoesNotContain(idle, placement.ToString(), StringComparison.Ordinal);
+
         var big = await admin.RegisterModelAsync(new { name = "too-big", provider = "onnx", config = new { memory_requirement = "1GB" } });
         await (await HostedModelFixture.UploadAsync(admin, big, _classifier.Bytes)).AssertOkAsync();
         var memory = await (await admin.PostAsJsonAsync($"/api/models/{big}/predict", new { features = Features }))
@@ -97,7 +106,7 @@ public sealed class HostedModelLifecycleTests
         var answer = await (await admin.PostAsJsonAsync($"/api/models/{small}/predict", new { features = Features })).AssertOkAsync();
         HostedModelFixture.AssertClose(_classifier.Evaluate(Features), HostedModelFixture.Floats(answer.GetProperty("probabilities")));
         // Loaded models count against the silo's budget: 10 MB of 64 MB are held.
-        var placement = await (await admin.GetAsync("/api/cluster/placement")).AssertOkAsync();
+        placement = await (await admin.GetAsync("/api/cluster/placement")).AssertOkAsync();
         Assert.Contains(small, placement.ToString(), StringComparison.Ordinal);
     }
 

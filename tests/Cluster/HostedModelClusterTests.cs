@@ -61,7 +61,7 @@ public sealed class HostedModelClusterTests(PostgresServer postgres, ITestOutput
         // Until the membership declares it dead, calls get 503 (the gateway's silo-loss guard); then no silo offers a GPU.
         await ModelTestHelpers.EventuallyAsync(async () =>
             (await StatusOrNullAsync(admin, id))?.GetProperty("status").GetString() == "unschedulable",
-            TimeSpan.FromSeconds(120), "the model to be unschedulable without a GPU silo");
+            TimeSpan.FromSeconds(180), "the model to be unschedulable without a GPU silo");
         var refused = await (await admin.PostAsJsonAsync($"/api/models/{id}/predict", new { features = Features }))
             .AssertErrorAsync(HttpStatusCode.ServiceUnavailable, "model_unavailable");
         Assert.Contains("GPU", refused.GetProperty("detail").GetString());

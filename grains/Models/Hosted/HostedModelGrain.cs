@@ -131,6 +131,18 @@ public sealed class HostedModelGrain(
             logger.LogInformation("Session {SessionKey} unloaded ({Reason})", SessionKey, reason.Description);
             Report(loaded.Spec.ModelId, null);
         }
+        else if (loading is { IsCompleted: false })
+        {
+            // Deactivated mid-load (a silo shutting down): the session is freed when its load ends, off this grain.
+            _ = loading.ContinueWith(static async t =>
+            {
+                if (t.IsCompletedSuccessfully)
+                {
+                    await t.Result.Batcher.DisposeAsync();
+                    t.Result.Session.Dispose();
+                }
+            }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
         if (_held)
         {
             try

@@ -68,28 +68,34 @@ public sealed class HostedModelTracker(HostedModelOptions options, TimeProvider 
 
     /// <summary>
     /// The health loop's look at placement, which never reserves for a model nobody calls: a placed session is placed
-    /// again (kept while its silo lives, moved when it left); an unschedulable one is checked, and forgotten once it
-    /// would fit, so its next call places it; a session never placed (or unloaded) is left alone.
+    /// again (kept while its silo lives, moved when it left, unschedulable when no silo fits any more); any other is
+    /// only checked, so the status says whether it could run (unschedulable, with the reason) and its next call places it.
     /// </summary>
     public async Task RecheckAsync(IModelPlacementGrain ledger)
     {
-        if (_spec is not { } spec || _placedKey != spec.SessionKey)
+        if (_spec is not { } spec)
         {
             return;
         }
-        if (_placement?.Silo is not null)
+        if (_placedKey == spec.SessionKey && _placement?.Silo is not null)
         {
             await PlaceAsync(ledger);
             return;
         }
         var check = await ledger.CheckAsync(spec.SessionKey, spec.Requirement);
-        if (check.Silo is not null && _spec?.SessionKey == spec.SessionKey)
+        if (_spec?.SessionKey != spec.SessionKey)
+        {
+            return;
+        }
+        if (check.Silo is not null)
         {
             ForgetPlacement();
         }
-        else if (_spec?.SessionKey == spec.SessionKey)
+        else
         {
+            _placedKey = spec.SessionKey;
             _placement = check;
+            _placedAt = time.GetUtcNow();
         }
     }
 

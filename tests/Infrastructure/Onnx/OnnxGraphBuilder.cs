@@ -40,6 +40,13 @@ public sealed class OnnxGraphBuilder(string name)
         return this;
     }
 
+    /// <summary>Float weights read from another file at load (ONNX external data), <paramref name="location"/> relative to the model.</summary>
+    public OnnxGraphBuilder ExternalWeights(string weights, long[] dims, string location)
+    {
+        initializers.Add(OnnxProto.ExternalTensor(weights, dims, location));
+        return this;
+    }
+
     public OnnxGraphBuilder Weights(string weights, long[] dims, long[] values)
     {
         initializers.Add(OnnxProto.Tensor(weights, OnnxDataType.Int64, dims, values));

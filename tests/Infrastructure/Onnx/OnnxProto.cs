@@ -113,6 +113,19 @@ public static class OnnxProto
             .String(8, name)
             .RawData(9, values);
 
+    /// <summary>
+    /// A float TensorProto whose values live in another file: dims = 1, data_type = 2, name = 8, external_data = 13
+    /// (StringStringEntryProto key = 1, value = 2; "location" is the file, relative to the model's folder),
+    /// data_location = 14 (EXTERNAL = 1).
+    /// </summary>
+    public static ProtoMessageWriter ExternalTensor(string name, long[] dims, string location) =>
+        new ProtoMessageWriter()
+            .PackedInt64s(1, dims)
+            .Int32(2, (int)OnnxDataType.Float)
+            .String(8, name)
+            .Message(13, new ProtoMessageWriter().String(1, "location").String(2, location))
+            .Int32(14, 1);
+
     /// <summary>ValueInfoProto: name = 1, type = 2.</summary>
     public static ProtoMessageWriter ValueInfo(string name, ProtoMessageWriter type) =>
         new ProtoMessageWriter().String(1, name).Message(2, type);

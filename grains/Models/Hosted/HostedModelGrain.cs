@@ -199,9 +199,9 @@ public sealed class HostedModelGrain(
                 {
                     DeactivateOnIdle();
                 }
-                else if (batcher.Counters.Items != reported)
+                else if (batcher.Counters.Items is var items && items != reported)
                 {
-                    reported = batcher.Counters.Items;
+                    reported = items;
                     Report(spec.ModelId, loaded);
                 }
                 return Task.CompletedTask;

@@ -15,7 +15,8 @@ public static class HostedSessionPlanner
     /// <summary>Memory a session is counted for when the model declares no <c>memory_requirement</c>: weights twice over and room for activations.</summary>
     public static long EstimatedMemory(long fileBytes) => fileBytes * 2 + (32L << 20);
 
-    public static bool IsTextModel(ModelSignature signature) => signature.Inputs.Any(i => i.Name == TokenIdsInput);
+    /// <summary>A model that reads text: the same test the input mapper tokenizes by, so the two never disagree.</summary>
+    public static bool IsTextModel(ModelSignature signature) => OnnxInputMapper.IsTextSignature(signature);
 
     /// <summary>Why the file cannot serve this model, or null.</summary>
     public static string? Mismatch(HostedArtifact artifact, ModelTask task, OnnxModelSettings settings)

@@ -55,7 +55,8 @@ public sealed class ModelArtifactPaths(IOptions<HostedModelOptions> options, IOp
         return Path.GetRelativePath(ModelDirectory, full);
     }
 
-    private static bool IsInside(string path, string directory) =>
+    /// <summary>Whether <paramref name="path"/> lies below <paramref name="directory"/> (both full paths).</summary>
+    public static bool IsInside(string path, string directory) =>
         path.StartsWith(directory.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     private Backends.ModelConfigException Refused(string field, string name) =>

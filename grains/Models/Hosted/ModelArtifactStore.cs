@@ -153,7 +153,7 @@ public sealed class ModelArtifactStore(ModelArtifactPaths paths, IOptions<Hosted
     public static void Delete(ModelArtifactPaths paths, string location)
     {
         var full = Path.GetFullPath(location, paths.ArtifactDirectory);
-        if (full.StartsWith(paths.ArtifactDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal) && Directory.Exists(full))
+        if (ModelArtifactPaths.IsInside(full, paths.ArtifactDirectory) && Directory.Exists(full))
         {
             Directory.Delete(full, recursive: true);
         }

@@ -46,6 +46,6 @@ public sealed class OnnxExternalDataTests
         using var session = OnnxModelSession.Load(path);
         var output = session.Run([new TensorItem([new NamedTensor("x", [4], [10f, 20f, 30f, 40f])])]);
 
-        Assert.Equal([11f, 22f, 33f, 44f], output[0].Tensors.Single(t => t.Name == "y").Floats);
+        Assert.Equal([11f, 22f, 33f, 44f], output[0].Tensors.Single(t => t.Name == "y").Floats!);
     }
 }

@@ -4,8 +4,4 @@ namespace Mcp.Cluster.Models.Hosted.Runtime;
 /// What a <see cref="DynamicBatcher{TItem, TResult}"/> has done (<see cref="Runs"/>, <see cref="Items"/>,
 /// <see cref="LargestBatch"/> since it was made) and holds now (<see cref="Waiting"/> items, <see cref="Running"/> runs).
 /// </summary>
-public sealed record DynamicBatcherCounters(long Runs, long Items, int LargestBatch, int Waiting, int Running)
-{
-    /// <summary>Items per run on average, 0 before the first run.</summary>
-    public double AverageBatch => Runs == 0 ? 0 : (double)Items / Runs;
-}
+public sealed record DynamicBatcherCounters(long Runs, long Items, int LargestBatch, int Waiting, int Running);

@@ -233,13 +233,7 @@ public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelp
 
     private NodeProcess StartSilo(Dictionary<string, string> environment, out (int Silo, int Client, int Metrics) ports)
     {
-        ports = (FreePort.Next(), FreePort.Next(), FreePort.Next());
-        var silo = NodeProcess.Start($"silo-{ports.Silo}", "silo", new Dictionary<string, string>(environment)
-        {
-            ["MCP_Cluster__SiloPort"] = ports.Silo.ToString(CultureInfo.InvariantCulture),
-            ["MCP_Cluster__GatewayPort"] = ports.Client.ToString(CultureInfo.InvariantCulture),
-            ["MCP_Cluster__MetricsPort"] = ports.Metrics.ToString(CultureInfo.InvariantCulture),
-        });
+        var silo = NodeProcess.StartSilo(environment, out ports);
         _nodes.Add(silo);
         return silo;
     }

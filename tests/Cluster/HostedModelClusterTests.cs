@@ -97,17 +97,13 @@ public sealed class HostedModelClusterTests(PostgresServer postgres, ITestOutput
 
     private (NodeProcess Node, int Port) StartSilo(Dictionary<string, string> environment, int gpus)
     {
-        var port = FreePort.Next();
-        var silo = NodeProcess.Start($"silo-{port}", "silo", new Dictionary<string, string>(environment)
+        var silo = NodeProcess.StartSilo(environment, out var ports, new Dictionary<string, string>
         {
-            ["MCP_Cluster__SiloPort"] = port.ToString(CultureInfo.InvariantCulture),
-            ["MCP_Cluster__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
-            ["MCP_Cluster__MetricsPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["MCP_Silo__Resources__Gpu"] = gpus.ToString(CultureInfo.InvariantCulture),
             ["MCP_Silo__Resources__ModelMemory"] = "4GB",
             ["MCP_Silo__Resources__AnnounceInterval"] = "00:00:02",
         });
         _nodes.Add(silo);
-        return (silo, port);
+        return (silo, ports.Silo);
     }
 }

@@ -194,19 +194,11 @@ public sealed class ProcessFailoverTests(PostgresServer postgres, ITestOutputHel
 
     private (NodeProcess Process, int Port) StartSilo()
     {
-        var siloPort = FreePort.Next();
-        var metricsPort = FreePort.Next();
-        var environment = new Dictionary<string, string>(_environment)
-        {
-            ["MCP_Cluster__SiloPort"] = siloPort.ToString(),
-            ["MCP_Cluster__GatewayPort"] = FreePort.Next().ToString(),
-            ["MCP_Cluster__MetricsPort"] = metricsPort.ToString(),
-        };
-        var silo = NodeProcess.Start($"silo-{siloPort}", "silo", environment);
+        var silo = NodeProcess.StartSilo(_environment, out var ports);
         _nodes.Add(silo);
-        _silosByPort[siloPort] = silo;
-        _metricsPorts.Add(metricsPort);
-        return (silo, siloPort);
+        _silosByPort[ports.Silo] = silo;
+        _metricsPorts.Add(ports.Metrics);
+        return (silo, ports.Silo);
     }
 
     /// <summary>

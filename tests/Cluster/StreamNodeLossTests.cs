@@ -230,15 +230,9 @@ public sealed class StreamNodeLossTests(PostgresServer postgres, ITestOutputHelp
 
     private void StartSilo()
     {
-        var siloPort = FreePort.Next();
-        var silo = NodeProcess.Start($"silo-{siloPort}", "silo", new Dictionary<string, string>(_environment)
-        {
-            ["MCP_Cluster__SiloPort"] = siloPort.ToString(),
-            ["MCP_Cluster__GatewayPort"] = FreePort.Next().ToString(),
-            ["MCP_Cluster__MetricsPort"] = FreePort.Next().ToString(),
-        });
+        var silo = NodeProcess.StartSilo(_environment, out var ports);
         _nodes.Add(silo);
-        _silosByPort[siloPort] = silo;
+        _silosByPort[ports.Silo] = silo;
     }
 
     private async Task<Uri> StartGatewayAsync()

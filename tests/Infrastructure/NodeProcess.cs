@@ -66,6 +66,27 @@ public sealed class NodeProcess : IAsyncDisposable
         return node;
     }
 
+    /// <summary>
+    /// A silo process with <paramref name="environment"/> (and <paramref name="settings"/> of its own) on free loopback
+    /// silo, client-gateway and metrics ports; named <c>silo-{silo port}</c>.
+    /// </summary>
+    public static NodeProcess StartSilo(IReadOnlyDictionary<string, string> environment, out (int Silo, int Client, int Metrics) ports,
+        IReadOnlyDictionary<string, string>? settings = null)
+    {
+        ports = (FreePort.Next(), FreePort.Next(), FreePort.Next());
+        var siloEnvironment = new Dictionary<string, string>(environment)
+        {
+            ["MCP_Cluster__SiloPort"] = ports.Silo.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["MCP_Cluster__GatewayPort"] = ports.Client.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["MCP_Cluster__MetricsPort"] = ports.Metrics.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            siloEnvironment[name] = value;
+        }
+        return Start($"silo-{ports.Silo}", "silo", siloEnvironment);
+    }
+
     /// <summary>A gateway process with <paramref name="environment"/> on a free loopback port of its own.</summary>
     public static NodeProcess StartGateway(IReadOnlyDictionary<string, string> environment, out Uri address)
     {

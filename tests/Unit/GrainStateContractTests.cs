@@ -16,7 +16,7 @@ public sealed class GrainStateContractTests
     /// </summary>
     private static readonly string[] PinnedGrainTypes =
     [
-        "alertchannel", "alertevaluator", "apikey", "apikeydirectory", "auditlog", "clusterhealth", "datasource", "datasource-executor",
+        "alertchannel", "alertevaluator", "apikey", "apikeydirectory", "auditlog", "clusterhealth", "datasource", "datasource-ask", "datasource-executor",
         "hosted-model", "integration", "mcpsession", "model", "model-placement", "modelcatalog", "modelexecutor", "namecatalog", "prompt", "usagemetrics",
     ];
 

@@ -1,0 +1,14 @@
+namespace Mcp.Cluster.DataSources;
+
+/// <summary>
+/// Turns plain-language questions about one source (keyed by its name) into structured queries, on the silo that
+/// receives them: a stateless worker using the policy its source's grain hands out, so a question only ever sees the
+/// tables, fields and values the caller may read, and the examples admins taught that fit within them.
+/// </summary>
+[Alias("mcp.datasource-ask")]
+public interface IDataAskExecutorGrain : IGrainWithStringKey
+{
+    /// <summary>The built-in translator (taught examples, then pattern rules); the query is not run.</summary>
+    [Alias("translate")]
+    Task<DataTranslation> TranslateAsync(string question, DataCaller caller);
+}

@@ -84,7 +84,7 @@ public static class DataQueryEndpoints
         ApiErrors.Result(StatusCodes.Status404NotFound, ErrorCodes.NotFound, $"Data source '{source}' not found.", new() { ["field"] = "source" });
 
     /// <summary>The caller, and for a read on a model's behalf the model and what it declared for this source.</summary>
-    private static async Task<(DataCaller? Caller, IResult? Error)> CallerAsync(HttpContext context, IGrainFactory grains, string? model, string source)
+    internal static async Task<(DataCaller? Caller, IResult? Error)> CallerAsync(HttpContext context, IGrainFactory grains, string? model, string source)
     {
         var caller = DataSourceEndpoints.Caller(context.GetRequiredApiKey());
         if (model is null)
@@ -101,13 +101,14 @@ public static class DataQueryEndpoints
         return (caller with { ModelId = info.ModelId, ModelDeclaration = declared }, null);
     }
 
-    private static IResult Answer(HttpContext context, DataQueryResult result, string source, string? table, int? limit, int offset)
+    internal static IResult Answer(HttpContext context, DataQueryResult result, string source, string? table, int? limit, int offset,
+        Action<System.Text.Json.Utf8JsonWriter>? more = null)
     {
         var extra = result.Field is null ? null : new Dictionary<string, object?> { ["field"] = result.Field };
         switch (result.Outcome)
         {
             case DataQueryOutcome.Ok:
-                return new DataQueryResponse(source, table, result, limit, offset, truncated: table is null && result.Detail is not null);
+                return new DataQueryResponse(source, table, result, limit, offset, truncated: table is null && result.Detail is not null, more);
             case DataQueryOutcome.NotFound:
                 return ApiErrors.Result(StatusCodes.Status404NotFound, ErrorCodes.NotFound, result.Detail!, extra);
             case DataQueryOutcome.Invalid:

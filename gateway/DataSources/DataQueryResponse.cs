@@ -8,7 +8,8 @@ namespace Mcp.Cluster.Gateway.DataSources;
 /// Writes a query answer: the envelope is written here and the rows, already JSON from the grain, are copied in as
 /// they are, so a large result is never parsed and serialized again.
 /// </summary>
-public sealed class DataQueryResponse(string source, string? table, DataQueryResult result, int? limit, int offset, bool truncated) : IResult
+public sealed class DataQueryResponse(string source, string? table, DataQueryResult result, int? limit, int offset, bool truncated,
+    Action<Utf8JsonWriter>? extra = null) : IResult
 {
     public async Task ExecuteAsync(HttpContext context)
     {
@@ -46,6 +47,7 @@ public sealed class DataQueryResponse(string source, string? table, DataQueryRes
         json.WriteBoolean("limited_by_quota", result.LimitedByQuota);
         json.WriteBoolean("cached", result.Cached);
         json.WriteNumber("elapsed_ms", Math.Round(result.ElapsedMs, 2));
+        extra?.Invoke(json);
         json.WriteEndObject();
         await json.FlushAsync();
     }

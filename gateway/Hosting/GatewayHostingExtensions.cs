@@ -96,6 +96,7 @@ public static class GatewayHostingExtensions
             .Validate(o => o.SettleTimeout > TimeSpan.Zero, "Completions:SettleTimeout must be positive.");
         builder.Services.AddSingleton<TokenQuota>();
         builder.Services.AddSingleton<CompletionRunner>();
+        builder.Services.AddSingleton<DataQuestions>();
         builder.Services.AddMcpOptions<UsageOptions>(configuration, UsageOptions.Section);
         builder.Services.AddSingleton<UsagePublisher>();
         builder.Services.AddSingleton<UsageReader>();
@@ -181,6 +182,8 @@ public static class GatewayHostingExtensions
         routes.MapCompletionEndpoints();
         routes.MapDataSourceEndpoints();
         routes.MapDataQueryEndpoints();
+        routes.MapDataAskEndpoints();
+        routes.MapDataExampleEndpoints();
         routes.MapAuditEndpoints();
         routes.MapPromptEndpoints();
         routes.MapMcpGateway();

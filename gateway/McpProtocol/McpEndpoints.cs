@@ -25,6 +25,7 @@ public static class McpEndpoints
         services.AddSingleton<McpCallers>();
         services.AddSingleton<ModelTools>();
         services.AddSingleton<DataTools>();
+        services.AddSingleton<DataAskTool>();
         services.AddSingleton<DataResources>();
         services.AddSingleton<PromptCatalog>();
         services.AddSingleton<IntegrationProxy>();
@@ -37,7 +38,7 @@ public static class McpEndpoints
         services.AddMcpServer(server =>
             {
                 server.ServerInfo = new Implementation { Name = "mcp-cluster", Title = "MCP Cluster", Version = typeof(McpEndpoints).Assembly.GetName().Version?.ToString(3) ?? "1.0.0" };
-                server.ServerInstructions = "Models are tools named model.{name}; data.sources lists the data this key may read and data.query reads it.";
+                server.ServerInstructions = "Models are tools named model.{name}; data.sources lists the data this key may read, data.query reads it and data.ask answers a question about it in plain language.";
                 server.Capabilities = new ServerCapabilities
                 {
                     Tools = new ToolsCapability { ListChanged = true },
@@ -59,7 +60,7 @@ public static class McpEndpoints
                 var key = Caller(request.Services);
                 await TrackAsync(request);
                 var models = await request.Services!.GetRequiredService<ModelTools>().ListAsync(key);
-                var data = key.Permissions.Satisfies(Permissions.Read) ? request.Services!.GetRequiredService<DataTools>().List() : [];
+                var data = key.Permissions.Satisfies(Permissions.Read) ? [.. request.Services!.GetRequiredService<DataTools>().List(), DataAskTool.Tool()] : Array.Empty<Tool>();
                 var upstream = await request.Services!.GetRequiredService<IntegrationProxy>().ListToolsAsync(key);
                 return new ListToolsResult { Tools = [.. data, .. models, .. upstream] };
             })
@@ -71,6 +72,10 @@ public static class McpEndpoints
                 if (ModelTools.Owns(name))
                 {
                     return await request.Services!.GetRequiredService<ModelTools>().CallAsync(key, name, request.Params.Arguments, cancellationToken);
+                }
+                if (DataAskTool.Owns(name))
+                {
+                    return await request.Services!.GetRequiredService<DataAskTool>().CallAsync(key, request.Params.Arguments, cancellationToken);
                 }
                 if (DataTools.Owns(name))
                 {
@@ -116,13 +121,17 @@ public static class McpEndpoints
                 await TrackAsync(request);
                 var own = await request.Services!.GetRequiredService<PromptCatalog>().ListAsync();
                 var upstream = await request.Services!.GetRequiredService<IntegrationProxy>().ListPromptsAsync();
-                return new ListPromptsResult { Prompts = [.. own, .. upstream] };
+                return new ListPromptsResult { Prompts = [DataAskTool.Prompt(), .. own, .. upstream] };
             })
             .WithGetPromptHandler(async (request, cancellationToken) =>
             {
                 RequireRead(Caller(request.Services));
                 await TrackAsync(request);
                 var name = request.Params?.Name ?? throw new McpProtocolException("prompts/get needs a prompt name.", McpErrorCode.InvalidParams);
+                if (DataAskTool.Owns(name))
+                {
+                    return DataAskTool.Render(request.Params.Arguments);
+                }
                 var prompts = request.Services!.GetRequiredService<PromptCatalog>();
                 if (!await prompts.ExistsAsync(name) && await request.Services!.GetRequiredService<IntegrationProxy>().ResolvePromptAsync(name) is { } upstream)
                 {
@@ -139,6 +148,8 @@ public static class McpEndpoints
                 var prompts = request.Services!.GetRequiredService<PromptCatalog>();
                 var completion = parameters.Ref switch
                 {
+                    PromptReference { Name: DataAskTool.Name } =>
+                        await request.Services!.GetRequiredService<DataAskTool>().CompleteAsync(key, argument.Name, argument.Value ?? ""),
                     PromptReference prompt when await prompts.ExistsAsync(prompt.Name) => await prompts.CompleteAsync(prompt.Name, argument.Name, argument.Value ?? ""),
                     ResourceTemplateReference { Uri: var uri } when uri == DataResources.Scheme + "{source}/{table}" =>
                         await request.Services!.GetRequiredService<DataResources>().CompleteAsync(key, argument.Name, argument.Value ?? "", parameters.Context?.Arguments),

@@ -30,7 +30,9 @@ public sealed record DataSourcePolicy(
     [property: Id(15)] bool Disabled,
     [property: Id(16)] string? ConnectorError,
     [property: Id(17)] string? SchemaError,
-    [property: Id(18)] DateTimeOffset IssuedAt)
+    [property: Id(18)] DateTimeOffset IssuedAt,
+    [property: Id(19)] IReadOnlyList<TableProfile>? Profiles = null,
+    [property: Id(20)] IReadOnlyList<DataQuestionExample>? Examples = null)
 {
     public static DataSourcePolicy Missing(string name, string version, DateTimeOffset at) => new(name, version, false, "", "{}",
         DataAccessDefault.None, new Dictionary<string, MaskKind>(), DataQuotas.Unlimited, new Dictionary<string, DataGrantEntry>(), [],

@@ -44,6 +44,17 @@ public interface IDataSourceGrain : IGrainWithStringKey
     [Alias("remove-grant")]
     Task<bool> RemoveGrantAsync(string subject, string updatedBy);
 
+    /// <summary>Keeps a question with the query that answers it, once the connector's compiler accepts the query.</summary>
+    [Alias("add-example")]
+    Task<DataExampleResult> AddExampleAsync(string question, DataQuery query, string createdBy);
+
+    /// <summary>The taught examples; null when the source does not exist.</summary>
+    [ReadOnly, AlwaysInterleave, Alias("examples")]
+    Task<IReadOnlyList<DataQuestionExample>?> GetExamplesAsync();
+
+    [Alias("remove-example")]
+    Task<bool> RemoveExampleAsync(string id, string removedBy);
+
     [ReadOnly, AlwaysInterleave, Alias("grants")]
     Task<IReadOnlyList<DataGrantEntry>?> GetGrantsAsync();
 

@@ -43,6 +43,7 @@ public sealed class DataSourceGrain(
     private DataSourceConnection _connection = null!;
     private DataSourceGrants _grants = null!;
     private DataQuotaLedger _ledger = null!;
+    private DataQuestionExamples _examples = null!;
     private RawSqlSlots _sqlSlots = null!;
     private ReadAdmissions _admissions = null!;
     private ActiveReadsBySilo _activeReads = null!;
@@ -61,11 +62,12 @@ public sealed class DataSourceGrain(
         _connection = new DataSourceConnection(name, connectors, secrets, _options, time, logger);
         _grants = new DataSourceGrants(name, () => source.State, _options, queryLimits.Value, time);
         _ledger = new DataQuotaLedger(name, time);
+        _examples = new DataQuestionExamples(() => source.State, time);
         _sqlSlots = new RawSqlSlots(name, _options);
         _admissions = new ReadAdmissions(name, () => source.State, _grants, _ledger, _sqlSlots);
         _activeReads = new ActiveReadsBySilo(_options, time);
         _writer = new DataSourceStateWriter(name, source, _ledger, logger);
-        _discovery = new SchemaDiscovery(name, () => source.State, _connection, _policy, _writer, _options, time, logger);
+        _discovery = new SchemaDiscovery(name, () => source.State, _connection, _policy, _writer, _options, queryLimits.Value, time, logger);
         _health = new DataSourceHealthLoop(name, () => source.State, () => source.RecordExists, _connection, _discovery, _options, time, logger);
         if (!source.RecordExists)
         {
@@ -194,6 +196,37 @@ public sealed class DataSourceGrain(
             return null;
         }
         return _grants.VisibleSchema(access, await _discovery.EnsureAsync() ?? []);
+    }
+
+    public async Task<DataExampleResult> AddExampleAsync(string question, DataQuery query, string createdBy)
+    {
+        if (!Exists())
+        {
+            return new DataExampleResult(DataCommandOutcome.NotFound, Detail: DataCommandResult.NotFound.Detail);
+        }
+        await _discovery.EnsureAsync();
+        var (example, problem) = _examples.Add(question, query, createdBy, _connection.Connector, queryLimits.Value);
+        if (example is null)
+        {
+            return new DataExampleResult(problem!.Outcome, Detail: problem.Detail, Field: problem.Field);
+        }
+        await ChangedAsync();
+        logger.LogInformation("Data source {Source} was taught example {Example} by {CreatedBy}", Name, example.Id, createdBy);
+        return new DataExampleResult(DataCommandOutcome.Ok, example);
+    }
+
+    public Task<IReadOnlyList<DataQuestionExample>?> GetExamplesAsync() =>
+        Task.FromResult<IReadOnlyList<DataQuestionExample>?>(Exists() ? source.State.Examples.ToArray() : null);
+
+    public async Task<bool> RemoveExampleAsync(string id, string removedBy)
+    {
+        if (!Exists() || !_examples.Remove(id))
+        {
+            return false;
+        }
+        await ChangedAsync();
+        logger.LogInformation("Data source {Source} forgot example {Example} ({RemovedBy})", Name, id, removedBy);
+        return true;
     }
 
     public Task<DataSourceStatusReport?> GetStatusAsync()

@@ -31,6 +31,10 @@ public sealed class DataSourceState
     /// (its generation starts over) can never be served the old registration's cached results.
     /// </summary>
     [Id(19)] public string CacheScope { get; set; } = "";
+    /// <summary>What the last discovery's sample of each table showed (members of object fields, few-valued text).</summary>
+    [Id(20)] public List<TableProfile> Profiles { get; set; } = [];
+    /// <summary>Questions admins taught, with the queries that answer them.</summary>
+    [Id(21)] public List<DataQuestionExample> Examples { get; set; } = [];
 }
 
 /// <summary>One key's use of a source.</summary>

@@ -22,8 +22,18 @@ public static class SampleDatabases
     public const int BuilderCount = 12;
     public const int PropertyCount = 300;
 
-    /// <summary>Version 1: salary_range text ("$90k-$110k"), requirements text, posted_date a date, location and pricing scalars.</summary>
-    public const int Version = 2;
+    /// <summary>
+    /// Version 1: salary_range text ("$90k-$110k"), requirements text, posted_date a date, location and pricing scalars.
+    /// Version 2: the guide's types, without <c>jobs.status</c> and without postings made on the day the file is made.
+    /// </summary>
+    public const int Version = 3;
+
+    /// <summary>Jobs (after the guide's own) posted on the day the file is made, so "today" finds postings on a fresh install.</summary>
+    public const int PostedTodayFirstId = 5;
+    public const int PostedTodayCount = 8;
+
+    /// <summary>A job's status; most are open.</summary>
+    public static readonly string[] JobStatuses = ["active", "closed", "filled"];
 
     /// <summary>The guide's own example, posted this many days before the file was made (so within last_6m, some within last_3m).</summary>
     public static readonly int[] GuideExampleAges = [12, 45, 100, 160];
@@ -79,7 +89,7 @@ public static class SampleDatabases
     public static IReadOnlyList<string> EnsureCreated(string dataDirectory, DateTimeOffset now)
     {
         var upgraded = new List<string>();
-        if (Ensure(dataDirectory, JobsFile, IsVersion1Jobs, connection => WriteJobs(connection, now)))
+        if (Ensure(dataDirectory, JobsFile, IsEarlierJobs, connection => WriteJobs(connection, now)))
         {
             upgraded.Add(JobsFile);
         }
@@ -96,33 +106,35 @@ public static class SampleDatabases
     }
 
     /// <summary>Creates the file when missing or an earlier sample; true when an earlier sample was replaced.</summary>
-    private static bool Ensure(string dataDirectory, string file, Func<SqliteConnection, bool> isVersion1, Action<SqliteConnection> write)
+    private static bool Ensure(string dataDirectory, string file, Func<SqliteConnection, bool> isEarlier, Action<SqliteConnection> write)
     {
         var path = Path.Combine(dataDirectory, file);
         var replaced = false;
         if (File.Exists(path))
         {
-            if (!IsEarlierSample(path, isVersion1))
+            if (!IsEarlierSample(path, isEarlier, out var version))
             {
                 return false;
             }
-            File.Move(path, AsideName(path));
+            File.Move(path, AsideName(path, Math.Max(1, version)));
             replaced = true;
         }
         Create(path, write);
         return replaced;
     }
 
-    /// <summary>Whether the file is a sample an earlier version made: no version of ours, and the version-1 columns.</summary>
-    private static bool IsEarlierSample(string path, Func<SqliteConnection, bool> isVersion1)
+    /// <summary>Whether the file is a sample an earlier version made: an older version of ours, and an earlier version's columns.</summary>
+    private static bool IsEarlierSample(string path, Func<SqliteConnection, bool> isEarlier, out long version)
     {
+        version = 0;
         try
         {
             using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
             connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA user_version";
-            return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) < Version && isVersion1(connection);
+            version = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+            return version < Version && isEarlier(connection);
         }
         catch (SqliteException)
         {
@@ -131,8 +143,9 @@ public static class SampleDatabases
         }
     }
 
-    private static bool IsVersion1Jobs(SqliteConnection connection) =>
-        DeclaredType(connection, "jobs", "salary_range") == "TEXT" && DeclaredType(connection, "jobs", "posted_date") == "DATE";
+    private static bool IsEarlierJobs(SqliteConnection connection) =>
+        DeclaredType(connection, "jobs", "salary_range") == "TEXT" && DeclaredType(connection, "jobs", "posted_date") == "DATE"
+        || DeclaredType(connection, "jobs", "salary_range") == "OBJECT" && DeclaredType(connection, "jobs", "status") is null;
 
     private static bool IsVersion1Homebuilders(SqliteConnection connection) =>
         DeclaredType(connection, "properties", "pricing") == "DECIMAL" && DeclaredType(connection, "properties", "location") == "TEXT";
@@ -146,15 +159,15 @@ public static class SampleDatabases
         return command.ExecuteScalar() as string;
     }
 
-    /// <summary><c>jobs.v1.db</c>, or <c>jobs.v1-2.db</c>… when that is taken.</summary>
-    private static string AsideName(string path)
+    /// <summary><c>jobs.v1.db</c> (by the version that made it), or <c>jobs.v1-2.db</c>… when that is taken.</summary>
+    private static string AsideName(string path, long version)
     {
         var directory = Path.GetDirectoryName(path)!;
         var stem = Path.GetFileNameWithoutExtension(path);
-        var candidate = Path.Combine(directory, $"{stem}.v1.db");
+        var candidate = Path.Combine(directory, $"{stem}.v{version}.db");
         for (var n = 2; File.Exists(candidate); n++)
         {
-            candidate = Path.Combine(directory, $"{stem}.v1-{n}.db");
+            candidate = Path.Combine(directory, $"{stem}.v{version}-{n}.db");
         }
         return candidate;
     }
@@ -190,13 +203,17 @@ public static class SampleDatabases
                 location     TEXT NOT NULL,
                 salary_range OBJECT,
                 requirements ARRAY NOT NULL,
-                posted_date  DATETIME NOT NULL
+                posted_date  DATETIME NOT NULL,
+                status       TEXT NOT NULL
             )
             """);
         var random = new Random(20260101);
+        // Its own sequence, so the columns of version 2 keep their values.
+        var statusRandom = new Random(20260303);
+        var minutesToday = (int)(now.UtcDateTime - now.UtcDateTime.Date).TotalMinutes;
         var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
         using var insert = connection.CreateCommand();
-        insert.CommandText = "INSERT INTO jobs VALUES (@id, @title, @company, @location, @salary, @requirements, @posted)";
+        insert.CommandText = "INSERT INTO jobs VALUES (@id, @title, @company, @location, @salary, @requirements, @posted, @status)";
         for (var id = 1; id <= JobCount; id++)
         {
             var guideExample = id <= GuideExampleAges.Length;
@@ -217,6 +234,17 @@ public static class SampleDatabases
             // Whole days back (one to 360, so never in the future and all within last_1y for a few days), at a minute of the working day.
             var age = guideExample ? GuideExampleAges[id - 1] : 1 + random.Next(0, 360);
             var posted = today.AddDays(-age).AddMinutes(8 * 60 + random.Next(0, 10 * 60));
+            var postedToday = id >= PostedTodayFirstId && id < PostedTodayFirstId + PostedTodayCount;
+            if (postedToday)
+            {
+                // Never after the moment the file is made: "today" is up to now.
+                posted = today.AddMinutes(statusRandom.Next(0, minutesToday + 1));
+            }
+            var roll = statusRandom.Next(10);
+            // A posting of the last weeks is mostly still open; older ones are mostly closed or filled.
+            var status = guideExample || postedToday ? (roll < 8 ? "active" : "closed")
+                : age <= 60 ? (roll < 7 ? "active" : roll < 9 ? "filled" : "closed")
+                : roll < 3 ? "active" : roll < 7 ? "filled" : "closed";
             insert.Parameters.Clear();
             insert.Parameters.AddWithValue("id", id);
             insert.Parameters.AddWithValue("title", title);
@@ -227,6 +255,7 @@ public static class SampleDatabases
                 : JsonSerializer.Serialize(new { min = low * 1000, max = high * 1000, currency = "USD" }));
             insert.Parameters.AddWithValue("requirements", JsonSerializer.Serialize(new[] { $"{years}+ years of experience", skills[0], skills[1], skills[2] }));
             insert.Parameters.AddWithValue("posted", posted.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
+            insert.Parameters.AddWithValue("status", status);
             insert.ExecuteNonQuery();
         }
     }

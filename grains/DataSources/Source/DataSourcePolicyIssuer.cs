@@ -21,7 +21,7 @@ public sealed class DataSourcePolicyIssuer
         new(source, Version, true, s.Type, s.StoredConfig, s.DefaultAccess,
             new Dictionary<string, MaskKind>(s.Masks, StringComparer.Ordinal), s.DefaultQuotas,
             new Dictionary<string, DataGrantEntry>(s.Grants, StringComparer.Ordinal), s.Tables.ToArray(), s.SchemaRefreshedAt, s.Generation,
-            s.HashSalt, s.CacheScope, s.CacheTtl, s.Disabled, connectorError, schemaError, now);
+            s.HashSalt, s.CacheScope, s.CacheTtl, s.Disabled, connectorError, schemaError, now, s.Profiles.ToArray(), s.Examples.ToArray());
 
     /// <summary>The answer for a name no source is registered under.</summary>
     public DataSourcePolicy Missing(string source, DateTimeOffset now) => DataSourcePolicy.Missing(source, Version, now);

@@ -14,6 +14,7 @@ public sealed class SchemaDiscovery(
     DataSourcePolicyIssuer policy,
     DataSourceStateWriter writer,
     DataSourceGrainOptions options,
+    Query.QueryLimits limits,
     TimeProvider time,
     ILogger logger)
 {
@@ -58,6 +59,35 @@ public sealed class SchemaDiscovery(
         a.Count == b.Count && a.Zip(b).All(p => p.First.Name == p.Second.Name
             && p.First.Path.SequenceEqual(p.Second.Path) && p.First.Columns.SequenceEqual(p.Second.Columns));
 
+    /// <summary>
+    /// Reads a sample of every table (the first <see cref="TableProfiler.SampleRows"/> rows, through the same compiled
+    /// reads callers get) and profiles it. A table that cannot be sampled gets no profile; discovery still succeeds.
+    /// </summary>
+    private async Task<List<TableProfile>> ProfileAsync(Connectors.DataConnector connector, IReadOnlyList<TableSchema> tables, CancellationToken cancellationToken)
+    {
+        var profiles = new List<TableProfile>();
+        var sample = Math.Min(TableProfiler.SampleRows, limits.MaxLimit);
+        foreach (var table in tables.Take(MaxProfiledTables))
+        {
+            try
+            {
+                var (read, _) = connector.Prepare(new DataQuery(table.Name, null, [], [], sample, 0), table, limits);
+                if (read is null)
+                {
+                    continue;
+                }
+                profiles.Add(TableProfiler.Profile(table, await connector.ReadAsync(read, cancellationToken)));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogInformation(e, "Table {Table} of data source {Source} could not be sampled for its profile", table.Name, source);
+            }
+        }
+        return profiles;
+    }
+
+    private const int MaxProfiledTables = 50;
+
     private async Task<string?> DiscoverAsync()
     {
         if (connection.Connector is not { } connector)
@@ -68,7 +98,9 @@ public sealed class SchemaDiscovery(
         {
             using var timeout = new CancellationTokenSource(options.SchemaDiscoveryTimeout, time);
             var tables = await connector.DiscoverAsync(timeout.Token);
+            var profiles = await ProfileAsync(connector, tables, timeout.Token);
             var s = state();
+            s.Profiles = profiles;
             if (!SameSchema(s.Tables, tables))
             {
                 // Replaced, never changed in place: a write in progress may be serializing the old list.

@@ -31,7 +31,7 @@ internal sealed class SourceFixtures
         // The connection is only handed connectors here; it never builds one, so it needs no factory or secrets.
         Connection = new DataSourceConnection("jobs_db", null!, null!, Options, time, NullLogger.Instance);
         Writer = new DataSourceStateWriter("jobs_db", null!, Ledger, NullLogger.Instance);
-        Discovery = new SchemaDiscovery("jobs_db", () => State, Connection, Policy, Writer, Options, time, NullLogger.Instance);
+        Discovery = new SchemaDiscovery("jobs_db", () => State, Connection, Policy, Writer, Options, new Mcp.Cluster.DataSources.Query.QueryLimits(), time, NullLogger.Instance);
         Health = new DataSourceHealthLoop("jobs_db", () => State, () => true, Connection, Discovery, Options, time, NullLogger.Instance);
     }
 

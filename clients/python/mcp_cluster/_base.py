@@ -49,7 +49,7 @@ class _AsyncClient(_Client):
         attempt = 0
         while True:
             response = await loop.run_in_executor(None, functools.partial(transport.send_once, method, path, body, params))
-            result, wait, error = transport.outcome(response, attempt)
+            result, wait, error = transport.outcome(response, attempt, method, path)
             if error is None:
                 return result
             if wait is None:

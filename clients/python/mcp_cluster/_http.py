@@ -6,6 +6,7 @@ import builtins
 import email.utils
 import http.client
 import json
+import logging
 import os
 import socket
 import time
@@ -28,6 +29,7 @@ DEFAULT_MAX_RETRY_WAIT = 30.0
 RETRIED_STATUSES = (429, 503)
 # socket.timeout is TimeoutError from Python 3.10 on, a subclass of OSError before.
 _TIMEOUTS = (socket.timeout, builtins.TimeoutError)
+_log = logging.getLogger("mcp_cluster")
 
 
 def parse_retry_after(value: Optional[str], now: Optional[datetime] = None) -> Optional[float]:
@@ -145,7 +147,7 @@ class Transport:
     def _timed_out(self) -> errors.TimeoutError:
         return errors.TimeoutError(f"the gateway at {self.base_url} did not answer within {self.timeout} s")
 
-    def outcome(self, response: Response, attempt: int) -> Tuple[Any, Optional[float], Optional[errors.MCPError]]:
+    def outcome(self, response: Response, attempt: int, method: str = "", path: str = "") -> Tuple[Any, Optional[float], Optional[errors.MCPError]]:
         """(result, None, None) for a success; (None, wait, error) when the caller should wait and retry; else
         (None, None, error) to raise."""
         if 200 <= response.status < 300:
@@ -161,6 +163,9 @@ class Transport:
             and retry_after <= self.max_retry_wait
             and attempt < self.max_retries
         ):
+            # Logged without the key or the body, only what was refused and how long we wait.
+            _log.info("%s %s answered %s %s; retrying in %.3g s (retry %d of %d)", method, path, response.status,
+                      error.error or "", retry_after, attempt + 1, self.max_retries)
             return None, retry_after, error
         return None, None, error
 
@@ -169,7 +174,7 @@ class Transport:
         attempt = 0
         while True:
             response = self.send_once(method, path, body, params)
-            result, wait, error = self.outcome(response, attempt)
+            result, wait, error = self.outcome(response, attempt, method, path)
             if error is None:
                 return result
             if wait is None:

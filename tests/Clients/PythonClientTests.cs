@@ -185,9 +185,8 @@ public sealed class PythonClientTests(PythonClientGateway fixture) : IClassFixtu
     {
         var (_, key) = await Gateway.CreateKeyAsync(new { owner = "py-concurrent", permissions = new[] { "read" } });
         var concurrent = (await RunChecksAsync("concurrent", key)).GetProperty("concurrent");
-        var guideRows = DataGateway.ReadDirect(Gateway.JobsFile,
-            "SELECT count(*) FROM jobs WHERE title = 'Software Engineer' AND location = 'Austin, TX'").Single()[0];
-        var available = Convert.ToInt32(guideRows, CultureInfo.InvariantCulture);
+        var engineers = DataGateway.ReadDirect(Gateway.JobsFile, "SELECT count(*) FROM jobs WHERE title = 'Software Engineer'").Single()[0];
+        var available = Convert.ToInt32(engineers, CultureInfo.InvariantCulture);
         // Each of the ten asked for a different limit (1..10), so every answer is its own request's.
         Assert.Equal(Enumerable.Range(1, 10), concurrent.GetProperty("limits").EnumerateArray().Select(l => l.GetInt32()));
         Assert.Equal(Enumerable.Range(1, 10).Select(limit => Math.Min(limit, available)),

@@ -125,7 +125,7 @@ async def concurrent():
 
     tick = asyncio.ensure_future(ticker())
     started = time.monotonic()
-    answers = await asyncio.gather(*(client.data.query(source="jobs_db", query=GUIDE_QUERY, limit=i + 1) for i in range(10)))
+    answers = await asyncio.gather(*(client.data.query(source="jobs_db", query={"title": "Software Engineer"}, limit=i + 1) for i in range(10)))
     elapsed = time.monotonic() - started
     stop.set()
     await tick

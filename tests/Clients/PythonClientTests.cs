@@ -287,6 +287,8 @@ public sealed class PythonClientTests(PythonClientGateway fixture) : IClassFixtu
         var inherited = Environment.GetEnvironmentVariable("PYTHONPATH");
         environment["PYTHONPATH"] = string.IsNullOrEmpty(inherited) ? ClientRoot : ClientRoot + Path.PathSeparator + inherited;
         environment["PYTHONDONTWRITEBYTECODE"] = "1";
+        // urllib honours proxy variables; the gateway is on loopback and must be reached directly.
+        environment["NO_PROXY"] = environment["no_proxy"] = "127.0.0.1,localhost";
         environment.TryAdd("MCP_API_KEY", "");
         return environment;
     }

@@ -101,10 +101,6 @@ class Transport:
     def __repr__(self) -> str:
         return f"Transport(base_url={self.base_url!r}, timeout={self.timeout!r}, max_retries={self.max_retries!r})"
 
-    @property
-    def has_key(self) -> bool:
-        return self._api_key is not None
-
     def url(self, path: str, params: Optional[Mapping[str, Any]] = None) -> str:
         url = self.base_url + path
         if params:
@@ -154,7 +150,7 @@ class Transport:
             return wrap(response.body), None, None
         retry_after = parse_retry_after(response.headers.get("retry-after"))
         if retry_after is None and isinstance(response.body, dict) and response.status in RETRIED_STATUSES:
-            # The data quota's 429 body also says it; the header is what counts, the body is a fallback.
+            # Some answers (a model's 503) also say it in the body; the header counts, the body is the fallback.
             retry_after = _number(response.body.get("retry_after"))
         error = errors.error_for_status(response.status, response.body, retry_after=retry_after, redact=self._api_key)
         if (

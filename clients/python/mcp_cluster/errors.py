@@ -126,15 +126,14 @@ def error_for_status(
     redact: Optional[str] = None,
 ) -> MCPError:
     """The typed error for an HTTP error answer. ``redact`` (the key) is removed from any text that would show."""
+    if redact and body is not None:
+        body = _redacted(body, redact)
     fields: Mapping[str, Any] = body if isinstance(body, dict) else {}
     code = _text(fields.get("error"))
     detail = _text(fields.get("detail"))
     if detail is None and isinstance(body, str) and body.strip():
         detail = body.strip()[:500]
     field = _text(fields.get("field"))
-    if redact:
-        detail = detail.replace(redact, "***") if detail else detail
-        code = code.replace(redact, "***") if code else code
     message = f"{status} {code or reason or 'error'}"
     if detail:
         message += f": {detail}"
@@ -144,6 +143,17 @@ def error_for_status(
     if cls is None:
         cls = ServerError if status >= 500 else MCPError
     return cls(message, status=status, error=code, detail=detail, field=field, body=body, retry_after=retry_after)
+
+
+def _redacted(value: Any, secret: str) -> Any:
+    """The value with every occurrence of the secret in its strings (keys included) replaced by ``***``."""
+    if isinstance(value, str):
+        return value.replace(secret, "***")
+    if isinstance(value, dict):
+        return {_redacted(k, secret): _redacted(v, secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redacted(v, secret) for v in value]
+    return value
 
 
 def _text(value: Any) -> Optional[str]:

@@ -150,17 +150,18 @@ class ErrorMappingTests(ServerTestCase):
                 self.assert_no_key(error)
 
     def test_a_key_echoed_by_the_server_is_not_in_the_message(self) -> None:
-        self.server.answer(401, {"error": "invalid_api_key", "detail": f"The key {KEY} is unknown"})
+        self.server.answer(401, {"error": "invalid_api_key", "detail": f"The key {KEY} is unknown", "echo": [{"key": KEY}]})
         with self.assertRaises(errors.AuthenticationError) as raised:
             self.sync().list_models()
         self.assert_no_key(raised.exception)
-        self.assertIn("***", raised.exception.detail)
+        self.assertEqual(raised.exception.detail, "The key *** is unknown")
+        self.assertNotIn(KEY, json.dumps(raised.exception.body))
 
     def test_a_body_that_is_not_json_is_the_detail(self) -> None:
-        self.server.answer(502, "Bad gateway from a proxy")
+        self.server.answer(502, f"Bad gateway from a proxy, key {KEY}")
         with self.assertRaises(errors.ServerError) as raised:
             self.sync().list_models()
-        self.assertEqual(raised.exception.detail, "Bad gateway from a proxy")
+        self.assertEqual(raised.exception.detail, "Bad gateway from a proxy, key ***")
         self.assertIsNone(raised.exception.error)
 
     def test_rate_limit_error_carries_retry_after_and_reset_time(self) -> None:

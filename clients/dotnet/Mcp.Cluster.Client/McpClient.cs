@@ -128,6 +128,11 @@ public sealed partial class McpClient : IDisposable
     private static string Segment(string value, string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(value, name);
+        // "." and ".." survive escaping and would be resolved away by the URI, reaching another route.
+        if (value is "." or "..")
+        {
+            throw new ArgumentException($"'{value}' is not a name.", name);
+        }
         return Uri.EscapeDataString(value);
     }
 

@@ -11,7 +11,8 @@ namespace Mcp.Cluster.Tests.DataSources.Ask;
 /// same file, so the number is reported honestly rather than tuned to.
 /// </summary>
 [Trait("Tier", "Api")]
-public sealed class AskAccuracyTests(DataGateway gateway, ITestOutputHelper output) : IClassFixture<DataGateway>
+[Collection(DataCollection.Name)]
+public sealed class AskAccuracyTests(DataGateway gateway, ITestOutputHelper output)
 {
     public static string Artifacts { get; } = Path.Combine(AppContext.BaseDirectory, "artifacts", "ask-accuracy");
 

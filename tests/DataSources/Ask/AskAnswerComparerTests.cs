@@ -72,4 +72,12 @@ public sealed class AskAnswerComparerTests
         Assert.Null(AskAnswerComparer.Mismatch(gold, expected, Result(columns, """[{"location": "Austin, TX", "jobs": 2}, {"location": "Remote", "jobs": 3}]"""), answerQuery));
         Assert.NotNull(AskAnswerComparer.Mismatch(gold, expected, Result(columns, """[{"location": "Austin, TX", "jobs": 3}, {"location": "Remote", "jobs": 2}]"""), answerQuery));
     }
+
+    [Fact]
+    public void A_sort_key_the_gold_does_not_return_exempts_no_row()
+    {
+        // The gold sorts by a field it does not return: its rows cannot show ties, so every row must match.
+        var gold = Query("""{"table": "jobs", "fields": ["job_id"], "order_by": ["-salary_range.max"], "limit": 2}""");
+        Assert.NotNull(AskAnswerComparer.Mismatch(gold, Result(IdColumns, """[{"job_id": 1}, {"job_id": 2}]"""), Result(IdColumns, """[{"job_id": 7}, {"job_id": 8}]"""), null));
+    }
 }

@@ -39,4 +39,15 @@ public sealed class AskQuestionSetTests
         });
         Assert.Equal(Set.Questions.Count, Set.Questions.Select(q => q.Question.ToLowerInvariant()).Distinct().Count());
     }
+
+    [Fact]
+    public void Every_gold_that_orders_returns_what_it_orders_by()
+    {
+        // Otherwise the scorer could not check the order (nor tell ties at a limit from wrong rows).
+        Assert.All(Set.Questions.Where(q => q.Gold?.OrderBy is { Count: > 0 }), q =>
+        {
+            var returned = (q.Gold!.Fields ?? []).Concat(q.Gold.GroupBy ?? []).Concat((q.Gold.Aggregates ?? []).Select(a => a.As ?? (a.Field is null ? a.Fn : $"{a.Fn}_{a.Field.Replace('.', '_')}")));
+            Assert.All(q.Gold.OrderBy!, o => Assert.Contains(o.TrimStart('-').Split('.')[0], returned));
+        });
+    }
 }

@@ -14,6 +14,9 @@ switch (args.FirstOrDefault())
     case "data":
         await DataQueryBench.RunAsync(args);
         return 0;
+    // The plain-language translator's score on tests/DataSources/Ask/questions.json (issue 20).
+    case "ask-accuracy":
+        return await AskAccuracyBench.RunAsync(args);
     // The proxy side-by-side of issue 18 (see ProxyBench) and the two processes it starts from this same program.
     case "gateway":
         return await ProxyBench.RunAsync(args);

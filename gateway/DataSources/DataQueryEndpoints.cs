@@ -65,6 +65,15 @@ public static class DataQueryEndpoints
 
     private static async Task<IResult> SqlAsync(DataSqlRequest request, HttpContext context, IGrainFactory grains)
     {
+        if (request.Source is null)
+        {
+            var (found, problem) = await SourceOfStatementAsync(request.Sql!, context, grains);
+            if (found is null)
+            {
+                return problem!;
+            }
+            request = request with { Source = found };
+        }
         if (!DataRequestReader.IsValidName(request.Source))
         {
             return SourceNotFound(request.Source ?? "");
@@ -77,6 +86,31 @@ public static class DataQueryEndpoints
         var result = await grains.GetGrain<IDataSourceExecutorGrain>(request.Source).ExecuteSqlAsync(request.Sql!, request.MaxRows, caller!);
         context.Usage().RecordRead(request.Source, result, cacheable: false);
         return Answer(context, result, request.Source, null, null, 0);
+    }
+
+    /// <summary>
+    /// The source a statement without one is meant for: the only source the key may read that has a table the statement
+    /// reads (by name, case-insensitive). Only sources the key may read are looked at, so the answer reveals no other.
+    /// </summary>
+    private static async Task<(string? Source, IResult? Problem)> SourceOfStatementAsync(string sql, HttpContext context, IGrainFactory grains)
+    {
+        var tables = SqlTableNames.Read(sql);
+        if (tables.Count == 0)
+        {
+            return (null, ApiErrors.Validation("Name the data source with 'source': the statement reads no table by which to find it.", "source"));
+        }
+        var schemas = await context.RequestServices.GetRequiredService<McpProtocol.DataResources>().ReadableSchemasAsync(context.GetRequiredApiKey());
+        var candidates = schemas
+            .Where(s => s.Tables.Any(t => tables.Contains(t.Name, StringComparer.OrdinalIgnoreCase)))
+            .Select(s => s.Name).ToArray();
+        return candidates.Length switch
+        {
+            1 => (candidates[0], null),
+            0 => (null, ApiErrors.Validation(
+                $"No data source you may read has a table named {string.Join(" or ", tables.Select(t => $"'{t}'"))}; name the source with 'source'.", "source")),
+            _ => (null, ApiErrors.Validation(
+                $"Several data sources you may read have a table named {string.Join(" or ", tables.Select(t => $"'{t}'"))} ({string.Join(", ", candidates)}); name one with 'source'.", "source")),
+        };
     }
 
     /// <summary>Word for word what the grain answers for a source that does not exist or that the caller may not see.</summary>

@@ -118,7 +118,7 @@ public sealed record DataQueryRequest
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record DataSqlRequest
 {
-    [Required]
+    /// <summary>Omitted: the only source the key may read that has a table the statement reads.</summary>
     public string? Source { get; init; }
 
     /// <summary>One read-only statement.</summary>

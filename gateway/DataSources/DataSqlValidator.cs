@@ -8,7 +8,7 @@ public sealed class DataSqlValidator : IRequestValidator<DataSqlRequest, DataSql
 {
     public ValueTask<RequestValidation<DataSqlRequest>> ValidateAsync(DataSqlRequest request, HttpContext context) =>
         ValueTask.FromResult(
-            string.IsNullOrWhiteSpace(request.Source) ? ApiErrors.Validation("Required field 'source' is missing", "source")
+            request.Source is { } source && string.IsNullOrWhiteSpace(source) ? ApiErrors.Validation("Field 'source' must name a data source (or be left out).", "source")
             : string.IsNullOrWhiteSpace(request.Sql) ? ApiErrors.Validation("Required field 'sql' is missing", "sql")
             : RequestValidation<DataSqlRequest>.Valid(request));
 }

@@ -33,6 +33,15 @@ public sealed class OpenAiWireServer(string apiKey = "sk-test", params string[] 
     public Uri V1 => new(BaseUri, "v1/");
 
     /// <summary>
+    /// When set, the assistant answers with what this returns for the request's messages (role, content) instead of
+    /// the echo; null from it falls back to the echo. Lets a test play a model that writes queries.
+    /// </summary>
+    public Func<IReadOnlyList<(string Role, string Content)>, string?>? Assistant { get; set; }
+
+    /// <summary>The messages of every chat request, as JSON, in arrival order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> ChatRequests { get; } = new();
+
+    /// <summary>
     /// A message or embedding input containing this is refused with HTTP 400 <c>context_length_exceeded</c>, as
     /// OpenAI refuses an input that is too long.
     /// </summary>
@@ -66,9 +75,12 @@ public sealed class OpenAiWireServer(string apiKey = "sk-test", params string[] 
             {
                 return TooLong();
             }
+            ChatRequests.Enqueue(messages.ToJsonString());
             var lastUser = messages.LastOrDefault(m => m?["role"]?.GetValue<string>() == "user")?["content"]?.GetValue<string>() ?? "";
             var maxTokens = (request["max_completion_tokens"] ?? request["max_tokens"])?.GetValue<int>();
-            var words = ("echo: " + lastUser).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var scripted = Assistant?.Invoke(messages
+                .Select(m => (m?["role"]?.GetValue<string>() ?? "", m?["content"]?.GetValue<string>() ?? "")).ToArray());
+            var words = (scripted ?? "echo: " + lastUser).Split(' ', StringSplitOptions.RemoveEmptyEntries);
             var finish = "stop";
             if (maxTokens is { } max && words.Length > max)
             {

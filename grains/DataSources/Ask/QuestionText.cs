@@ -12,6 +12,8 @@ public sealed class QuestionText
 {
     public const int MaxLength = 1000;
 
+    private const int MaxDigits = 15;
+
     private QuestionText(string original, IReadOnlyList<Word> words)
     {
         Original = original;
@@ -55,7 +57,13 @@ public sealed class QuestionText
                 {
                     continue;
                 }
-                var value = decimal.Parse(number.ToString(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+                // Longer numbers are no amount anyone asks about; read as a word, they can never overflow a value.
+                if (number.Length > MaxDigits
+                    || !decimal.TryParse(number.ToString(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+                {
+                    words.Add(new Word(number.ToString(), text[start..i], null, false, false));
+                    continue;
+                }
                 var scaled = false;
                 if (i < text.Length && (text[i] is 'k' or 'K') && (i + 1 == text.Length || !char.IsLetter(text[i + 1])))
                 {

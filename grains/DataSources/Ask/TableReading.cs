@@ -352,6 +352,11 @@ public sealed class TableReading
                 continue;
             }
             var after = at + Length(phrase);
+            // "at least 4", "at most 3", "most 5" compare or limit; they order nothing.
+            if (at > 0 && _q[at - 1] == "at" || after < _q.Count && _q.Words[after].Number is not null)
+            {
+                continue;
+            }
             // "the highest salary" asked as a value is an aggregate, not an order: only a superlative on rows orders.
             if (concept == "" || IsValueQuestion(at))
             {

@@ -353,7 +353,7 @@ public sealed class TableReading
             }
             var after = at + Length(phrase);
             // "at least 4", "at most 3", "most 5" compare or limit; they order nothing.
-            if (at > 0 && _q[at - 1] == "at" || after < _q.Count && _q.Words[after].Number is not null)
+            if (concept == "" && (at > 0 && _q[at - 1] == "at" || after < _q.Count && _q.Words[after].Number is not null))
             {
                 continue;
             }

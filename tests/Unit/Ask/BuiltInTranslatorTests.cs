@@ -82,6 +82,9 @@ public sealed class BuiltInTranslatorTests
         Assert.Equal(new DataOrder("posted_date", true), Assert.Single(newest.OrderBy));
         Assert.Equal(5, newest.Limit);
 
+        var latest = Translate("newest 5 jobs", AskSchemas.JobsDb());
+        Assert.Equal((new DataOrder("posted_date", true), 5), (Assert.Single(latest.OrderBy), latest.Limit));
+
         var priciest = Translate("the most expensive property in Texas", AskSchemas.HomebuildersDb());
         Assert.Equal(new DataOrder("pricing.base_price", true), Assert.Single(priciest.OrderBy));
         Assert.Equal(1, priciest.Limit);

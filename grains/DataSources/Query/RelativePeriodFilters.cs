@@ -92,7 +92,7 @@ public static class RelativePeriodFilters
 
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private static string Midnight(DateOnly day) => day.ToString("yyyy-MM-dd'T'00:00:00'Z'", CultureInfo.InvariantCulture);
+    private static string Midnight(DateOnly day) => Day(day) + "T00:00:00Z";
 
     private static string Quote(string text) => JsonSerializer.Serialize(text);
 }

@@ -99,7 +99,9 @@ public abstract class SqlDialect
             var text = $"({value} #>> {path})";
             sql.Append(use switch
             {
-                MemberUse.Json or MemberUse.Order => json,
+                // A JSON null reads as SQL NULL, as a missing member does (and as SQLite and the in-memory engine read it).
+                MemberUse.Json => $"NULLIF({json}, 'null'::jsonb)",
+                MemberUse.Order => json,
                 MemberUse.Present => text,
                 MemberUse.Number => $"(CASE WHEN jsonb_typeof{json} = 'number' THEN CAST({text} AS numeric) END)",
                 MemberUse.Text => $"(CASE WHEN jsonb_typeof{json} = 'string' THEN {text} END)",

@@ -242,6 +242,29 @@ public sealed class AggregateQueryApiTests(DataGateway gateway) : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task The_mcp_data_query_tool_describes_and_runs_aggregates()
+    {
+        var (_, client) = await ReaderAsync("agg-agent");
+        var tool = (await client.GetFromJsonAsync<JsonElement>("/tools")).GetProperty("tools").EnumerateArray()
+            .Single(t => t.GetProperty("name").GetString() == "data.query");
+        var properties = tool.GetProperty("input_schema").GetProperty("properties");
+        Assert.Equal(["count", "sum", "avg", "min", "max"],
+            properties.GetProperty("aggregates").GetProperty("items").GetProperty("properties").GetProperty("fn").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("array", properties.GetProperty("group_by").GetProperty("type").GetString());
+
+        using var run = await client.PostAsJsonAsync("/tools/data.query/execute", new
+        {
+            source = "homebuilders_db", table = "properties", group_by = new[] { "location.state" },
+            aggregates = new object[] { new { fn = "count" }, new { fn = "avg", field = "pricing.base_price", @as = "avg_price" } }, order_by = new[] { "-count" },
+        });
+        var body = await run.AssertOkAsync();
+        Assert.False(body.GetProperty("is_error").GetBoolean(), body.ToString());
+        var rows = body.GetProperty("structured_content").GetProperty("rows").EnumerateArray().ToArray();
+        Assert.Equal((long)DataGateway.ReadDirect(gateway.HomebuildersFile, "SELECT COUNT(*) FROM properties").Single()[0]!, rows.Sum(r => r.GetProperty("count").GetInt64()));
+        Assert.All(rows, r => Assert.True(r.GetProperty("avg_price").GetDouble() > 0));
+    }
+
     [Theory]
     [InlineData("""{"source": "jobs_db", "aggregates": {"fn": "count"}}""", "aggregates")]
     [InlineData("""{"source": "jobs_db", "aggregates": [{"fn": "median", "field": "job_id"}]}""", "aggregates[0].fn")]

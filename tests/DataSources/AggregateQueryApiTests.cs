@@ -243,6 +243,24 @@ public sealed class AggregateQueryApiTests(DataGateway gateway) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Without_a_table_the_fields_in_aggregates_group_by_and_paths_choose_it_by_their_column()
+    {
+        var (_, client) = await ReaderAsync("agg-choice");
+        // homebuilders_db has builders and properties: only properties has pricing (and location as an object).
+        var answer = await gateway.QueryOkAsync(client, new
+        {
+            source = "homebuilders_db", aggregates = new[] { new { fn = "avg", field = "pricing.base_price" } }, group_by = new[] { "location.state" },
+        });
+        Assert.Equal("properties", answer.GetProperty("table").GetString());
+        var byBuilder = await gateway.QueryOkAsync(client, new { source = "homebuilders_db", aggregates = new[] { new { fn = "min", field = "founded_year" } } });
+        Assert.Equal("builders", byBuilder.GetProperty("table").GetString());
+        // Both tables have builder_id: the query must name one.
+        using var ambiguous = await client.PostAsJsonAsync("/api/data/query", new { source = "homebuilders_db", aggregates = new[] { new { fn = "count" } }, group_by = new[] { "builder_id" } });
+        var error = await ambiguous.AssertErrorAsync(HttpStatusCode.BadRequest, "validation_error");
+        Assert.Equal("table", error.GetProperty("field").GetString());
+    }
+
+    [Fact]
     public async Task The_mcp_data_query_tool_describes_and_runs_aggregates()
     {
         var (_, client) = await ReaderAsync("agg-agent");

@@ -243,7 +243,90 @@ public static partial class DataRequestReader
         {
             return (null, orderError);
         }
-        return (new DataQuery(request.Table, request.Fields, filters!, order!, request.Limit, request.Offset ?? 0), null);
+        var (aggregates, aggregateError) = ReadAggregates(request.Aggregates);
+        if (aggregateError is not null)
+        {
+            return (null, aggregateError);
+        }
+        var (groupBy, groupError) = ReadGroupBy(request.GroupBy);
+        if (groupError is not null)
+        {
+            return (null, groupError);
+        }
+        return (new DataQuery(request.Table, request.Fields, filters!, order!, request.Limit, request.Offset ?? 0, aggregates, groupBy), null);
+    }
+
+    /// <summary>
+    /// <c>[{"fn", "field"?, "as"?}]</c>, shape only: which fields exist, may be aggregated and how columns may be named
+    /// is the data source grain's to say. Null when left out.
+    /// </summary>
+    public static (IReadOnlyList<DataAggregate>? Aggregates, JsonHttpResult<ApiError>? Error) ReadAggregates(JsonElement? json)
+    {
+        if (json is null or { ValueKind: JsonValueKind.Null })
+        {
+            return (null, null);
+        }
+        if (json.Value.ValueKind != JsonValueKind.Array)
+        {
+            return (null, ApiErrors.Validation("'aggregates' must be a list of {fn, field, as}.", "aggregates"));
+        }
+        var aggregates = new List<DataAggregate>();
+        var index = 0;
+        foreach (var item in json.Value.EnumerateArray())
+        {
+            var at = $"aggregates[{index++}]";
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                return (null, ApiErrors.Validation($"'{at}' must be an object with 'fn' and, except for a count of rows, 'field'.", at));
+            }
+            AggregateFunction? function = null;
+            string? field = null;
+            string? name = null;
+            foreach (var property in item.EnumerateObject())
+            {
+                var value = property.Value;
+                switch (property.Name)
+                {
+                    case "fn" when value.ValueKind == JsonValueKind.String && ModelNames.TryParse<AggregateFunction>(value.GetString(), out var fn):
+                        function = fn;
+                        break;
+                    case "fn":
+                        return (null, ApiErrors.Validation(
+                            $"'{at}.fn' must be one of {string.Join(", ", Enum.GetValues<AggregateFunction>().Select(f => ModelNames.Of(f)))}.", $"{at}.fn"));
+                    case "field" when value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text:
+                        field = text;
+                        break;
+                    case "as" when value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text:
+                        name = text;
+                        break;
+                    case "field" or "as":
+                        return (null, ApiErrors.Validation($"'{at}.{property.Name}' must be a non-empty string.", $"{at}.{property.Name}"));
+                    default:
+                        return (null, ApiErrors.Validation($"Unknown field '{property.Name}' in '{at}'. Its fields: fn, field, as.", at));
+                }
+            }
+            if (function is not { } known)
+            {
+                return (null, ApiErrors.Validation($"'{at}.fn' is required.", $"{at}.fn"));
+            }
+            aggregates.Add(new DataAggregate(known, field, name));
+        }
+        return (aggregates, null);
+    }
+
+    /// <summary><c>["field", …]</c>; null when left out.</summary>
+    public static (IReadOnlyList<string>? GroupBy, JsonHttpResult<ApiError>? Error) ReadGroupBy(JsonElement? json)
+    {
+        if (json is null or { ValueKind: JsonValueKind.Null })
+        {
+            return (null, null);
+        }
+        if (json.Value.ValueKind != JsonValueKind.Array
+            || json.Value.EnumerateArray().Any(item => item.ValueKind != JsonValueKind.String || item.GetString() is not { Length: > 0 }))
+        {
+            return (null, ApiErrors.Validation("'group_by' must be a list of field names.", "group_by"));
+        }
+        return (json.Value.EnumerateArray().Select(item => item.GetString()!).ToArray(), null);
     }
 
     /// <summary>Filters as a list of <c>{field, op, value}</c>, or the shorthand object <c>{field: value}</c> meaning equality.</summary>

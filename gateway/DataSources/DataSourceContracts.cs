@@ -110,6 +110,12 @@ public sealed record DataQueryRequest
 
     public int? Offset { get; init; }
 
+    /// <summary><c>[{"fn": "count" | "sum" | "avg" | "min" | "max", "field"?, "as"?}]</c>: the rows become groups.</summary>
+    public JsonElement? Aggregates { get; init; }
+
+    /// <summary><c>["field", …]</c>: one row per distinct combination, with the aggregates computed per group.</summary>
+    public JsonElement? GroupBy { get; init; }
+
     /// <summary>Read on behalf of this model (id, name, name@version or name@alias); it must have declared the source.</summary>
     public string? Model { get; init; }
 }

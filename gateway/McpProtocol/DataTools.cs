@@ -29,15 +29,22 @@ public sealed class DataTools(IGrainFactory grains, DataResources resources, IHt
           "properties": {
             "source": {"type": "string", "description": "Data source name (see data.sources)"},
             "table": {"type": "string", "description": "Omit for the source's only table (else the only one with every named field)"},
-            "query": {"type": "object", "description": "Shorthand instead of filters: {field: value} equality; on date fields a period such as \"last_6m\" (last_<n> with d, w, m or y)"},
-            "fields": {"type": "array", "items": {"type": "string"}, "description": "Omit for every field the key may read"},
+            "query": {"type": "object", "description": "Shorthand instead of filters: {field: value} equality; on date fields a period: last_<n> with d, w, m or y (\"last_6m\"), today, yesterday, this_week, this_month, this_year"},
+            "fields": {"type": "array", "items": {"type": "string"}, "description": "Omit for every field the key may read. A field may be a member of an object field by path: salary_range.max"},
             "filters": {"anyOf": [
               {"type": "array", "items": {"type": "object", "properties": {
                 "field": {"type": "string"},
                 "op": {"type": "string", "enum": ["eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "starts_with", "is_null"]},
                 "value": {}}, "required": ["field", "value"]}},
               {"type": "object", "description": "{field: value} equality, as query"}]},
-            "order_by": {"type": "array", "items": {"type": "string"}, "description": "field, or -field for descending"},
+            "order_by": {"type": "array", "items": {"type": "string"}, "description": "field, or -field for descending; with aggregates a group_by field or an aggregate's name"},
+            "aggregates": {"type": "array", "maxItems": 8, "description": "Rows become groups: the group_by fields, then one column per aggregate (named by as, else count or <fn>_<field with dots as _>)",
+              "items": {"type": "object", "properties": {
+                "fn": {"type": "string", "enum": ["count", "sum", "avg", "min", "max"]},
+                "field": {"type": "string", "description": "Omit for count of rows; count of a field counts its non-null values"},
+                "as": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]{0,63}$"}},
+                "required": ["fn"], "additionalProperties": false}},
+            "group_by": {"type": "array", "maxItems": 4, "items": {"type": "string"}, "description": "One row per distinct value of these fields (limit and offset count groups)"},
             "limit": {"type": "integer", "minimum": 1, "maximum": 1000},
             "offset": {"type": "integer", "minimum": 0}
           },

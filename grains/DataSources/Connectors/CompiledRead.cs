@@ -8,19 +8,22 @@ namespace Mcp.Cluster.DataSources.Connectors;
 public sealed record CompiledRead(string Fingerprint, IReadOnlyList<ColumnSchema> Columns, int Limit, CompiledQuery Compiled)
     : PreparedRead(Fingerprint, Columns, Limit)
 {
+    public override bool IsAggregate => Compiled.IsAggregate;
+
     public static (PreparedRead? Read, QueryProblem? Problem) Compile(DataQuery query, TableSchema table, SqlDialect dialect, QueryLimits limits)
     {
         var (compiled, problem) = SqlQueryCompiler.Compile(query, table, dialect, limits);
-        if (compiled is null)
-        {
-            return (null, problem);
-        }
+        return compiled is null ? (null, problem) : (Of(compiled, dialect), null);
+    }
+
+    public static CompiledRead Of(CompiledQuery compiled, SqlDialect dialect)
+    {
         var fingerprint = new StringBuilder(dialect.Name).Append('\n').Append(compiled.Sql);
         foreach (var parameter in compiled.Parameters)
         {
             fingerprint.Append('\n').Append(parameter.Name).Append(':').Append(parameter.Type).Append('=')
-                .Append(Convert.ToString(parameter.Value, CultureInfo.InvariantCulture));
+                .Append(parameter.Value is string[] path ? string.Join(".", path) : Convert.ToString(parameter.Value, CultureInfo.InvariantCulture));
         }
-        return (new CompiledRead(fingerprint.ToString(), compiled.Columns, compiled.Limit, compiled), null);
+        return new CompiledRead(fingerprint.ToString(), compiled.Columns, compiled.Limit, compiled);
     }
 }

@@ -43,6 +43,9 @@ public sealed class DataSourceExecutorGrain(
     /// </summary>
     private const string UnknownSourceLabel = "_unknown";
 
+    /// <summary>An aggregate answer's columns are group fields (never masked ones) and computed values: nothing to mask.</summary>
+    private static readonly IReadOnlyDictionary<string, MaskKind> NoMasks = new Dictionary<string, MaskKind>();
+
     private readonly DataSourceGrainOptions _options = options.Value;
     private readonly QueryLimits _limits = queryLimits.Value;
     private readonly TimeSpan _deadline = QueryDeadline.For(options.Value.QueryTimeout, messaging.Value.ResponseTimeout);
@@ -134,7 +137,10 @@ public sealed class DataSourceExecutorGrain(
                 auditDetail: fieldProblem.AuditDetail);
         }
 
-        var fields = query.Fields is { Count: > 0 } ? query.Fields : policy.VisibleColumns.Select(c => c.Name).ToArray();
+        var aggregate = AggregateNames.IsAggregate(query);
+        // An aggregate query reads its group fields and the fields it aggregates; its answer columns are computed.
+        var fields = aggregate ? QueryTableChoice.Named(query with { Filters = [], OrderBy = [] }).Select(n => n.Field).Distinct().ToArray()
+            : query.Fields is { Count: > 0 } ? query.Fields : policy.VisibleColumns.Select(c => c.Name).ToArray();
         if (query.Filters.Count > _limits.MaxFilters)
         {
             return await DenyAsync(r, caller, query.Table, fields, "query", DataQueryOutcome.Invalid, $"At most {_limits.MaxFilters} filters per query.", "filters");
@@ -144,7 +150,7 @@ public sealed class DataSourceExecutorGrain(
         {
             return await DenyAsync(r, caller, query.Table, fields, "query", DataQueryOutcome.Invalid, periodProblem.Detail, periodProblem.Field);
         }
-        var effective = query with { Fields = fields, Filters = [.. filters, .. policy.RowFilters] };
+        var effective = query with { Fields = aggregate ? query.Fields : fields, Filters = [.. filters, .. policy.RowFilters] };
         // A period is one filter of the caller's that becomes two; like row filters, the second is not the caller's to count.
         var limits = _limits.WithRowFilters(policy.RowFilters.Count + periodFilters);
         var (read, problem) = connector.Prepare(effective, table, limits);
@@ -186,17 +192,18 @@ public sealed class DataSourceExecutorGrain(
         bool hit;
         var ttl = r.Source.Policy.CacheTtl;
         var masker = r.Source.Masker;
+        var masks = read!.IsAggregate ? NoMasks : policy.Masks;
         try
         {
             using var timeout = new CancellationTokenSource(_deadline);
             if (ttl > TimeSpan.Zero)
             {
                 var key = DataQueryCache.Key(Name, r.Source.Policy.CacheScope, r.Source.Policy.Generation, read!.Fingerprint, policy.Fingerprint);
-                (rows, hit) = await cache.GetOrReadAsync(Name, key, ttl, ct => ReadRowsAsync(connector, masker, read, policy, ct), timeout.Token);
+                (rows, hit) = await cache.GetOrReadAsync(Name, key, ttl, ct => ReadRowsAsync(connector, masker, read, masks, ct), timeout.Token);
             }
             else
             {
-                (rows, hit) = (await ReadRowsAsync(connector, masker, read!, policy, timeout.Token), false);
+                (rows, hit) = (await ReadRowsAsync(connector, masker, read!, masks, timeout.Token), false);
             }
         }
         catch (Exception e)
@@ -220,7 +227,7 @@ public sealed class DataSourceExecutorGrain(
         }
         metrics.DataQuery(r.Label, "ok", r.Elapsed);
         return new DataQueryResult(DataQueryOutcome.Ok, Columns: read!.Columns, RowsJson: rows.Json, RowCount: rows.Count, Cached: hit,
-            MaskedFields: policy.Masks, LimitedByQuota: limitedByQuota, ElapsedMs: elapsed, Table: table.Name);
+            MaskedFields: masks, LimitedByQuota: limitedByQuota, ElapsedMs: elapsed, Table: table.Name);
     }
 
     private async Task<DataQueryResult> ExecuteSqlCoreAsync(Read r, string sql, int? maxRows, DataCaller caller, bool mayRetry)
@@ -384,11 +391,11 @@ public sealed class DataSourceExecutorGrain(
 
     /// <summary>Touches no activation state: it may run off the scheduler (in the query cache's factory), and runs on the thread pool.</summary>
     private static Task<CachedRows> ReadRowsAsync(
-        DataConnector connector, FieldMasker masker, PreparedRead read, TablePolicy policy, CancellationToken cancellationToken) =>
+        DataConnector connector, FieldMasker masker, PreparedRead read, IReadOnlyDictionary<string, MaskKind> masks, CancellationToken cancellationToken) =>
         Task.Run(async () =>
         {
             var rows = await connector.ReadAsync(read, cancellationToken);
-            return new CachedRows(rows.Rows.Count, RowJsonWriter.Write(rows, policy.Masks, masker));
+            return new CachedRows(rows.Rows.Count, RowJsonWriter.Write(rows, masks, masker));
         }, cancellationToken);
 
     /// <summary>
@@ -460,8 +467,8 @@ public sealed class DataSourceExecutorGrain(
         var named = QueryTableChoice.Named(query).ToArray();
         foreach (var (field, where) in named)
         {
-            var missing = policy.Table.FindColumn(field) is null;
-            if (missing || (!isAdmin && !policy.IsVisible(field)))
+            var missing = policy.Table.FindColumn(policy.ColumnOf(field)) is null;
+            if (missing || (!isAdmin && !policy.IsVisibleField(field)))
             {
                 return (DataQueryOutcome.Invalid,
                     $"Table '{policy.Table.Name}' has no field '{field}'. Fields: {string.Join(", ", policy.VisibleColumns.Select(c => c.Name))}.", where,
@@ -470,14 +477,16 @@ public sealed class DataSourceExecutorGrain(
         }
         foreach (var (field, where) in named)
         {
-            if (!policy.IsVisible(field))
+            var column = policy.ColumnOf(field);
+            if (!policy.IsVisible(column))
             {
                 return (DataQueryOutcome.Forbidden, $"Field '{field}' of '{policy.Table.Name}' is not granted to this key.", where, null);
             }
-            if (where != "fields" && policy.IsMasked(field))
+            if ((where != "fields" || column != field) && policy.IsMasked(column))
             {
-                // Filtering or sorting on a masked value would reveal it a comparison at a time.
-                return (DataQueryOutcome.Forbidden, $"Field '{field}' is masked ({policy.Masks[field].ToString().ToLowerInvariant()}) and cannot be filtered or sorted on.", where, null);
+                // Filtering, sorting, grouping or aggregating a masked value, or reading a member of it, would reveal it.
+                return (DataQueryOutcome.Forbidden,
+                    $"Field '{column}' is masked ({policy.Masks[column].ToString().ToLowerInvariant()}) and cannot be filtered, sorted, grouped, aggregated or read by member.", where, null);
             }
         }
         return null;

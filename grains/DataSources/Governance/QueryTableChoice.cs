@@ -1,3 +1,5 @@
+using Mcp.Cluster.DataSources.Query;
+
 namespace Mcp.Cluster.DataSources.Governance;
 
 /// <summary>
@@ -41,7 +43,7 @@ public static class QueryTableChoice
         {
             return (null, Invalid($"Data source '{source}' has several tables; name one with 'table': {names}.", "table"));
         }
-        var candidates = readable.Where(p => fields.All(f => p.IsVisible(f.Field))).ToArray();
+        var candidates = readable.Where(p => fields.All(f => p.IsVisibleField(f.Field))).ToArray();
         if (candidates.Length == 1)
         {
             return (candidates[0], null);
@@ -52,7 +54,7 @@ public static class QueryTableChoice
                 $"Every table of '{source}' named here has the fields {string.Join(", ", fields.Select(f => f.Field))}; name one with 'table': {string.Join(", ", candidates.Select(p => p.Table.Name))}.",
                 "table"));
         }
-        if (fields.FirstOrDefault(f => !readable.Any(p => p.IsVisible(f.Field))) is { Field: not null } unknown)
+        if (fields.FirstOrDefault(f => !readable.Any(p => p.IsVisibleField(f.Field))) is { Field: not null } unknown)
         {
             return (null, Invalid(
                 $"No table of '{source}' has a field '{unknown.Field}'. Tables: {string.Join("; ", readable.Select(p => $"{p.Table.Name} ({string.Join(", ", p.VisibleColumns.Select(c => c.Name))})"))}.",
@@ -62,11 +64,20 @@ public static class QueryTableChoice
             $"No table of '{source}' has all of the fields {string.Join(", ", fields.Select(f => f.Field))}; name one with 'table': {names}.", "table"));
     }
 
-    /// <summary>Every field a query names, with the request field that names it.</summary>
-    public static IEnumerable<(string Field, string Where)> Named(DataQuery query) =>
-        (query.Fields ?? []).Select(f => (f, "fields"))
+    /// <summary>
+    /// Every field a query names, with the request field that names it: fields, filters, order_by (except an
+    /// aggregate's name), group_by and the fields of aggregates. A member path (<c>salary_range.max</c>) is named as
+    /// it was written; <see cref="TablePolicy.ColumnOf"/> gives the column it reads, which governance decides on.
+    /// </summary>
+    public static IEnumerable<(string Field, string Where)> Named(DataQuery query)
+    {
+        var outputs = AggregateNames.Of(query).ToHashSet(StringComparer.Ordinal);
+        return (query.Fields ?? []).Select(f => (f, "fields"))
             .Concat(query.Filters.Select(f => (f.Field, "filters")))
-            .Concat(query.OrderBy.Select(o => (o.Field, "order_by")));
+            .Concat(query.OrderBy.Where(o => !outputs.Contains(o.Field)).Select(o => (o.Field, "order_by")))
+            .Concat((query.GroupBy ?? []).Select(g => (g, "group_by")))
+            .Concat((query.Aggregates ?? []).Select((a, i) => (a.Field!, $"aggregates[{i}].field")).Where(a => a.Item1 is not null));
+    }
 
     private static Refusal Invalid(string detail, string field) => new(DataQueryOutcome.Invalid, detail, field);
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Mcp.Cluster.DataSources.Connectors;
 using Mcp.Cluster.DataSources.Query;
 
@@ -7,69 +6,146 @@ namespace Mcp.Cluster.DataSources.InMemory;
 /// <summary>
 /// Runs structured queries over rows held in memory (file-based sources), with the semantics the SQL sources have:
 /// a comparison with a missing value is false (also for ne and not_in), text equality is exact, contains and
-/// starts_with ignore case, nulls sort last ascending and first descending. Queries are checked by the same
-/// compiler the SQL sources use, so every source answers a bad query with the same error.
+/// starts_with ignore case, nulls sort last ascending and first descending, a member of another type than the
+/// comparison's value matches nothing, count of a field counts its non-null values, sum/avg/min/max leave nulls out.
+/// Queries are checked by the same planner the SQL sources use, so every source answers a bad query with the same error.
 /// </summary>
 public static class InMemoryQueryEngine
 {
     public static (PreparedRead? Read, QueryProblem? Problem) Prepare(DataQuery query, TableSchema table, QueryLimits limits, string version)
     {
-        var (compiled, problem) = CompiledRead.Compile(query, table, SqlDialect.Postgres, limits);
-        if (compiled is not CompiledRead read)
+        var (plan, problem) = QueryPlanner.Plan(query, table, SqlDialect.InMemory.SupportsMembers, limits);
+        if (plan is null)
         {
             return (null, problem);
         }
-        var filters = new List<InMemoryFilter>();
-        foreach (var filter in query.Filters)
-        {
-            var index = IndexOf(table, filter.Field);
-            var column = table.Columns[index];
-            using var document = JsonDocument.Parse(filter.ValueJson);
-            var json = document.RootElement;
-            object value = filter.Operator switch
-            {
-                FilterOperator.IsNull => json.GetBoolean(),
-                FilterOperator.In or FilterOperator.NotIn => json.EnumerateArray().Select(v => Typed(v, column, limits)).ToArray(),
-                _ => Typed(json, column, limits),
-            };
-            filters.Add(new InMemoryFilter(index, column.Type, filter.Operator, value));
-        }
-        // The compiled statement names exactly what is read; the version names the data it is read from.
-        return (new InMemoryRead($"{version}\n{read.Fingerprint}", read.Columns, read.Limit, table, filters, query.OrderBy, query.Offset), null);
+        // The statement names exactly what is read; the version names the data it is read from.
+        var compiled = CompiledRead.Of(SqlQueryCompiler.Write(plan, SqlDialect.InMemory), SqlDialect.InMemory);
+        return (new InMemoryRead($"{version}\n{compiled.Fingerprint}", plan.Columns, plan.Limit, plan), null);
     }
 
     public static RowSet Run(InMemoryRead read, IReadOnlyList<object?[]> rows)
     {
-        IEnumerable<object?[]> matching = rows.Where(row => read.Filters.All(f => Matches(row[f.Column], f)));
-        if (read.OrderBy.Count > 0)
+        var plan = read.Plan;
+        var members = new JsonMembers();
+        var indexes = plan.Table.Columns.Select((c, i) => (c.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
+        object? Value(object?[] row, FieldRef field, MemberUse use) =>
+            field.IsMember ? members.Read(row[indexes[field.Column.Name]], field.Members, use) : row[indexes[field.Column.Name]];
+
+        var matching = rows.Where(row => plan.Filters.All(f => Matches(Value(row, f.Field, f.Member ?? MemberUse.Present), f))).ToList();
+        List<object?[]> answer;
+        if (plan.IsAggregate)
         {
-            var keys = read.OrderBy.Select(o => (Index: IndexOf(read.Table, o.Field), o.Descending)).ToArray();
-            matching = matching.Order(Comparer<object?[]>.Create((a, b) =>
-            {
-                foreach (var (index, descending) in keys)
-                {
-                    var order = CompareForSort(a[index], b[index], descending);
-                    if (order != 0)
-                    {
-                        return order;
-                    }
-                }
-                return 0;
-            }));
+            answer = Groups(plan, matching, Value);
+            answer = Sort(answer, plan.Order.Select(o => (Key: (Func<object?[], object?>)(row => row[o.Output]), o.Descending)).ToArray());
         }
-        var projection = read.Columns.Select(c => IndexOf(read.Table, c.Name)).ToArray();
-        var page = matching.Skip(read.Offset).Take(read.Limit)
-            .Select(row => projection.Select(i => row[i]).ToArray())
-            .ToList();
-        return new RowSet(read.Columns, page);
+        else
+        {
+            var sorted = Sort(matching, plan.Order.Select(o => (Key: (Func<object?[], object?>)(row => Value(row, o.Field!, MemberUse.Order)), o.Descending)).ToArray());
+            answer = sorted.Skip(plan.Offset).Take(plan.Limit).Select(row => plan.Select.Select(f => Value(row, f, MemberUse.Json)).ToArray()).ToList();
+            return new RowSet(plan.Columns, answer);
+        }
+        return new RowSet(plan.Columns, answer.Skip(plan.Offset).Take(plan.Limit).ToList());
     }
 
-    private static object Typed(JsonElement json, ColumnSchema column, QueryLimits limits) =>
-        FilterValueReader.TryRead(json, column, limits, out var value, out _) ? Normalize(value) : throw new InvalidOperationException("The compiler accepted a value the reader refuses.");
+    private static List<object?[]> Groups(QueryPlan plan, List<object?[]> rows, Func<object?[], FieldRef, MemberUse, object?> value)
+    {
+        var groups = new Dictionary<string, (object?[] Key, List<object?[]> Rows)>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            var key = plan.Select.Select(f => value(row, f, MemberUse.Json)).ToArray();
+            var text = string.Join('\u001f', key.Select(KeyText));
+            if (!groups.TryGetValue(text, out var group))
+            {
+                group = (key, []);
+                groups[text] = group;
+            }
+            group.Rows.Add(row);
+        }
+        if (plan.Select.Count == 0 && groups.Count == 0)
+        {
+            // Without group_by there is one group, also over no rows at all (a count of 0).
+            groups[""] = ([], []);
+        }
+        return groups.Values.Select(g => g.Key.Concat(plan.Aggregates.Select(a => Compute(a, g.Rows, value))).ToArray()).ToList();
+    }
 
-    private static object Normalize(object value) => value is DateTimeOffset moment ? moment.ToUniversalTime() : value;
+    private static string KeyText(object? value) => value switch
+    {
+        null => "n",
+        RawJson json => "j" + json.Json,
+        DateOnly date => "d" + date.DayNumber,
+        DateTimeOffset moment => "t" + moment.UtcTicks,
+        _ => value.GetType().Name + System.Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture),
+    };
 
-    private static bool Matches(object? value, InMemoryFilter filter)
+    private static object? Compute(PlannedAggregate aggregate, List<object?[]> rows, Func<object?[], FieldRef, MemberUse, object?> value)
+    {
+        if (aggregate.Field is not { } field)
+        {
+            return (long)rows.Count;
+        }
+        var use = aggregate.Function == AggregateFunction.Count ? MemberUse.Present : MemberUse.Number;
+        var values = rows.Select(row => value(row, field, use)).OfType<object>().ToList();
+        switch (aggregate.Function)
+        {
+            case AggregateFunction.Count:
+                return (long)values.Count;
+            case AggregateFunction.Min or AggregateFunction.Max:
+                if (values.Count == 0)
+                {
+                    return null;
+                }
+                var best = values[0];
+                foreach (var v in values.Skip(1))
+                {
+                    var order = Compare(v, best);
+                    if (aggregate.Function == AggregateFunction.Min ? order < 0 : order > 0)
+                    {
+                        best = v;
+                    }
+                }
+                return best;
+            default:
+                if (values.Count == 0)
+                {
+                    return null;
+                }
+                if (values.Any(v => v is double))
+                {
+                    var sum = values.Sum(v => System.Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture));
+                    return aggregate.Function == AggregateFunction.Sum ? sum : sum / values.Count;
+                }
+                var total = values.Sum(v => System.Convert.ToDecimal(v, System.Globalization.CultureInfo.InvariantCulture));
+                if (aggregate.Function == AggregateFunction.Avg)
+                {
+                    return total / values.Count;
+                }
+                return aggregate.Type == DataType.Integer && total is >= long.MinValue and <= long.MaxValue ? (long)total : total;
+        }
+    }
+
+    private static List<object?[]> Sort(List<object?[]> rows, (Func<object?[], object?> Key, bool Descending)[] keys)
+    {
+        if (keys.Length == 0)
+        {
+            return rows;
+        }
+        return rows.Order(Comparer<object?[]>.Create((a, b) =>
+        {
+            foreach (var (key, descending) in keys)
+            {
+                var order = CompareForSort(key(a), key(b), descending);
+                if (order != 0)
+                {
+                    return order;
+                }
+            }
+            return 0;
+        })).ToList();
+    }
+
+    private static bool Matches(object? value, PlannedFilter filter)
     {
         if (filter.Operator == FilterOperator.IsNull)
         {
@@ -79,21 +155,24 @@ public static class InMemoryQueryEngine
         {
             return false;
         }
+        var typed = Normalize(filter.Value);
         return filter.Operator switch
         {
-            FilterOperator.Eq => Compare(value, filter.Value) == 0,
-            FilterOperator.Ne => Compare(value, filter.Value) != 0,
-            FilterOperator.Lt => Compare(value, filter.Value) < 0,
-            FilterOperator.Lte => Compare(value, filter.Value) <= 0,
-            FilterOperator.Gt => Compare(value, filter.Value) > 0,
-            FilterOperator.Gte => Compare(value, filter.Value) >= 0,
-            FilterOperator.In => ((object[])filter.Value).Any(v => Compare(value, v) == 0),
-            FilterOperator.NotIn => ((object[])filter.Value).All(v => Compare(value, v) != 0),
+            FilterOperator.Eq => Compare(value, typed) == 0,
+            FilterOperator.Ne => Compare(value, typed) != 0,
+            FilterOperator.Lt => Compare(value, typed) < 0,
+            FilterOperator.Lte => Compare(value, typed) <= 0,
+            FilterOperator.Gt => Compare(value, typed) > 0,
+            FilterOperator.Gte => Compare(value, typed) >= 0,
+            FilterOperator.In => ((object[])filter.Value).Any(v => Compare(value, Normalize(v)) == 0),
+            FilterOperator.NotIn => ((object[])filter.Value).All(v => Compare(value, Normalize(v)) != 0),
             FilterOperator.Contains => value.ToString()!.Contains((string)filter.Value, StringComparison.OrdinalIgnoreCase),
             FilterOperator.StartsWith => value.ToString()!.StartsWith((string)filter.Value, StringComparison.OrdinalIgnoreCase),
             _ => false,
         };
     }
+
+    private static object Normalize(object value) => value is DateTimeOffset moment ? moment.ToUniversalTime() : value;
 
     private static int CompareForSort(object? a, object? b, bool descending)
     {
@@ -115,24 +194,13 @@ public static class InMemoryQueryEngine
         (bool x, bool y) => x.CompareTo(y),
         (DateOnly x, DateOnly y) => x.CompareTo(y),
         (DateTimeOffset x, DateTimeOffset y) => x.CompareTo(y),
-        (double x, _) when IsNumber(b) => x.CompareTo(Convert.ToDouble(b, System.Globalization.CultureInfo.InvariantCulture)),
-        (_, double y) when IsNumber(a) => Convert.ToDouble(a, System.Globalization.CultureInfo.InvariantCulture).CompareTo(y),
-        _ when IsNumber(a) && IsNumber(b) => Convert.ToDecimal(a, System.Globalization.CultureInfo.InvariantCulture)
-            .CompareTo(Convert.ToDecimal(b, System.Globalization.CultureInfo.InvariantCulture)),
-        _ => string.CompareOrdinal(Convert.ToString(a, System.Globalization.CultureInfo.InvariantCulture), Convert.ToString(b, System.Globalization.CultureInfo.InvariantCulture)),
+        (OrderKey x, OrderKey y) => x.Rank != y.Rank ? x.Rank.CompareTo(y.Rank) : Compare(x.Value, y.Value),
+        (double x, _) when IsNumber(b) => x.CompareTo(System.Convert.ToDouble(b, System.Globalization.CultureInfo.InvariantCulture)),
+        (_, double y) when IsNumber(a) => System.Convert.ToDouble(a, System.Globalization.CultureInfo.InvariantCulture).CompareTo(y),
+        _ when IsNumber(a) && IsNumber(b) => System.Convert.ToDecimal(a, System.Globalization.CultureInfo.InvariantCulture)
+            .CompareTo(System.Convert.ToDecimal(b, System.Globalization.CultureInfo.InvariantCulture)),
+        _ => string.CompareOrdinal(System.Convert.ToString(a, System.Globalization.CultureInfo.InvariantCulture), System.Convert.ToString(b, System.Globalization.CultureInfo.InvariantCulture)),
     };
 
     private static bool IsNumber(object value) => value is long or decimal or double;
-
-    private static int IndexOf(TableSchema table, string field)
-    {
-        for (var i = 0; i < table.Columns.Count; i++)
-        {
-            if (string.Equals(table.Columns[i].Name, field, StringComparison.Ordinal))
-            {
-                return i;
-            }
-        }
-        throw new InvalidOperationException($"Field '{field}' was checked against the schema but is not in it.");
-    }
 }

@@ -21,6 +21,12 @@ public sealed class QueryLimits
     /// <summary>Characters in one text value.</summary>
     public int MaxValueLength { get; set; } = 4096;
 
+    /// <summary>Computed columns (<c>aggregates</c>) in one query.</summary>
+    public int MaxAggregates { get; set; } = 8;
+
+    /// <summary>Fields in one query's <c>group_by</c>.</summary>
+    public int MaxGroupBy { get; set; } = 4;
+
     /// <summary>
     /// These limits with room for <paramref name="rowFilters"/> more filters: the row filters a grant adds count
     /// against the grant, not against the caller's own allowance.
@@ -33,5 +39,7 @@ public sealed class QueryLimits
         MaxFilters = MaxFilters + rowFilters,
         MaxInValues = MaxInValues,
         MaxValueLength = MaxValueLength,
+        MaxAggregates = MaxAggregates,
+        MaxGroupBy = MaxGroupBy,
     };
 }

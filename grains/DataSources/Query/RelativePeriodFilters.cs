@@ -5,7 +5,9 @@ namespace Mcp.Cluster.DataSources.Query;
 
 /// <summary>
 /// Turns an equality with a period on a date or datetime field (<c>{"posted_date": "last_6m"}</c>, as the user guide
-/// writes it) into the range it means: from the start of the period up to now. Every other filter passes unchanged.
+/// writes it) into the range it means: for <c>last_…</c> from the start of the period up to now; for a calendar period
+/// (<c>today</c>, <c>this_month</c>, see <see cref="CalendarPeriod"/>) its whole UTC days, the end excluded for
+/// datetimes. Every other filter passes unchanged.
 /// It runs in the data source grain, which knows the column types and has the clock, before the query is compiled,
 /// so the compiler, the cache key and the audit only ever see ordinary filters. Datetime bounds are whole minutes
 /// (the start rounded down, now rounded up), so the same request within a minute hits the same cache entry.
@@ -26,10 +28,25 @@ public static class RelativePeriodFilters
                 expanded?.Add(filter);
                 continue;
             }
+            if (CalendarPeriod.TryRange(text, now, out var first, out var next))
+            {
+                expanded ??= [.. filters.Take(i)];
+                if (column.Type == DataType.Date)
+                {
+                    expanded.Add(filter with { Operator = FilterOperator.Gte, ValueJson = Quote(Day(first)) });
+                    expanded.Add(filter with { Operator = FilterOperator.Lte, ValueJson = Quote(Day(next.AddDays(-1))) });
+                }
+                else
+                {
+                    expanded.Add(filter with { Operator = FilterOperator.Gte, ValueJson = Quote(Midnight(first)) });
+                    expanded.Add(filter with { Operator = FilterOperator.Lt, ValueJson = Quote(Midnight(next)) });
+                }
+                continue;
+            }
             if (!RelativePeriod.TryParse(text, out var period))
             {
                 return (filters, 0, new QueryProblem($"filters.{filter.Field}",
-                    $"'{text}' is not a period: write last_<n><unit> with unit d, w, m or y (last_30d, last_6m, last_1y), at most {RelativePeriod.MaxYears} years."));
+                    $"'{text}' is not a period: write last_<n><unit> with unit d, w, m or y (last_30d, last_6m, last_1y), at most {RelativePeriod.MaxYears} years, or one of {string.Join(", ", CalendarPeriod.Names)}."));
             }
             expanded ??= [.. filters.Take(i)];
             var (from, to) = column.Type == DataType.Date ? Days(period, now) : Minutes(period, now);
@@ -39,10 +56,11 @@ public static class RelativePeriodFilters
         return expanded is null ? (filters, 0, null) : (expanded, expanded.Count - filters.Count, null);
     }
 
-    /// <summary>The filter's value when it is a string that starts like a period; anything else is an ordinary value.</summary>
+    /// <summary>The filter's value when it is a string that starts like a period or names one; anything else is an ordinary value.</summary>
     private static string? PeriodText(string valueJson)
     {
-        if (!valueJson.StartsWith("\"" + RelativePeriod.Prefix, StringComparison.Ordinal))
+        if (!valueJson.StartsWith("\"" + RelativePeriod.Prefix, StringComparison.Ordinal)
+            && !CalendarPeriod.Names.Any(name => valueJson == "\"" + name + "\""))
         {
             return null;
         }
@@ -71,6 +89,10 @@ public static class RelativePeriodFilters
         return (Quote(from.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
                 Quote(to.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)));
     }
+
+    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Midnight(DateOnly day) => Day(day) + "T00:00:00Z";
 
     private static string Quote(string text) => JsonSerializer.Serialize(text);
 }

@@ -1,12 +1,12 @@
+using System.Globalization;
 using System.Text;
-using System.Text.Json;
 
 namespace Mcp.Cluster.DataSources.Query;
 
 /// <summary>
 /// Compiles a <see cref="DataQuery"/> against a discovered table into parameterized SQL for one dialect. Every
-/// identifier is checked against the schema and quoted; every value is a parameter; nothing from the request is
-/// ever spliced into the SQL text.
+/// identifier is checked against the schema and quoted; every value, member path included, is a parameter; nothing
+/// from the request is ever spliced into the SQL text (aggregate names are checked identifiers, and quoted too).
 /// </summary>
 public static class SqlQueryCompiler
 {
@@ -16,176 +16,153 @@ public static class SqlQueryCompiler
 
     public static (CompiledQuery? Query, QueryProblem? Problem) Compile(DataQuery query, TableSchema table, SqlDialect dialect, QueryLimits limits)
     {
-        var limit = query.Limit ?? limits.DefaultLimit;
-        if (limit < 1 || limit > limits.MaxLimit)
-        {
-            return Refuse("limit", $"limit must be between 1 and {limits.MaxLimit}.");
-        }
-        if (query.Offset < 0 || query.Offset > limits.MaxOffset)
-        {
-            return Refuse("offset", $"offset must be between 0 and {limits.MaxOffset}.");
-        }
-        if (query.Filters.Count > limits.MaxFilters)
-        {
-            return Refuse("filters", $"At most {limits.MaxFilters} filters per query.");
-        }
+        var (plan, problem) = QueryPlanner.Plan(query, table, dialect.SupportsMembers, limits);
+        return plan is null ? (null, problem) : (Write(plan, dialect), null);
+    }
 
-        var columns = new List<ColumnSchema>();
-        if (query.Fields is null || query.Fields.Count == 0)
-        {
-            columns.AddRange(table.Columns);
-        }
-        else
-        {
-            foreach (var field in query.Fields)
-            {
-                if (table.FindColumn(field) is not { } column)
-                {
-                    return Refuse("fields", UnknownField(field, table));
-                }
-                if (columns.Contains(column))
-                {
-                    return Refuse("fields", $"Field '{field}' is listed twice.");
-                }
-                columns.Add(column);
-            }
-        }
-
+    /// <summary>The statement for a checked plan.</summary>
+    public static CompiledQuery Write(QueryPlan plan, SqlDialect dialect)
+    {
         var sql = new StringBuilder("SELECT ");
         var parameters = new List<QueryParameter>();
-        for (var i = 0; i < columns.Count; i++)
+        for (var i = 0; i < plan.Select.Count; i++)
         {
             if (i > 0)
             {
                 sql.Append(", ");
             }
-            dialect.AppendIdentifier(sql, columns[i].Name);
+            var field = plan.Select[i];
+            AppendField(sql, parameters, field, MemberUse.Json, dialect);
+            if (field.IsMember || plan.IsAggregate)
+            {
+                sql.Append(" AS ");
+                dialect.AppendIdentifier(sql, field.Name);
+            }
+        }
+        for (var i = 0; i < plan.Aggregates.Count; i++)
+        {
+            if (plan.Select.Count + i > 0)
+            {
+                sql.Append(", ");
+            }
+            AppendAggregate(sql, parameters, plan.Aggregates[i], dialect);
+            sql.Append(" AS ");
+            dialect.AppendIdentifier(sql, plan.Aggregates[i].Name);
         }
         sql.Append(" FROM ");
-        for (var i = 0; i < table.Path.Count; i++)
+        for (var i = 0; i < plan.Table.Path.Count; i++)
         {
             if (i > 0)
             {
                 sql.Append('.');
             }
-            dialect.AppendIdentifier(sql, table.Path[i]);
+            dialect.AppendIdentifier(sql, plan.Table.Path[i]);
         }
 
-        for (var i = 0; i < query.Filters.Count; i++)
+        for (var i = 0; i < plan.Filters.Count; i++)
         {
             sql.Append(i == 0 ? " WHERE " : " AND ");
-            if (AppendFilter(sql, parameters, query.Filters[i], table, dialect, limits) is { } problem)
-            {
-                return (null, problem);
-            }
+            AppendFilter(sql, parameters, plan.Filters[i], dialect);
         }
 
-        for (var i = 0; i < query.OrderBy.Count; i++)
+        if (plan.IsAggregate && plan.Select.Count > 0)
         {
-            var order = query.OrderBy[i];
-            if (table.FindColumn(order.Field) is not { } column)
-            {
-                return Refuse("order_by", UnknownField(order.Field, table));
-            }
-            if (column.Type.IsStructured() || column.Type == DataType.Binary)
-            {
-                return Refuse("order_by", $"Field '{column.Name}' ({FilterValueReader.Describe(column.Type)}) cannot be ordered by.");
-            }
+            // By position: the group expressions (member reads with their bound paths) are written once, in the select list.
+            sql.Append(" GROUP BY ").AppendJoin(", ", Enumerable.Range(1, plan.Select.Count).Select(Ordinal));
+        }
+
+        for (var i = 0; i < plan.Order.Count; i++)
+        {
+            var order = plan.Order[i];
             sql.Append(i == 0 ? " ORDER BY " : ", ");
-            dialect.AppendIdentifier(sql, column.Name);
+            if (order.Field is { } field)
+            {
+                AppendField(sql, parameters, field, MemberUse.Order, dialect);
+            }
+            else
+            {
+                sql.Append(Ordinal(order.Output + 1));
+            }
             sql.Append(order.Descending ? " DESC" : " ASC");
         }
 
         if (dialect.BindsPaging)
         {
-            sql.Append(" LIMIT ").Append(Bind(parameters, dialect, (long)limit, DataType.Integer));
-            sql.Append(" OFFSET ").Append(Bind(parameters, dialect, (long)query.Offset, DataType.Integer));
+            sql.Append(" LIMIT ").Append(Bind(parameters, dialect, (long)plan.Limit, DataType.Integer));
+            sql.Append(" OFFSET ").Append(Bind(parameters, dialect, (long)plan.Offset, DataType.Integer));
         }
         else
         {
-            sql.Append(" LIMIT ").Append(limit.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            sql.Append(" OFFSET ").Append(query.Offset.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            sql.Append(" LIMIT ").Append(Ordinal(plan.Limit));
+            sql.Append(" OFFSET ").Append(Ordinal(plan.Offset));
         }
-        return (new CompiledQuery(sql.ToString(), parameters, columns, limit, query.Offset), null);
+        return new CompiledQuery(sql.ToString(), parameters, plan.Columns, plan.Limit, plan.Offset, plan.IsAggregate);
     }
 
-    private static QueryProblem? AppendFilter(StringBuilder sql, List<QueryParameter> parameters, DataFilter filter, TableSchema table,
-        SqlDialect dialect, QueryLimits limits)
+    private static void AppendField(StringBuilder sql, List<QueryParameter> parameters, FieldRef field, MemberUse use, SqlDialect dialect)
     {
-        var where = $"filters.{filter.Field}";
-        if (table.FindColumn(filter.Field) is not { } column)
+        if (!field.IsMember)
         {
-            return new QueryProblem("filters", UnknownField(filter.Field, table));
+            dialect.AppendIdentifier(sql, field.Column.Name);
+            return;
         }
-        JsonElement value;
-        try
-        {
-            using var document = JsonDocument.Parse(filter.ValueJson);
-            value = document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return new QueryProblem(where, "The filter value is not valid JSON.");
-        }
+        var (path, type) = dialect.MemberPath(field.Members);
+        dialect.AppendMember(sql, field.Column.Name, Bind(parameters, dialect, path, type), use);
+    }
 
+    private static void AppendAggregate(StringBuilder sql, List<QueryParameter> parameters, PlannedAggregate aggregate, SqlDialect dialect)
+    {
+        sql.Append(aggregate.Function switch
+        {
+            AggregateFunction.Count => "COUNT(",
+            AggregateFunction.Sum => "SUM(",
+            AggregateFunction.Avg => "AVG(",
+            AggregateFunction.Min => "MIN(",
+            _ => "MAX(",
+        });
+        if (aggregate.Field is not { } field)
+        {
+            sql.Append('*');
+        }
+        else
+        {
+            AppendField(sql, parameters, field, aggregate.Function == AggregateFunction.Count ? MemberUse.Present : MemberUse.Number, dialect);
+        }
+        sql.Append(')');
+    }
+
+    private static void AppendFilter(StringBuilder sql, List<QueryParameter> parameters, PlannedFilter filter, SqlDialect dialect)
+    {
+        var use = filter.Member ?? MemberUse.Present;
         switch (filter.Operator)
         {
             case FilterOperator.IsNull:
-                if (value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-                {
-                    return new QueryProblem(where, "is_null takes true or false.");
-                }
-                dialect.AppendIdentifier(sql, column.Name);
-                sql.Append(value.GetBoolean() ? " IS NULL" : " IS NOT NULL");
-                return null;
+                AppendField(sql, parameters, filter.Field, MemberUse.Present, dialect);
+                sql.Append((bool)filter.Value ? " IS NULL" : " IS NOT NULL");
+                return;
 
             case FilterOperator.In or FilterOperator.NotIn:
-                if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() is 0 || value.GetArrayLength() > limits.MaxInValues)
-                {
-                    return new QueryProblem(where, $"{Name(filter.Operator)} takes an array of 1 to {limits.MaxInValues} values.");
-                }
-                dialect.AppendIdentifier(sql, column.Name);
+                AppendField(sql, parameters, filter.Field, use, dialect);
                 sql.Append(filter.Operator == FilterOperator.In ? " IN (" : " NOT IN (");
                 var first = true;
-                foreach (var item in value.EnumerateArray())
+                foreach (var item in (object[])filter.Value)
                 {
-                    if (!FilterValueReader.TryRead(item, column, limits, out var typed, out var problem))
-                    {
-                        return new QueryProblem(where, problem!);
-                    }
-                    sql.Append(first ? "" : ", ").Append(Bind(parameters, dialect, typed, column.Type));
+                    sql.Append(first ? "" : ", ").Append(Bind(parameters, dialect, item, filter.ValueType));
                     first = false;
                 }
                 sql.Append(')');
-                return null;
+                return;
 
             case FilterOperator.Contains or FilterOperator.StartsWith:
-                if (column.Type != DataType.Text)
-                {
-                    return new QueryProblem(where, $"{Name(filter.Operator)} applies to text; '{column.Name}' is {FilterValueReader.Describe(column.Type)}.");
-                }
-                if (!FilterValueReader.TryRead(value, column, limits, out var text, out var textProblem))
-                {
-                    return new QueryProblem(where, textProblem!);
-                }
-                var pattern = EscapeLike((string)text) + "%";
-                dialect.AppendIdentifier(sql, column.Name);
+                var pattern = EscapeLike((string)filter.Value) + "%";
+                AppendField(sql, parameters, filter.Field, use, dialect);
                 sql.Append(' ').Append(dialect.CaseInsensitiveLike).Append(' ')
                     .Append(Bind(parameters, dialect, filter.Operator == FilterOperator.Contains ? "%" + pattern : pattern, DataType.Text))
                     .Append(" ESCAPE '").Append(LikeEscape).Append('\'');
-                return null;
+                return;
 
             default:
-                if (filter.Operator is FilterOperator.Lt or FilterOperator.Lte or FilterOperator.Gt or FilterOperator.Gte
-                    && column.Type == DataType.Boolean)
-                {
-                    return new QueryProblem(where, $"{Name(filter.Operator)} does not apply to a boolean.");
-                }
-                if (!FilterValueReader.TryRead(value, column, limits, out var scalar, out var scalarProblem))
-                {
-                    return new QueryProblem(where, scalarProblem!);
-                }
-                dialect.AppendIdentifier(sql, column.Name);
+                AppendField(sql, parameters, filter.Field, use, dialect);
                 sql.Append(filter.Operator switch
                 {
                     FilterOperator.Eq => " = ",
@@ -194,8 +171,8 @@ public static class SqlQueryCompiler
                     FilterOperator.Lte => " <= ",
                     FilterOperator.Gt => " > ",
                     _ => " >= ",
-                }).Append(Bind(parameters, dialect, scalar, column.Type));
-                return null;
+                }).Append(Bind(parameters, dialect, filter.Value, filter.ValueType));
+                return;
         }
     }
 
@@ -205,6 +182,9 @@ public static class SqlQueryCompiler
         parameters.Add(new QueryParameter(dialect.ParameterName(index), value, type));
         return dialect.Placeholder(index);
     }
+
+    /// <summary>A number the compiler counted itself (a position, a checked limit), never request text.</summary>
+    private static string Ordinal(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string EscapeLike(string text)
     {
@@ -228,8 +208,6 @@ public static class SqlQueryCompiler
         _ => op.ToString().ToLowerInvariant(),
     };
 
-    private static string UnknownField(string field, TableSchema table) =>
+    public static string UnknownField(string field, TableSchema table) =>
         $"Unknown field '{field}' in table '{table.Name}'. Its fields: {string.Join(", ", table.Columns.Select(c => c.Name))}.";
-
-    private static (CompiledQuery?, QueryProblem?) Refuse(string field, string detail) => (null, new QueryProblem(field, detail));
 }

@@ -181,6 +181,8 @@ public static class GatewayHostingExtensions
         routes.MapCompletionEndpoints();
         routes.MapDataSourceEndpoints();
         routes.MapDataQueryEndpoints();
+        routes.MapDataInsightsEndpoints();
+        routes.MapDataQueryTestEndpoints();
         routes.MapAuditEndpoints();
         routes.MapPromptEndpoints();
         routes.MapMcpGateway();

@@ -184,6 +184,8 @@ public static class GatewayHostingExtensions
         routes.MapDataQueryEndpoints();
         routes.MapDataAskEndpoints();
         routes.MapDataExampleEndpoints();
+        routes.MapDataInsightsEndpoints();
+        routes.MapDataQueryTestEndpoints();
         routes.MapAuditEndpoints();
         routes.MapPromptEndpoints();
         routes.MapMcpGateway();

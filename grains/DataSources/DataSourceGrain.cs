@@ -179,6 +179,7 @@ public sealed class DataSourceGrain(
         _writer.Forget();
         await GrainFactory.GetGrain<INameCatalogGrain>(NameCatalogs.DataSources).RemoveAsync(Name);
         await cache.InvalidateAsync(Name);
+        await Insights.DataSourceCompanions.ForgetAsync(GrainFactory, Name, logger);
         await AnnounceChangeAsync();
         if (await this.GetReminder(KeepAliveReminder) is { } reminder)
         {

@@ -100,9 +100,42 @@ public sealed class PostgresConnector : SqlConnector
     public override async Task<IReadOnlyList<TableSchema>> DiscoverAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var indexes = new Dictionary<(string Schema, string Table), List<IReadOnlyList<string>>>();
+        await using (var list = connection.CreateCommand())
+        {
+            // Key columns only (not INCLUDE ones), leading first; an expression has no attribute and ends what an
+            // index can serve by column. Partial and not yet valid indexes serve only some reads or none: left out.
+            list.CommandText = """
+                SELECT n.nspname, c.relname,
+                       ARRAY(SELECT a.attname FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+                             LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+                             WHERE k.ord <= i.indnkeyatts ORDER BY k.ord)::text[]
+                FROM pg_index i
+                JOIN pg_class c ON c.oid = i.indrelid
+                JOIN pg_namespace n ON n.oid = c.relnamespace
+                JOIN pg_class ic ON ic.oid = i.indexrelid
+                WHERE n.nspname = ANY(@schemas) AND i.indpred IS NULL AND i.indisvalid
+                ORDER BY n.nspname, c.relname, ic.relname
+                """;
+            list.Parameters.AddWithValue("schemas", _schemas);
+            await using var found = await list.ExecuteReaderAsync(cancellationToken);
+            while (await found.ReadAsync(cancellationToken))
+            {
+                var leading = found.GetFieldValue<string?[]>(2).TakeWhile(c => c is not null).Select(c => c!).ToArray();
+                var key = (found.GetString(0), found.GetString(1));
+                if (!indexes.TryGetValue(key, out var known))
+                {
+                    indexes[key] = known = [];
+                }
+                if (leading.Length > 0 && !known.Any(k => k.SequenceEqual(leading)))
+                {
+                    known.Add(leading);
+                }
+            }
+        }
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT c.table_schema, c.table_name, c.column_name, c.data_type, c.udt_name, c.is_nullable = 'YES'
+            SELECT c.table_schema, c.table_name, c.column_name, c.data_type, c.udt_name, c.is_nullable = 'YES', t.table_type
             FROM information_schema.columns c
             JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
             WHERE c.table_schema = ANY(@schemas) AND t.table_type IN ('BASE TABLE', 'VIEW')
@@ -112,6 +145,7 @@ public sealed class PostgresConnector : SqlConnector
         var tables = new List<TableSchema>();
         var columns = new List<ColumnSchema>();
         (string Schema, string Table)? current = null;
+        var isView = false;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -120,6 +154,7 @@ public sealed class PostgresConnector : SqlConnector
             {
                 Flush();
                 current = key;
+                isView = reader.GetString(6) == "VIEW";
             }
             var dataType = reader.GetString(3);
             columns.Add(new ColumnSchema(reader.GetString(2), Map(dataType, reader.GetString(4)), reader.GetBoolean(5),
@@ -134,7 +169,9 @@ public sealed class PostgresConnector : SqlConnector
             {
                 // With one schema, tables go by their bare names; with several, by schema.table.
                 var name = _schemas.Length == 1 ? table.Table : $"{table.Schema}.{table.Table}";
-                tables.Add(new TableSchema(name, [.. columns], [table.Schema, table.Table]));
+                // A view has no indexes of its own: no index information rather than "none".
+                IReadOnlyList<IReadOnlyList<string>>? known = isView ? null : indexes.TryGetValue(table, out var found) ? found.ToArray() : [];
+                tables.Add(new TableSchema(name, [.. columns], [table.Schema, table.Table], known));
             }
             columns.Clear();
         }

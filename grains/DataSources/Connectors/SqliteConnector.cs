@@ -111,15 +111,75 @@ public sealed class SqliteConnector : SqlConnector
             info.CommandText = "SELECT name, type, \"notnull\", pk FROM pragma_table_info(@table) ORDER BY cid";
             info.Parameters.AddWithValue("table", name);
             var columns = new List<ColumnSchema>();
-            await using var reader = await info.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            var keys = new List<(string Column, string Declared)>();
+            await using (var reader = await info.ExecuteReaderAsync(cancellationToken))
             {
-                var declared = reader.GetString(1);
-                columns.Add(new ColumnSchema(reader.GetString(0), Map(declared), reader.GetInt64(2) == 0 && reader.GetInt64(3) == 0, declared));
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var declared = reader.GetString(1);
+                    columns.Add(new ColumnSchema(reader.GetString(0), Map(declared), reader.GetInt64(2) == 0 && reader.GetInt64(3) == 0, declared));
+                    if (reader.GetInt64(3) > 0)
+                    {
+                        keys.Add((reader.GetString(0), declared));
+                    }
+                }
             }
-            tables.Add(new TableSchema(name, columns, [name]));
+            tables.Add(new TableSchema(name, columns, [name], await IndexesAsync(connection, name, keys, cancellationToken)));
         }
         return tables;
+    }
+
+    /// <summary>
+    /// The table's indexes by their columns, leading column first (for query advice): those <c>PRAGMA index_list</c>
+    /// names that cover the whole table (a partial one only serves some filters), cut at the first expression column,
+    /// plus the rowid when an INTEGER PRIMARY KEY aliases it. Null for a view, which has no indexes of its own.
+    /// </summary>
+    private static async Task<IReadOnlyList<IReadOnlyList<string>>?> IndexesAsync(SqliteConnection connection, string table,
+        List<(string Column, string Declared)> keys, CancellationToken cancellationToken)
+    {
+        await using (var kind = connection.CreateCommand())
+        {
+            kind.CommandText = "SELECT type FROM main.sqlite_schema WHERE name = @table";
+            kind.Parameters.AddWithValue("table", table);
+            if (await kind.ExecuteScalarAsync(cancellationToken) is not "table")
+            {
+                return null;
+            }
+        }
+        var names = new List<string>();
+        await using (var list = connection.CreateCommand())
+        {
+            list.CommandText = "SELECT name FROM pragma_index_list(@table) WHERE partial = 0 ORDER BY name";
+            list.Parameters.AddWithValue("table", table);
+            await using var reader = await list.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                names.Add(reader.GetString(0));
+            }
+        }
+        var indexes = new List<IReadOnlyList<string>>();
+        // A single INTEGER PRIMARY KEY column is the rowid itself: the table is ordered by it, with no index listed.
+        if (keys is [var key] && string.Equals(key.Declared.Trim(), "INTEGER", StringComparison.OrdinalIgnoreCase))
+        {
+            indexes.Add([key.Column]);
+        }
+        foreach (var index in names)
+        {
+            await using var columns = connection.CreateCommand();
+            columns.CommandText = "SELECT name FROM pragma_index_info(@index) ORDER BY seqno";
+            columns.Parameters.AddWithValue("index", index);
+            var leading = new List<string>();
+            await using var reader = await columns.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0))
+            {
+                leading.Add(reader.GetString(0));
+            }
+            if (leading.Count > 0 && !indexes.Any(i => i.SequenceEqual(leading)))
+            {
+                indexes.Add(leading);
+            }
+        }
+        return indexes;
     }
 
     /// <summary>

@@ -11,6 +11,8 @@ public static class DataSourceExecutionServices
         services.TryAddSingleton<DataSourceRuntime>();
         services.TryAddSingleton<DataUsageReporter>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DataUsageReporter>());
+        services.TryAddSingleton<Insights.DataInsightsRecorder>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Insights.DataInsightsRecorder>());
         services.TryAddSingleton<DataPolicyChangeListener>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DataPolicyChangeListener>());
         return services;

@@ -27,6 +27,7 @@ namespace Mcp.Cluster.DataSources.Execution;
 public sealed class DataSourceExecutorGrain(
     DataSourceRuntime runtime,
     DataUsageReporter reporter,
+    Insights.DataInsightsRecorder insights,
     DataQueryCache cache,
     AuditLog audit,
     IOptions<DataSourceGrainOptions> options,
@@ -73,13 +74,13 @@ public sealed class DataSourceExecutorGrain(
     }
 
     public Task<DataQueryResult> QueryAsync(DataQuery query, DataCaller caller) =>
-        RunAsync(caller, (read, retry) => QueryCoreAsync(read, query, caller, retry));
+        RunAsync(caller, (read, retry) => QueryCoreAsync(read, query, caller, retry), Insights.ObservedRead.Of(query));
 
     public Task<DataQueryResult> ExecuteSqlAsync(string sql, int? maxRows, DataCaller caller) =>
-        RunAsync(caller, (read, retry) => ExecuteSqlCoreAsync(read, sql, maxRows, caller, retry));
+        RunAsync(caller, (read, retry) => ExecuteSqlCoreAsync(read, sql, maxRows, caller, retry), Insights.ObservedRead.Of(sql));
 
     /// <summary>Fetches the policy, counts the read as running while it runs, and turns a grain that cannot be reached into a 503.</summary>
-    private async Task<DataQueryResult> RunAsync(DataCaller caller, Func<Read, bool, Task<DataQueryResult>> core)
+    private async Task<DataQueryResult> RunAsync(DataCaller caller, Func<Read, bool, Task<DataQueryResult>> core, Insights.ObservedRead observed)
     {
         var started = Stopwatch.GetTimestamp();
         SourceRuntime source;
@@ -100,7 +101,9 @@ public sealed class DataSourceExecutorGrain(
         if (counted) reporter.Started(Name, read.Label); else metrics.QueryStarted(read.Label);
         try
         {
-            return await core(read, true);
+            var result = await core(read, true);
+            if (counted) insights.Completed(Name, observed, result, read.ElapsedMs, read.Source.Policy.CacheTtl > TimeSpan.Zero);
+            return result;
         }
         finally
         {

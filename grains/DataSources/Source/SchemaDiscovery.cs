@@ -55,9 +55,16 @@ public sealed class SchemaDiscovery(
         return await DiscoverOnceAsync() is null && state().Generation != generation;
     }
 
-    public static bool SameSchema(IReadOnlyList<TableSchema> a, IReadOnlyList<TableSchema> b) =>
-        a.Count == b.Count && a.Zip(b).All(p => p.First.Name == p.Second.Name
-            && p.First.Path.SequenceEqual(p.Second.Path) && p.First.Columns.SequenceEqual(p.Second.Columns));
+    public static bool SameSchema(IReadOnlyList<TableSchema> a, IReadOnlyList<TableSchema> b)
+    {
+        return a.Count == b.Count && a.Zip(b).All(p => p.First.Name == p.Second.Name
+            && p.First.Path.SequenceEqual(p.Second.Path) && p.First.Columns.SequenceEqual(p.Second.Columns)
+            && SameIndexes(p.First.Indexes, p.Second.Indexes));
+
+        // Lists compare by reference in records: by value here, so a refresh that finds the same indexes keeps the generation.
+        static bool SameIndexes(IReadOnlyList<IReadOnlyList<string>>? x, IReadOnlyList<IReadOnlyList<string>>? y) =>
+            x is null || y is null ? x is null && y is null : x.Count == y.Count && x.Zip(y).All(p => p.First.SequenceEqual(p.Second));
+    }
 
     /// <summary>
     /// Reads a sample of every table (the first <see cref="TableProfiler.SampleRows"/> rows, through the same compiled

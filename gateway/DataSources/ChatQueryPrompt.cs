@@ -22,7 +22,7 @@ public static class ChatQueryPrompt
          "order_by": ["<field>" or "-<field>" for descending], "limit": <1..1000>,
          "aggregates": [{"fn": "count" | "sum" | "avg" | "min" | "max", "field": "<field, omitted for a count of rows>"}], "group_by": ["<field>"]}
         Only "source" and "table" are required. op is one of eq, ne, lt, lte, gt, gte, in, not_in (value an array), contains, starts_with
-        (text, case-insensitive), is_null (value true or false). A member of an object field is named by path, e.g. "salary_range.max".
+        (text, case-insensitive), is_null (value true or false). A member of an object field is named by path, e.g. "address.city".
         On a date or datetime field, "eq" with "today", "yesterday", "this_week", "this_month", "this_year" or "last_<n><d|w|m|y>"
         (e.g. "last_30d", "last_6m") means that period up to now. With aggregates the answer has the group_by fields and one column per
         aggregate (named "count", or "<fn>_<field with dots as _>"), and order_by may name those columns.

@@ -52,7 +52,9 @@ public sealed class DataQuestions(IGrainFactory grains, CompletionRunner complet
         {
             return Refusal(refused);
         }
-        var best = translations.Where(t => t.Query is not null).OrderByDescending(t => t.Confidence).FirstOrDefault();
+        // Equally sure of two sources: the first by name, so the same question always gets the same answer.
+        var best = translations.Where(t => t.Query is not null).OrderByDescending(t => t.Confidence)
+            .ThenBy(t => t.Source, StringComparer.Ordinal).FirstOrDefault();
         if (best is null)
         {
             var readable = translations.Where(t => t.Outcome == DataQueryOutcome.Invalid).ToArray();

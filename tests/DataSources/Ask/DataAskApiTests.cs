@@ -134,9 +134,11 @@ public sealed class DataAskApiTests(DataGateway gateway) : IClassFixture<DataGat
     [Fact]
     public async Task Taught_examples_are_checked_kept_adapted_and_forgotten()
     {
-        var source = await PrivateJobsSourceAsync("read");
+        var source = await PrivateJobsSourceAsync();
         using var admin = gateway.CreateClient(GatewayFactory.AdminKey);
-        using var client = await ReaderAsync("learner");
+        var (learnerId, learnerKey) = await gateway.CreateKeyAsync(new { owner = "learner", permissions = new[] { "read" } });
+        await gateway.GrantAsync(source, learnerId, new { });
+        using var client = gateway.CreateClient(learnerKey);
 
         using (var bad = await admin.PostAsJsonAsync($"/api/datasources/{source}/examples",
             new { question = "open roles at Globex", query = new { table = "jobs", filters = new[] { new { field = "no_such_field", op = "eq", value = "x" } } } }))
@@ -179,7 +181,9 @@ public sealed class DataAskApiTests(DataGateway gateway) : IClassFixture<DataGat
         {
             await again.AssertErrorAsync(HttpStatusCode.NotFound, "not_found");
         }
-        Assert.NotEqual("example", (await AskOkAsync(client, new { question = "open roles at Hooli", source })).GetProperty("translator").GetString());
+        // Without the example "open roles" means nothing to the rules: what the example taught is gone with it.
+        using var forgotten = await client.PostAsJsonAsync("/api/data/ask", new { question = "open roles at Hooli", source });
+        await forgotten.AssertErrorAsync(HttpStatusCode.UnprocessableEntity, "question_not_understood");
     }
 
     [Fact]
@@ -212,8 +216,7 @@ public sealed class DataAskApiTests(DataGateway gateway) : IClassFixture<DataGat
         Assert.True(prompts.Length == 2, string.Join("\n---\n", prompts));
         Assert.Contains("company", prompts[0]);
         Assert.Contains("Globex", prompts[0]);
-        Assert.DoesNotContain("salary_range", prompts[0]);
-        Assert.DoesNotContain("Austin", prompts[0]);
+        Assert.False(prompts[0].Contains("salary_range", StringComparison.Ordinal) || prompts[0].Contains("Austin", StringComparison.Ordinal), prompts[0]);
         Assert.Contains("cannot be used", prompts[1]);
 
         // Two unusable answers: the question is not understood (422), never a 500 or a guess.
@@ -256,6 +259,7 @@ public sealed class DataAskApiTests(DataGateway gateway) : IClassFixture<DataGat
         Assert.Contains("question_not_understood", refused.GetProperty("content")[0].GetProperty("text").GetString());
     }
 
+    /// <summary>A source of its own on the jobs sample, readable only by keys granted on it (so questions without a source never meet it).</summary>
     private async Task<string> PrivateJobsSourceAsync(string access = "none")
     {
         var name = $"ask_{Guid.NewGuid():N}"[..20];

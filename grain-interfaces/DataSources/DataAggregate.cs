@@ -9,8 +9,4 @@ namespace Mcp.Cluster.DataSources;
 public sealed record DataAggregate(
     [property: Id(0)] AggregateFunction Function,
     [property: Id(1)] string? Field = null,
-    [property: Id(2)] string? As = null)
-{
-    /// <summary>The answer's column for this aggregate.</summary>
-    public string OutputName => As ?? (Field is null ? "count" : $"{Function.ToString().ToLowerInvariant()}_{Field.Replace('.', '_')}");
-}
+    [property: Id(2)] string? As = null);

@@ -57,21 +57,14 @@ public static class GovernedAskSchema
             {
                 continue;
             }
-            if (NamedFields(example.Query).All(n => Visible(table, n.Field, n.Compared)))
+            // The one list of what a query names; every use but showing a field compares, groups or orders on it.
+            if (QueryTableChoice.Named(example.Query).All(n => Visible(table, n.Field, compared: n.Where != "fields")))
             {
                 usable.Add(example);
             }
         }
         return usable;
     }
-
-    /// <summary>Every field a query names, and whether it compares, groups or orders on it (which a mask forbids).</summary>
-    public static IEnumerable<(string Field, bool Compared)> NamedFields(DataQuery query) =>
-        (query.Fields ?? []).Select(f => (f, false))
-            .Concat(query.Filters.Select(f => (f.Field, true)))
-            .Concat(query.OrderBy.Where(o => query.Aggregates?.Any(a => a.OutputName == o.Field) != true).Select(o => (o.Field, true)))
-            .Concat((query.GroupBy ?? []).Select(g => (g, true)))
-            .Concat((query.Aggregates ?? []).Where(a => a.Field is not null).Select(a => (a.Field!, true)));
 
     private static bool Visible(AskTable table, string field, bool compared)
     {

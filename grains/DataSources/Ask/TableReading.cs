@@ -92,7 +92,7 @@ public sealed class TableReading
         if (_aggregates.Count > 0)
         {
             // Orders only make sense on what an aggregate answer has: its groups and aggregates.
-            _orderBy.RemoveAll(o => !_groupBy.Contains(o.Field) && _aggregates.All(a => a.OutputName != o.Field));
+            _orderBy.RemoveAll(o => !_groupBy.Contains(o.Field) && _aggregates.All(a => Mcp.Cluster.DataSources.Query.AggregateNames.Of(a) != o.Field));
             if (_groupBy.Count == 0)
             {
                 _limit = null;

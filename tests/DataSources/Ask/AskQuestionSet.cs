@@ -10,7 +10,14 @@ namespace Mcp.Cluster.Tests.DataSources.Ask;
 /// </summary>
 public sealed record AskQuestionSet(double MinScore, IReadOnlyList<AskQuestion> Questions)
 {
-    public static string DefaultPath(string repositoryRoot) => Path.Combine(repositoryRoot, "tests", "DataSources", "Ask", "questions.json");
+    public const string DefaultFile = "questions.json";
+
+    /// <summary>A second held-out set, written later without the translator in view, so its score was never tuned to.</summary>
+    public const string HoldoutFile = "questions-holdout.json";
+
+    public static string DefaultPath(string repositoryRoot) => PathOf(repositoryRoot, DefaultFile);
+
+    public static string PathOf(string repositoryRoot, string file) => Path.Combine(repositoryRoot, "tests", "DataSources", "Ask", file);
 
     public static AskQuestionSet Load(string path)
     {

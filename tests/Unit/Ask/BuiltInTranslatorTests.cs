@@ -53,7 +53,7 @@ public sealed class BuiltInTranslatorTests
         Assert.Equal(AggregateFunction.Count, Assert.Single(query.Aggregates!).Function);
         var where = Filter(query, "headquarters");
         Assert.Equal(FilterOperator.In, where.Operator);
-        Assert.Equal(["Austin, TX", "Dallas, TX"], JsonSerializer.Deserialize<string[]>(where.ValueJson));
+        Assert.Equal(["Austin, TX", "Dallas, TX"], JsonSerializer.Deserialize<string[]>(where.ValueJson)!);
     }
 
     [Theory]

@@ -24,8 +24,10 @@ public static class AskVocabulary
     /// <summary>Groups of words that name the same thing; a field whose name has one of them is named by any of them.</summary>
     private static readonly string[][] SynonymGroups =
     [
-        ["salary", "pay", "paying", "paid", "pays", "earn", "earning", "earnings", "compensation", "wage", "wages", "income"],
-        ["price", "priced", "cost", "costing", "pricing", "expensive", "cheap", "cheaper", "cheapest", "affordable", "pricey", "priciest"],
+        ["salary", "pay", "paying", "paid", "pays", "earn", "earning", "earnings", "compensation", "wage", "wages", "income", "offer", "offering", "offered"],
+        ["price", "priced", "cost", "costing", "pricing", "expensive", "cheap", "cheaper", "cheapest", "affordable", "pricey", "priciest", "value", "worth"],
+        ["min", "minimum", "starting", "floor", "lower", "least"],
+        ["max", "maximum", "ceiling", "upper", "cap", "top"],
         ["location", "city", "place", "town", "region"],
         ["company", "employer", "firm", "organization", "organisation", "business"],
         ["title", "role"],
@@ -96,26 +98,44 @@ public static class AskVocabulary
         ("total", AggregateFunction.Sum), ("sum", AggregateFunction.Sum), ("combined", AggregateFunction.Sum),
     ];
 
-    public static readonly string[] Negations = ["not", "except", "excluding", "other than", "without", "aren't", "isn't", "non", "no"];
+    public static readonly string[] Negations = ["not", "except", "excluding", "other than", "without", "aren't", "isn't", "non", "no", "outside", "outside of", "aside from", "don't", "doesn't", "missing", "lacking"];
 
     public static readonly string[] GroupingLeads = ["for each", "per", "by", "grouped by", "broken down by", "breakdown by", "across", "in each", "each"];
 
     /// <summary>A word's stem for matching: plurals folded ("properties" → "property", "jobs" → "job").</summary>
     public static string Stem(string word)
     {
-        if (word.Length > 4 && word.EndsWith("ies", StringComparison.Ordinal))
+        // Plurals, then -ing and -ed ("planning", "planned" → "plan"), then a final e ("price", "priced", "pricing" → "pric"):
+        // a light Porter-style folding, applied alike to questions, names and values, so only agreement matters.
+        var stem = word;
+        if (stem.Length > 4 && stem.EndsWith("ies", StringComparison.Ordinal))
         {
-            return word[..^3] + "y";
+            return stem[..^3] + "y";
         }
-        if (word.Length > 4 && (word.EndsWith("sses", StringComparison.Ordinal) || word.EndsWith("ches", StringComparison.Ordinal) || word.EndsWith("shes", StringComparison.Ordinal)))
+        if (stem.Length > 4 && (stem.EndsWith("sses", StringComparison.Ordinal) || stem.EndsWith("ches", StringComparison.Ordinal) || stem.EndsWith("shes", StringComparison.Ordinal)))
         {
-            return word[..^2];
+            stem = stem[..^2];
         }
-        if (word.Length > 3 && word.EndsWith('s') && !word.EndsWith("ss", StringComparison.Ordinal) && !word.EndsWith("us", StringComparison.Ordinal))
+        else if (stem.Length > 3 && stem.EndsWith('s') && !stem.EndsWith("ss", StringComparison.Ordinal) && !stem.EndsWith("us", StringComparison.Ordinal))
         {
-            return word[..^1];
+            stem = stem[..^1];
         }
-        return word;
+        if (stem.Length > 5 && stem.EndsWith("ing", StringComparison.Ordinal))
+        {
+            stem = Undouble(stem[..^3]);
+        }
+        else if (stem.Length > 4 && stem.EndsWith("ed", StringComparison.Ordinal) && !stem.EndsWith("eed", StringComparison.Ordinal))
+        {
+            stem = Undouble(stem[..^2]);
+        }
+        if (stem.Length > 3 && stem.EndsWith('e'))
+        {
+            stem = stem[..^1];
+        }
+        return stem;
+
+        static string Undouble(string s) =>
+            s.Length > 2 && s[^1] == s[^2] && s[^1] is not ('l' or 's' or 'z') && !"aeiou".Contains(s[^1]) ? s[..^1] : s;
     }
 
     /// <summary>Whether a question's word names a part of a field or table name ("paying" names <c>salary</c>).</summary>

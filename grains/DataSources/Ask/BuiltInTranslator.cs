@@ -19,7 +19,7 @@ public static class BuiltInTranslator
         {
             return NotUnderstood(schema, $"There is no table of '{schema.Source}' you may read.");
         }
-        var readings = schema.Tables.Select(t => TableReading.Read(text, t)).OrderByDescending(r => r.Score).ToArray();
+        var readings = schema.Tables.Select(t => TableReading.Read(text, t, schema.Tables)).OrderByDescending(r => r.Score).ToArray();
         var best = readings[0];
         var example = ExampleAdapter.Best(text, schema, schema.Examples);
         if (example is not null && example.Similarity >= ExampleAt && example.Similarity >= best.Confidence - 0.1)

@@ -20,8 +20,8 @@ public static class ExampleAdapter
                 continue;
             }
             var taught = QuestionText.Parse(example.Question);
-            var taughtReading = TableReading.Read(taught, table);
-            var reading = TableReading.Read(question, table);
+            var taughtReading = TableReading.Read(taught, table, schema.Tables);
+            var reading = TableReading.Read(question, table, schema.Tables);
             var similarity = Similarity(Template(taught, taughtReading), Template(question, reading));
             if (similarity <= (best?.Similarity ?? 0))
             {

@@ -14,6 +14,13 @@ public sealed class QuestionText
 
     private const int MaxDigits = 15;
 
+    private static readonly Dictionary<string, decimal> NumberWords = new(StringComparer.Ordinal)
+    {
+        ["one"] = 1, ["two"] = 2, ["three"] = 3, ["four"] = 4, ["five"] = 5, ["six"] = 6, ["seven"] = 7, ["eight"] = 8, ["nine"] = 9,
+        ["ten"] = 10, ["eleven"] = 11, ["twelve"] = 12, ["fifteen"] = 15, ["twenty"] = 20, ["thirty"] = 30, ["fifty"] = 50, ["hundred"] = 100,
+        ["dozen"] = 12,
+    };
+
     private QuestionText(string original, IReadOnlyList<Word> words)
     {
         Original = original;
@@ -88,7 +95,7 @@ public sealed class QuestionText
             if (char.IsLetter(c))
             {
                 var start = i;
-                while (i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] == '_' || (text[i] is '\'' or '-' && i + 1 < text.Length && char.IsLetter(text[i + 1]))))
+                while (i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] == '_' || (text[i] == '\'' && i + 1 < text.Length && char.IsLetter(text[i + 1]))))
                 {
                     i++;
                 }
@@ -104,7 +111,10 @@ public sealed class QuestionText
                     words[^1] = words[^1] with { Number = n * (lower == "thousand" ? 1000 : 1_000_000), Scaled = true, Original = words[^1].Original + " " + original };
                     continue;
                 }
-                words.Add(new Word(lower, original, null, false, false));
+                // "ten", "two-story": numbers written as words count as numbers (the hyphen splits the words above).
+                words.Add(NumberWords.TryGetValue(lower, out var spelled)
+                    ? new Word(spelled.ToString(CultureInfo.InvariantCulture), original, spelled, false, false)
+                    : new Word(lower, original, null, false, false));
                 continue;
             }
             if (c is '<' or '>' or '=')

@@ -24,12 +24,14 @@ public sealed class TableReading
     private readonly List<string> _fields = [];
     private readonly Dictionary<AskField, IReadOnlyList<string>> _parts = new(ReferenceEqualityComparer.Instance);
     private readonly IReadOnlyList<string> _tableParts;
+    private readonly string[] _schemaWords;
     private int? _limit;
     private int _tableMention = -1;
     private int _linked;
 
-    private TableReading(QuestionText question, AskTable table)
+    private TableReading(QuestionText question, AskTable table, IReadOnlyList<AskTable>? schemaTables)
     {
+        _schemaWords = (schemaTables ?? [table]).Select(t => t.NameParts[^1]).Where(p => p.Length > 2).Distinct().ToArray();
         _q = question;
         _table = table;
         _claimed = new bool[question.Count];
@@ -65,9 +67,10 @@ public sealed class TableReading
     /// <summary>Whether word <paramref name="index"/> is a value, number or period (what changes between two askings of one question).</summary>
     public bool IsSlot(int index) => _slot[index];
 
-    public static TableReading Read(QuestionText question, AskTable table)
+    /// <param name="schemaTables">Every table of the source the caller may read (their names are never values).</param>
+    public static TableReading Read(QuestionText question, AskTable table, IReadOnlyList<AskTable>? schemaTables = null)
     {
-        var reading = new TableReading(question, table);
+        var reading = new TableReading(question, table, schemaTables);
         reading.ReadAll();
         return reading;
     }
@@ -84,6 +87,7 @@ public sealed class TableReading
         FindOtherAggregates();
         FindGrouping();
         FindPartialValues();
+        FindMissingFields();
         FindProjection();
         if (_groupBy.Count > 0 && _aggregates.Count == 0)
         {
@@ -175,7 +179,9 @@ public sealed class TableReading
             || _tableParts.Count > 1 && string.Join("", _tableParts) == AskVocabulary.Stem(word);
     }
 
-    private bool TableIsPluralAt(int i) => i >= 0 && i < _q.Count && AskVocabulary.Stem(_q[i]) != _q[i];
+    private bool TableIsPluralAt(int i) => i >= 0 && i < _q.Count && IsPlural(_q[i]);
+
+    private static bool IsPlural(string word) => word.Length > 3 && word.EndsWith('s') && !word.EndsWith("ss", StringComparison.Ordinal);
 
     // ---- fields named by words -------------------------------------------------------------------------------------
 
@@ -228,34 +234,54 @@ public sealed class TableReading
     }
 
     /// <summary>
-    /// The numeric field a mention stands for: itself, or for an object field its numeric member — of a range
-    /// (min/max members) the end the comparison points at (above: max, below: min), else its main amount.
+    /// The numeric field a mention stands for: itself, or for an object field its numeric member: the member the
+    /// question names by its own name ("minimum salary", "base price"), else of a range (min/max members) the top,
+    /// which is what a job "pays" (the bottom only for a lowest value), else its main amount. With
+    /// <paramref name="claim"/> the word naming the member is used up.
     /// </summary>
-    private AskField? NumericTarget(AskField mentioned, bool high)
+    private AskField? NumericTarget(AskField mentioned, bool high, bool claim = false)
     {
-        if (mentioned.IsNumeric && mentioned.Comparable)
+        if (mentioned.IsNumeric && mentioned.Comparable && !mentioned.IsMember)
         {
-            if (!mentioned.IsMember)
-            {
-                return mentioned;
-            }
-            // "salary" names salary_range.min as much as .max: the range's end follows the comparison.
-            var siblings = _table.Fields.Where(f => f.Root == mentioned.Root && f.IsNumeric && f.Comparable).ToArray();
-            var end = siblings.FirstOrDefault(f => _parts[f][^1] == (high ? "max" : "min"));
-            var namedOwnPart = Enumerable.Range(0, _q.Count).Any(i => AskVocabulary.Names(_q[i], _parts[mentioned][^1]));
-            return end is not null && !namedOwnPart ? end : mentioned;
+            return mentioned;
         }
-        if (mentioned.Type is DataType.Object or DataType.Json)
+        var root = mentioned.IsMember ? mentioned.Root : mentioned.Path;
+        if (!mentioned.IsMember && mentioned.Type is not (DataType.Object or DataType.Json))
         {
-            var members = _table.Fields.Where(f => f.Root == mentioned.Path && f.IsMember && f.IsNumeric && f.Comparable).ToArray();
-            var end = members.FirstOrDefault(f => _parts[f][^1] == (high ? "max" : "min"));
-            if (end is not null)
-            {
-                return end;
-            }
-            return members.OrderBy(f => _parts[f].Contains("per") ? 1 : 0).ThenBy(f => f.Path.Length).FirstOrDefault();
+            return null;
         }
-        return null;
+        var members = _table.Fields.Where(f => f.Root == root && f.IsMember && f.IsNumeric && f.Comparable).ToArray();
+        if (members.Length == 0)
+        {
+            return null;
+        }
+        var rootParts = FieldNameParts.Of(root);
+        foreach (var member in members)
+        {
+            var own = _parts[member][^1];
+            if (rootParts.Contains(own))
+            {
+                continue;
+            }
+            for (var i = 0; i < _q.Count; i++)
+            {
+                if (!_claimed[i] && _q.Words[i].Number is null && AskVocabulary.Names(_q[i], own))
+                {
+                    if (claim)
+                    {
+                        Claim(i);
+                    }
+                    return member;
+                }
+            }
+        }
+        var end = members.FirstOrDefault(f => _parts[f][^1] == (high ? "max" : "min"));
+        if (end is not null)
+        {
+            return end;
+        }
+        return mentioned.IsMember && mentioned.IsNumeric && mentioned.Comparable ? mentioned
+            : members.OrderBy(f => _parts[f].Contains("per") ? 1 : 0).ThenBy(f => f.Path.Length).First();
     }
 
     private bool IsMoneyField(AskField field) =>
@@ -293,7 +319,7 @@ public sealed class TableReading
             var high = function is not AggregateFunction.Min;
             var mention = NearestField(at + Length(phrase), 4, before: false, after: true, f => NumericTarget(f, high) is not null)
                 ?? NearestField(at - 1, 2, before: true, after: false, f => NumericTarget(f, high) is not null);
-            if (mention is not { } m || NumericTarget(m.Field, high) is not { } target)
+            if (mention is not { } m || NumericTarget(m.Field, high, claim: true) is not { } target)
             {
                 continue;
             }
@@ -357,18 +383,21 @@ public sealed class TableReading
             {
                 continue;
             }
-            // "the highest salary" asked as a value is an aggregate, not an order: only a superlative on rows orders.
-            if (concept == "" || IsValueQuestion(at))
+            // A superlative on rows orders them ("the cheapest homes", "jobs with the highest salary"); one on a field
+            // with no rows in view asks for a value ("the highest salary offered for data engineers"): an aggregate.
+            var onRows = Enumerable.Range(after, 3).Any(k => k < _q.Count && NamesTable(k)) || _tableMention >= 0 && _tableMention < at;
+            var mention = NearestField(after, 2, before: false, after: true, f => (f.IsNumeric || f.IsDate || f.Type is DataType.Object) && !f.Masked);
+            if (!onRows && (mention is not null || IsValueQuestion(at)))
             {
-                if (concept == "" && !IsValueQuestion(at))
+                continue;
+            }
+            if (concept == "")
+            {
+                if (mention is { } m && Target(m.Field, descending) is { } target)
                 {
-                    var mention = NearestField(after, 2, before: false, after: true, f => (f.IsNumeric || f.IsDate || f.Type is DataType.Object) && !f.Masked);
-                    if (mention is { } m && Target(m.Field, descending) is { } target)
-                    {
-                        Claim(at, Length(phrase));
-                        Claim(m.Index);
-                        AddOrder(target.Path, descending, at);
-                    }
+                    Claim(at, Length(phrase));
+                    Claim(m.Index);
+                    AddOrder(target.Path, descending, at);
                 }
                 continue;
             }
@@ -412,7 +441,7 @@ public sealed class TableReading
             AddOrder(target.Path, descending, at);
         }
 
-        AskField? Target(AskField field, bool high) => field.IsDate ? field : NumericTarget(field, high);
+        AskField? Target(AskField field, bool high) => field.IsDate ? field : NumericTarget(field, high, claim: true);
     }
 
     private void AddOrder(string field, bool descending, int at)
@@ -423,7 +452,7 @@ public sealed class TableReading
         }
         _orderBy.Add(new DataOrder(field, descending));
         // "the most expensive home": one row; "the most expensive homes": all of them, most expensive first.
-        if (_limit is null && _tableMention > at && !TableIsPluralAt(_tableMention) && _q[_tableMention] == AskVocabulary.Stem(_q[_tableMention]))
+        if (_limit is null && _tableMention > at && !TableIsPluralAt(_tableMention))
         {
             _limit = 1;
         }
@@ -604,7 +633,9 @@ public sealed class TableReading
         }
         for (var k = 0; k < words.Length; k++)
         {
-            if (_q[at + k] != words[k] && AskVocabulary.Stem(_q[at + k]) != AskVocabulary.Stem(words[k]))
+            // A word matches by its stem too ("scientists", "Data Scientist"), unless it names a field ("finished" is
+            // the completion date, not the status "finishing").
+            if (_q[at + k] != words[k] && (AskVocabulary.Stem(_q[at + k]) != AskVocabulary.Stem(words[k]) || FieldsNamedAt(at + k).Count > 0))
             {
                 return false;
             }
@@ -645,6 +676,12 @@ public sealed class TableReading
             var word = _q.Words[i];
             if (!Free(i) || word.Number is not null || word.Text.Length < 3 || AskVocabulary.Filler.Contains(word.Text)
                 || AskVocabulary.Negations.Contains(word.Text))
+            {
+                continue;
+            }
+            // A word that names a table or a field of the source ("homes", "salary") is that, not part of a value
+            // ("Summit Homes"); values are matched whole above.
+            if (_schemaWords.Any(part => AskVocabulary.Names(word.Text, part)) || FieldsNamedAt(i).Count > 0)
             {
                 continue;
             }
@@ -813,7 +850,8 @@ public sealed class TableReading
             {
                 op ??= FilterOperator.Gte;
             }
-            var highEnd = op is null or FilterOperator.Gt or FilterOperator.Gte or FilterOperator.Eq;
+            // What a range "pays" is its top, above and below a number alike ("paying under 100k": at most 100k).
+            const bool highEnd = true;
             var mention = FieldFor(opStart - 1, i + 1, word, highEnd);
             if (mention is not { } m)
             {
@@ -824,7 +862,7 @@ public sealed class TableReading
                 // A bare number counts only beside the field it measures ("3 bedrooms").
                 continue;
             }
-            var target = NumericTarget(m.Field, highEnd)!;
+            var target = NumericTarget(m.Field, highEnd, claim: true)!;
             ClaimSlot(i);
             if (opLength > 0)
             {
@@ -874,7 +912,22 @@ public sealed class TableReading
                 {
                     next++;
                 }
-                if (next < _q.Count && Free(next) && FieldsNamedAt(next).FirstOrDefault(f => (f.IsText || f.IsDate || f.Type == DataType.Integer && !_parts[f].Contains("id") || _parts[f][^1] == "id") && f.Comparable) is { } field)
+                AskField? field = null;
+                // "per location", "per job title": the field is named by the next word or the one after.
+                for (var k = next; k < Math.Min(_q.Count, next + 2) && field is null; k++)
+                {
+                    if (Free(k) && FieldsNamedAt(k).FirstOrDefault(f => (f.IsText || f.IsDate || f.Type == DataType.Integer && !_parts[f].Contains("id") || _parts[f][^1] == "id") && f.Comparable) is { } named)
+                    {
+                        (field, next) = (named, k);
+                    }
+                }
+                if (field is not null && lead == "by" && _orderBy.Count > 0 && _aggregates.Count == 0 && (field.IsNumeric || field.IsDate))
+                {
+                    // "the biggest house by square footage": a superlative's measure, not a grouping.
+                    Claim(at, next - at + 1);
+                    _orderBy[^1] = new DataOrder(field.Path, _orderBy[^1].Descending);
+                }
+                else if (field is not null)
                 {
                     Claim(at, next - at + 1);
                     if (!_groupBy.Contains(field.Path))
@@ -883,6 +936,27 @@ public sealed class TableReading
                     }
                 }
                 at = _q.Find(lead, at + 1);
+            }
+        }
+    }
+
+    /// <summary>"jobs without a salary", "builders with no phone": a negation before a field (not a value) asks for rows where it is empty.</summary>
+    private void FindMissingFields()
+    {
+        for (var k = 0; k < _q.Count; k++)
+        {
+            var negation = AskVocabulary.Negations.FirstOrDefault(n => _q.At(k, n));
+            if (negation is null || !Free(k, Length(negation)))
+            {
+                continue;
+            }
+            var after = k + Length(negation);
+            if (NearestField(after, 2, before: false, after: true, f => !f.IsMember && !f.Masked) is { } m)
+            {
+                Claim(k, Length(negation));
+                Claim(m.Index);
+                _filters.Add(new DataFilter(m.Field.Path, FilterOperator.IsNull, "true"));
+                _linked++;
             }
         }
     }

@@ -24,10 +24,10 @@ public sealed class DataQueryApiTests(DataGateway gateway) : IClassFixture<DataG
         var jobs = await admin.GetFromJsonAsync<JsonElement>("/api/datasources/jobs_db/schema");
         var table = Assert.Single(jobs.GetProperty("tables").EnumerateArray());
         Assert.Equal("jobs", table.GetProperty("name").GetString());
-        Assert.Equal(["job_id", "title", "company", "location", "salary_range", "requirements", "posted_date"],
+        Assert.Equal(["job_id", "title", "company", "location", "salary_range", "requirements", "posted_date", "status"],
             table.GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
         // The user guide's types: salary_range an object, requirements an array, posted_date a datetime.
-        Assert.Equal(["integer", "text", "text", "text", "object", "array", "datetime"],
+        Assert.Equal(["integer", "text", "text", "text", "object", "array", "datetime", "text"],
             table.GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("type").GetString()));
 
         var homes = await admin.GetFromJsonAsync<JsonElement>("/api/datasources/homebuilders_db/schema");

@@ -259,7 +259,7 @@ public sealed record DataQueryTestResponse(
     DataQueryTestResultResponse? LastRun)
 {
     public static DataQueryTestResponse From(DataQueryTest test) =>
-        new(test.Name, test.Question, test.Query is null ? null : DataQueryJson.Write(test.Query),
+        new(test.Name, test.Question, test.Query is null ? null : StructuredQueryJson.ToElement(test.Query),
             new DataQueryExpectationResponse(test.Expect.RowCount, test.Expect.RowsJson is { } rows ? JsonDocument.Parse(rows).RootElement.Clone() : null, test.Expect.MaxMs),
             test.CreatedBy, test.CreatedAt, test.LastRun is null ? null : DataQueryTestResultResponse.From(test.LastRun));
 }
@@ -276,68 +276,11 @@ public sealed record DataQueryTestResultResponse(
     DateTimeOffset RanAt)
 {
     public static DataQueryTestResultResponse From(DataQueryTestResult result) =>
-        new(result.Name, result.Passed, result.ElapsedMs, result.RowCount, result.Query is null ? null : DataQueryJson.Write(result.Query), result.Failures, result.RanAt);
+        new(result.Name, result.Passed, result.ElapsedMs, result.RowCount, result.Query is null ? null : StructuredQueryJson.ToElement(result.Query), result.Failures, result.RanAt);
 }
 
 public sealed record DataQueryTestRunResponse(string Source, DateTimeOffset RanAt, int Passed, int Failed, IReadOnlyList<DataQueryTestResultResponse> Results)
 {
     public static DataQueryTestRunResponse From(DataQueryTestRun run) =>
         new(run.Source, run.RanAt, run.Passed, run.Failed, run.Results.Select(DataQueryTestResultResponse.From).ToArray());
-}
-
-/// <summary>A structured query written back in the request shape of <c>/api/data/query</c> (what a test's question became).</summary>
-public static class DataQueryJson
-{
-    public static JsonElement Write(DataQuery query)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            if (query.Table is not null)
-            {
-                json.WriteString("table", query.Table);
-            }
-            if (query.Fields is { } fields)
-            {
-                json.WriteStartArray("fields");
-                foreach (var field in fields) json.WriteStringValue(field);
-                json.WriteEndArray();
-            }
-            json.WritePropertyName("filters");
-            DataRequestReader.FiltersToJson(query.Filters).WriteTo(json);
-            json.WriteStartArray("order_by");
-            foreach (var order in query.OrderBy) json.WriteStringValue(order.Descending ? "-" + order.Field : order.Field);
-            json.WriteEndArray();
-            if (query.Limit is { } limit)
-            {
-                json.WriteNumber("limit", limit);
-            }
-            if (query.Offset != 0)
-            {
-                json.WriteNumber("offset", query.Offset);
-            }
-            if (query.Aggregates is { Count: > 0 } aggregates)
-            {
-                json.WriteStartArray("aggregates");
-                foreach (var aggregate in aggregates)
-                {
-                    json.WriteStartObject();
-                    json.WriteString("fn", ModelNames.Of(aggregate.Function));
-                    if (aggregate.Field is not null) json.WriteString("field", aggregate.Field);
-                    if (aggregate.As is not null) json.WriteString("as", aggregate.As);
-                    json.WriteEndObject();
-                }
-                json.WriteEndArray();
-            }
-            if (query.GroupBy is { Count: > 0 } groupBy)
-            {
-                json.WriteStartArray("group_by");
-                foreach (var field in groupBy) json.WriteStringValue(field);
-                json.WriteEndArray();
-            }
-            json.WriteEndObject();
-        }
-        return JsonDocument.Parse(buffer.ToArray()).RootElement.Clone();
-    }
 }

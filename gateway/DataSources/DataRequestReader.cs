@@ -381,17 +381,7 @@ public static partial class DataRequestReader
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
-            json.WriteStartArray();
-            foreach (var filter in filters)
-            {
-                json.WriteStartObject();
-                json.WriteString("field", filter.Field);
-                json.WriteString("op", ModelNames.Of(filter.Operator));
-                json.WritePropertyName("value");
-                json.WriteRawValue(filter.ValueJson);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
+            StructuredQueryJson.WriteFilters(json, filters);
         }
         return JsonDocument.Parse(buffer.ToArray()).RootElement.Clone();
     }

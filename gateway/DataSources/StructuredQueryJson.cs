@@ -27,17 +27,8 @@ public static class StructuredQueryJson
             }
             json.WriteEndArray();
         }
-        json.WriteStartArray("filters");
-        foreach (var filter in query.Filters)
-        {
-            json.WriteStartObject();
-            json.WriteString("field", filter.Field);
-            json.WriteString("op", ModelNames.Of(filter.Operator));
-            json.WritePropertyName("value");
-            json.WriteRawValue(filter.ValueJson);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
+        json.WritePropertyName("filters");
+        WriteFilters(json, query.Filters);
         if (query.Aggregates is { Count: > 0 } aggregates)
         {
             json.WriteStartArray("aggregates");
@@ -84,6 +75,22 @@ public static class StructuredQueryJson
             json.WriteNumber("offset", query.Offset);
         }
         json.WriteEndObject();
+    }
+
+    /// <summary>Filters as <c>[{field, op, value}]</c>, each value as the caller sent it.</summary>
+    public static void WriteFilters(Utf8JsonWriter json, IReadOnlyList<DataFilter> filters)
+    {
+        json.WriteStartArray();
+        foreach (var filter in filters)
+        {
+            json.WriteStartObject();
+            json.WriteString("field", filter.Field);
+            json.WriteString("op", ModelNames.Of(filter.Operator));
+            json.WritePropertyName("value");
+            json.WriteRawValue(filter.ValueJson);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     }
 
     public static JsonElement ToElement(DataQuery query)

@@ -201,7 +201,7 @@ public sealed class DataGovernanceTests(DataGateway gateway) : IClassFixture<Dat
         await gateway.GrantAsync(source, firstId, new { });
         using var first = gateway.CreateClient(firstKey);
         using var second = gateway.CreateClient(secondKey);
-        Assert.Equal(7, (await gateway.QueryOkAsync(first, new { source, table = "jobs", limit = 1 })).GetProperty("columns").GetArrayLength());
+        Assert.Equal(8, (await gateway.QueryOkAsync(first, new { source, table = "jobs", limit = 1 })).GetProperty("columns").GetArrayLength());
         Assert.Equal(2, (await gateway.QueryOkAsync(second, new { source, table = "jobs", limit = 1 })).GetProperty("columns").GetArrayLength());
 
         using var admin = gateway.CreateClient(GatewayFactory.AdminKey);

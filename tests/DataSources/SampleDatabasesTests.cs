@@ -47,7 +47,7 @@ public sealed class SampleDatabasesTests : IDisposable
         Assert.Equal(
         [
             ("job_id", DataType.Integer), ("title", DataType.Text), ("company", DataType.Text), ("location", DataType.Text),
-            ("salary_range", DataType.Object), ("requirements", DataType.Array), ("posted_date", DataType.Datetime),
+            ("salary_range", DataType.Object), ("requirements", DataType.Array), ("posted_date", DataType.Datetime), ("status", DataType.Text),
         ], jobs.Columns.Select(c => (c.Name, c.Type)));
 
         // The guide's query, a day after the file was made: its own example rows, typed as the guide has them.

@@ -210,7 +210,6 @@ public static class SampleDatabases
         var random = new Random(20260101);
         // Its own sequence, so the columns of version 2 keep their values.
         var statusRandom = new Random(20260303);
-        var minutesToday = (int)(now.UtcDateTime - now.UtcDateTime.Date).TotalMinutes;
         var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
         using var insert = connection.CreateCommand();
         insert.CommandText = "INSERT INTO jobs VALUES (@id, @title, @company, @location, @salary, @requirements, @posted, @status)";
@@ -237,8 +236,8 @@ public static class SampleDatabases
             var postedToday = id >= PostedTodayFirstId && id < PostedTodayFirstId + PostedTodayCount;
             if (postedToday)
             {
-                // Never after the moment the file is made: "today" is up to now.
-                posted = today.AddMinutes(statusRandom.Next(0, minutesToday + 1));
+                // At the start of the day, a minute apart: the same day makes the same file, whatever its hour.
+                posted = today.AddMinutes(id - PostedTodayFirstId);
             }
             var roll = statusRandom.Next(10);
             // A posting of the last weeks is mostly still open; older ones are mostly closed or filled.

@@ -68,7 +68,8 @@ public sealed class SchemaDiscovery(
 
     /// <summary>
     /// Reads a sample of every table (the first <see cref="TableProfiler.SampleRows"/> rows, through the same compiled
-    /// reads callers get) and profiles it. A table that cannot be sampled gets no profile; discovery still succeeds.
+    /// reads callers get) and profiles it. A table that cannot be sampled gets no profile, and when discovery's time runs
+    /// out the rest get none: discovery still succeeds.
     /// </summary>
     private async Task<List<TableProfile>> ProfileAsync(Connectors.DataConnector connector, IReadOnlyList<TableSchema> tables, CancellationToken cancellationToken)
     {
@@ -85,7 +86,13 @@ public sealed class SchemaDiscovery(
                 }
                 profiles.Add(TableProfiler.Profile(table, await connector.ReadAsync(read, cancellationToken)));
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The schema is what discovery is for: out of time, the tables sampled so far keep their profiles.
+                logger.LogInformation("Profiling data source {Source} ran out of time after {Tables} tables", source, profiles.Count);
+                break;
+            }
+            catch (Exception e)
             {
                 logger.LogInformation(e, "Table {Table} of data source {Source} could not be sampled for its profile", table.Name, source);
             }

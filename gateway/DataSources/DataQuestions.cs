@@ -154,8 +154,9 @@ public sealed class DataQuestions(IGrainFactory grains, CompletionRunner complet
                 .ToDictionary(p => p.Name, p => p.Value), GatewayJson.Options);
             request = body.Deserialize<DataQueryRequest>(GatewayJson.Options);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or ArgumentException or NotSupportedException)
         {
+            // A model's answer is untrusted input: duplicate keys, wrong types and unknown members are its mistakes, not ours.
             return (null, $"The query does not have the structured query's shape: {e.Message}");
         }
         if (request is null || string.IsNullOrWhiteSpace(request.Table))

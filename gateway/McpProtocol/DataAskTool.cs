@@ -69,8 +69,8 @@ public sealed class DataAskTool(DataQuestions questions, DataResources resources
         {
             return Failure($"Invalid arguments: {e.Message}");
         }
-        var context = http.HttpContext!;
-        var validation = await new DataAskValidator().ValidateAsync(request ?? new DataAskRequest(), context);
+        var context = http.HttpContext;
+        var validation = await new DataAskValidator().ValidateAsync(request ?? new DataAskRequest(), context!);
         if (validation.Value is not { } ask)
         {
             return Failure(request?.Question is null ? "'question' is required." : "Invalid arguments: check question (1–1000 characters), source and limit (1–1000).");
@@ -80,7 +80,7 @@ public sealed class DataAskTool(DataQuestions questions, DataResources resources
         {
             return Failure($"{outcome.Error}: {outcome.Detail}");
         }
-        context.Usage().RecordRead(translation.Source, result, cacheable: true);
+        context?.Usage().RecordRead(translation.Source, result, cacheable: true);
         if (result.Outcome != DataQueryOutcome.Ok)
         {
             return Failure($"{result.Outcome}: {result.Detail}");

@@ -220,7 +220,12 @@ public sealed class DataAskApiTests(DataGateway gateway) : IClassFixture<DataGat
         Assert.False(prompts[0].Contains("salary_range", StringComparison.Ordinal) || prompts[0].Contains("Austin", StringComparison.Ordinal), prompts[0]);
         Assert.Contains("cannot be used", prompts[1]);
 
-        // Two unusable answers: the question is not understood (422), never a 500 or a guess.
+        // Two unusable answers (prose; duplicate keys, which a dictionary cannot hold): 422, never a 500 or a guess.
+        _model.Assistant = _ => "{\"table\": \"jobs\", \"table\": \"jobs\", \"source\": \"" + source + "\"}";
+        using (var response = await client.PostAsJsonAsync("/api/data/ask", new { question = "which open jobs does Globex have", source, model }))
+        {
+            await response.AssertErrorAsync(HttpStatusCode.UnprocessableEntity, "question_not_understood");
+        }
         _model.Assistant = _ => "I would rather not.";
         using (var response = await client.PostAsJsonAsync("/api/data/ask", new { question = "which open jobs does Globex have", source, model }))
         {

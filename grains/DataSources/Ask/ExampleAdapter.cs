@@ -13,6 +13,8 @@ public static class ExampleAdapter
     public static Adapted? Best(QuestionText question, AskSchema schema, IReadOnlyList<DataQuestionExample> examples)
     {
         Adapted? best = null;
+        // The question is read once per table, however many examples that table has.
+        var readings = new Dictionary<string, TableReading>(StringComparer.Ordinal);
         foreach (var example in examples)
         {
             if (schema.Tables.FirstOrDefault(t => t.Name == example.Query.Table) is not { } table)
@@ -21,7 +23,10 @@ public static class ExampleAdapter
             }
             var taught = QuestionText.Parse(example.Question);
             var taughtReading = TableReading.Read(taught, table, schema.Tables);
-            var reading = TableReading.Read(question, table, schema.Tables);
+            if (!readings.TryGetValue(table.Name, out var reading))
+            {
+                readings[table.Name] = reading = TableReading.Read(question, table, schema.Tables);
+            }
             var similarity = Similarity(Template(taught, taughtReading), Template(question, reading));
             if (similarity <= (best?.Similarity ?? 0))
             {

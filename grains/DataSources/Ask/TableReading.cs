@@ -25,6 +25,10 @@ public sealed class TableReading
     private readonly Dictionary<AskField, IReadOnlyList<string>> _parts = new(ReferenceEqualityComparer.Instance);
     private readonly IReadOnlyList<string> _tableParts;
     private readonly string[] _schemaWords;
+
+    // Which fields a word names depends on the word and the table only, and every rule asks: worked out once per word.
+    private readonly List<AskField>?[] _named;
+    private readonly Dictionary<string, string[]> _valueWords = new(StringComparer.Ordinal);
     private int? _limit;
     private int _tableMention = -1;
     private int _linked;
@@ -36,6 +40,7 @@ public sealed class TableReading
         _table = table;
         _claimed = new bool[question.Count];
         _slot = new bool[question.Count];
+        _named = new List<AskField>?[question.Count];
         _tableParts = table.NameParts;
         foreach (var field in table.Fields)
         {
@@ -186,7 +191,19 @@ public sealed class TableReading
     // ---- fields named by words -------------------------------------------------------------------------------------
 
     /// <summary>The fields word <paramref name="i"/> names, best first (a field named by its own last part before one named by its column).</summary>
-    private List<AskField> FieldsNamedAt(int i)
+    private List<AskField> FieldsNamedAt(int i) => _named[i] ??= FieldsNamedBy(i);
+
+    /// <summary>The words of a value as a question's words are read ("Austin, TX" → austin, tx), read once per value.</summary>
+    private string[] ValueWords(string value)
+    {
+        if (!_valueWords.TryGetValue(value, out var words))
+        {
+            _valueWords[value] = words = QuestionText.Parse(value).Words.Select(w => w.Text).ToArray();
+        }
+        return words;
+    }
+
+    private List<AskField> FieldsNamedBy(int i)
     {
         var word = _q.Words[i];
         if (word.Number is not null || AskVocabulary.Filler.Contains(word.Text) && word.Text is not ("where" or "when"))
@@ -602,7 +619,7 @@ public sealed class TableReading
         {
             foreach (var value in field.Values!)
             {
-                var words = QuestionText.Parse(value).Words.Select(w => w.Text).ToArray();
+                var words = ValueWords(value);
                 if (words.Length > 0 && !(words.Length == 1 && AskVocabulary.Filler.Contains(words[0])))
                 {
                     candidates.Add((field, value, words));
@@ -700,7 +717,7 @@ public sealed class TableReading
         var matches = new List<(AskField Field, IReadOnlyList<string> Values)>();
         foreach (var field in _table.Fields.Where(f => f.IsText && f.Comparable && f.Values is not null))
         {
-            var values = field.Values!.Where(v => QuestionText.Parse(v).Words.Any(w => w.Text == word || AskVocabulary.Stem(w.Text) == stem)).ToArray();
+            var values = field.Values!.Where(v => ValueWords(v).Any(w => w == word || AskVocabulary.Stem(w) == stem)).ToArray();
             if (values.Length > 0)
             {
                 matches.Add((field, values));

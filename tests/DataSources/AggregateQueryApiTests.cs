@@ -23,18 +23,7 @@ public sealed class AggregateQueryApiTests(DataGateway gateway) : IAsyncLifetime
         return (keyId, gateway.CreateClient(apiKey));
     }
 
-    private async Task<string> PrivateJobsSourceAsync(object? masks = null)
-    {
-        var name = $"agg_{Guid.NewGuid():N}"[..20];
-        using var admin = gateway.CreateClient(GatewayFactory.AdminKey);
-        using var response = await admin.PostAsJsonAsync("/api/datasources", new
-        {
-            name, type = "sqlite", config = new { path = gateway.JobsFile }, default_access = "none",
-            masks = masks ?? new Dictionary<string, string>(), cache_ttl_seconds = 60,
-        });
-        await response.AssertOkAsync(HttpStatusCode.Created);
-        return name;
-    }
+    private Task<string> PrivateJobsSourceAsync(object? masks = null) => gateway.PrivateJobsSourceAsync("agg_", masks: masks);
 
     private static Dictionary<string, string?> ColumnTypes(JsonElement answer) =>
         answer.GetProperty("columns").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("type").GetString());

@@ -74,6 +74,24 @@ public class DataGateway : GatewayFactory
         return await response.AssertOkAsync();
     }
 
+    /// <summary>
+    /// A source of its own on the jobs sample (named <paramref name="prefix"/> and a random part), so a test's grants,
+    /// masks and quotas never meet another's; registered active.
+    /// </summary>
+    public async Task<string> PrivateJobsSourceAsync(string prefix, string access = "none", object? masks = null, object? quotas = null, int cacheTtl = 60)
+    {
+        var name = $"{prefix}{Guid.NewGuid():N}"[..20];
+        using var admin = CreateClient(AdminKey);
+        using var response = await admin.PostAsJsonAsync("/api/datasources", new
+        {
+            name, type = "sqlite", config = new { path = JobsFile }, default_access = access,
+            masks = masks ?? new Dictionary<string, string>(), quotas, cache_ttl_seconds = cacheTtl,
+        });
+        var body = await response.AssertOkAsync(System.Net.HttpStatusCode.Created);
+        Assert.Equal("active", body.GetProperty("status").GetString());
+        return name;
+    }
+
     public async Task GrantAsync(string source, string subject, object grant)
     {
         using var admin = CreateClient(AdminKey);

@@ -16,20 +16,8 @@ public sealed class DataGovernanceTests(DataGateway gateway) : IClassFixture<Dat
     private Task<(string KeyId, string ApiKey)> NewKeyAsync(string owner) =>
         gateway.CreateKeyAsync(new { owner, permissions = new[] { "read", "execute" } });
 
-    /// <summary>A source of its own on the jobs sample, so grants and quotas here do not meet other tests.</summary>
-    private async Task<string> PrivateJobsSourceAsync(string access = "none", object? masks = null, object? quotas = null, int cacheTtl = 60)
-    {
-        var name = $"jobs_{Guid.NewGuid():N}"[..20];
-        using var admin = gateway.CreateClient(GatewayFactory.AdminKey);
-        using var response = await admin.PostAsJsonAsync("/api/datasources", new
-        {
-            name, type = "sqlite", config = new { path = gateway.JobsFile }, default_access = access,
-            masks = masks ?? new Dictionary<string, string>(), quotas, cache_ttl_seconds = cacheTtl,
-        });
-        var body = await response.AssertOkAsync(HttpStatusCode.Created);
-        Assert.Equal("active", body.GetProperty("status").GetString());
-        return name;
-    }
+    private Task<string> PrivateJobsSourceAsync(string access = "none", object? masks = null, object? quotas = null, int cacheTtl = 60) =>
+        gateway.PrivateJobsSourceAsync("jobs_", access, masks, quotas, cacheTtl);
 
     [Fact]
     public async Task Without_a_grant_a_key_reads_nothing_and_the_source_is_invisible_to_it()

@@ -266,14 +266,7 @@ public sealed class DataAskApiTests(DataGateway gateway) : IClassFixture<DataGat
     }
 
     /// <summary>A source of its own on the jobs sample, readable only by keys granted on it (so questions without a source never meet it).</summary>
-    private async Task<string> PrivateJobsSourceAsync(string access = "none")
-    {
-        var name = $"ask_{Guid.NewGuid():N}"[..20];
-        using var admin = gateway.CreateClient(GatewayFactory.AdminKey);
-        using var response = await admin.PostAsJsonAsync("/api/datasources", new { name, type = "sqlite", config = new { path = gateway.JobsFile }, default_access = access });
-        await response.AssertOkAsync(HttpStatusCode.Created);
-        return name;
-    }
+    private Task<string> PrivateJobsSourceAsync() => gateway.PrivateJobsSourceAsync("ask_");
 
     private async Task<string> RegisterChatModelAsync()
     {

@@ -30,6 +30,7 @@ public static class NodeClients
             if (File.Exists(Node) && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "openai"))
                 && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "azurite"))
                 && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "@modelcontextprotocol", "sdk"))
+                && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "@modelcontextprotocol", "inspector"))
                 && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "sentiment")))
             {
                 return;

@@ -164,6 +164,7 @@ public static class GatewayHostingExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<McpSessionKeyMiddleware>();
+        app.UseMiddleware<McpClientAnswerMiddleware>();
         app.UseRateLimiter();
         app.UseMiddleware<StrictJsonBodyMiddleware>();
 

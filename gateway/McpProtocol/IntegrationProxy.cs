@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Catalogs;
 using Mcp.Cluster.Gateway.Security;
@@ -7,15 +8,20 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
+// Logging and sampling are deprecated from protocol 2026-07-28 on; 2025-11-25 upstreams and clients use them.
+#pragma warning disable MCP9005
+
 namespace Mcp.Cluster.Gateway.McpProtocol;
 
 /// <summary>
 /// Upstream MCP servers re-exposed: tools and prompts as <c>{namespace}.{name}</c> and resources as
 /// <c>mcp-integration://{namespace}/{escaped upstream uri}</c>, or under their own names and URIs for an integration
 /// registered unprefixed (its resource templates too). Tool calls stream the upstream's progress back to the client
-/// that asked for it, and a cancelled call cancels the upstream one.
+/// that asked for it, and a cancelled call cancels the upstream one. What the upstream sends the client during a call
+/// reaches that client on the call's own stream: log lines (at the level the client asked for) and requests
+/// (sampling, elicitation), whose answers go back to the upstream.
 /// </summary>
-public sealed class IntegrationProxy(IGrainFactory grains)
+public sealed class IntegrationProxy(IGrainFactory grains, McpClientRequests clientRequests, ILogger<IntegrationProxy> logger)
 {
     public const string ResourceScheme = "mcp-integration://";
 
@@ -79,22 +85,125 @@ public sealed class IntegrationProxy(IGrainFactory grains)
             throw new McpProtocolException($"Key {key.KeyId} lacks the execute permission tools of integrations need.", McpErrorCode.InvalidParams);
         }
         var argumentsJson = JsonSerializer.Serialize(arguments ?? new Dictionary<string, JsonElement>());
-        await foreach (var step in grain.CallToolAsync(tool, argumentsJson, cancellationToken).WithCancellation(cancellationToken))
+        var asking = new List<Task>();
+        try
         {
-            if (step.ResultJson is { } result)
+            await foreach (var step in grain.CallToolAsync(tool, argumentsJson, cancellationToken).WithCancellation(cancellationToken))
             {
-                return Read<CallToolResult>(result);
-            }
-            if (progressToken is { } token)
-            {
-                await server.SendNotificationAsync(NotificationMethods.ProgressNotification, new ProgressNotificationParams
+                if (step.ResultJson is { } result)
                 {
-                    ProgressToken = token,
-                    Progress = new ProgressNotificationValue { Progress = step.Progress, Total = step.Total, Message = step.Message },
-                }, cancellationToken: cancellationToken);
+                    return Read<CallToolResult>(result);
+                }
+                if (step.ClientMessage is { RequestId: { } requestId } request)
+                {
+                    // The upstream waits for the answer; the call's stream goes on meanwhile (progress, more requests).
+                    asking.Add(AskClientAsync(grain, server, request.Method, requestId, request.ParamsJson, cancellationToken));
+                }
+                else if (step.ClientMessage is { } notification)
+                {
+                    await RelayNotificationAsync(server, notification, cancellationToken);
+                }
+                else if (progressToken is { } token)
+                {
+                    await server.SendNotificationAsync(NotificationMethods.ProgressNotification, new ProgressNotificationParams
+                    {
+                        ProgressToken = token,
+                        Progress = new ProgressNotificationValue { Progress = step.Progress, Total = step.Total, Message = step.Message },
+                    }, cancellationToken: cancellationToken);
+                }
             }
         }
+        finally
+        {
+            await Task.WhenAll(asking);
+        }
         throw new McpException($"The upstream call of '{tool}' ended without a result.");
+    }
+
+    /// <summary>Puts an upstream's request to the client and returns the client's answer (or why there is none) to the upstream.</summary>
+    private async Task AskClientAsync(IIntegrationGrain grain, McpServer server, string method, string requestId, string parametersJson, CancellationToken cancellationToken)
+    {
+        string? result = null;
+        JsonRpcErrorDetail? error = null;
+        try
+        {
+            var parameters = JsonNode.Parse(parametersJson);
+            if (ClientCannot(server, method, parameters) is { } reason)
+            {
+                error = new JsonRpcErrorDetail { Code = (int)McpErrorCode.MissingRequiredClientCapability, Message = reason };
+            }
+            else
+            {
+                switch (await clientRequests.SendAsync(server, method, parameters, cancellationToken))
+                {
+                    case JsonRpcResponse response:
+                        result = response.Result?.ToJsonString() ?? "{}";
+                        break;
+                    case JsonRpcError refused:
+                        error = refused.Error;
+                        break;
+                }
+            }
+        }
+        catch (TimeoutException)
+        {
+            error = new JsonRpcErrorDetail { Code = (int)McpErrorCode.InternalError, Message = $"The client did not answer {method} in time." };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The call was cancelled, and with it the upstream's request.
+            return;
+        }
+        catch (McpException e)
+        {
+            error = new JsonRpcErrorDetail { Code = (int)((e as McpProtocolException)?.ErrorCode ?? McpErrorCode.InternalError), Message = e.Message };
+        }
+        catch (Exception e)
+        {
+            // Whatever went wrong, the upstream must not wait for an answer that will not come.
+            logger.LogWarning(e, "Relaying {Method} to the client of a call failed", method);
+            error = new JsonRpcErrorDetail { Code = (int)McpErrorCode.InternalError, Message = $"The gateway could not put {method} to the client." };
+        }
+        try
+        {
+            await grain.AnswerClientRequestAsync(requestId, result, error is null ? null : JsonSerializer.Serialize(error, McpJsonUtilities.DefaultOptions));
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "Returning the client's answer to {Method} to the upstream failed", method);
+        }
+    }
+
+    /// <summary>Why the calling client cannot take an upstream's request (it did not declare the capability); null when it can.</summary>
+    private static string? ClientCannot(McpServer server, string method, JsonNode? parameters)
+    {
+        var capabilities = server.ClientCapabilities;
+        return method switch
+        {
+            RequestMethods.SamplingCreateMessage when capabilities?.Sampling is null => "The client of this call does not support sampling.",
+            RequestMethods.ElicitationCreate when capabilities?.Elicitation is not { } elicitation => "The client of this call does not support elicitation.",
+            RequestMethods.ElicitationCreate when parameters?["mode"]?.GetValue<string>() == "url" && capabilities!.Elicitation!.Url is null =>
+                "The client of this call does not support URL elicitation.",
+            RequestMethods.ElicitationCreate when parameters?["mode"]?.GetValue<string>() is null or "form"
+                && capabilities!.Elicitation!.Form is null && capabilities.Elicitation.Url is not null => "The client of this call does not support form elicitation.",
+            RequestMethods.SamplingCreateMessage or RequestMethods.ElicitationCreate => null,
+            _ => $"{method} is not relayed to clients.",
+        };
+    }
+
+    /// <summary>A log line from the upstream, passed on when the client asked for that level (or set none).</summary>
+    private static async Task RelayNotificationAsync(McpServer server, IntegrationClientMessage notification, CancellationToken cancellationToken)
+    {
+        if (notification.Method != NotificationMethods.LoggingMessageNotification || JsonNode.Parse(notification.ParamsJson) is not JsonObject parameters)
+        {
+            return;
+        }
+        var level = parameters.Deserialize<LoggingMessageNotificationParams>(McpJsonUtilities.DefaultOptions)?.Level;
+        if (server.LoggingLevel is { } wanted && level < wanted)
+        {
+            return;
+        }
+        await server.SendNotificationAsync(notification.Method, parameters, cancellationToken: cancellationToken);
     }
 
     /// <summary>Reads a resource of an integration; null when no integration serves the URI.</summary>

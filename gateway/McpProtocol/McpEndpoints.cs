@@ -30,6 +30,8 @@ public static class McpEndpoints
         services.AddSingleton<PromptCatalog>();
         services.AddSingleton<IntegrationProxy>();
         services.AddSingleton<McpSessions>();
+        services.AddSingleton<McpClientRequests>();
+        services.AddHostedService<McpClientAnswerListener>();
         services.AddSingleton<ISessionMigrationHandler, McpSessionMigration>();
         services.AddHostedService<CatalogChangeListener>();
 

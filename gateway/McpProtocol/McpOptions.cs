@@ -21,4 +21,10 @@ public sealed class McpOptions
 
     /// <summary>Rows a data-source table resource returns when read.</summary>
     public int ResourceRows { get; set; } = 20;
+
+    /// <summary>
+    /// How long a request relayed to a client (an upstream's sampling or elicitation during a tool call) waits for the
+    /// client's answer before the upstream is told the client did not answer.
+    /// </summary>
+    public TimeSpan ClientRequestTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }

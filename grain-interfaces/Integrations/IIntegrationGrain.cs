@@ -32,6 +32,13 @@ public interface IIntegrationGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("call-tool")]
     IAsyncEnumerable<IntegrationCallEvent> CallToolAsync(string tool, string argumentsJson, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The calling client's answer to a request the upstream made during a call (see <see cref="IntegrationClientMessage"/>):
+    /// the JSON-RPC result, or the error object when the client refused or could not answer.
+    /// </summary>
+    [AlwaysInterleave, Alias("answer-client-request")]
+    Task AnswerClientRequestAsync(string requestId, string? resultJson, string? errorJson);
+
     /// <summary>Reads an upstream resource; the answer is the upstream ReadResourceResult as JSON.</summary>
     [AlwaysInterleave, Alias("read-resource")]
     Task<string> ReadResourceAsync(string uri, CancellationToken cancellationToken);

@@ -38,13 +38,29 @@ public sealed record IntegrationCatalog(
     [property: Id(3)] bool Unprefixed = false,
     [property: Id(4)] IReadOnlyList<string>? ResourceTemplatesJson = null);
 
-/// <summary>One step of a proxied tool call: a progress report, or the final result (CallToolResult JSON).</summary>
+/// <summary>
+/// One step of a proxied tool call: a progress report, a message the upstream sent for the calling client
+/// (<see cref="ClientMessage"/>), or the final result (CallToolResult JSON).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("mcp.IntegrationCallEvent")]
 public sealed record IntegrationCallEvent(
     [property: Id(0)] float Progress,
     [property: Id(1)] float? Total,
     [property: Id(2)] string? Message,
-    [property: Id(3)] string? ResultJson);
+    [property: Id(3)] string? ResultJson,
+    [property: Id(4)] IntegrationClientMessage? ClientMessage = null);
+
+/// <summary>
+/// A message an upstream server sent, during a tool call, for the client that made the call: a log notification
+/// (<c>notifications/message</c>, no <see cref="RequestId"/>) or a request the client must answer
+/// (<c>sampling/createMessage</c>, <c>elicitation/create</c>), to be answered with
+/// <see cref="IIntegrationGrain.AnswerClientRequestAsync"/> under <see cref="RequestId"/>.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("mcp.IntegrationClientMessage")]
+public sealed record IntegrationClientMessage(
+    [property: Id(0)] string Method,
+    [property: Id(1)] string ParamsJson,
+    [property: Id(2)] string? RequestId);
 
 [GenerateSerializer, Alias("mcp.IntegrationCommandOutcome")]
 public enum IntegrationCommandOutcome

@@ -12,6 +12,10 @@ using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
+// Logging and sampling are deprecated from protocol 2026-07-28 on; upstreams and clients of 2025-11-25 use them,
+// and the gateway relays them between the two.
+#pragma warning disable MCP9005
+
 namespace Mcp.Cluster.Integrations;
 
 /// <summary>
@@ -38,10 +42,12 @@ public sealed class IntegrationGrain(
     private DateTimeOffset? _refreshedAt;
     private readonly List<IAsyncDisposable> _handlers = [];
 
-    // Progress of calls in flight, by the progress token we sent upstream. A session-wide handler routes reports here
-    // (rather than the SDK's per-call IProgress), because the last reports can be dispatched after the call's result,
-    // when a per-call handler is already gone.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ChannelProgress> _inFlight = new(StringComparer.Ordinal);
+    // Calls in flight, by the progress token we sent upstream with each. Session-wide handlers route what the upstream
+    // sends during a call (progress, log lines, requests to the client) to its relay by that token (see CallTaggingHandler).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CallRelay> _inFlight = new(StringComparer.Ordinal);
+
+    // Requests the upstream made to a calling client, waiting for the client's answer (AnswerClientRequestAsync).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource<ClientAnswer>> _clientRequests = new(StringComparer.Ordinal);
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -153,9 +159,9 @@ public sealed class IntegrationGrain(
         var client = await ConnectAsync();
         var arguments = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(argumentsJson) ?? [];
         var events = Channel.CreateUnbounded<IntegrationCallEvent>(new UnboundedChannelOptions { SingleReader = true });
-        var progress = new ChannelProgress(events.Writer);
+        var relay = new CallRelay(events.Writer);
         var token = Guid.NewGuid().ToString("N");
-        _inFlight[token] = progress;
+        _inFlight[token] = relay;
         var call = RunAsync();
         await foreach (var item in events.Reader.ReadAllAsync(CancellationToken.None))
         {
@@ -171,9 +177,9 @@ public sealed class IntegrationGrain(
                 {
                     Name = tool, Arguments = arguments, Meta = new JsonObject { ["progressToken"] = token },
                 }, cancellationToken);
-                // The SDK hands progress notifications to their handler on their own; the last ones can still be on
-                // their way when the result is in. Give them a moment so the client sees every step before the result.
-                await progress.SettledAsync(TimeSpan.FromSeconds(2), cancellationToken);
+                // The SDK hands each message to its handler on its own; the last ones can still be on their way when
+                // the result is in. The client sees every step of the call before its result.
+                await relay.SettledAsync(TimeSpan.FromSeconds(2), time, cancellationToken);
                 events.Writer.TryWrite(new IntegrationCallEvent(0, null, null, JsonSerializer.Serialize(result, McpJsonUtilities.DefaultOptions)));
                 events.Writer.TryComplete();
             }
@@ -186,6 +192,15 @@ public sealed class IntegrationGrain(
                 _inFlight.TryRemove(token, out _);
             }
         }
+    }
+
+    public Task AnswerClientRequestAsync(string requestId, string? resultJson, string? errorJson)
+    {
+        if (_clientRequests.TryRemove(requestId, out var waiting))
+        {
+            waiting.TrySetResult(new ClientAnswer(resultJson, errorJson));
+        }
+        return Task.CompletedTask;
     }
 
     public async Task<string> ReadResourceAsync(string uri, CancellationToken cancellationToken)
@@ -255,22 +270,66 @@ public sealed class IntegrationGrain(
             TransportMode = HttpTransportMode.StreamableHttp,
             ConnectionTimeout = ConnectTimeout,
             AdditionalHeaders = headers.ToDictionary(h => h.Key, h => h.Value?.GetValue<string>() ?? ""),
-        }, pools.CreateClient(trust), loggers, ownsHttpClient: true);
+        }, new HttpClient(new CallTaggingHandler(new Outbound.OutboundHandlers.SharedHandler(pools.Pool(trust)), token => _inFlight.GetValueOrDefault(token)))
+            {
+                Timeout = Timeout.InfiniteTimeSpan,
+            },
+            loggers, ownsHttpClient: true);
         using var timeout = new CancellationTokenSource(ConnectTimeout);
         var client = await McpClient.CreateAsync(transport, new McpClientOptions
         {
             ClientInfo = new Implementation { Name = "mcp-cluster", Version = "1.0.0" },
+            // A 2025-11-25 session: over it an upstream can log to, sample from and elicit from the client of a call
+            // on that call's stream (2026-07-28 has no sessions and moves these to multi-round-trip results).
+            ProtocolVersion = "2025-11-25",
+            // Whether a request can be answered depends on the client of the call it belongs to; the gateway that
+            // serves that client refuses it when the client cannot (see IntegrationProxy).
+            Capabilities = new ClientCapabilities
+            {
+                Sampling = new SamplingCapability(),
+                Elicitation = new ElicitationCapability { Form = new FormElicitationCapability(), Url = new UrlElicitationCapability() },
+            },
+            Handlers = new McpClientHandlers
+            {
+                SamplingHandler = async (request, _, cancellationToken) =>
+                    Read<CreateMessageResult>(await AskClientAsync(RequestMethods.SamplingCreateMessage, request, cancellationToken)),
+                ElicitationHandler = async (request, cancellationToken) =>
+                    Read<ElicitResult>(await AskClientAsync(RequestMethods.ElicitationCreate, request, cancellationToken)),
+            },
         }, loggers, timeout.Token);
         _serverName = client.ServerInfo?.Name;
         _handlers.Add(client.RegisterNotificationHandler(NotificationMethods.ProgressNotification, (notification, _) =>
         {
+            var (_, sequence) = CallTaggingHandler.Untag(notification.Params?["_meta"] as JsonObject);
             var report = notification.Params?.Deserialize<ProgressNotificationParams>(McpJsonUtilities.DefaultOptions);
             if (report?.ProgressToken.ToString() is { } key && _inFlight.TryGetValue(key, out var target))
             {
-                target.Report(report.Progress);
+                target.Progress(sequence, report.Progress);
             }
             return ValueTask.CompletedTask;
         }));
+        _handlers.Add(client.RegisterNotificationHandler(NotificationMethods.LoggingMessageNotification, (notification, _) =>
+        {
+            // A log line sent during a call goes to the client of that call; one sent outside any call has no client.
+            if (notification.Params is JsonObject parameters && Related(parameters) is ({ } relay, var sequence))
+            {
+                relay.Deliver(sequence, new IntegrationCallEvent(0, null, null, null,
+                    new IntegrationClientMessage(NotificationMethods.LoggingMessageNotification, parameters.ToJsonString(), null)));
+            }
+            return ValueTask.CompletedTask;
+        }));
+        if (client.ServerCapabilities.Logging is not null)
+        {
+            // Everything the upstream logs is relayed; each gateway filters by the level its client asked for.
+            try
+            {
+                await client.SetLoggingLevelAsync(LoggingLevel.Debug, cancellationToken: timeout.Token);
+            }
+            catch (McpException e)
+            {
+                logger.LogDebug(e, "Integration {Integration} does not take a logging level", Name);
+            }
+        }
         var self = this.AsReference<IIntegrationGrain>();
         foreach (var method in new[] { NotificationMethods.ToolListChangedNotification, NotificationMethods.ResourceListChangedNotification, NotificationMethods.PromptListChangedNotification })
         {
@@ -303,46 +362,58 @@ public sealed class IntegrationGrain(
             s.Unprefixed);
     }
 
-    private sealed class ChannelProgress(ChannelWriter<IntegrationCallEvent> writer) : IProgress<ProgressNotificationValue>
+    /// <summary>
+    /// Hands a request the upstream made during a call to the client of that call (through the call's event stream,
+    /// to the gateway serving it) and waits for the client's answer, which becomes the upstream's answer.
+    /// </summary>
+    private async Task<JsonElement> AskClientAsync<T>(string method, T? request, CancellationToken cancellationToken)
     {
-        private readonly Lock _gate = new();
-        private float? _progress;
-        private float? _total;
-
-        /// <summary>
-        /// The SDK runs notification handlers on their own, so a step can arrive after the next one. Progress must
-        /// increase with each notification (MCP), so a step older than one already passed on is dropped, not sent late.
-        /// </summary>
-        public void Report(ProgressNotificationValue value)
+        var parameters = JsonSerializer.SerializeToNode(request, McpJsonUtilities.DefaultOptions) as JsonObject ?? new JsonObject();
+        if (Related(parameters) is not ({ } relay, var sequence))
         {
-            lock (_gate)
-            {
-                _total = value.Total;
-                if (_progress is { } passed && value.Progress <= passed)
-                {
-                    return;
-                }
-                _progress = value.Progress;
-                writer.TryWrite(new IntegrationCallEvent(value.Progress, value.Total, value.Message, null));
-            }
+            throw new McpProtocolException($"{method} can only be relayed during a tool call made through the gateway.", McpErrorCode.InvalidRequest);
         }
-
-        /// <summary>Waits (at most <paramref name="limit"/>) until reported progress reaches its announced total.</summary>
-        public async Task SettledAsync(TimeSpan limit, CancellationToken cancellationToken)
+        var id = Guid.NewGuid().ToString("N");
+        var answer = new TaskCompletionSource<ClientAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _clientRequests[id] = answer;
+        try
         {
-            var deadline = DateTime.UtcNow + limit;
-            while (Pending() && DateTime.UtcNow < deadline)
+            if (!relay.Deliver(sequence, new IntegrationCallEvent(0, null, null, null, new IntegrationClientMessage(method, parameters.ToJsonString(), id))))
             {
-                await Task.Delay(10, cancellationToken);
+                throw new McpProtocolException($"The tool call {method} belongs to has ended.", McpErrorCode.InvalidRequest);
             }
+            var (result, error) = await answer.Task.WaitAsync(cancellationToken);
+            if (result is not null)
+            {
+                return JsonDocument.Parse(result).RootElement.Clone();
+            }
+            var detail = error is null ? null : JsonSerializer.Deserialize<JsonRpcErrorDetail>(error, McpJsonUtilities.DefaultOptions);
+            throw new McpProtocolException(detail?.Message ?? "The client did not answer.", (McpErrorCode)(detail?.Code ?? (int)McpErrorCode.InternalError));
         }
-
-        private bool Pending()
+        finally
         {
-            lock (_gate)
-            {
-                return _total is { } total && (_progress ?? 0) < total;
-            }
+            _clientRequests.TryRemove(id, out _);
         }
     }
+
+    /// <summary>The call a message belongs to (from its tag; else the only call in flight) and its number on the wire.</summary>
+    private (CallRelay? Relay, int? Sequence) Related(JsonObject parameters)
+    {
+        var (token, sequence) = CallTaggingHandler.Untag(parameters["_meta"] as JsonObject);
+        if (parameters["_meta"] is JsonObject { Count: 0 })
+        {
+            parameters.Remove("_meta");
+        }
+        if (token is not null)
+        {
+            return (_inFlight.GetValueOrDefault(token), sequence);
+        }
+        // Untagged: sent on the session's own stream (after the upstream resumed a call's stream there, say). It can
+        // only be placed when exactly one call is in flight.
+        return _inFlight.Count == 1 ? (_inFlight.Values.FirstOrDefault(), null) : (null, null);
+    }
+
+    private static T Read<T>(JsonElement json) => json.Deserialize<T>(McpJsonUtilities.DefaultOptions)!;
+
+    private readonly record struct ClientAnswer(string? ResultJson, string? ErrorJson);
 }

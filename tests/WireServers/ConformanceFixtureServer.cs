@@ -1,16 +1,20 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol;
+using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 
 namespace Mcp.Cluster.Tests.WireServers;
 
 /// <summary>
 /// The fixtures the MCP conformance suite (<c>@modelcontextprotocol/conformance</c>) expects of a server under test,
 /// written with the official C# SDK: <c>test_*</c> tools (text, image, audio, embedded resource, mixed content, error,
-/// progress, logging), <c>test://</c> resources and a template, <c>test_*</c> prompts and argument completion. The
+/// progress, logging, sampling, elicitation with defaults and every enum form, a call that moves to polling),
+/// <c>test://</c> resources and a template, <c>test_*</c> prompts and argument completion. The
 /// gateway fronts it as an integration exposed without a prefix, so the suite exercises the gateway's own MCP endpoint
 /// and its federation path together.
 /// </summary>
@@ -38,6 +42,19 @@ public sealed class ConformanceFixtureServer : WireServer
         new() { Name = "test_tool_with_logging", Description = "Logs three messages", InputSchema = NoArguments },
         new()
         {
+            Name = "test_sampling", Description = "Asks the client's model to answer a prompt",
+            InputSchema = Schema("""{"type":"object","properties":{"prompt":{"type":"string"}},"required":["prompt"]}"""),
+        },
+        new()
+        {
+            Name = "test_elicitation", Description = "Asks the user for a name and an email address",
+            InputSchema = Schema("""{"type":"object","properties":{"message":{"type":"string"}},"required":["message"]}"""),
+        },
+        new() { Name = "test_elicitation_sep1034_defaults", Description = "Asks the user with a default for every primitive type", InputSchema = NoArguments },
+        new() { Name = "test_elicitation_sep1330_enums", Description = "Asks the user with every enum form", InputSchema = NoArguments },
+        new() { Name = "test_reconnection", Description = "Closes its response stream mid-call; the result follows on the resumed stream", InputSchema = NoArguments },
+        new()
+        {
             Name = "json_schema_2020_12_tool", Description = "Tool with JSON Schema 2020-12 features",
             InputSchema = Schema("""
                 {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",
@@ -49,10 +66,14 @@ public sealed class ConformanceFixtureServer : WireServer
 
     protected override void ConfigureServices(IServiceCollection services)
     {
-        // The suite still tests logging, deprecated from 2026-07-28 on.
-#pragma warning disable MCP9005
+        // The suite still tests logging, deprecated from 2026-07-28 on, and sessions (MCP9006), kept for 2025-11-25.
+#pragma warning disable MCP9005, MCP9006
+        services.AddDistributedMemoryCache();
         services.AddMcpServer(o => o.ServerInfo = new Implementation { Name = "conformance-fixtures", Version = "1.0.0" })
-            .WithHttpTransport()
+            // Sessions, as 2025-11-25 servers have them: requests to the client (sampling, elicitation) need one.
+            .WithHttpTransport(transport => transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients)
+            // test_reconnection closes its stream and lets the client poll, which needs events kept for replay.
+            .WithDistributedCacheEventStreamStore()
             .WithListToolsHandler((_, _) => ValueTask.FromResult(new ListToolsResult { Tools = [.. Tools] }))
             .WithCallToolHandler(async (request, cancellationToken) =>
             {
@@ -103,6 +124,71 @@ public sealed class ConformanceFixtureServer : WireServer
                             await Task.Delay(50, cancellationToken);
                         }
                         return Content(new TextContentBlock { Text = "Logging test completed" });
+                    case "test_sampling":
+                    {
+                        var prompt = request.Params.Arguments?["prompt"].GetString() ?? "";
+                        var answer = await AskClientAsync(request.Server, "sampling/createMessage",
+                            new JsonObject
+                            {
+                                ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = new JsonObject { ["type"] = "text", ["text"] = prompt } }),
+                                ["maxTokens"] = 100,
+                            }, cancellationToken);
+                        return Content(new TextContentBlock { Text = $"LLM response: {answer?["content"]?["text"]}" });
+                    }
+                    case "test_elicitation":
+                    {
+                        var answer = await AskClientAsync(request.Server, "elicitation/create", new JsonObject
+                        {
+                            ["message"] = request.Params.Arguments?["message"].GetString() ?? "",
+                            ["requestedSchema"] = JsonNode.Parse("""
+                                {"type":"object","properties":{"username":{"type":"string","description":"User's response"},
+                                 "email":{"type":"string","description":"User's email address"}},"required":["username","email"]}
+                                """),
+                        }, cancellationToken);
+                        return Content(new TextContentBlock { Text = $"User response: action={answer?["action"]}, content={answer?["content"]?.ToJsonString()}" });
+                    }
+                    case "test_elicitation_sep1034_defaults":
+                    {
+                        var answer = await AskClientAsync(request.Server, "elicitation/create", new JsonObject
+                        {
+                            ["message"] = "Please review and update the form fields with defaults",
+                            ["requestedSchema"] = JsonNode.Parse("""
+                                {"type":"object","properties":{
+                                  "name":{"type":"string","description":"User name","default":"John Doe"},
+                                  "age":{"type":"integer","description":"User age","default":30},
+                                  "score":{"type":"number","description":"User score","default":95.5},
+                                  "status":{"type":"string","description":"User status","enum":["active","inactive","pending"],"default":"active"},
+                                  "verified":{"type":"boolean","description":"Verification status","default":true}},"required":[]}
+                                """),
+                        }, cancellationToken);
+                        return Content(new TextContentBlock { Text = $"Elicitation completed: action={answer?["action"]}, content={answer?["content"]?.ToJsonString()}" });
+                    }
+                    case "test_elicitation_sep1330_enums":
+                    {
+                        var answer = await AskClientAsync(request.Server, "elicitation/create", new JsonObject
+                        {
+                            ["message"] = "Please select options from the enum fields",
+                            ["requestedSchema"] = JsonNode.Parse("""
+                                {"type":"object","properties":{
+                                  "untitledSingle":{"type":"string","description":"Select one option","enum":["option1","option2","option3"]},
+                                  "titledSingle":{"type":"string","description":"Select one option with titles",
+                                    "oneOf":[{"const":"value1","title":"First Option"},{"const":"value2","title":"Second Option"},{"const":"value3","title":"Third Option"}]},
+                                  "legacyEnum":{"type":"string","description":"Select one option (legacy)","enum":["opt1","opt2","opt3"],
+                                    "enumNames":["Option One","Option Two","Option Three"]},
+                                  "untitledMulti":{"type":"array","description":"Select multiple options","minItems":1,"maxItems":3,
+                                    "items":{"type":"string","enum":["option1","option2","option3"]}},
+                                  "titledMulti":{"type":"array","description":"Select multiple options with titles","minItems":1,"maxItems":3,
+                                    "items":{"anyOf":[{"const":"value1","title":"First Choice"},{"const":"value2","title":"Second Choice"},{"const":"value3","title":"Third Choice"}]}}},
+                                 "required":[]}
+                                """),
+                        }, cancellationToken);
+                        return Content(new TextContentBlock { Text = $"Elicitation completed: action={answer?["action"]}, content={answer?["content"]?.ToJsonString()}" });
+                    }
+                    case "test_reconnection":
+                        // Ends this POST's stream now; the result reaches the client on the stream it resumes with Last-Event-ID.
+                        await request.EnablePollingAsync(TimeSpan.FromMilliseconds(200), cancellationToken);
+                        await Task.Delay(100, cancellationToken);
+                        return Content(new TextContentBlock { Text = "Reconnection test completed successfully" });
                     case "json_schema_2020_12_tool":
                         return Content(new TextContentBlock { Text = "ok" });
                     default:
@@ -195,7 +281,25 @@ public sealed class ConformanceFixtureServer : WireServer
                 var values = new[] { "paris", "park", "party", "test", "testing" }.Where(v => v.StartsWith(typed, StringComparison.OrdinalIgnoreCase)).ToList();
                 return ValueTask.FromResult(new CompleteResult { Completion = new Completion { Values = values, Total = values.Count, HasMore = false } });
             });
-#pragma warning restore MCP9005
+#pragma warning restore MCP9005, MCP9006
+    }
+
+    /// <summary>
+    /// Sends a request to the client exactly as the suite specifies it (raw JSON, so no schema is reshaped on the way)
+    /// and returns the client's result; an error answer fails the tool call.
+    /// </summary>
+    private static async Task<JsonNode?> AskClientAsync(McpServer server, string method, JsonObject parameters, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await server.SendRequestAsync(new JsonRpcRequest { Method = method, Params = parameters }, cancellationToken);
+            return response.Result;
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not McpException)
+        {
+            // The SDK would report only "an error occurred": say what, so a failing suite run shows it.
+            throw new McpException($"{method} failed: {e.GetType().Name}: {e.Message}", e);
+        }
     }
 
     protected override void MapRoutes(IEndpointRouteBuilder routes) => routes.MapMcp("/mcp");

@@ -1,0 +1,153 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Mcp.Cluster.Tests.Infrastructure;
+using Mcp.Cluster.Tests.WireServers;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+#pragma warning disable MCP9005 // logging and sampling: 2025-11-25 features, relayed for those sessions
+
+namespace Mcp.Cluster.Tests.McpProtocol;
+
+/// <summary>
+/// What a federated upstream sends the client of a tool call (log lines, sampling and elicitation requests) reaches
+/// that client on the call, and the client's answers reach the upstream: the official C# SDK client against the
+/// gateway, with the conformance fixtures (a real MCP server) federated unprefixed.
+/// </summary>
+[Trait("Tier", "Api")]
+public sealed class ClientRequestRelayTests : IAsyncLifetime
+{
+    private readonly ConformanceFixtureServer _fixtures = new();
+    private readonly GatewayFactory _gateway = new(new Dictionary<string, string?>
+    {
+        ["Models:SeedBuiltInModels"] = "false",
+        ["DataSources:SeedSamples"] = "false",
+    });
+    private string _key = "";
+
+    public async Task InitializeAsync()
+    {
+        await _fixtures.StartAsync();
+        using var admin = _gateway.CreateClient(GatewayFactory.AdminKey);
+        using (var registered = await admin.PostAsJsonAsync("/integrations", new { name = "fixtures", url = _fixtures.McpEndpoint.ToString(), expose_unprefixed = true }))
+        {
+            await registered.AssertOkAsync(HttpStatusCode.Created);
+        }
+        (_, _key) = await _gateway.CreateKeyAsync(new { owner = "relay", permissions = new[] { "read", "execute" } });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _fixtures.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_upstreams_sampling_request_is_answered_by_the_calling_client()
+    {
+        var asked = new List<CreateMessageRequestParams>();
+        await using var client = await ConnectAsync(new McpClientHandlers
+        {
+            SamplingHandler = (request, _, _) =>
+            {
+                asked.Add(request!);
+                return ValueTask.FromResult(new CreateMessageResult
+                {
+                    Role = Role.Assistant, Model = "test-model", Content = [new TextContentBlock { Text = "forty-two" }],
+                });
+            },
+        });
+        var result = await CallAsync(client, "test_sampling", new() { ["prompt"] = "What is six times seven?" });
+        Assert.Equal("LLM response: forty-two", Text(result));
+        var request = Assert.Single(asked);
+        Assert.Equal("What is six times seven?", Assert.IsType<TextContentBlock>(Assert.Single(request.Messages).Content.Single()).Text);
+        Assert.Equal(100, request.MaxTokens);
+        // The routing mark the gateway puts on the upstream's messages never reaches the client.
+        Assert.True(request.Meta is null || !request.Meta.ContainsKey("io.mcp-cluster/call"));
+    }
+
+    [Fact]
+    public async Task Elicitation_reaches_the_client_with_the_schema_as_the_upstream_wrote_it()
+    {
+        var asked = new List<ElicitRequestParams>();
+        await using var client = await ConnectAsync(new McpClientHandlers
+        {
+            ElicitationHandler = (request, _) =>
+            {
+                asked.Add(request!);
+                return ValueTask.FromResult(new ElicitResult
+                {
+                    Action = "accept",
+                    Content = new Dictionary<string, JsonElement>
+                    {
+                        ["username"] = JsonSerializer.SerializeToElement("ada"), ["email"] = JsonSerializer.SerializeToElement("ada@example.com"),
+                    },
+                });
+            },
+        });
+        var result = await CallAsync(client, "test_elicitation", new() { ["message"] = "Who are you?" });
+        Assert.Equal("""User response: action=accept, content={"username":"ada","email":"ada@example.com"}""", Text(result));
+        Assert.Equal("Who are you?", Assert.Single(asked).Message);
+        Assert.Equal(["username", "email"], asked[0].RequestedSchema!.Properties.Keys);
+    }
+
+    [Fact]
+    public async Task A_client_without_the_capability_gets_the_upstreams_refusal_not_a_hang()
+    {
+        await using var client = await ConnectAsync(new McpClientHandlers());
+        // The fixture passes the refusal on as the tool call's error.
+        var refused = await Assert.ThrowsAsync<McpProtocolException>(() => CallAsync(client, "test_sampling", new() { ["prompt"] = "hello" }));
+        Assert.Contains("The client of this call does not support sampling.", refused.Message);
+    }
+
+    [Fact]
+    public async Task Log_lines_of_the_call_reach_its_client_in_order_and_at_the_level_it_asked_for()
+    {
+        await using var client = await ConnectAsync(new McpClientHandlers());
+        var lines = new List<string>();
+        await using var handler = client.RegisterNotificationHandler(NotificationMethods.LoggingMessageNotification, (notification, _) =>
+        {
+            lock (lines)
+            {
+                lines.Add(notification.Params!["data"]!.GetValue<string>());
+            }
+            return ValueTask.CompletedTask;
+        });
+        await client.SetLoggingLevelAsync(LoggingLevel.Info);
+        var result = await CallAsync(client, "test_tool_with_logging", []);
+        Assert.Equal("Logging test completed", Text(result));
+        // Relayed before the result: nothing to wait for.
+        Assert.Equal(["Tool execution started", "Tool processing data", "Tool execution completed"], lines);
+
+        // Above the fixture's info level: the client asked not to hear them.
+        await client.SetLoggingLevelAsync(LoggingLevel.Warning);
+        await CallAsync(client, "test_tool_with_logging", []);
+        Assert.Equal(3, lines.Count);
+    }
+
+    private async Task<McpClient> ConnectAsync(McpClientHandlers handlers)
+    {
+        var http = _gateway.CreateClient(_key);
+        return await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(http.BaseAddress!, "/mcp"), TransportMode = HttpTransportMode.StreamableHttp,
+        }, http, ownsHttpClient: true), new McpClientOptions { ProtocolVersion = "2025-11-25", Handlers = handlers });
+    }
+
+    private async Task<CallToolResult> CallAsync(McpClient client, string tool, Dictionary<string, object?> arguments)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            return await client.CallToolAsync(tool, arguments, cancellationToken: deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{tool} did not answer in 30 s. Gateway log:\n{string.Join('\n', _gateway.Logs.Where(l => !l.Contains("Trace", StringComparison.Ordinal)).TakeLast(80))}");
+        }
+    }
+
+    private static string Text(CallToolResult result) => string.Join("", result.Content.OfType<TextContentBlock>().Select(c => c.Text));
+}

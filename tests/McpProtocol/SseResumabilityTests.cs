@@ -86,6 +86,55 @@ public sealed class SseResumabilityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_notification_sent_while_the_get_stream_was_lost_is_replayed_on_resuming_and_the_stream_goes_on()
+    {
+        var session = new McpSseSession(_http, _key);
+        await session.InitializeAsync(_endpoint);
+        // A request makes the gateway track the session for catalog notifications.
+        using (var listed = await _http.SendAsync(session.Post(_endpoint, """{"jsonrpc":"2.0","id":1,"method":"tools/list"}""")))
+        {
+            Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        }
+        var get = new HttpRequestMessage(HttpMethod.Get, _endpoint);
+        get.Headers.Accept.ParseAdd("text/event-stream");
+        get.Headers.Add("X-API-Key", _key);
+        get.Headers.Add("Mcp-Session-Id", session.SessionId);
+        get.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        string primingId;
+        using (var cts = new CancellationTokenSource())
+        {
+            var stream = await session.OpenAsync(get, cts.Token);
+            await using var events = McpSseSession.ReadAsync(stream, cts.Token).GetAsyncEnumerator(cts.Token);
+            Assert.True(await events.MoveNextAsync());
+            Assert.Equal("", events.Current.Data);
+            Assert.Equal(2500, events.Current.Retry);
+            primingId = events.Current.Id!;
+            // The client loses its GET stream.
+            await cts.CancelAsync();
+            stream.Dispose();
+        }
+
+        // While it is gone, the catalog changes.
+        using var admin = _gateway.CreateClient(GatewayFactory.AdminKey);
+        await admin.RegisterModelAsync(new { name = "missed-" + Guid.NewGuid().ToString("N")[..8], provider = "builtin", config = new { task = "classification" } });
+
+        using var resumeCts = new CancellationTokenSource(Deadlines.Scaled(TimeSpan.FromSeconds(30)));
+        using var resumed = await session.OpenAsync(session.Resume(_endpoint, primingId), resumeCts.Token);
+        Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+        var replayed = new List<SseEvent>();
+        await using (var events = McpSseSession.ReadAsync(resumed, resumeCts.Token).GetAsyncEnumerator(resumeCts.Token))
+        {
+            while (!replayed.Any(e => e.Data.Contains("notifications/tools/list_changed")))
+            {
+                Assert.True(await events.MoveNextAsync(), "the resumed stream ended before the missed notification");
+                replayed.Add(events.Current);
+            }
+        }
+        Assert.Single(replayed, e => e.Data.Contains("notifications/tools/list_changed"));
+        Assert.Equal(primingId[..primingId.IndexOf('.')] + ".2", replayed[0].Id);
+    }
+
+    [Fact]
     public async Task Last_event_ids_that_are_malformed_foreign_beyond_the_stream_or_expired_get_a_400_and_never_a_500()
     {
         var mine = new McpSseSession(_http, _key);

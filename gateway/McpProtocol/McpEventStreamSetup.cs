@@ -21,7 +21,40 @@ public static class McpEventStreamSetup
                 transport.EventStreamStore = store;
             }
         });
+        builder.WithRequestFilters(filters => filters.AddCallToolFilter(next => async (request, cancellationToken) =>
+        {
+            var options = request.Services!.GetRequiredService<IOptions<McpOptions>>().Value;
+            if (options.SsePollToolCallsAfter is not { } after || !options.SseResumable || request.Server.SessionId is null)
+            {
+                return await next(request, cancellationToken);
+            }
+            var call = next(request, cancellationToken).AsTask();
+            var time = request.Services!.GetRequiredService<TimeProvider>();
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (await Task.WhenAny(call, Task.Delay(after, time, stop.Token)) != call)
+            {
+                await SwitchToPollingAsync(request, options.SseRetryInterval, cancellationToken);
+            }
+            await stop.CancelAsync();
+            return await call;
+        }));
         return builder;
+    }
+
+    /// <summary>Ends the call's POST response; the rest of the call is read by polling. Best effort: the call goes on either way.</summary>
+    private static async Task SwitchToPollingAsync(ModelContextProtocol.Server.RequestContext<ModelContextProtocol.Protocol.CallToolRequestParams> request,
+        TimeSpan retryInterval, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await request.EnablePollingAsync(retryInterval, cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        {
+            // Not a resumable stream (a stateless request, or the response is already complete): nothing to switch.
+            request.Services!.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(McpEventStreamSetup))
+                .LogDebug(e, "tools/call {Tool} could not switch to polling", request.Params?.Name);
+        }
     }
 }
 
@@ -42,6 +75,10 @@ public sealed class McpEventStreamOptionsValidator : IValidateOptions<McpOptions
         if (options.SseMaxBytesPerStream < 1)
         {
             failures.Add("Mcp:SseMaxBytesPerStream must be at least 1.");
+        }
+        if (options.SsePollToolCallsAfter is { } after && after <= TimeSpan.Zero)
+        {
+            failures.Add("Mcp:SsePollToolCallsAfter must be greater than zero when set.");
         }
         if (options.SseCompletedStreamRetention <= TimeSpan.Zero)
         {

@@ -39,4 +39,11 @@ public sealed class McpOptions
 
     /// <summary>How long a completed stream (a request whose response was sent) can still be replayed.</summary>
     public TimeSpan SseCompletedStreamRetention { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// When set, a tools/call still running after this long ends its POST response (after a priming event with the
+    /// retry hint) and the client polls for the rest with <c>GET</c> and <c>Last-Event-ID</c>, on any gateway, so long
+    /// calls hold no connection open. Off by default.
+    /// </summary>
+    public TimeSpan? SsePollToolCallsAfter { get; set; }
 }

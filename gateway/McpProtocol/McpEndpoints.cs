@@ -57,6 +57,8 @@ public static class McpEndpoints
                 transport.IdleTimeout = options.SessionIdleTimeout;
 #pragma warning restore MCP9006
             })
+            // SSE event ids, Last-Event-ID replay and a retry hint; the events live in grains, so any gateway resumes a stream.
+            .WithOrleansEventStreamStore()
             .WithListToolsHandler(async (request, _) =>
             {
                 var key = Caller(request.Services);

@@ -117,7 +117,8 @@ public sealed class HostedModelFixture : IAsyncLifetime
         using var answered = await client.SendAsync(call);
         var text = await answered.Content.ReadAsStringAsync();
         Assert.True(answered.IsSuccessStatusCode, text);
-        var json = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("data:", StringComparison.Ordinal)) is { } data
+        // The first event is the priming event (an id and no data), which makes the stream resumable.
+        var json = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("data:", StringComparison.Ordinal) && l.Length > "data:".Length) is { } data
             ? data["data:".Length..].Trim()
             : text;
         return JsonDocument.Parse(json).RootElement.GetProperty("result").Clone();

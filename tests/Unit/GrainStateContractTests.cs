@@ -17,7 +17,7 @@ public sealed class GrainStateContractTests
     private static readonly string[] PinnedGrainTypes =
     [
         "alertchannel", "alertevaluator", "apikey", "apikeydirectory", "auditlog", "clusterhealth", "datasource", "datasource-ask", "datasource-executor",
-        "datasource-insights", "datasource-tests", "hosted-model", "integration", "mcpsession", "model", "model-placement", "modelcatalog", "modelexecutor", "namecatalog", "prompt", "usagemetrics",
+        "datasource-insights", "datasource-tests", "hosted-model", "integration", "mcpeventstream", "mcpsession", "model", "model-placement", "modelcatalog", "modelexecutor", "namecatalog", "prompt", "usagemetrics",
     ];
 
     [Fact]

@@ -39,7 +39,7 @@ public sealed class CatalogSubscriptionHealthCheck(CatalogSubscriptionStatus sta
             CatalogSubscriptionPhase.Subscribed when s.FailedChecks >= status.UnverifiedAfterFailedChecks => HealthCheckResult.Degraded(
                 $"subscription not confirmed since {Stamp(s.LastVerified)}: {s.FailedChecks} checks failed, last: {s.LastError}{resubscribed}"),
             CatalogSubscriptionPhase.Subscribed => HealthCheckResult.Healthy(
-                $"subscribed since {Stamp(s.Since)}, confirmed {Seconds(now - (s.LastVerified ?? s.Since))} ago{resubscribed}"),
+                $"subscribed since {Stamp(s.Since)}, last confirmed {Stamp(s.LastVerified)} ({Seconds(now - (s.LastVerified ?? s.Since))} ago){resubscribed}"),
             CatalogSubscriptionPhase.Lost => HealthCheckResult.Unhealthy(
                 $"not subscribed since {Stamp(s.Since)} ({s.LostReason}): MCP sessions miss changes; subscribing again, last error: {s.LastError}"),
             _ => HealthCheckResult.Unhealthy($"not subscribed yet (starting since {Stamp(s.Since)}){(s.LastError is null ? "" : ": " + s.LastError)}"),

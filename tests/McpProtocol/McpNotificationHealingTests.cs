@@ -93,8 +93,8 @@ public sealed class McpNotificationHealingTests : IAsyncLifetime
         Assert.Equal(3, session.Count(PromptsChanged));
 
         var metrics = await _admin.GetStringAsync("/metrics");
-        Assert.Contains("mcp_notifications_resubscriptions_total 1", metrics);
-        Assert.Contains("mcp_notifications_subscribed 1", metrics);
+        Assert.Matches(@"\nmcp_notifications_resubscriptions_total\{[^}]*\} 1\n", metrics);
+        Assert.Matches(@"\nmcp_notifications_subscribed\{[^}]*\} 1\n", metrics);
     }
 
     [Fact]

@@ -185,7 +185,7 @@ public sealed class CatalogChangeListener(IClusterClient cluster, McpSessions se
         }
         catch (Exception e)
         {
-            logger.LogDebug(e, "Unsubscribing a replaced catalog-change subscription failed");
+            logger.LogDebug(e, "Unsubscribing from catalog changes failed");
         }
     }
 
@@ -210,18 +210,22 @@ public sealed class CatalogChangeListener(IClusterClient cluster, McpSessions se
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_subscription is { } subscription)
+        // The watch loop first: a check running while the subscription is removed would find it gone and subscribe again.
+        await base.StopAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
+        try
         {
-            try
+            Interlocked.Increment(ref _generation);
+            if (_subscription is { } subscription)
             {
-                await subscription.UnsubscribeAsync();
-            }
-            catch (Exception e)
-            {
-                logger.LogDebug(e, "Unsubscribing from catalog changes failed");
+                _subscription = null;
+                await UnsubscribeQuietlyAsync(subscription);
             }
         }
-        await base.StopAsync(cancellationToken);
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     public override void Dispose()

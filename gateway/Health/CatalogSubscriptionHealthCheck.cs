@@ -15,7 +15,7 @@ public sealed class CatalogSubscriptionHealthCheck(CatalogSubscriptionStatus sta
     public const string Name = "catalog_changes";
 
     /// <summary>How long readiness waits for the first subscription of a gateway that is just starting.</summary>
-    private static readonly TimeSpan StartupWait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan StartupWait = TimeSpan.FromSeconds(2);
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

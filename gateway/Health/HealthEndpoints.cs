@@ -3,12 +3,16 @@ using Mcp.Cluster.Gateway.Http;
 using Mcp.Cluster.Gateway.Security;
 using Mcp.Cluster.Health;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace Mcp.Cluster.Gateway.Health;
 
 public static class HealthEndpoints
 {
+    /// <summary>Health checks with this tag are part of <c>/health/ready</c>.</summary>
+    public const string ReadinessTag = "ready";
+
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/health").WithTags("Health");
@@ -19,7 +23,7 @@ public static class HealthEndpoints
 
         group.MapGet("/ready", ReadyAsync)
             .WithName("Readiness")
-            .WithSummary("Readiness: the cluster answers and its storage is reachable");
+            .WithSummary("Readiness: the cluster answers, its storage is reachable and this gateway receives catalog changes");
 
         group.MapGet("/runtime", RuntimeAsync)
             .RequireApiKey(Mcp.Cluster.ApiKeys.Permissions.Admin)
@@ -71,24 +75,43 @@ public static class HealthEndpoints
         IReadOnlyDictionary<string, int> Activations);
 
     private static async Task<Results<Ok<ReadinessResponse>, JsonHttpResult<ApiError>>> ReadyAsync(
-        IGrainFactory grains, IOptions<GatewayOptions> options, CancellationToken cancellationToken)
+        IGrainFactory grains, HealthCheckService gatewayChecks, IOptions<GatewayOptions> options, CancellationToken cancellationToken)
     {
+        ClusterHealthReport report;
         try
         {
-            var report = await grains.GetGrain<IClusterHealthGrain>(0).CheckAsync()
+            report = await grains.GetGrain<IClusterHealthGrain>(0).CheckAsync()
                 .WaitAsync(options.Value.ClusterCallTimeout, cancellationToken);
-            if (report.Healthy)
-            {
-                return TypedResults.Ok(new ReadinessResponse("ready", report.Silo, report.Checks));
-            }
-            return ApiErrors.Result(StatusCodes.Status503ServiceUnavailable, ErrorCodes.NotReady,
-                "Cluster storage is not reachable.", new() { ["silo"] = report.Silo, ["checks"] = report.Checks });
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return ApiErrors.Result(StatusCodes.Status503ServiceUnavailable, ErrorCodes.NotReady,
                 $"The cluster did not answer: {ex.GetType().Name}.");
         }
+        // This gateway's own parts (its subscription to catalog changes), beside the cluster's storage.
+        var gateway = await gatewayChecks.CheckHealthAsync(r => r.Tags.Contains(ReadinessTag), cancellationToken);
+        var checks = new Dictionary<string, string>(report.Checks, StringComparer.Ordinal);
+        foreach (var (name, entry) in gateway.Entries)
+        {
+            checks[name] = entry.Status switch
+            {
+                HealthStatus.Healthy => "ok: ",
+                HealthStatus.Degraded => "degraded: ",
+                _ => "failed: ",
+            } + (entry.Description ?? entry.Exception?.Message ?? "");
+        }
+        if (!report.Healthy)
+        {
+            return ApiErrors.Result(StatusCodes.Status503ServiceUnavailable, ErrorCodes.NotReady,
+                "Cluster storage is not reachable.", new() { ["silo"] = report.Silo, ["checks"] = checks });
+        }
+        if (gateway.Status == HealthStatus.Unhealthy)
+        {
+            var failing = gateway.Entries.Where(e => e.Value.Status == HealthStatus.Unhealthy).Select(e => $"{e.Key}: {e.Value.Description}");
+            return ApiErrors.Result(StatusCodes.Status503ServiceUnavailable, ErrorCodes.NotReady,
+                $"This gateway is not ready: {string.Join("; ", failing)}.", new() { ["silo"] = report.Silo, ["checks"] = checks });
+        }
+        return TypedResults.Ok(new ReadinessResponse(gateway.Status == HealthStatus.Degraded ? "degraded" : "ready", report.Silo, checks));
     }
 
     public sealed record LivenessResponse(string Status);

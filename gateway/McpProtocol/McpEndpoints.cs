@@ -33,7 +33,7 @@ public static class McpEndpoints
         services.AddSingleton<McpClientRequests>();
         services.AddHostedService<McpClientAnswerListener>();
         services.AddSingleton<ISessionMigrationHandler, McpSessionMigration>();
-        services.AddHostedService<CatalogChangeListener>();
+        services.AddMcpNotifications(configuration);
 
         // Logging (logging/setLevel) is deprecated from 2026-07-28 on; 2025-11-25 clients still set levels.
 #pragma warning disable MCP9005

@@ -10,8 +10,8 @@ namespace Mcp.Cluster.Gateway.McpProtocol;
 /// <summary>
 /// The stateful MCP sessions this gateway serves and the resources each subscribed to, so that catalog changes
 /// arriving on the Orleans change stream become <c>notifications/*/list_changed</c> and
-/// <c>notifications/resources/updated</c> for the sessions that care. A session is recorded when it makes a request
-/// and forgotten when a notification to it fails (it ended or timed out).
+/// <c>notifications/resources/updated</c> for the sessions that care. A session is recorded when a request for it
+/// (its GET stream included) is answered here, and forgotten when a notification to it fails (it ended or timed out).
 /// </summary>
 public sealed class McpSessions(IGrainFactory grains, IOptions<McpOptions> options, TimeProvider time, ILogger<McpSessions> logger)
 {
@@ -23,8 +23,10 @@ public sealed class McpSessions(IGrainFactory grains, IOptions<McpOptions> optio
     public int Count => _sessions.Count;
 
     /// <summary>
-    /// Records a session. A session this gateway has not seen before may have moved here from another gateway; its
-    /// subscriptions are then restored from its session grain.
+    /// Records a session (any request for it answered here, and the opening of its GET stream, call this). A session
+    /// this gateway has not seen before, or that the SDK created afresh here, may have moved from another gateway: its
+    /// subscriptions are then restored from its session grain before this returns, so a stream opened here carries
+    /// them from its first byte.
     /// </summary>
     public async ValueTask TouchAsync(McpServer server)
     {
@@ -32,17 +34,21 @@ public sealed class McpSessions(IGrainFactory grains, IOptions<McpOptions> optio
         {
             return;
         }
-        if (_sessions.TryGetValue(id, out var known))
+        var now = time.GetUtcNow();
+        var session = _sessions.AddOrUpdate(id,
+            _ => new Session(server),
+            (_, known) => ReferenceEquals(known.Server, server) ? known : known.MovedTo(server));
+        session.LastSeen = now;
+        await session.RestoreAsync(RestoreAsync);
+
+        async Task RestoreAsync(Session restoring)
         {
-            known.LastSeen = time.GetUtcNow();
-            return;
-        }
-        var session = _sessions.GetOrAdd(id, _ => new Session(server) { LastSeen = time.GetUtcNow() });
-        if (await grains.GetGrain<IMcpSessionGrain>(id).GetAsync() is { } record)
-        {
-            foreach (var uri in record.Subscriptions)
+            if (await grains.GetGrain<IMcpSessionGrain>(id).GetAsync() is { } record)
             {
-                session.Resources[uri] = 0;
+                foreach (var uri in record.Subscriptions)
+                {
+                    restoring.Resources[uri] = 0;
+                }
             }
         }
     }
@@ -140,6 +146,8 @@ public sealed class McpSessions(IGrainFactory grains, IOptions<McpOptions> optio
 
     private sealed class Session(McpServer server)
     {
+        private Task? _restore;
+
         public McpServer Server { get; } = server;
 
         public DateTimeOffset LastSeen { get; set; }
@@ -147,5 +155,48 @@ public sealed class McpSessions(IGrainFactory grains, IOptions<McpOptions> optio
         public DateTimeOffset KeptAlive { get; set; } = DateTimeOffset.MinValue;
 
         public ConcurrentDictionary<string, byte> Resources { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The same session served by a new server object here (the SDK dropped it and it came back): restored again.</summary>
+        public Session MovedTo(McpServer server)
+        {
+            var moved = new Session(server) { LastSeen = LastSeen, KeptAlive = KeptAlive };
+            foreach (var uri in Resources.Keys)
+            {
+                moved.Resources[uri] = 0;
+            }
+            return moved;
+        }
+
+        /// <summary>Runs <paramref name="restore"/> once per session object; every caller awaits it, and a failed one is tried again.</summary>
+        public Task RestoreAsync(Func<Session, Task> restore)
+        {
+            while (true)
+            {
+                var current = Volatile.Read(ref _restore);
+                if (current is { IsFaulted: false, IsCanceled: false })
+                {
+                    return current;
+                }
+                var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (Interlocked.CompareExchange(ref _restore, mine.Task, current) == current)
+                {
+                    _ = RunAsync(mine);
+                    return mine.Task;
+                }
+            }
+
+            async Task RunAsync(TaskCompletionSource done)
+            {
+                try
+                {
+                    await restore(this);
+                    done.SetResult();
+                }
+                catch (Exception e)
+                {
+                    done.SetException(e);
+                }
+            }
+        }
     }
 }

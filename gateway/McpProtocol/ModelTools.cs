@@ -87,8 +87,8 @@ public sealed class ModelTools(IGrainFactory grains, ModelResolver resolver, IHt
             // MCP tools take an object; a model whose own schema is not an object schema is offered with an open one
             // (the model still checks its input against its own schema when called), so one such model cannot break
             // the tool list for everyone.
-            InputSchema = IsObjectSchema(input) ? input : OpenObjectSchema.Clone(),
-            OutputSchema = IsObjectSchema(output) ? output : null,
+            InputSchema = IsObjectSchema(input) ? PortableSchema.Rewrite(input) : OpenObjectSchema.Clone(),
+            OutputSchema = IsObjectSchema(output) ? PortableSchema.Rewrite(output) : null,
         };
     }
 

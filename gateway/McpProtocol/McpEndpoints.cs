@@ -60,10 +60,12 @@ public static class McpEndpoints
             {
                 var key = Caller(request.Services);
                 await TrackAsync(request);
-                var models = await request.Services!.GetRequiredService<ModelTools>().ListAsync(key);
+                // Model tools are loaded for the requested page only (their schemas live in their model grains).
+                var models = await request.Services!.GetRequiredService<ModelTools>().ListingsAsync(key);
                 var data = key.Permissions.Satisfies(Permissions.Read) ? [.. request.Services!.GetRequiredService<DataTools>().List(), DataAskTool.Tool()] : Array.Empty<Tool>();
                 var upstream = await request.Services!.GetRequiredService<IntegrationProxy>().ListToolsAsync(key);
-                var page = request.Services!.GetRequiredService<McpPaging>().Page(RequestMethods.ToolsList, [.. data, .. models, .. upstream], t => t.Name, request.Params?.Cursor);
+                var page = await request.Services!.GetRequiredService<McpPaging>().PageAsync(RequestMethods.ToolsList,
+                    [.. data.Concat(upstream).Select(t => McpListing<Tool>.Ready(t.Name, t)), .. models], request.Params?.Cursor);
                 return new ListToolsResult { Tools = [.. page.Items], NextCursor = page.NextCursor };
             })
             .WithCallToolHandler(async (request, cancellationToken) =>

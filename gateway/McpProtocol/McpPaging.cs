@@ -52,6 +52,17 @@ public sealed class McpPaging(IOptions<McpPagingOptions> options)
         return new McpPage<T>(page, Write(list, last, sent));
     }
 
+    /// <summary>
+    /// <see cref="Page{T}"/> over items known by their key before they are loaded: only the page's items are loaded
+    /// (concurrently); one that is gone by then (null) is left out of the page, which may then be shorter.
+    /// </summary>
+    public async Task<McpPage<T>> PageAsync<T>(string list, IEnumerable<McpListing<T>> listings, string? cursor) where T : class
+    {
+        var page = Page(list, listings, l => l.Key, cursor);
+        var loaded = await Task.WhenAll(page.Items.Select(l => l.LoadAsync()));
+        return new McpPage<T>([.. loaded.OfType<T>()], page.NextCursor);
+    }
+
     private static int LowerBound<T>((string Key, T Item)[] ordered, string key)
     {
         int low = 0, high = ordered.Length;
@@ -109,6 +120,12 @@ public static class McpPagingRegistration
         services.AddMcpOptions<McpPagingOptions>(configuration, McpOptions.Section);
         return services.AddSingleton<McpPaging>();
     }
+}
+
+/// <summary>An item of a list by its key, loaded only when a page holds it (a model tool needs its model's schemas).</summary>
+public sealed record McpListing<T>(string Key, Func<Task<T?>> LoadAsync) where T : class
+{
+    public static McpListing<T> Ready(string key, T item) => new(key, () => Task.FromResult<T?>(item));
 }
 
 /// <summary>One page of a list answer and the cursor of the next (null on the last page).</summary>

@@ -48,7 +48,8 @@ public static class PortableSchema
         {
             var found = property.Name switch
             {
-                "type" => property.Value.ValueKind == JsonValueKind.Array,
+                "type" => property.Value.ValueKind == JsonValueKind.Array && property.Value.GetArrayLength() > 0
+                    && property.Value.EnumerateArray().All(t => t.ValueKind == JsonValueKind.String && Types.Contains(t.GetString()!)),
                 _ when SchemaMapKeywords.Contains(property.Name) => property.Value.ValueKind == JsonValueKind.Object
                     && property.Value.EnumerateObject().Any(p => HasTypeArray(p.Value, depth + 1)),
                 _ when SchemaListKeywords.Contains(property.Name) && property.Value.ValueKind == JsonValueKind.Array =>

@@ -23,6 +23,9 @@ switch (args.FirstOrDefault())
     // Dynamic batching of a hosted ONNX model, on and off (issue 19).
     case "hosted":
         return await HostedBatchBench.RunAsync(args);
+    // MCP with 1,000 models and 100 federated tools: registration, tools/list paging, tools/call, list_changed fan-out (issue 21).
+    case "catalog":
+        return await CatalogBench.RunAsync(args);
     case "stub-upstream":
         await StubUpstream.RunAsync(args);
         return 0;

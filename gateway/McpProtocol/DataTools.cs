@@ -35,7 +35,10 @@ public sealed class DataTools(IGrainFactory grains, DataResources resources, IHt
               {"type": "array", "items": {"type": "object", "properties": {
                 "field": {"type": "string"},
                 "op": {"type": "string", "enum": ["eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "starts_with", "is_null"]},
-                "value": {}}, "required": ["field", "value"]}},
+                "value": {"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"},
+                  {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]}}],
+                  "description": "A string, number or boolean (dates as ISO 8601 strings); a list of them for in and not_in; true or false for is_null"}},
+                "required": ["field", "value"]}},
               {"type": "object", "description": "{field: value} equality, as query"}]},
             "order_by": {"type": "array", "items": {"type": "string"}, "description": "field, or -field for descending; with aggregates a group_by field or an aggregate's name"},
             "aggregates": {"type": "array", "maxItems": 8, "description": "Rows become groups: the group_by fields, then one column per aggregate (named by as, else count or <fn>_<field with dots as _>)",

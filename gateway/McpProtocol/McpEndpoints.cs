@@ -28,6 +28,7 @@ public static class McpEndpoints
         services.AddSingleton<DataAskTool>();
         services.AddSingleton<DataResources>();
         services.AddSingleton<PromptCatalog>();
+        services.AddMcpPaging(configuration);
         services.AddSingleton<IntegrationProxy>();
         services.AddSingleton<McpSessions>();
         services.AddSingleton<McpClientRequests>();
@@ -63,10 +64,13 @@ public static class McpEndpoints
             {
                 var key = Caller(request.Services);
                 await TrackAsync(request);
-                var models = await request.Services!.GetRequiredService<ModelTools>().ListAsync(key);
+                // Model tools are loaded for the requested page only (their schemas live in their model grains).
+                var models = await request.Services!.GetRequiredService<ModelTools>().ListingsAsync(key);
                 var data = key.Permissions.Satisfies(Permissions.Read) ? [.. request.Services!.GetRequiredService<DataTools>().List(), DataAskTool.Tool()] : Array.Empty<Tool>();
                 var upstream = await request.Services!.GetRequiredService<IntegrationProxy>().ListToolsAsync(key);
-                return new ListToolsResult { Tools = [.. data, .. models, .. upstream] };
+                var page = await request.Services!.GetRequiredService<McpPaging>().PageAsync(RequestMethods.ToolsList,
+                    [.. data.Concat(upstream).Select(t => McpListing<Tool>.Ready(t.Name, t)), .. models], request.Params?.Cursor);
+                return new ListToolsResult { Tools = [.. page.Items], NextCursor = page.NextCursor };
             })
             .WithCallToolHandler(async (request, cancellationToken) =>
             {
@@ -99,12 +103,15 @@ public static class McpEndpoints
                 var key = Caller(request.Services);
                 var data = await request.Services!.GetRequiredService<DataResources>().ListAsync(key);
                 var upstream = await request.Services!.GetRequiredService<IntegrationProxy>().ListResourcesAsync(key);
-                return new ListResourcesResult { Resources = [.. data, .. upstream] };
+                var page = request.Services!.GetRequiredService<McpPaging>().Page(RequestMethods.ResourcesList, [.. data, .. upstream], r => r.Uri, request.Params?.Cursor);
+                return new ListResourcesResult { Resources = [.. page.Items], NextCursor = page.NextCursor };
             })
             .WithListResourceTemplatesHandler(async (request, _) =>
             {
                 var upstream = await request.Services!.GetRequiredService<IntegrationProxy>().ListResourceTemplatesAsync(Caller(request.Services));
-                return new ListResourceTemplatesResult { ResourceTemplates = [.. DataResources.Templates(), .. upstream] };
+                var page = request.Services!.GetRequiredService<McpPaging>().Page(RequestMethods.ResourcesTemplatesList, [.. DataResources.Templates(), .. upstream],
+                    t => t.UriTemplate, request.Params?.Cursor);
+                return new ListResourceTemplatesResult { ResourceTemplates = [.. page.Items], NextCursor = page.NextCursor };
             })
             .WithReadResourceHandler(async (request, cancellationToken) =>
             {
@@ -125,7 +132,8 @@ public static class McpEndpoints
                 await TrackAsync(request);
                 var own = await request.Services!.GetRequiredService<PromptCatalog>().ListAsync();
                 var upstream = await request.Services!.GetRequiredService<IntegrationProxy>().ListPromptsAsync();
-                return new ListPromptsResult { Prompts = [DataAskTool.Prompt(), .. own, .. upstream] };
+                var page = request.Services!.GetRequiredService<McpPaging>().Page(RequestMethods.PromptsList, [DataAskTool.Prompt(), .. own, .. upstream], p => p.Name, request.Params?.Cursor);
+                return new ListPromptsResult { Prompts = [.. page.Items], NextCursor = page.NextCursor };
             })
             .WithGetPromptHandler(async (request, cancellationToken) =>
             {

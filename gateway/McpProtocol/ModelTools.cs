@@ -19,7 +19,14 @@ public sealed class ModelTools(IGrainFactory grains, ModelResolver resolver, IHt
 {
     public const string Prefix = "model.";
 
-    public async Task<IReadOnlyList<Tool>> ListAsync(ApiKeyPrincipal key)
+    public async Task<IReadOnlyList<Tool>> ListAsync(ApiKeyPrincipal key) =>
+        (await Task.WhenAll((await ListingsAsync(key)).Select(l => l.LoadAsync()))).OfType<Tool>().ToArray();
+
+    /// <summary>
+    /// The tools of the models the key may execute, by name, each read from its model grain only when loaded: a page
+    /// of <c>tools/list</c> asks the grains of its own models only, not of the whole catalog.
+    /// </summary>
+    public async Task<IReadOnlyList<McpListing<Tool>>> ListingsAsync(ApiKeyPrincipal key)
     {
         if (!key.Permissions.Satisfies(Permissions.Execute))
         {
@@ -27,11 +34,17 @@ public sealed class ModelTools(IGrainFactory grains, ModelResolver resolver, IHt
         }
         var catalog = grains.GetGrain<IModelCatalogGrain>(IModelCatalogGrain.Global);
         var page = await catalog.ListAsync(new ModelQuery(null, null, null, 0, int.MaxValue));
+        var statuses = page.Models.ToDictionary(m => m.ModelId, m => m.Status, StringComparer.Ordinal);
         var names = page.Models.Select(m => m.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        var models = await Task.WhenAll(names.Select(async name =>
-            await resolver.ResolveLatestAsync(name) is { } id ? await grains.GetGrain<IModelGrain>(id).GetAsync() : null));
-        return models.OfType<ModelInfo>().Where(m => m.Status != ModelStatus.Maintenance).Select(ToTool).ToArray();
+        var latest = await Task.WhenAll(names.Select(async name => (Name: name, Id: await resolver.ResolveLatestAsync(name))));
+        return latest
+            .Where(l => l.Id is not null && statuses.TryGetValue(l.Id, out var status) && status != ModelStatus.Maintenance)
+            .Select(l => new McpListing<Tool>(Prefix + l.Name, () => LoadAsync(l.Id!)))
+            .ToArray();
     }
+
+    private async Task<Tool?> LoadAsync(string modelId) =>
+        await grains.GetGrain<IModelGrain>(modelId).GetAsync() is { Status: not ModelStatus.Maintenance } model ? ToTool(model) : null;
 
     public static bool Owns(string toolName) => toolName.StartsWith(Prefix, StringComparison.Ordinal);
 
@@ -87,8 +100,8 @@ public sealed class ModelTools(IGrainFactory grains, ModelResolver resolver, IHt
             // MCP tools take an object; a model whose own schema is not an object schema is offered with an open one
             // (the model still checks its input against its own schema when called), so one such model cannot break
             // the tool list for everyone.
-            InputSchema = IsObjectSchema(input) ? input : OpenObjectSchema.Clone(),
-            OutputSchema = IsObjectSchema(output) ? output : null,
+            InputSchema = IsObjectSchema(input) ? PortableSchema.Rewrite(input) : OpenObjectSchema.Clone(),
+            OutputSchema = IsObjectSchema(output) ? PortableSchema.Rewrite(output) : null,
         };
     }
 

@@ -27,6 +27,7 @@ public sealed class ApiKeyAuthenticationHandler(
     IGrainFactory grains,
     ApiKeyHasher hasher,
     ApiKeyRefusalWriter writer,
+    OAuthAccessTokens tokens,
     Telemetry.McpMetrics metrics)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -46,22 +47,36 @@ public sealed class ApiKeyAuthenticationHandler(
             // Anonymous: the requirement decides whether that is enough (AllowAnonymous) or a challenge.
             return AuthenticateResult.NoResult();
         }
-        if (!ApiKeyFormat.TryGetKeyId(presented, out var keyId))
+        string keyId;
+        byte[] presentedHash;
+        if (ApiKeyFormat.TryGetKeyId(presented, out keyId))
+        {
+            presentedHash = hasher.Hash(presented);
+        }
+        else if (tokens.Enabled && PresentedApiKey.IsBearer(Request))
+        {
+            // Not key-shaped: an access token from the configured issuer, standing for its subject's key.
+            var (tokenKeyId, tokenHash, problem) = await tokens.AuthenticateAsync(Context);
+            if (tokenKeyId is null)
+            {
+                return AuthenticateResult.Fail(problem!);
+            }
+            (keyId, presentedHash) = (tokenKeyId, tokenHash);
+        }
+        else
         {
             return AuthenticateResult.Fail(ApiKeyRefusalWriter.InvalidKey);
         }
         if (Context.GetEndpoint()?.Metadata.GetMetadata<ReservesTokens>() is not null)
         {
             // The completion runner asks the grain once, with the reservation the body calls for.
-            var hash = hasher.Hash(presented);
-            var pending = new PendingApiKeyAuthorization(Context, keyId, hash, requirement, grains, writer);
-            Context.Features.Set(new ApiKeyPrincipal(keyId, "", Permissions.None) { PresentedKeyHash = hash, Pending = pending });
+            var pending = new PendingApiKeyAuthorization(Context, keyId, presentedHash, requirement, grains, writer);
+            Context.Features.Set(new ApiKeyPrincipal(keyId, "", Permissions.None) { PresentedKeyHash = presentedHash, Pending = pending });
             return Authenticated(keyId, "");
         }
 
         var batchSize = requirement.BatchProperty is null ? 1 : await BatchSizeAsync(Request, requirement.BatchProperty);
         var access = new ApiKeyAccess(requirement, AccessDecision.Unknown, batchSize);
-        var presentedHash = hasher.Hash(presented);
         var decision = await grains.GetGrain<IApiKeyGrain>(keyId)
             .AuthorizeAsync(new AccessRequest(presentedHash, requirement.Permission, access.Cost));
 

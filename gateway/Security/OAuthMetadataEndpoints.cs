@@ -42,7 +42,7 @@ public static class OAuthMetadataEndpoints
         return Results.Json(new ProtectedResourceMetadata(
             options.Resource!.Trim(),
             [options.EffectiveIssuer],
-            [.. options.Permissions.Keys],
+            [.. options.ScopesSupported],
             ["header"],
             "MCP Cluster")).ExecuteAsync(context);
     }

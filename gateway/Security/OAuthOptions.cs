@@ -31,17 +31,34 @@ public sealed class OAuthOptions
     /// <summary>The <c>aud</c> tokens must carry; defaults to <see cref="Resource"/>.</summary>
     public string? Audience { get; set; }
 
-    /// <summary>The claim whose values (a space-separated string or an array) are mapped by <see cref="Permissions"/>.</summary>
+    /// <summary>The claim whose values (a space-separated string or an array) grant permissions through <see cref="ScopeMap"/>.</summary>
     public string PermissionClaim { get; set; } = "scope";
 
-    /// <summary>Claim value → the key permissions it grants; the keys are also the metadata's <c>scopes_supported</c>.</summary>
-    public Dictionary<string, string[]> Permissions { get; set; } = new(StringComparer.Ordinal)
-    {
-        ["mcp:read"] = ["read"],
-        ["mcp:write"] = ["write"],
-        ["mcp:execute"] = ["execute"],
-        ["mcp:admin"] = ["admin"],
-    };
+    /// <summary>Claim values granting <c>read</c>; unset means <c>mcp:read</c>. Each list's values are also <c>scopes_supported</c>.</summary>
+    public string[]? ReadScopes { get; set; }
+
+    /// <summary>Claim values granting <c>write</c>; unset means <c>mcp:write</c>.</summary>
+    public string[]? WriteScopes { get; set; }
+
+    /// <summary>Claim values granting <c>execute</c>; unset means <c>mcp:execute</c>.</summary>
+    public string[]? ExecuteScopes { get; set; }
+
+    /// <summary>Claim values granting <c>admin</c>; unset means <c>mcp:admin</c>. An empty value (<c>""</c>) lets no token administer.</summary>
+    public string[]? AdminScopes { get; set; }
+
+    /// <summary>Every (claim value, permission) pair, read scopes first.</summary>
+    public IReadOnlyList<(string Scope, Permissions Permission)> ScopeMap =>
+    [
+        .. Effective(ReadScopes, "mcp:read").Select(s => (s, Mcp.Cluster.ApiKeys.Permissions.Read)),
+        .. Effective(WriteScopes, "mcp:write").Select(s => (s, Mcp.Cluster.ApiKeys.Permissions.Write)),
+        .. Effective(ExecuteScopes, "mcp:execute").Select(s => (s, Mcp.Cluster.ApiKeys.Permissions.Execute)),
+        .. Effective(AdminScopes, "mcp:admin").Select(s => (s, Mcp.Cluster.ApiKeys.Permissions.Admin)),
+    ];
+
+    public IEnumerable<string> ScopesSupported => ScopeMap.Select(m => m.Scope).Distinct(StringComparer.Ordinal);
+
+    private static IEnumerable<string> Effective(string[]? configured, string fallback) =>
+        configured is null ? [fallback] : configured.Where(s => !string.IsNullOrWhiteSpace(s)).Select(s => s.Trim());
 
     /// <summary>The claim naming the token holder's owner (models, prompts and grants belong to it).</summary>
     public string OwnerClaim { get; set; } = "sub";
@@ -68,20 +85,13 @@ public sealed class OAuthOptions
     /// <summary>The permissions a token's claim values grant (values without a mapping grant nothing).</summary>
     public Permissions PermissionsFor(IEnumerable<string> values)
     {
-        var granted = Mcp.Cluster.ApiKeys.Permissions.None;
-        foreach (var value in values)
-        {
-            if (Permissions.TryGetValue(value, out var names) && PermissionNames.TryParse(names, out var mapped, out _))
-            {
-                granted |= mapped;
-            }
-        }
-        return granted;
+        var held = values.ToHashSet(StringComparer.Ordinal);
+        return ScopeMap.Where(m => held.Contains(m.Scope)).Aggregate(Permissions.None, (all, m) => all | m.Permission);
     }
 
     /// <summary>The claim values that grant <paramref name="permission"/>, for a 401/403 challenge's <c>scope</c> hint.</summary>
     public IEnumerable<string> ScopesGranting(Permissions permission) =>
-        Permissions.Where(p => PermissionNames.TryParse(p.Value, out var mapped, out _) && mapped.HasFlag(permission)).Select(p => p.Key);
+        ScopeMap.Where(m => m.Permission == permission).Select(m => m.Scope);
 
     /// <summary>Cross-field rules, checked when the host starts; null when the settings hold together.</summary>
     public string? Problem()
@@ -107,15 +117,11 @@ public sealed class OAuthOptions
         {
             return "OAuth:PermissionClaim and OAuth:OwnerClaim must name a claim.";
         }
-        foreach (var (value, names) in Permissions)
+        foreach (var (value, _) in ScopeMap)
         {
-            if (string.IsNullOrWhiteSpace(value) || value.Any(char.IsWhiteSpace) || value.Contains('"') || value.Contains('\\'))
+            if (value.Any(char.IsWhiteSpace) || value.Any(c => c is '"' or '\\' || char.IsControl(c)))
             {
-                return $"OAuth:Permissions: '{value}' is not a scope value (no spaces, quotes or backslashes).";
-            }
-            if (!PermissionNames.TryParse(names ?? [], out _, out var unknown))
-            {
-                return $"OAuth:Permissions:{value} must list read, write, execute or admin (not '{unknown}').";
+                return $"OAuth scopes (ReadScopes, WriteScopes, ExecuteScopes, AdminScopes): '{value}' is not a scope value (no spaces, quotes or backslashes).";
             }
         }
         if (RateLimit is not null && !Mcp.Cluster.ApiKeys.RateLimit.TryParse(RateLimit, out _, out var error))

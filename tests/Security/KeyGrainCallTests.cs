@@ -126,7 +126,7 @@ public sealed class KeyGrainCallTests(KeyCallRecordingGateway gateway) : IClassF
         {
             var error = await missing.AssertErrorAsync(HttpStatusCode.Unauthorized, "invalid_api_key");
             Assert.StartsWith("Missing API key", error.GetProperty("detail").GetString());
-            Assert.Equal("ApiKey header=\"X-API-Key\", Bearer", missing.Headers.WwwAuthenticate.ToString());
+            Assert.Equal("ApiKey header=\"X-API-Key\"", missing.Headers.WwwAuthenticate.ToString());
         }
         using (var malformed = gateway.CreateClient("not-a-key"))
         using (var response = await malformed.PostAsJsonAsync("/completions", Body()))
@@ -140,7 +140,7 @@ public sealed class KeyGrainCallTests(KeyCallRecordingGateway gateway) : IClassF
         {
             var error = await response.AssertErrorAsync(HttpStatusCode.Unauthorized, "invalid_api_key");
             Assert.Equal("Invalid API key.", error.GetProperty("detail").GetString());
-            Assert.Equal("ApiKey header=\"X-API-Key\", Bearer", response.Headers.WwwAuthenticate.ToString());
+            Assert.Equal("ApiKey header=\"X-API-Key\"", response.Headers.WwwAuthenticate.ToString());
             Assert.False(response.Headers.Contains("X-RateLimit-Remaining"));
         }
         Assert.Equal([nameof(IApiKeyGrain.AuthorizeAndReserveAsync)], gateway.Recorder.CallsTo(unknownId));

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Gateway.ApiKeys;
 using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.Http;
 using Mcp.Cluster.Gateway.Usage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -113,6 +114,13 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
+        if (Context.Features.Get<PresentedAccessToken>() is { IssuerUnavailable: true })
+        {
+            metrics.Rejected("issuer_unavailable");
+            RetryAfterHeader.Set(Response, TimeSpan.FromSeconds(30));
+            await ApiErrors.WriteAsync(Context, StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable, result.Failure?.Message ?? "The authorization server is unavailable.");
+            return;
+        }
         var browser = Context.GetEndpoint()?.Metadata.GetMetadata<ApiKeyRequirement>()?.Browser == true;
         await writer.WriteUnauthorizedAsync(Context, result.Failure?.Message ?? MissingKey, browser);
     }

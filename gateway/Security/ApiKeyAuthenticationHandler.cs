@@ -33,6 +33,8 @@ public sealed class ApiKeyAuthenticationHandler(
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string MissingKey = "Missing API key. Send it in the X-API-Key header or as 'Authorization: Bearer <key>'.";
+    public const string MissingCredentials =
+        "Missing API key or access token. Send an API key in the X-API-Key header, or an access token from the authorization server named in the resource metadata as 'Authorization: Bearer <token>'.";
     public const string KeyIdClaim = "mcp:key_id";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -122,7 +124,7 @@ public sealed class ApiKeyAuthenticationHandler(
             return;
         }
         var browser = Context.GetEndpoint()?.Metadata.GetMetadata<ApiKeyRequirement>()?.Browser == true;
-        await writer.WriteUnauthorizedAsync(Context, result.Failure?.Message ?? MissingKey, browser);
+        await writer.WriteUnauthorizedAsync(Context, result.Failure?.Message ?? (tokens.Enabled && !browser ? MissingCredentials : MissingKey), browser);
     }
 
     /// <summary>Only reached when no <see cref="ApiKeyRefusal"/> explains the refusal; the result handler writes those.</summary>

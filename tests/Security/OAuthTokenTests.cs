@@ -44,7 +44,8 @@ public sealed class OAuthTokenTests(OAuthGateway oauth) : IClassFixture<OAuthGat
     {
         using var anonymous = oauth.Gateway.CreateClient(null);
         using var response = await McpHttp.PostAsync(anonymous, null, new { jsonrpc = "2.0", id = 1, method = "ping" });
-        await response.AssertErrorAsync(HttpStatusCode.Unauthorized, "invalid_api_key");
+        var error = await response.AssertErrorAsync(HttpStatusCode.Unauthorized, "invalid_api_key");
+        Assert.StartsWith("Missing API key or access token", error.GetProperty("detail").GetString());
         var challenges = response.Headers.GetValues("WWW-Authenticate").ToArray();
         Assert.Equal($"Bearer resource_metadata=\"{MetadataUrl}\", scope=\"mcp:read mcp:execute\"", challenges[0]);
         Assert.Equal("ApiKey header=\"X-API-Key\"", challenges[1]);

@@ -24,6 +24,9 @@ public static class ApiKeyFormat
         return (KeyIdPrefix + id, Compose(id));
     }
 
+    /// <summary>The key id whose id part is made of the first bytes of <paramref name="seed"/> (keys that stand for an OAuth subject).</summary>
+    public static string KeyIdFrom(ReadOnlySpan<byte> seed) => KeyIdPrefix + Base32(seed[..IdBytes]);
+
     /// <summary>A new secret for an existing key id (rotation keeps the id).</summary>
     public static string Regenerate(string keyId) => Compose(keyId[KeyIdPrefix.Length..]);
 

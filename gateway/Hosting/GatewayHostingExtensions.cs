@@ -112,6 +112,7 @@ public static class GatewayHostingExtensions
         builder.Services.AddSingleton<ApiKeyIssuer>();
         builder.Services.AddHostedService<BootstrapAdminKeyService>();
         builder.Services.AddApiKeySecurity();
+        builder.Services.AddOAuthSecurity(configuration);
 
         var maxBody = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>()?.MaxRequestBodyBytes ?? new GatewayOptions().MaxRequestBodyBytes;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBody);
@@ -173,6 +174,7 @@ public static class GatewayHostingExtensions
         // Every endpoint's template as a user writes it (no group-root trailing slash): metrics and usage label routes by it.
         var routes = app.MapGroup("").WithRoutesAsWritten();
         routes.MapHealthEndpoints();
+        routes.MapOAuthMetadata();
         // Prometheus scrapes without a key, as scrapers do; put it behind the network boundary you keep scrapers in.
         app.MapPrometheusScrapingEndpoint("/metrics");
         routes.MapClusterEndpoints();

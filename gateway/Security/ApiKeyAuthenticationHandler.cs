@@ -5,6 +5,7 @@ using System.Text.Json;
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Gateway.ApiKeys;
 using Mcp.Cluster.Gateway.Errors;
+using Mcp.Cluster.Gateway.Http;
 using Mcp.Cluster.Gateway.Usage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -27,10 +28,13 @@ public sealed class ApiKeyAuthenticationHandler(
     IGrainFactory grains,
     ApiKeyHasher hasher,
     ApiKeyRefusalWriter writer,
+    OAuthAccessTokens tokens,
     Telemetry.McpMetrics metrics)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string MissingKey = "Missing API key. Send it in the X-API-Key header or as 'Authorization: Bearer <key>'.";
+    public const string MissingCredentials =
+        "Missing API key or access token. Send an API key in the X-API-Key header, or an access token from the authorization server named in the resource metadata as 'Authorization: Bearer <token>'.";
     public const string KeyIdClaim = "mcp:key_id";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -46,22 +50,36 @@ public sealed class ApiKeyAuthenticationHandler(
             // Anonymous: the requirement decides whether that is enough (AllowAnonymous) or a challenge.
             return AuthenticateResult.NoResult();
         }
-        if (!ApiKeyFormat.TryGetKeyId(presented, out var keyId))
+        string keyId;
+        byte[] presentedHash;
+        if (ApiKeyFormat.TryGetKeyId(presented, out keyId))
+        {
+            presentedHash = hasher.Hash(presented);
+        }
+        else if (tokens.Enabled && PresentedApiKey.IsBearer(Request))
+        {
+            // Not key-shaped: an access token from the configured issuer, standing for its subject's key.
+            var (tokenKeyId, tokenHash, problem) = await tokens.AuthenticateAsync(Context);
+            if (tokenKeyId is null)
+            {
+                return AuthenticateResult.Fail(problem!);
+            }
+            (keyId, presentedHash) = (tokenKeyId, tokenHash);
+        }
+        else
         {
             return AuthenticateResult.Fail(ApiKeyRefusalWriter.InvalidKey);
         }
         if (Context.GetEndpoint()?.Metadata.GetMetadata<ReservesTokens>() is not null)
         {
             // The completion runner asks the grain once, with the reservation the body calls for.
-            var hash = hasher.Hash(presented);
-            var pending = new PendingApiKeyAuthorization(Context, keyId, hash, requirement, grains, writer);
-            Context.Features.Set(new ApiKeyPrincipal(keyId, "", Permissions.None) { PresentedKeyHash = hash, Pending = pending });
+            var pending = new PendingApiKeyAuthorization(Context, keyId, presentedHash, requirement, grains, writer);
+            Context.Features.Set(new ApiKeyPrincipal(keyId, "", Permissions.None) { PresentedKeyHash = presentedHash, Pending = pending });
             return Authenticated(keyId, "");
         }
 
         var batchSize = requirement.BatchProperty is null ? 1 : await BatchSizeAsync(Request, requirement.BatchProperty);
         var access = new ApiKeyAccess(requirement, AccessDecision.Unknown, batchSize);
-        var presentedHash = hasher.Hash(presented);
         var decision = await grains.GetGrain<IApiKeyGrain>(keyId)
             .AuthorizeAsync(new AccessRequest(presentedHash, requirement.Permission, access.Cost));
 
@@ -98,8 +116,15 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
+        if (Context.Features.Get<PresentedAccessToken>() is { IssuerUnavailable: true })
+        {
+            metrics.Rejected("issuer_unavailable");
+            RetryAfterHeader.Set(Response, TimeSpan.FromSeconds(30));
+            await ApiErrors.WriteAsync(Context, StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable, result.Failure?.Message ?? "The authorization server is unavailable.");
+            return;
+        }
         var browser = Context.GetEndpoint()?.Metadata.GetMetadata<ApiKeyRequirement>()?.Browser == true;
-        await writer.WriteUnauthorizedAsync(Context, result.Failure?.Message ?? MissingKey, browser);
+        await writer.WriteUnauthorizedAsync(Context, result.Failure?.Message ?? (tokens.Enabled && !browser ? MissingCredentials : MissingKey), browser);
     }
 
     /// <summary>Only reached when no <see cref="ApiKeyRefusal"/> explains the refusal; the result handler writes those.</summary>

@@ -10,14 +10,15 @@ namespace Mcp.Cluster.Gateway.Security;
 /// permission, 400 <c>batch_too_large</c>. One writer for the authorization middleware and for endpoints that
 /// authorize later (<see cref="ReservesTokens"/>), so both answer alike.
 /// </summary>
-public sealed class ApiKeyRefusalWriter(Telemetry.McpMetrics metrics, TimeProvider time)
+public sealed class ApiKeyRefusalWriter(Telemetry.McpMetrics metrics, TimeProvider time, OAuthChallenges challenges)
 {
     public Task WriteUnauthorizedAsync(HttpContext context, string detail, bool browser)
     {
         metrics.Rejected("invalid_key");
+        var required = context.GetEndpoint()?.Metadata.GetMetadata<ApiKeyRequirement>()?.Permission ?? Permissions.None;
         context.Response.Headers.WWWAuthenticate = browser
             ? "Basic realm=\"MCP Cluster (admin API key as password)\", charset=\"UTF-8\""
-            : "ApiKey header=\"X-API-Key\", Bearer";
+            : challenges.Unauthorized(context, required, detail);
         return ApiErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, ErrorCodes.InvalidApiKey, detail);
     }
 
@@ -71,6 +72,10 @@ public sealed class ApiKeyRefusalWriter(Telemetry.McpMetrics metrics, TimeProvid
             {
                 metrics.Rejected("forbidden");
                 var permission = PermissionNames.ToNames(access.Requirement.Permission).FirstOrDefault();
+                if (challenges.InsufficientScope(context, access.Requirement.Permission) is { } stepUp)
+                {
+                    context.Response.Headers.WWWAuthenticate = stepUp;
+                }
                 return ApiErrors.WriteAsync(context, StatusCodes.Status403Forbidden, ErrorCodes.Forbidden,
                     $"This API key lacks the '{permission}' permission.", new() { ["required_permission"] = permission });
             }

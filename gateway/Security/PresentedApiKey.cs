@@ -3,6 +3,14 @@ namespace Mcp.Cluster.Gateway.Security;
 /// <summary>Where a caller may put its key: <c>X-API-Key</c>, <c>Authorization: Bearer</c>, or (browser pages) the Basic password.</summary>
 public static class PresentedApiKey
 {
+    /// <summary>
+    /// True when the credential came as <c>Authorization: Bearer</c> and no <c>X-API-Key</c> was sent: only there may
+    /// it be an OAuth access token instead of a key.
+    /// </summary>
+    public static bool IsBearer(HttpRequest request) =>
+        string.IsNullOrWhiteSpace(request.Headers[ApiKeyAuthenticationDefaults.HeaderName].FirstOrDefault())
+        && request.Headers.Authorization.FirstOrDefault() is { } value && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
+
     public static string? Read(HttpRequest request, bool browser)
     {
         var header = request.Headers[ApiKeyAuthenticationDefaults.HeaderName];

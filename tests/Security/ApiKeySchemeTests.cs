@@ -81,7 +81,7 @@ public sealed class ApiKeySchemeTests(CountingGateway gateway) : IClassFixture<C
         {
             var error = await missing.AssertErrorAsync(HttpStatusCode.Unauthorized, "invalid_api_key");
             Assert.StartsWith("Missing API key", error.GetProperty("detail").GetString());
-            Assert.Equal("ApiKey header=\"X-API-Key\", Bearer", missing.Headers.WwwAuthenticate.ToString());
+            Assert.Equal("ApiKey header=\"X-API-Key\"", missing.Headers.WwwAuthenticate.ToString());
         }
 
         var (keyId, apiKey) = await gateway.CreateKeyAsync(new { owner = "scheme-test-2", permissions = new[] { "read" } });

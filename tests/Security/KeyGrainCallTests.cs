@@ -20,8 +20,10 @@ public sealed class KeyGrainCallRecorder : IIncomingGrainCallFilter
 
     public Task Invoke(IIncomingGrainCallContext context)
     {
-        // Creating a key is how a test sets up, not part of the requests measured.
-        if (context.Grain is IApiKeyGrain && context.InterfaceMethod.Name != nameof(IApiKeyGrain.CreateAsync))
+        // Creating a key is how a test sets up, not part of the requests measured; the grain's own timer ticks (its usage
+        // flush, every second in tests, seen as InvokeCallbackAsync on a slow machine) are no request either.
+        if (context.Grain is IApiKeyGrain && context.InterfaceMethod.DeclaringType == typeof(IApiKeyGrain)
+            && context.InterfaceMethod.Name != nameof(IApiKeyGrain.CreateAsync))
         {
             _calls.GetOrAdd(context.TargetId.Key.ToString()!, _ => new()).Enqueue(context.InterfaceMethod.Name);
         }
@@ -126,7 +128,7 @@ public sealed class KeyGrainCallTests(KeyCallRecordingGateway gateway) : IClassF
         {
             var error = await missing.AssertErrorAsync(HttpStatusCode.Unauthorized, "invalid_api_key");
             Assert.StartsWith("Missing API key", error.GetProperty("detail").GetString());
-            Assert.Equal("ApiKey header=\"X-API-Key\", Bearer", missing.Headers.WwwAuthenticate.ToString());
+            Assert.Equal("ApiKey header=\"X-API-Key\"", missing.Headers.WwwAuthenticate.ToString());
         }
         using (var malformed = gateway.CreateClient("not-a-key"))
         using (var response = await malformed.PostAsJsonAsync("/completions", Body()))
@@ -140,7 +142,7 @@ public sealed class KeyGrainCallTests(KeyCallRecordingGateway gateway) : IClassF
         {
             var error = await response.AssertErrorAsync(HttpStatusCode.Unauthorized, "invalid_api_key");
             Assert.Equal("Invalid API key.", error.GetProperty("detail").GetString());
-            Assert.Equal("ApiKey header=\"X-API-Key\", Bearer", response.Headers.WwwAuthenticate.ToString());
+            Assert.Equal("ApiKey header=\"X-API-Key\"", response.Headers.WwwAuthenticate.ToString());
             Assert.False(response.Headers.Contains("X-RateLimit-Remaining"));
         }
         Assert.Equal([nameof(IApiKeyGrain.AuthorizeAndReserveAsync)], gateway.Recorder.CallsTo(unknownId));

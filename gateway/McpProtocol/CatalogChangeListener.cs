@@ -24,6 +24,8 @@ public sealed class CatalogChangeListener(IClusterClient cluster, McpSessions se
     IOptions<McpNotificationOptions> options, TimeProvider time, ILogger<CatalogChangeListener> logger)
     : BackgroundService
 {
+    // Not disposed: a host that failed to start disposes its services before stopping them, and a SemaphoreSlim
+    // whose wait handle is never asked for holds nothing to release.
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private StreamSubscriptionHandle<CatalogChange>? _subscription;
@@ -226,11 +228,5 @@ public sealed class CatalogChangeListener(IClusterClient cluster, McpSessions se
         {
             _gate.Release();
         }
-    }
-
-    public override void Dispose()
-    {
-        _gate.Dispose();
-        base.Dispose();
     }
 }

@@ -1,5 +1,6 @@
 using Mcp.Cluster.Changes;
 using Mcp.Cluster.McpSessions;
+using Microsoft.Extensions.Options;
 using Orleans.Streams;
 
 namespace Mcp.Cluster.Gateway.McpProtocol;
@@ -7,34 +8,61 @@ namespace Mcp.Cluster.Gateway.McpProtocol;
 /// <summary>
 /// Subscribes this gateway to the <see cref="McpClientAnswers"/> stream and hands every answer addressed to it to
 /// <see cref="McpClientRequests"/>: a client's answer to a request this gateway sent, posted to another gateway.
+/// Like <see cref="CatalogChangeListener"/>, it checks every <see cref="McpNotificationOptions.SubscriptionCheckInterval"/>
+/// that the cluster still lists its subscription (a silo that cannot reach a gateway drops it for good) and subscribes
+/// again when it does not; answers are for this gateway alone, so a renewal cannot deliver one twice to a waiting call.
 /// </summary>
-public sealed class McpClientAnswerListener(IClusterClient cluster, McpClientRequests requests, ILogger<McpClientAnswerListener> logger) : BackgroundService
+public sealed class McpClientAnswerListener(
+    IClusterClient cluster, McpClientRequests requests, IOptions<McpNotificationOptions> options, TimeProvider time,
+    ILogger<McpClientAnswerListener> logger) : BackgroundService
 {
     private StreamSubscriptionHandle<McpClientAnswer>? _subscription;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // The co-hosted silo (or, for a client gateway, the connection to the cluster) may still be starting.
-        while (!stoppingToken.IsCancellationRequested && _subscription is null)
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                _subscription = await cluster.GetStreamProvider(ChangeStreams.Provider)
-                    .GetStream<McpClientAnswer>(StreamId.Create(McpClientAnswers.Namespace, McpClientAnswers.Key))
-                    .SubscribeAsync((answer, _) =>
-                    {
-                        if (answer.GatewayId == requests.GatewayId)
-                        {
-                            requests.Accept(answer.SessionId, answer.RequestId, answer.Json);
-                        }
-                        return Task.CompletedTask;
-                    });
+                var fine = await CheckAsync(stoppingToken);
+                await Task.Delay(fine ? options.Value.SubscriptionCheckInterval : options.Value.RetryDelay, time, stoppingToken);
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task<bool> CheckAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stream = cluster.GetStreamProvider(ChangeStreams.Provider)
+                .GetStream<McpClientAnswer>(StreamId.Create(McpClientAnswers.Namespace, McpClientAnswers.Key));
+            if (_subscription is { } current)
             {
-                logger.LogDebug(e, "Subscribing to client answers failed; retrying");
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+                var registered = await stream.GetAllSubscriptionHandles().WaitAsync(options.Value.CallTimeout, time, cancellationToken);
+                if (registered.Any(h => h.HandleId == current.HandleId))
+                {
+                    return true;
+                }
+                logger.LogWarning("The cluster dropped this gateway's subscription to client answers; subscribing again");
             }
+            _subscription = await stream.SubscribeAsync((answer, _) =>
+            {
+                if (answer.GatewayId == requests.GatewayId)
+                {
+                    requests.Accept(answer.SessionId, answer.RequestId, answer.Json);
+                }
+                return Task.CompletedTask;
+            }).WaitAsync(options.Value.CallTimeout, time, cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The co-hosted silo (or, for a client gateway, the connection to the cluster) may still be starting.
+            logger.LogDebug(e, "Subscribing to client answers failed; retrying");
+            return false;
         }
     }
 

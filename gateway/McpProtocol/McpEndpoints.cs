@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Mcp.Cluster.ApiKeys;
 using Mcp.Cluster.Gateway.Security;
 using ModelContextProtocol;
@@ -79,7 +80,14 @@ public static class McpEndpoints
                 var name = request.Params?.Name ?? throw new McpProtocolException("tools/call needs a tool name.", McpErrorCode.InvalidParams);
                 if (ModelTools.Owns(name))
                 {
-                    return await request.Services!.GetRequiredService<ModelTools>().CallAsync(key, name, request.Params.Arguments, cancellationToken);
+                    // A model can take a while (a cold hosted model, a remote backend): say when it starts and how it went.
+                    var log = new McpToolLog(request.Server, name);
+                    await log.InfoAsync($"Calling {name}", cancellationToken);
+                    var started = Stopwatch.GetTimestamp();
+                    var result = await request.Services!.GetRequiredService<ModelTools>().CallAsync(key, name, request.Params.Arguments, cancellationToken);
+                    var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    await log.InfoAsync(result.IsError == true ? $"{name} failed after {elapsed:0} ms" : $"{name} answered in {elapsed:0} ms", cancellationToken);
+                    return result;
                 }
                 if (DataAskTool.Owns(name))
                 {

@@ -22,7 +22,6 @@ public sealed class ClientRequestRelayTests : IAsyncLifetime
     private readonly ConformanceFixtureServer _fixtures = new();
     private readonly GatewayFactory _gateway = new(new Dictionary<string, string?>
     {
-        ["Models:SeedBuiltInModels"] = "false",
         ["DataSources:SeedSamples"] = "false",
     });
     private string _key = "";
@@ -125,6 +124,30 @@ public sealed class ClientRequestRelayTests : IAsyncLifetime
         await client.SetLoggingLevelAsync(LoggingLevel.Warning);
         await CallAsync(client, "test_tool_with_logging", []);
         Assert.Equal(3, lines.Count);
+    }
+
+    [Fact]
+    public async Task A_model_tool_logs_its_call_to_clients_that_asked_and_to_no_one_else()
+    {
+        await using var client = await ConnectAsync(new McpClientHandlers());
+        var lines = new List<(string? Logger, string Text)>();
+        await using var handler = client.RegisterNotificationHandler(NotificationMethods.LoggingMessageNotification, (notification, _) =>
+        {
+            lock (lines)
+            {
+                lines.Add((notification.Params!["logger"]?.GetValue<string>(), notification.Params!["data"]!.GetValue<string>()));
+            }
+            return ValueTask.CompletedTask;
+        });
+        await CallAsync(client, "model.sentiment", new() { ["text"] = "a lovely day" });
+        Assert.Empty(lines);
+
+        await client.SetLoggingLevelAsync(LoggingLevel.Info);
+        var result = await CallAsync(client, "model.sentiment", new() { ["text"] = "a lovely day" });
+        Assert.NotEqual(true, result.IsError);
+        Assert.Equal(2, lines.Count);
+        Assert.Equal(("model.sentiment", "Calling model.sentiment"), lines[0]);
+        Assert.Matches(@"^model\.sentiment answered in \d+ ms$", lines[1].Text);
     }
 
     private async Task<McpClient> ConnectAsync(McpClientHandlers handlers)

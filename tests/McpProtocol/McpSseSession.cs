@@ -19,10 +19,11 @@ public sealed class McpSseSession(HttpClient http, string apiKey)
 {
     public string SessionId { get; private set; } = "";
 
-    public async Task InitializeAsync(Uri endpoint)
+    public async Task InitializeAsync(Uri endpoint, string capabilities = "{}")
     {
         using (var response = await http.SendAsync(Post(endpoint,
-            """{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"resumer","version":"1"}}}""", session: false)))
+            """{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":""" + capabilities
+            + ""","clientInfo":{"name":"resumer","version":"1"}}}""", session: false)))
         {
             Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
             SessionId = response.Headers.GetValues("Mcp-Session-Id").Single();

@@ -75,7 +75,8 @@ public static class McpHttp
         using var response = await PostAsync(client, session, new { jsonrpc = "2.0", id = 2, method, @params = parameters ?? new { } });
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, text);
-        var json = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("data:", StringComparison.Ordinal)) is { } data
+        // A stream opens with a priming event (an id, no data): the answer is the first event with data.
+        var json = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("data:", StringComparison.Ordinal) && l.Length > "data:".Length) is { } data
             ? data["data:".Length..].Trim()
             : text;
         return JsonDocument.Parse(json).RootElement.Clone();

@@ -1,11 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Mcp.Cluster.Hosting;
 using Mcp.Cluster.Tests.Infrastructure;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Mcp.Cluster.Tests.Cluster;
 
@@ -18,7 +15,7 @@ namespace Mcp.Cluster.Tests.Cluster;
 public sealed class PostgresMembershipTests(PostgresServer postgres) : IAsyncLifetime
 {
     private readonly TempDirectory _data = new();
-    private readonly List<IHost> _silos = [];
+    private readonly InProcessSilos _silos = new();
     private string _connectionString = "";
     private string _clusterId = "";
     private string? _redis;
@@ -230,29 +227,7 @@ public sealed class PostgresMembershipTests(PostgresServer postgres) : IAsyncLif
         ["Cluster:DataDirectory"] = _data.Path,
     };
 
-    private async Task<IHost> StartSiloAsync(int instance)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        var settings = ClusterSettings();
-        settings["Cluster:SiloPort"] = FreePort.Next().ToString();
-        settings["Cluster:GatewayPort"] = FreePort.Next().ToString();
-        settings["Cluster:Instance"] = instance.ToString();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleans(silo => silo.UseMcpCluster(builder.Configuration));
-        var host = builder.Build();
-        try
-        {
-            await host.StartAsync();
-        }
-        catch
-        {
-            host.Dispose();
-            throw;
-        }
-        _silos.Add(host);
-        return host;
-    }
+    private Task<IHost> StartSiloAsync(int instance) => _silos.StartAsync(ClusterSettings(), instance);
 
     private Task<long> CountAsync(string sql) => PostgresServer.ScalarAsync<long>(_connectionString, sql);
 
@@ -273,17 +248,7 @@ public sealed class PostgresMembershipTests(PostgresServer postgres) : IAsyncLif
 
     public async Task DisposeAsync()
     {
-        foreach (var silo in _silos)
-        {
-            try
-            {
-                await silo.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-            }
-            silo.Dispose();
-        }
+        await _silos.DisposeAsync();
         _data.Dispose();
     }
 }

@@ -1,12 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Mcp.Cluster.Hosting;
+using Mcp.Cluster.Tests.Cluster;
 using Mcp.Cluster.Tests.Infrastructure;
 using Mcp.Cluster.Tests.WireServers;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Mcp.Cluster.Tests.McpProtocol;
 
@@ -20,7 +18,7 @@ namespace Mcp.Cluster.Tests.McpProtocol;
 public sealed class ClientAnswerAcrossGatewaysTests(PostgresServer postgres) : IAsyncLifetime
 {
     private readonly TempDirectory _data = new();
-    private readonly List<IHost> _silos = [];
+    private readonly InProcessSilos _silos = new();
     private readonly ConformanceFixtureServer _upstream = new();
     private string _connectionString = "";
     private string _clusterId = "";
@@ -115,42 +113,11 @@ public sealed class ClientAnswerAcrossGatewaysTests(PostgresServer postgres) : I
         ["DataSources:SeedSamples"] = "false",
     };
 
-    private async Task StartSiloAsync(int instance)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        var settings = ClusterSettings();
-        settings["Cluster:SiloPort"] = FreePort.Next().ToString();
-        settings["Cluster:GatewayPort"] = FreePort.Next().ToString();
-        settings["Cluster:Instance"] = instance.ToString();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleans(silo => silo.UseMcpCluster(builder.Configuration));
-        var host = builder.Build();
-        try
-        {
-            await host.StartAsync();
-        }
-        catch
-        {
-            host.Dispose();
-            throw;
-        }
-        _silos.Add(host);
-    }
+    private Task<IHost> StartSiloAsync(int instance) => _silos.StartAsync(ClusterSettings(), instance);
 
     public async Task DisposeAsync()
     {
-        foreach (var silo in _silos)
-        {
-            try
-            {
-                await silo.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-            }
-            silo.Dispose();
-        }
+        await _silos.DisposeAsync();
         await _upstream.DisposeAsync();
         _data.Dispose();
     }

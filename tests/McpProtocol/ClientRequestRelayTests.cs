@@ -150,6 +150,38 @@ public sealed class ClientRequestRelayTests : IAsyncLifetime
         Assert.Matches(@"^model\.sentiment answered in \d+ ms$", lines[1].Text);
     }
 
+    [Fact]
+    public async Task Stray_forged_and_oversized_answers_get_the_documented_answers_and_harm_no_session()
+    {
+        using var http = _gateway.CreateClient();
+        var endpoint = new Uri(http.BaseAddress!, "/mcp");
+        var session = new McpSseSession(http, _key);
+        await session.InitializeAsync(endpoint);
+        // Answers to requests no gateway sent (a made-up gateway, or a well-formed id nothing waits for): accepted
+        // and dropped, as MCP asks of a response the server cannot use.
+        foreach (var id in new[] { "mcpc.0123456789abcdef0123456789abcdef.x", "mcpc..x", "mcpc.", "mcpc.gw" })
+        {
+            using var stray = await http.SendAsync(session.Post(endpoint, "{\"jsonrpc\":\"2.0\",\"id\":\"" + id + "\",\"error\":{\"code\":-1,\"message\":\"no\"}}"));
+            Assert.True(stray.StatusCode is HttpStatusCode.Accepted, $"{id}: {(int)stray.StatusCode} {await stray.Content.ReadAsStringAsync()}");
+        }
+        // Not JSON, or JSON-RPC in an unexpected shape: the SDK's own JSON-RPC errors, never a 500.
+        foreach (var body in new[] { "{not json", """{"jsonrpc":"2.0","id":"mcpc.x.y"}""", """[{"jsonrpc":"2.0","id":"mcpc.a.b","result":{}}]""" })
+        {
+            using var odd = await http.SendAsync(session.Post(endpoint, body));
+            Assert.True((int)odd.StatusCode is >= 200 and < 500, $"{body}: {(int)odd.StatusCode}");
+        }
+        // A body over Gateway:MaxRequestBodyBytes, sent chunked so only reading finds out: 413 in the error shape.
+        var huge = "{\"jsonrpc\":\"2.0\",\"id\":\"mcpc.a.b\",\"result\":{\"text\":\"" + new string('a', 1024 * 1024 + 10) + "\"}}";
+        using var oversized = session.Post(endpoint, huge);
+        oversized.Content = new StreamContent(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(huge)));
+        oversized.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        oversized.Headers.TransferEncodingChunked = true;
+        await (await http.SendAsync(oversized)).AssertErrorAsync(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+        // The session goes on.
+        using var ping = await http.SendAsync(session.Post(endpoint, """{"jsonrpc":"2.0","id":5,"method":"ping"}"""));
+        Assert.Equal(HttpStatusCode.OK, ping.StatusCode);
+    }
+
     private async Task<McpClient> ConnectAsync(McpClientHandlers handlers)
     {
         var http = _gateway.CreateClient(_key);

@@ -28,8 +28,6 @@ public sealed class McpClientRequests(IClusterClient cluster, IOptions<McpOption
     /// <summary>This gateway's name in request ids, fresh for every start (a restarted gateway has no waiting calls).</summary>
     public string GatewayId { get; } = Guid.NewGuid().ToString("N");
 
-    public int Waiting => _pending.Count;
-
     /// <summary>Sends a request to the client of <paramref name="server"/> and waits for its answer (a response or an error).</summary>
     public async Task<JsonRpcMessage> SendAsync(McpServer server, string method, JsonNode? parameters, CancellationToken cancellationToken)
     {

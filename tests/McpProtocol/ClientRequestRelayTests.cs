@@ -117,13 +117,46 @@ public sealed class ClientRequestRelayTests : IAsyncLifetime
         await client.SetLoggingLevelAsync(LoggingLevel.Info);
         var result = await CallAsync(client, "test_tool_with_logging", []);
         Assert.Equal("Logging test completed", Text(result));
-        // Relayed before the result: nothing to wait for.
-        Assert.Equal(["Tool execution started", "Tool processing data", "Tool execution completed"], lines);
+        // The SDK client hands each notification to its handler on a task of its own, so they are counted, not ordered.
+        await CountedAsync(lines, 3);
+        Assert.Equal(["Tool execution completed", "Tool execution started", "Tool processing data"], lines.Order());
 
-        // Above the fixture's info level: the client asked not to hear them.
+        // Above the fixture's info level: the client asked not to hear them. The next call at info level shows that
+        // none came in between.
         await client.SetLoggingLevelAsync(LoggingLevel.Warning);
         await CallAsync(client, "test_tool_with_logging", []);
-        Assert.Equal(3, lines.Count);
+        await client.SetLoggingLevelAsync(LoggingLevel.Info);
+        await CallAsync(client, "test_tool_with_logging", []);
+        await CountedAsync(lines, 6);
+        Assert.Equal(6, lines.Count);
+    }
+
+    [Fact]
+    public async Task Log_lines_and_the_result_come_in_the_upstreams_order_on_the_calls_stream()
+    {
+        using var http = _gateway.CreateClient();
+        var endpoint = new Uri(http.BaseAddress!, "/mcp");
+        var session = new McpSseSession(http, _key);
+        await session.InitializeAsync(endpoint);
+        using (var level = await http.SendAsync(session.Post(endpoint, """{"jsonrpc":"2.0","id":1,"method":"logging/setLevel","params":{"level":"debug"}}""")))
+        {
+            Assert.Equal(HttpStatusCode.OK, level.StatusCode);
+        }
+        using var call = await session.OpenAsync(session.Post(endpoint, """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"test_tool_with_logging","arguments":{}}}"""));
+        var seen = new List<string>();
+        await foreach (var sse in McpSseSession.ReadAsync(call))
+        {
+            if (sse.Message is not { } message)
+            {
+                continue;
+            }
+            seen.Add(message.TryGetProperty("method", out var method) ? message.GetProperty("params").GetProperty("data").GetString()! : "result");
+            if (!message.TryGetProperty("method", out _))
+            {
+                break;
+            }
+        }
+        Assert.Equal(["Tool execution started", "Tool processing data", "Tool execution completed", "result"], seen);
     }
 
     [Fact]
@@ -139,16 +172,27 @@ public sealed class ClientRequestRelayTests : IAsyncLifetime
             }
             return ValueTask.CompletedTask;
         });
+        // Without a level set: no log lines (the next call, with one, shows none came from this one).
         await CallAsync(client, "model.sentiment", new() { ["text"] = "a lovely day" });
-        Assert.Empty(lines);
 
         await client.SetLoggingLevelAsync(LoggingLevel.Info);
         var result = await CallAsync(client, "model.sentiment", new() { ["text"] = "a lovely day" });
         Assert.NotEqual(true, result.IsError);
+        await CountedAsync(lines, 2);
         Assert.Equal(2, lines.Count);
-        Assert.Equal(("model.sentiment", "Calling model.sentiment"), lines[0]);
-        Assert.Matches(@"^model\.sentiment answered in \d+ ms$", lines[1].Text);
+        Assert.Contains(("model.sentiment", "Calling model.sentiment"), lines);
+        Assert.Contains(lines, l => l.Logger == "model.sentiment" && System.Text.RegularExpressions.Regex.IsMatch(l.Text, @"^model\.sentiment answered in \d+ ms$"));
     }
+
+    /// <summary>Waits (at most 10 s) until <paramref name="lines"/> holds <paramref name="count"/> items.</summary>
+    private static async Task CountedAsync<T>(List<T> lines, int count) =>
+        await ModelTestHelpers.EventuallyAsync(() =>
+        {
+            lock (lines)
+            {
+                return Task.FromResult(lines.Count >= count);
+            }
+        }, TimeSpan.FromSeconds(10), $"{count} log lines");
 
     [Fact]
     public async Task Stray_forged_and_oversized_answers_get_the_documented_answers_and_harm_no_session()

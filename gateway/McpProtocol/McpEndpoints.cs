@@ -4,6 +4,7 @@ using Mcp.Cluster.Gateway.Security;
 using ModelContextProtocol;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 
 namespace Mcp.Cluster.Gateway.McpProtocol;
 
@@ -217,8 +218,16 @@ public static class McpEndpoints
         return routes;
     }
 
-    private static ValueTask TrackAsync<T>(ModelContextProtocol.Server.RequestContext<T> request) =>
-        request.Services!.GetRequiredService<McpSessions>().TouchAsync(request.Server);
+    /// <summary>
+    /// Registers the session's own server, not <c>request.Server</c>: that one is bound to this request's response
+    /// stream, and catalog notifications sent through it would ride on whatever request of the session came last
+    /// while it is still open (a tool call's stream) instead of the session's GET stream.
+    /// </summary>
+    private static ValueTask TrackAsync<T>(ModelContextProtocol.Server.RequestContext<T> request)
+    {
+        var session = request.Services!.GetRequiredService<IHttpContextAccessor>().HttpContext?.Features.Get<McpServer>();
+        return request.Services!.GetRequiredService<McpSessions>().TouchAsync(session ?? request.Server);
+    }
 
     private static void RequireRead(ApiKeyPrincipal key)
     {

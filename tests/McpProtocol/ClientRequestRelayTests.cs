@@ -150,13 +150,87 @@ public sealed class ClientRequestRelayTests : IAsyncLifetime
             {
                 continue;
             }
-            seen.Add(message.TryGetProperty("method", out var method) ? message.GetProperty("params").GetProperty("data").GetString()! : "result");
-            if (!message.TryGetProperty("method", out _))
+            if (!message.TryGetProperty("method", out var method))
             {
+                seen.Add("result");
                 break;
+            }
+            // Other notifications may share the stream (a catalog change from another test's registration); only
+            // the call's log lines are ordered here.
+            if (method.GetString() == "notifications/message")
+            {
+                seen.Add(message.GetProperty("params").GetProperty("data").GetString()!);
             }
         }
         Assert.Equal(["Tool execution started", "Tool processing data", "Tool execution completed", "result"], seen);
+    }
+
+    [Fact]
+    public async Task A_catalog_change_during_a_call_goes_to_the_sessions_stream_not_the_calls()
+    {
+        using var http = _gateway.CreateClient();
+        var endpoint = new Uri(http.BaseAddress!, "/mcp");
+        var session = new McpSseSession(http, _key);
+        await session.InitializeAsync(endpoint, """{"elicitation":{"form":{}}}""");
+        using var listening = await session.OpenAsync(session.Listen(endpoint));
+        Assert.Equal(HttpStatusCode.OK, listening.StatusCode);
+        var pushed = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var listener = Task.Run(async () =>
+        {
+            await foreach (var sse in McpSseSession.ReadAsync(listening, stop.Token))
+            {
+                if (sse.Message is { } message && message.TryGetProperty("method", out var method))
+                {
+                    await pushed.Writer.WriteAsync(method.GetString()!);
+                }
+            }
+        });
+
+        // The call waits on the client's answer to its elicitation, so its stream stays open meanwhile.
+        using var call = await session.OpenAsync(session.Post(endpoint, """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"test_elicitation","arguments":{"message":"Who are you?"}}}"""));
+        var events = McpSseSession.ReadAsync(call, stop.Token).GetAsyncEnumerator();
+        string? elicitation = null;
+        while (elicitation is null && await events.MoveNextAsync())
+        {
+            if (events.Current.Message is { } message && message.TryGetProperty("method", out var method) && method.GetString() == "elicitation/create")
+            {
+                elicitation = message.GetProperty("id").GetString();
+            }
+        }
+        Assert.NotNull(elicitation);
+
+        using (var admin = _gateway.CreateClient(GatewayFactory.AdminKey))
+        {
+            await admin.RegisterModelAsync(new { name = "catalog-change", version = "1.0.0", provider = "builtin", config = new { model = "sentiment" } });
+        }
+        while (await pushed.Reader.ReadAsync(stop.Token) != "notifications/tools/list_changed")
+        {
+        }
+
+        using (var answered = await http.SendAsync(session.Post(endpoint, "{\"jsonrpc\":\"2.0\",\"id\":\"" + elicitation
+            + "\",\"result\":{\"action\":\"accept\",\"content\":{\"username\":\"ada\",\"email\":\"ada@example.com\"}}}")))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, answered.StatusCode);
+        }
+        var onTheCall = new List<string>();
+        while (await events.MoveNextAsync())
+        {
+            if (events.Current.Message is not { } message)
+            {
+                continue;
+            }
+            if (!message.TryGetProperty("method", out var method))
+            {
+                Assert.Contains("ada", message.GetProperty("result").GetRawText(), StringComparison.Ordinal);
+                break;
+            }
+            onTheCall.Add(method.GetString()!);
+        }
+        await events.DisposeAsync();
+        Assert.DoesNotContain("notifications/tools/list_changed", onTheCall);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => listener);
     }
 
     [Fact]

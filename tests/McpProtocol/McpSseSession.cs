@@ -50,6 +50,15 @@ public sealed class McpSseSession(HttpClient http, string apiKey)
         return request;
     }
 
+    /// <summary>The session's GET stream (server-initiated messages), without resuming.</summary>
+    public HttpRequestMessage Listen(Uri endpoint)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, endpoint);
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        Authorize(request, session: true);
+        return request;
+    }
+
     /// <summary>Sends a request and returns its response as soon as the headers arrive, with the body still streaming.</summary>
     public Task<HttpResponseMessage> OpenAsync(HttpRequestMessage request, CancellationToken cancellationToken = default) =>
         http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);

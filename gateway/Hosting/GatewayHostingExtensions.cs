@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using Mcp.Cluster.ApiKeys;
+using Mcp.Cluster.Gateway.AdminConsole;
 using Mcp.Cluster.Gateway.Alerts;
 using Mcp.Cluster.Gateway.ApiKeys;
 using Mcp.Cluster.Gateway.Audit;
@@ -146,6 +147,7 @@ public static class GatewayHostingExtensions
         });
 
         builder.Services.AddMcpDocs();
+        builder.Services.AddAdminConsole();
         return builder;
     }
 
@@ -197,6 +199,7 @@ public static class GatewayHostingExtensions
         routes.MapLogEndpoints();
         routes.MapUsageEndpoints();
         routes.MapAlertEndpoints();
+        routes.MapAdminConsole();
         var dashboard = DashboardSettings.From(app.Configuration);
         if (dashboard.Enabled)
         {

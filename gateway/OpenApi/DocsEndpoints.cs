@@ -30,7 +30,7 @@ public static class DocsEndpoints
         return options;
     }
 
-    private static bool AcceptsGzip(HttpRequest request) =>
+    internal static bool AcceptsGzip(HttpRequest request) =>
         StringWithQualityHeaderValue.TryParseList(request.Headers.AcceptEncoding, out var codings)
         && codings.Any(c => c.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase) && (c.Quality ?? 1) > 0);
 

@@ -22,16 +22,19 @@ public static class NodeClients
         return JsonDocument.Parse(stdout).RootElement;
     }
 
+    /// <summary>The packages tests/clients/package.json lists: all of them must be installed.</summary>
+    private static IEnumerable<string> Dependencies()
+    {
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(Directory, "package.json")));
+        return manifest.RootElement.GetProperty("dependencies").EnumerateObject().Select(p => p.Name).ToArray();
+    }
+
     public static async Task EnsureInstalledAsync()
     {
         await InstallLock.WaitAsync();
         try
         {
-            if (File.Exists(Node) && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "openai"))
-                && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "azurite"))
-                && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "@modelcontextprotocol", "sdk"))
-                && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "@modelcontextprotocol", "inspector"))
-                && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "sentiment")))
+            if (File.Exists(Node) && Dependencies().All(name => System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", name))))
             {
                 return;
             }

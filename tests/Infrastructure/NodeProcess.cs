@@ -7,7 +7,7 @@ namespace Mcp.Cluster.Tests.Infrastructure;
 /// A silo or gateway as its own operating-system process, started from the build output exactly as
 /// <c>dotnet run --project silo|gateway</c> would run it; <see cref="Kill"/> is <c>kill -9</c>.
 /// </summary>
-public sealed class NodeProcess : IAsyncDisposable
+public sealed partial class NodeProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
@@ -165,6 +165,27 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     public string Tail(int lines = 30) => string.Join('\n', Output.TakeLast(lines));
+
+    /// <summary>Whether <paramref name="line"/> is the bootstrap admin key a gateway prints at its first start.</summary>
+    public static bool IsPrintedAdminKey(string line) => AdminKeyLine().IsMatch(line);
+
+    /// <summary>The bootstrap admin key this gateway printed at its first start (as the README says to read it).</summary>
+    public async Task<string> BootstrapAdminKeyAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (Output.FirstOrDefault(IsPrintedAdminKey) is { } line)
+            {
+                return line.Trim();
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"no bootstrap admin key was printed:\n{Tail()}");
+            await Task.Delay(100);
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s+mcp_[A-Za-z0-9]+_[A-Za-z0-9]+\s*$")]
+    private static partial System.Text.RegularExpressions.Regex AdminKeyLine();
 
     public async ValueTask DisposeAsync()
     {

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Mcp.Cluster.Tests.Infrastructure;
 
 namespace Mcp.Cluster.Tests.Startup;
@@ -14,7 +13,7 @@ namespace Mcp.Cluster.Tests.Startup;
 /// </summary>
 [Trait("Tier", "System")]
 [Collection(DefaultPortCollection.Name)]
-public sealed partial class FreshNodeTests
+public sealed class FreshNodeTests
 {
     private static readonly Uri DefaultAddress = new("http://localhost:8000");
 
@@ -29,7 +28,7 @@ public sealed partial class FreshNodeTests
         await using (var node = NodeProcess.Start("fresh-gateway", "gateway", new Dictionary<string, string>(), contentRoot.Path))
         {
             await node.WaitUntilReadyAsync(DefaultAddress, TimeSpan.FromMinutes(3));
-            admin = await BootstrapKeyAsync(node);
+            admin = await node.BootstrapAdminKeyAsync(TimeSpan.FromMinutes(1));
             using var http = new HttpClient { BaseAddress = DefaultAddress, Timeout = TimeSpan.FromSeconds(60) };
 
             // The first key example of docs/api/keys.md, pasted as written.
@@ -55,7 +54,7 @@ public sealed partial class FreshNodeTests
             await node.WaitUntilReadyAsync(DefaultAddress, TimeSpan.FromMinutes(3));
             using var http = new HttpClient { BaseAddress = DefaultAddress, Timeout = TimeSpan.FromSeconds(60) };
             await UseEverythingAsync(http, admin, key);
-            Assert.DoesNotContain(node.Output, line => AdminKeyPattern().IsMatch(line));
+            Assert.DoesNotContain(node.Output, NodeProcess.IsPrintedAdminKey);
         }
         Assert.False(Directory.Exists(Path.Combine(elsewhere.Path, "data")), "nothing is written relative to the working directory");
     }
@@ -108,25 +107,5 @@ public sealed partial class FreshNodeTests
         return response;
     }
 
-    private static async Task<string> BootstrapKeyAsync(NodeProcess node)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(1);
-        while (true)
-        {
-            foreach (var line in node.Output)
-            {
-                if (AdminKeyPattern().Match(line) is { Success: true } match)
-                {
-                    return match.Value.Trim();
-                }
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"no bootstrap admin key was printed:\n{node.Tail()}");
-            await Task.Delay(100);
-        }
-    }
-
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
-    [GeneratedRegex(@"^\s+mcp_[A-Za-z0-9]+_[A-Za-z0-9]+\s*$")]
-    private static partial Regex AdminKeyPattern();
 }

@@ -109,7 +109,10 @@ async function route() {
   try {
     await page.module.render(container, rest.map(decodeURIComponent), { poll, navigate, isCurrent: () => mine === generation });
   } catch (error) {
-    if (mine === generation) container.append(errorBox(error));
+    if (mine === generation) {
+      if (!container.querySelector("h1")) container.prepend(h("h1", {}, page.title));
+      container.append(errorBox(error));
+    }
   } finally {
     container.removeAttribute("aria-busy");
   }

@@ -12,6 +12,9 @@ namespace Mcp.Cluster.Gateway.DataSources;
 /// </summary>
 public sealed class DataSourcePreviewResponse(string source, ApiKeyInfo key, DataPreview preview, ApiKeyStatus keyStatus) : IResult
 {
+    /// <summary>The line is text for people (it is escaped again as a JSON string): no \u escapes for accents.</summary>
+    private static readonly JsonSerializerOptions OneLine = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public async Task ExecuteAsync(HttpContext context)
     {
         context.Response.StatusCode = StatusCodes.Status200OK;
@@ -81,9 +84,23 @@ public sealed class DataSourcePreviewResponse(string source, ApiKeyInfo key, Dat
             {
                 text.Append(" AND ");
             }
-            text.Append(filter.Field).Append(' ').Append(ModelNames.Of(filter.Operator)).Append(' ').Append(filter.ValueJson);
+            text.Append(filter.Field).Append(' ').Append(ModelNames.Of(filter.Operator)).Append(' ').Append(Compact(filter.ValueJson));
         }
         return text.ToString();
+    }
+
+    /// <summary>A value as the grant's author wrote it may span lines; one line reads better.</summary>
+    private static string Compact(string valueJson)
+    {
+        try
+        {
+            using var value = JsonDocument.Parse(valueJson);
+            return JsonSerializer.Serialize(value.RootElement, OneLine);
+        }
+        catch (JsonException)
+        {
+            return valueJson;
+        }
     }
 
     private static void WriteOptional(Utf8JsonWriter json, string name, string? value)

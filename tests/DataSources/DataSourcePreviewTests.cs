@@ -140,6 +140,23 @@ public sealed class DataSourcePreviewTests(DataGateway gateway) : IAsyncLifetime
         Assert.False(refused.GetProperty("readable").GetBoolean());
         Assert.Contains("read permission", refused.GetProperty("reason").GetString());
 
+        // A disabled source is read by nobody.
+        var (granted, _) = await NewKeyAsync("outsider");
+        await gateway.GrantAsync(source, granted, new { });
+        using (var admin = gateway.CreateClient(GatewayFactory.AdminKey))
+        using (var disable = await admin.PatchAsJsonAsync($"/api/datasources/{source}", new { disabled = true }))
+        {
+            await disable.AssertOkAsync();
+        }
+        var disabled = await PreviewOkAsync(source, granted);
+        Assert.False(disabled.GetProperty("readable").GetBoolean());
+        Assert.Contains("disabled", disabled.GetProperty("reason").GetString());
+        using (var admin = gateway.CreateClient(GatewayFactory.AdminKey))
+        using (var enable = await admin.PatchAsJsonAsync($"/api/datasources/{source}", new { disabled = false }))
+        {
+            await enable.AssertOkAsync();
+        }
+
         // Revoked right before the preview (as the console does): not readable, and why.
         var (revoked, _) = await NewKeyAsync("outsider");
         await gateway.GrantAsync(source, revoked, new { });

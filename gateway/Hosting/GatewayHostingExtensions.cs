@@ -186,6 +186,7 @@ public static class GatewayHostingExtensions
         routes.MapOpenAiEndpoints();
         routes.MapCompletionEndpoints();
         routes.MapDataSourceEndpoints();
+        routes.MapDataSourcePreviewEndpoints();
         routes.MapDataQueryEndpoints();
         routes.MapDataAskEndpoints();
         routes.MapDataExampleEndpoints();

@@ -17,6 +17,15 @@ public interface IDataSourceExecutorGrain : IGrainWithStringKey
     [Alias("sql")]
     Task<DataQueryResult> ExecuteSqlAsync(string sql, int? maxRows, DataCaller caller);
 
+    /// <summary>
+    /// What <paramref name="subject"/> would see of <paramref name="table"/> (null: every table, up to
+    /// <c>DataSources:MaxPreviewTables</c>) and its first <paramref name="limit"/> rows, decided by the same governance
+    /// as the key's own reads. Read on behalf of <paramref name="previewer"/>, who must be an admin: audited as a
+    /// <c>preview</c> by the previewer, never counted against the subject's quotas.
+    /// </summary>
+    [Alias("preview")]
+    Task<DataPreview> PreviewAsync(DataCaller subject, DataCaller previewer, string? table, int limit);
+
     /// <summary>The source's status, with this silo's counters not yet reported sent first.</summary>
     [Alias("status")]
     Task<DataSourceStatusReport?> GetStatusAsync();

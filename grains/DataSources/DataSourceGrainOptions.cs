@@ -86,6 +86,10 @@ public sealed class DataSourceGrainOptions
     [Positive]
     public int MaxGrants { get; set; } = 10_000;
 
+    /// <summary>Tables an admin's preview of what a key sees reads at most (<c>GET /api/datasources/{name}/preview</c> without <c>table</c>).</summary>
+    [Positive]
+    public int MaxPreviewTables { get; set; } = 20;
+
     /// <summary>Creates and registers the sample jobs_db and homebuilders_db sources at first start in local mode.</summary>
     public bool SeedSamples { get; set; } = true;
 }

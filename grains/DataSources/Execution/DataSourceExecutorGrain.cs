@@ -24,7 +24,7 @@ namespace Mcp.Cluster.DataSources.Execution;
 /// </summary>
 [StatelessWorker, Reentrant]
 [GrainType("datasource-executor")]
-public sealed class DataSourceExecutorGrain(
+public sealed partial class DataSourceExecutorGrain(
     DataSourceRuntime runtime,
     DataUsageReporter reporter,
     Insights.DataInsightsRecorder insights,

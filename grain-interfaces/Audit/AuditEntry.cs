@@ -2,7 +2,7 @@ namespace Mcp.Cluster.Audit;
 
 /// <summary>
 /// One data access. <see cref="Id"/> is assigned by the store (0 before it is written) and orders entries.
-/// <see cref="Reason"/> says why a read was denied or failed; <see cref="Operation"/> is <c>query</c> or <c>sql</c>.
+/// <see cref="Reason"/> says why a read was denied or failed; <see cref="Operation"/> is <c>query</c>, <c>sql</c> or <c>preview</c> (an admin looking at what a key would see).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("mcp.AuditEntry")]
 public sealed record AuditEntry(

@@ -23,17 +23,20 @@ const who = document.getElementById("who");
 let timers = [];
 let generation = 0;
 
-/** Runs fn now and every `ms` while the page that asked is shown (and only while the tab is visible). */
+/**
+ * Runs fn now and every `ms` while the page that asked is shown (and only while the tab is visible). The first run's
+ * failure is the caller's (the page shows it); later ones are logged and the next tick tries again.
+ */
 function poll(fn, ms = 5000) {
   const mine = generation;
-  let running = false;
+  let running = true;
   const tick = async () => {
     if (mine !== generation || document.hidden || running) return;
     running = true;
     try { await fn(); } catch (error) { if (!(error instanceof ApiError && error.status === 401)) console.warn(error); } finally { running = false; }
   };
   timers.push(setInterval(tick, ms));
-  return tick();
+  return Promise.resolve().then(fn).finally(() => { running = false; });
 }
 
 function navigate(hash) {

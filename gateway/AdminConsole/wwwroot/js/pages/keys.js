@@ -25,7 +25,7 @@ export async function render(container, [keyId], ctx) {
   };
   const filterForm = h("form", { class: "row", role: "search", "aria-label": "Filter keys", on: { submit: e => { e.preventDefault(); offset = 0; load(); } } },
     ownerFilter, h("div", { class: "actions" }, h("button", { type: "submit" }, "Filter")));
-  container.append(h("div", { class: "toolbar" }, h("h1", {}, "Keys")), section("Create a key", createForm(load)),
+  container.append(h("div", { class: "toolbar" }, h("h1", {}, "Keys")), session.can("write") ? section("Create a key", createForm(load)) : null,
     section("Keys", filterForm, list, pager));
   await load();
 }

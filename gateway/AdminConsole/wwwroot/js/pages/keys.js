@@ -41,7 +41,7 @@ function keyTable(keys, ctx) {
       { label: "Status", value: k => badge(k.status) },
       { label: "Rate limit", value: k => k.rate_limit },
       { label: "Last used", value: k => fmt.ago(k.last_used_at) },
-      { label: "Actions", value: k => k.status === "revoked" ? "" : keyActions(k, () => ctx.navigate(location.hash)) },
+      { label: "Actions", value: k => k.status === "revoked" || !session.can("write") ? "" : keyActions(k, () => ctx.navigate(location.hash)) },
     ],
     rows: keys, empty: "No keys.",
   });
@@ -138,7 +138,8 @@ async function renderKey(container, keyId, ctx) {
         ["Owner", key.owner], ["Description", key.description], ["Status", badge(key.status)], ["Permissions", key.permissions.join(", ")],
         ["Prefix", h("code", {}, key.key_prefix)], ["Created", `${fmt.time(key.created_at)} by ${key.created_by ?? "—"}`],
         ["Expires", fmt.time(key.expires_at)], ["Rotated", fmt.time(key.rotated_at)], ["Revoked", fmt.time(key.revoked_at)], ["Last used", fmt.ago(key.last_used_at)],
-      ]), key.status === "revoked" ? null : keyActions(key, reload)),
+      
+      ]), key.status === "revoked" || !session.can("write") ? null : keyActions(key, reload)),
       section("Quotas and limits", gauges)),
     section("Last hour", charts.node));
   await ctx.poll(async () => {

@@ -138,7 +138,6 @@ async function renderKey(container, keyId, ctx) {
         ["Owner", key.owner], ["Description", key.description], ["Status", badge(key.status)], ["Permissions", key.permissions.join(", ")],
         ["Prefix", h("code", {}, key.key_prefix)], ["Created", `${fmt.time(key.created_at)} by ${key.created_by ?? "—"}`],
         ["Expires", fmt.time(key.expires_at)], ["Rotated", fmt.time(key.rotated_at)], ["Revoked", fmt.time(key.revoked_at)], ["Last used", fmt.ago(key.last_used_at)],
-      
       ]), key.status === "revoked" || !session.can("write") ? null : keyActions(key, reload)),
       section("Quotas and limits", gauges)),
     section("Last hour", charts.node));

@@ -18,28 +18,6 @@ namespace Mcp.Cluster.Tests.AdminConsole;
 [Trait("Tier", "System")]
 public sealed class ConsoleWalkthroughTests(ConsoleBrowserFixture fixture) : IClassFixture<ConsoleBrowserFixture>
 {
-    /// <summary>The user guide's "Registering your model" body, as a reader pastes it.</summary>
-    private const string GuideModel = """
-        {
-          "name": "sentiment-analyzer",
-          "version": "1.0.0",
-          "description": "BERT-based sentiment analysis model",
-          "input_schema": {
-            "type": "object",
-            "properties": {
-              "text": {"type": "string"}
-            }
-          },
-          "output_schema": {
-            "type": "object",
-            "properties": {
-              "sentiment": {"type": "string", "enum": ["positive", "negative", "neutral"]},
-              "confidence": {"type": "number"}
-            }
-          }
-        }
-        """;
-
     [ChromiumFact]
     public async Task An_operator_walks_keys_and_models_and_a_revoked_key_stops_working()
     {
@@ -93,7 +71,8 @@ public sealed class ConsoleWalkthroughTests(ConsoleBrowserFixture fixture) : ICl
         await fixture.StepAsync(browser, "04-register-guide-model", async () =>
         {
             await page.GetByRole(AriaRole.Link, new() { Name = "Models" }).ClickAsync();
-            await page.GetByLabel("Registration JSON").FillAsync(GuideModel);
+            // The user guide's "Registering your model" body, as a reader pastes it.
+            await page.GetByLabel("Registration JSON").FillAsync(Mcp.Cluster.Gateway.OpenApi.GuideExamples.RegisterModel);
             await page.GetByRole(AriaRole.Button, new() { Name = "Register JSON" }).ClickAsync();
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "sentiment-analyzer@1.0.0", Level = 1 })).ToBeVisibleAsync();
             modelId = Uri.UnescapeDataString(page.Url.Split("#/models/")[1]);

@@ -33,8 +33,6 @@ public sealed class UsageTotals
     [Id(18)] public Dictionary<string, long> DailyServerErrors { get; set; } = [];
     /// <summary>The same counts per minute, for the last 24 hours only (see <see cref="UsageTimeline"/>).</summary>
     [Id(19)] public UsageTimeline Timeline { get; set; } = new();
-    /// <summary>Whether the grain holding these totals has scheduled the removal of its minutes once they are 24 hours old.</summary>
-    [Id(20)] public bool TimelineExpiryScheduled { get; set; }
 
     public double ErrorRate => Requests == 0 ? 0 : (double)ServerErrors / Requests;
 

@@ -15,6 +15,8 @@ namespace Mcp.Cluster.Usage;
 /// The per-minute timeline is kept for 24 hours only: minutes older than that are dropped while the grain is active
 /// (once a minute), when it activates, and, for a day whose grain went idle, by a reminder due when the day's last
 /// minute is 24 hours old, so a scope that falls silent does not keep its last day's minutes in storage for ever.
+/// (In local mode reminders live in memory: a day whose reminder a restart lost drops its minutes the next time its
+/// grain activates, which any usage report over two days or more does.)
 /// </summary>
 [ImplicitStreamSubscription(UsageStreams.Namespace)]
 [GrainType("usagemetrics")]
@@ -30,6 +32,7 @@ public sealed class UsageMetricsGrain(
     private bool _breakdowns;
     private DateOnly? _day;
     private long _prunedAt;
+    private bool _expiryScheduled;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -85,8 +88,6 @@ public sealed class UsageMetricsGrain(
         PruneTimeline();
         if (usage.State.Timeline.Minutes.Count == 0)
         {
-            usage.State.TimelineExpiryScheduled = false;
-            _dirty = true;
             if (await this.GetReminder(TimelineExpiryReminder) is { } reminder)
             {
                 await this.UnregisterReminder(reminder);
@@ -137,12 +138,13 @@ public sealed class UsageMetricsGrain(
     }
 
     /// <summary>
-    /// Once per scope and day, off the stream's delivery path: a reminder that wakes the grain when all its minutes
-    /// are 24 hours old. A failure to register is tried again at the next write; it never holds back the counts.
+    /// Once per activation that writes minutes, off the stream's delivery path: a reminder that wakes the grain when
+    /// all its minutes are 24 hours old (registering again only moves the same reminder). A failure to register is
+    /// tried again at the next write; it never holds back the counts.
     /// </summary>
     private async Task ScheduleTimelineExpiryAsync()
     {
-        if (usage.State.TimelineExpiryScheduled || usage.State.Timeline.Minutes.Count == 0 || _day is not { } day)
+        if (_expiryScheduled || usage.State.Timeline.Minutes.Count == 0 || _day is not { } day)
         {
             return;
         }
@@ -157,7 +159,7 @@ public sealed class UsageMetricsGrain(
         try
         {
             await this.RegisterOrUpdateReminder(TimelineExpiryReminder, due, TimeSpan.FromHours(1));
-            usage.State.TimelineExpiryScheduled = true;
+            _expiryScheduled = true;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -188,7 +188,8 @@ public static class ApiKeyEndpoints
     }
 
     /// <summary>
-    /// A key's usage counters if the caller may read them (the key grain decides: its own key, or any for admins);
+    /// A key's usage counters if the caller may read them (the key grain decides: the key itself or a key it created,
+    /// any for an admin);
     /// null when it may not or the key does not exist, answered alike (<see cref="ApiKeyRefusals.KeyNotFound"/>).
     /// Shared by the usage timeline, which must answer exactly the callers this endpoint answers.
     /// </summary>

@@ -70,8 +70,8 @@ public sealed class UsageTimelineTests(DataGateway gateway) : IClassFixture<Data
             await gateway.QueryOkAsync(admin, new { source, table = "jobs", fields = new[] { "job_id" }, limit = 4 });
         }
 
-        // The key reads its own timeline; the key's five requests (one 5xx, one 4xx).
-        var key = await EventuallyTotalAsync(client, $"/api/keys/{keyId}/usage/timeline?minutes=5", 5, "the key's requests");
+        // The key's five requests (one 5xx, one 4xx), read by an admin: the key's own reads would count as its requests.
+        var key = await EventuallyTotalAsync(admin, $"/api/keys/{keyId}/usage/timeline?minutes=5", 5, "the key's requests");
         AssertShape(key, "key", keyId, started, stepMinutes: 1, points: 5);
         Assert.Equal((1, 1), (Sum(key, "server_errors"), Sum(key, "client_errors")));
 
@@ -96,10 +96,15 @@ public sealed class UsageTimelineTests(DataGateway gateway) : IClassFixture<Data
         Assert.All(quarters, at => Assert.Equal(0, at.Minute % 15));
         Assert.Equal(Floor(DateTime.UtcNow, 15), quarters[^1], TimeSpan.FromMinutes(15));
 
-        // The key's timeline in the default window, by an admin: the same five requests.
+        // The key's timeline in the default window: the same five requests.
         var byAdmin = await admin.GetJsonAsync($"/api/keys/{keyId}/usage/timeline");
         Assert.Equal(5, Sum(byAdmin, "requests"));
         Assert.Equal(60, Points(byAdmin).Count());
+
+        // The key reads its own timeline, and that read is one more of its requests.
+        var own = await client.GetJsonAsync($"/api/keys/{keyId}/usage/timeline?minutes=5");
+        Assert.True(Sum(own, "requests") >= 5);
+        await EventuallyTotalAsync(admin, $"/api/keys/{keyId}/usage/timeline?minutes=5", 6, "the key's read of its own timeline");
     }
 
     [Fact]

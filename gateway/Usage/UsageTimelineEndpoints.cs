@@ -8,6 +8,7 @@ using Mcp.Cluster.Models;
 using Mcp.Cluster.Usage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.OpenApi;
 
 namespace Mcp.Cluster.Gateway.Usage;
 
@@ -27,18 +28,38 @@ public static class UsageTimelineEndpoints
     {
         routes.MapGet("/summary/timeline", ClusterAsync).WithTags("Usage").RequireApiKey(Permissions.Admin).WithName("UsageSummaryTimeline")
             .WithSummary("The cluster's requests, errors, tokens, rows and latency per minute over the last 24 hours at most (admin)")
-            .WithDescription(Query);
+            .WithDescription(Query).AddOpenApiOperationTransformer(DescribeQuery);
         routes.MapGet("/api/keys/{key_id}/usage/timeline", KeyAsync).WithTags("API keys").RequireApiKey(Permissions.Read).WithName("GetApiKeyUsageTimeline")
             .WithSummary("A key's traffic per minute (its own key, or any for admins)")
-            .WithDescription(Query);
+            .WithDescription(Query).AddOpenApiOperationTransformer(DescribeQuery);
         routes.MapGet("/api/models/{model}/metrics/timeline", ModelAsync).WithTags("Models").RequireApiKey(Permissions.Read).WithName("GetModelMetricsTimeline")
             .WithSummary("Requests to a model per minute (id, name, name@version or name@alias)")
-            .WithDescription(Query);
+            .WithDescription(Query).AddOpenApiOperationTransformer(DescribeQuery);
         routes.MapGet("/api/datasources/{name}/usage/timeline", SourceAsync).WithTags("Data sources").RequireApiKey(Permissions.Admin)
             .WithName("GetDataSourceUsageTimeline")
             .WithSummary("Reads of a data source by every key per minute (admin)")
-            .WithDescription(Query);
+            .WithDescription(Query).AddOpenApiOperationTransformer(DescribeQuery);
         return routes;
+    }
+
+    /// <summary>
+    /// The parameters are read as text so a malformed one gets the same 400 naming it as an out-of-range one; the
+    /// document still says what they are.
+    /// </summary>
+    private static Task DescribeQuery(OpenApiOperation operation, Microsoft.AspNetCore.OpenApi.OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        foreach (var parameter in (operation.Parameters ?? []).OfType<OpenApiParameter>())
+        {
+            (parameter.Schema, parameter.Description) = parameter.Name switch
+            {
+                "minutes" => (new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
+                    $"How far back, in minutes: {UsageTimelineWindow.MinMinutes}–{UsageTimelineWindow.MaxMinutes}, default {UsageTimelineWindow.DefaultMinutes}."),
+                "step" => (new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
+                    $"Minutes per point: {string.Join(", ", UsageTimelineWindow.Steps)}; default the finest giving at most {UsageTimelineWindow.MaxDefaultPoints} points."),
+                _ => (parameter.Schema, parameter.Description),
+            };
+        }
+        return Task.CompletedTask;
     }
 
     private static async Task<Results<Ok<UsageTimelineResponse>, JsonHttpResult<ApiError>>> ClusterAsync(

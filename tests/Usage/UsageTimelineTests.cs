@@ -159,6 +159,24 @@ public sealed class UsageTimelineTests(DataGateway gateway) : IClassFixture<Data
     }
 
     [Fact]
+    public async Task The_api_document_lists_the_timelines_with_integer_parameters()
+    {
+        using var client = gateway.CreateClient(GatewayFactory.AdminKey);
+        var paths = (await client.GetJsonAsync("/openapi/v1.json")).GetProperty("paths");
+        // The document names the model route parameter model_id, as for every model route.
+        foreach (var path in new[] { "/summary/timeline", "/api/keys/{key_id}/usage/timeline", "/api/models/{model_id}/metrics/timeline", "/api/datasources/{name}/usage/timeline" })
+        {
+            var parameters = paths.GetProperty(path).GetProperty("get").GetProperty("parameters").EnumerateArray()
+                .ToDictionary(p => p.GetProperty("name").GetString()!, p => p);
+            foreach (var name in new[] { "minutes", "step" })
+            {
+                Assert.Equal("integer", parameters[name].GetProperty("schema").GetProperty("type").GetString());
+                Assert.Equal("query", parameters[name].GetProperty("in").GetString());
+            }
+        }
+    }
+
+    [Fact]
     public async Task Minutes_survive_a_restart()
     {
         using var data = new TempDirectory();

@@ -178,10 +178,7 @@ public static class ApiKeyEndpoints
         {
             return invalid;
         }
-        var usage = ApiKeyFormat.IsKeyId(keyId)
-            ? await grains.GetGrain<IApiKeyGrain>(keyId).GetUsageForAsync(context.GetRequiredApiKey().Caller)
-            : null;
-        if (usage is null)
+        if (await UsageVisibleToCallerAsync(keyId, context, grains) is not { } usage)
         {
             return ApiKeyRefusals.KeyNotFound(keyId);
         }
@@ -189,4 +186,15 @@ public static class ApiKeyEndpoints
         var traffic = await reader.ReadAsync(Mcp.Cluster.Usage.UsageScopeKind.Key, keyId, period);
         return TypedResults.Ok(ApiKeyUsageResponse.From(usage) with { Traffic = UsageReportResponse.Of(traffic, reader.Today, period) });
     }
+
+    /// <summary>
+    /// A key's usage counters if the caller may read them (the key grain decides: the key itself or a key it created,
+    /// any for an admin);
+    /// null when it may not or the key does not exist, answered alike (<see cref="ApiKeyRefusals.KeyNotFound"/>).
+    /// Shared by the usage timeline, which must answer exactly the callers this endpoint answers.
+    /// </summary>
+    internal static async Task<ApiKeyUsage?> UsageVisibleToCallerAsync(string keyId, HttpContext context, IGrainFactory grains) =>
+        ApiKeyFormat.IsKeyId(keyId)
+            ? await grains.GetGrain<IApiKeyGrain>(keyId).GetUsageForAsync(context.GetRequiredApiKey().Caller)
+            : null;
 }

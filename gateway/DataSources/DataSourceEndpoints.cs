@@ -187,13 +187,20 @@ public static class DataSourceEndpoints
         {
             return invalid;
         }
-        if (await ReadableAsync(name, context.GetRequiredApiKey(), grains) is not { } grain || await grain.GetStatusAsync() is null)
+        if (!await MetricsReadableAsync(name, context, grains))
         {
             return NotFound(name);
         }
         var traffic = await reader.ReadAsync(Mcp.Cluster.Usage.UsageScopeKind.Source, name, period);
         return TypedResults.Ok(UsageReportResponse.Of(traffic, reader.Today, period));
     }
+
+    /// <summary>
+    /// Whether the caller (an admin: the route requires it) may read the source's traffic by every key: the source
+    /// exists and is readable. Shared by the source's usage timeline, which shows the same cross-key traffic.
+    /// </summary>
+    internal static async Task<bool> MetricsReadableAsync(string name, HttpContext context, IGrainFactory grains) =>
+        await ReadableAsync(name, context.GetRequiredApiKey(), grains) is { } grain && await grain.GetStatusAsync() is not null;
 
     private static async Task<Results<Ok<DataSourceResponse>, JsonHttpResult<ApiError>>> RefreshAsync(
         string name, HttpContext context, IGrainFactory grains)

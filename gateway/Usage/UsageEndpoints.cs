@@ -16,6 +16,7 @@ public static class UsageEndpoints
         routes.MapGet("/summary", SummaryAsync).WithTags("Usage").RequireApiKey(Permissions.Admin).WithName("UsageSummary")
             .WithSummary("Cluster-wide traffic over the last N UTC days, the busiest models, keys and sources (admin)")
             .WithDescription("?days= (1–90, default 1), ?top= (1–100, default 10). Aggregated from usage events by the usage grains; a few seconds behind live traffic.");
+        routes.MapUsageTimelineEndpoints();
         return routes;
     }
 

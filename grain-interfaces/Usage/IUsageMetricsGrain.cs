@@ -6,6 +6,11 @@ namespace Mcp.Cluster.Usage;
 [Alias("mcp.usage")]
 public interface IUsageMetricsGrain : IGrainWithStringKey
 {
+    /// <summary>The day's totals, without their minutes (<see cref="GetTimelineAsync"/> reads those).</summary>
     [ReadOnly, Alias("get")]
     Task<UsageTotals> GetAsync();
+
+    /// <summary>The day's minutes from <paramref name="fromMinute"/> (see <see cref="UsageTimeline.MinuteOf"/>) on, none older than 24 hours.</summary>
+    [ReadOnly, Alias("timeline")]
+    Task<UsageTimeline> GetTimelineAsync(long fromMinute);
 }

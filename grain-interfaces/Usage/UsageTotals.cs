@@ -31,6 +31,8 @@ public sealed class UsageTotals
     [Id(16)] public DateTimeOffset? LastAt { get; set; }
     [Id(17)] public Dictionary<string, long> DailyRequests { get; set; } = [];
     [Id(18)] public Dictionary<string, long> DailyServerErrors { get; set; } = [];
+    /// <summary>The same counts per minute, for the last 24 hours only (see <see cref="UsageTimeline"/>).</summary>
+    [Id(19)] public UsageTimeline Timeline { get; set; } = new();
 
     public double ErrorRate => Requests == 0 ? 0 : (double)ServerErrors / Requests;
 
@@ -61,6 +63,7 @@ public sealed class UsageTotals
             }
         }
         Latency.Record(e.LatencyMs);
+        Timeline.Add(e);
         Count(ByStatus, e.Status.ToString(System.Globalization.CultureInfo.InvariantCulture), 1);
         Count(ByRoute, e.Route, 1);
         Count(ByProtocol, e.Protocol, 1);
@@ -108,6 +111,7 @@ public sealed class UsageTotals
         MergeInto(BySource, other.BySource);
         MergeInto(DailyRequests, other.DailyRequests);
         MergeInto(DailyServerErrors, other.DailyServerErrors);
+        Timeline.Merge(other.Timeline);
         if (other.FirstAt is { } first && (FirstAt is null || first < FirstAt))
         {
             FirstAt = first;
@@ -117,6 +121,33 @@ public sealed class UsageTotals
             LastAt = last;
         }
     }
+
+    /// <summary>
+    /// These totals without their minutes (the rest shared, not copied): what a day report reads, which would
+    /// otherwise carry up to 1,440 minutes per day it merges.
+    /// </summary>
+    public UsageTotals WithoutTimeline() => new()
+    {
+        Requests = Requests,
+        ServerErrors = ServerErrors,
+        ClientErrors = ClientErrors,
+        PromptTokens = PromptTokens,
+        CompletionTokens = CompletionTokens,
+        Rows = Rows,
+        CacheHits = CacheHits,
+        CacheMisses = CacheMisses,
+        Latency = Latency,
+        ByStatus = ByStatus,
+        ByRoute = ByRoute,
+        ByProtocol = ByProtocol,
+        ByModel = ByModel,
+        ByKey = ByKey,
+        BySource = BySource,
+        FirstAt = FirstAt,
+        LastAt = LastAt,
+        DailyRequests = DailyRequests,
+        DailyServerErrors = DailyServerErrors,
+    };
 
     private static void MergeInto(Dictionary<string, long> into, Dictionary<string, long> from)
     {

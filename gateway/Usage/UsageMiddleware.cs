@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Mcp.Cluster.Gateway.AdminConsole;
 using Mcp.Cluster.Gateway.Security;
 using Mcp.Cluster.Hosting;
 using Mcp.Cluster.Usage;
@@ -9,7 +10,8 @@ namespace Mcp.Cluster.Gateway.Usage;
 /// Emits one usage event per HTTP request (REST and MCP) once the answer is final, whatever answered it: an endpoint,
 /// the key middleware's 401/403/429, or the error handler. Sits first in the pipeline for that reason. WebSocket
 /// connections are not one request: the completion socket emits an event per completion instead. Health probes and
-/// metric scrapes and the Orleans Dashboard's polling are left out, as they would drown the traffic they watch.
+/// metric scrapes and the Orleans Dashboard's polling are left out, as they would drown the traffic they watch, and so
+/// are the admin console's files (its API calls are requests like any other, counted for the signed-in key).
 /// </summary>
 public sealed class UsageMiddleware(RequestDelegate next, UsagePublisher publisher, Telemetry.McpMetrics metrics, TimeProvider time, IConfiguration configuration)
 {
@@ -19,7 +21,8 @@ public sealed class UsageMiddleware(RequestDelegate next, UsagePublisher publish
     public async Task InvokeAsync(HttpContext context)
     {
         var path = context.Request.Path;
-        if (path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics") || path.StartsWithSegments(_dashboardPath))
+        if (path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics") || path.StartsWithSegments(_dashboardPath)
+            || path.StartsWithSegments(ConsoleEndpoints.Path))
         {
             await next(context);
             return;

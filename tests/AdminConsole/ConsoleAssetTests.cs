@@ -141,6 +141,27 @@ public sealed partial class ConsoleAssetTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.MethodNotAllowed, posted.StatusCode);
     }
 
+    [Fact]
+    public async Task Loading_the_console_is_not_counted_as_traffic()
+    {
+        using var admin = _gateway.CreateClient(GatewayFactory.AdminKey);
+        var before = await CountedAsync(admin);
+        using var anonymous = _gateway.CreateClient();
+        foreach (var file in new[] { "", "js/app.js", "js/api.js", "js/ui.js", "js/chart.js", "console.css", "js/pages/overview.js", "js/pages/keys.js", "js/pages/models.js", "vendor/uplot/uPlot.iife.min.js" })
+        {
+            using var response = await anonymous.GetAsync("/console/" + file);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        // Only the first /summary call itself (recorded as it finished) may have been counted since.
+        Assert.InRange(await CountedAsync(admin) - before, 0, 2);
+
+        static async Task<long> CountedAsync(HttpClient admin)
+        {
+            var pipeline = (await admin.GetJsonAsync("/summary")).GetProperty("pipeline");
+            return pipeline.GetProperty("published").GetInt64() + pipeline.GetProperty("buffered").GetInt64() + pipeline.GetProperty("dropped").GetInt64();
+        }
+    }
+
     private static string Resolve(string from, string link)
     {
         var directory = Path.GetDirectoryName(from) ?? "";

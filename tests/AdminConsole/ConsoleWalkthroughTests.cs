@@ -104,8 +104,9 @@ public sealed class ConsoleWalkthroughTests(ConsoleBrowserFixture fixture) : ICl
 
         await fixture.StepAsync(browser, "07-alias-and-health", async () =>
         {
-            await page.GetByLabel("Alias").FillAsync("production");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Set alias" }).ClickAsync();
+            var alias = page.GetByRole(AriaRole.Form, new() { Name = "Set an alias" });
+            await alias.GetByLabel("Alias").FillAsync("production");
+            await alias.GetByRole(AriaRole.Button, new() { Name = "Set alias" }).ClickAsync();
             await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Aliases" }).GetByText("sentiment-analyzer@production")).ToBeVisibleAsync();
             await page.GetByRole(AriaRole.Button, new() { Name = "Run health check now" }).ClickAsync();
             await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Health check passed");
@@ -131,6 +132,14 @@ public sealed class ConsoleWalkthroughTests(ConsoleBrowserFixture fixture) : ICl
         {
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         }
+
+        await fixture.StepAsync(browser, "09-overview", async () =>
+        {
+            // The walk's traffic on the cluster's page: the model it registered among the busiest (the README's picture).
+            await page.GetByRole(AriaRole.Link, new() { Name = "Overview" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Top models" }).GetByRole(AriaRole.Link, new() { Name = modelId })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await fixture.ScreenshotAsync(page, "09-overview");
+        });
         AssertClean(browser);
     }
 

@@ -8,7 +8,7 @@ export const colors = { blue: "#1f5fbf", red: "#b3261e", orange: "#8a5300", gree
  * series: [{label, value: point => number|null, color}]; points: the timeline answer's points ({at, ...}).
  * Returns {node, update(points)}.
  */
-export function timeChart(title, series, { unit = "", height = 180 } = {}) {
+export function timeChart(title, series, { unit = "", height = 180, sparse = false } = {}) {
   const captionId = uid("chart");
   const plotHost = h("div", { class: "plot", "aria-hidden": "true" });
   const summary = h("p", { class: "chart-summary" });
@@ -30,7 +30,8 @@ export function timeChart(title, series, { unit = "", height = 180 } = {}) {
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: true } },
         axes: [{ stroke: colors.grey, grid: { stroke: "#e3e5e8" } }, { stroke: colors.grey, grid: { stroke: "#e3e5e8" }, size: 60, values: (_, ticks) => ticks.map(t => `${fmt.number(t)}${unit}`) }],
-        series: [{ label: "time" }, ...series.map(s => ({ label: s.label, stroke: s.color ?? colors.blue, width: 2, spanGaps: false, points: { show: last.length < 40 } }))],
+        // A sparse measure (latency exists only in minutes with requests) joins its points across empty minutes.
+        series: [{ label: "time" }, ...series.map(s => ({ label: s.label, stroke: s.color ?? colors.blue, width: 2, spanGaps: sparse, points: { show: sparse || last.length < 40, size: 5 } }))],
       }, data, plotHost);
     } else {
       plot.setData(data);
@@ -71,7 +72,7 @@ export function timelineCharts(prefix = "") {
   const latency = timeChart(`${prefix}Latency`, [
     { label: "p50", value: p => p.latency_ms?.p50 ?? null, color: colors.green },
     { label: "p95", value: p => p.latency_ms?.p95 ?? null, color: colors.purple },
-  ], { unit: " ms" });
+  ], { unit: " ms", sparse: true });
   const tokens = timeChart(`${prefix}Tokens per minute`, [
     { label: "prompt", value: p => p.prompt_tokens, color: colors.blue },
     { label: "completion", value: p => p.completion_tokens, color: colors.green },

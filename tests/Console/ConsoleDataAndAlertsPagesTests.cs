@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Mcp.Cluster.Tests.Infrastructure;
 using Mcp.Cluster.Tests.WireServers;
 using Microsoft.Playwright;
@@ -175,9 +176,9 @@ public sealed class ConsoleDataAndAlertsPagesTests(ConsolePagesBrowserFixture fi
             await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Alert rules" })).ToContainTextAsync("error_rate");
             await page.GetByRole(AriaRole.Button, new() { Name = "Add channel" }).ClickAsync();
             var form = page.GetByRole(AriaRole.Form, new() { Name = "Add a channel" });
-            await form.GetByLabel("Name", new() { Exact = true }).FillAsync("console-hook");
+            await form.GetByLabel(new Regex("^Name")).FillAsync("console-hook");
             await form.GetByLabel("Type").SelectOptionAsync("webhook");
-            await form.GetByLabel("Webhook URL").FillAsync(receiver.HookUrl.ToString());
+            await form.GetByLabel("Webhook URL", new() { Exact = true }).FillAsync(receiver.HookUrl.ToString());
             await form.GetByLabel("Signing secret (optional)").FillAsync("whsec-console-test");
             await form.GetByRole(AriaRole.Button, new() { Name = "Add channel" }).ClickAsync();
             var channels = page.GetByRole(AriaRole.Table, new() { Name = "Alert channels" });
@@ -204,17 +205,17 @@ public sealed class ConsoleDataAndAlertsPagesTests(ConsolePagesBrowserFixture fi
             await form.GetByRole(AriaRole.Button, new() { Name = "Save rule" }).ClickAsync();
             await Expect(form.Locator(".error")).ToContainTextAsync("field: threshold");
             await form.GetByLabel("Threshold").FillAsync("0.05");
-            await form.GetByLabel("Severity").SelectOptionAsync("critical");
+            await form.GetByLabel("Severity").SelectOptionAsync("error");
             await form.GetByLabel("Channels").FillAsync("console-hook");
             await form.GetByRole(AriaRole.Button, new() { Name = "Save rule" }).ClickAsync();
             var row = rules.Locator("tbody tr", new() { Has = page.GetByRole(AriaRole.Rowheader, new() { Name = "error_rate" }) });
             await Expect(row).ToContainTextAsync("0.05");
-            await Expect(row).ToContainTextAsync("critical");
+            await Expect(row.Locator("td:nth-child(6)")).ToHaveTextAsync("error");
             await Expect(row).ToContainTextAsync("console-hook");
             var stored = await admin.GetFromJsonAsync<JsonElement>("/api/alerts/rules");
             var rule = stored.GetProperty("rules").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "error_rate");
             Assert.Equal(0.05, rule.GetProperty("threshold").GetDouble());
-            Assert.Equal("critical", rule.GetProperty("severity").GetString());
+            Assert.Equal("error", rule.GetProperty("severity").GetString());
 
             await page.GetByRole(AriaRole.Button, new() { Name = "Evaluate now" }).ClickAsync();
             await Expect(page.Locator("#status")).ToContainTextAsync("Evaluated");

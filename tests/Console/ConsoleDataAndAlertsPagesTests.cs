@@ -282,7 +282,8 @@ public sealed class ConsoleDataAndAlertsPagesTests(ConsolePagesBrowserFixture fi
             var result = playground.GetByRole(AriaRole.Table, new() { Name = "Query result" });
             await Expect(result.Locator("tbody tr").First).ToContainTextAsync("Austin, TX");
             var header = await result.Locator("thead th").AllInnerTextsAsync();
-            Assert.Equal(["job_id", "title", "company", "location"], header.Select(h => h.Trim()).ToArray());
+            Assert.Equal(["job_id", "title", "company (masked)", "location"], header.Select(h => h.Trim()).ToArray());
+            await Expect(result.Locator("tbody tr").First.Locator("td.masked")).ToHaveCountAsync(1);
             var locations = await result.Locator("tbody tr td:nth-child(4)").AllInnerTextsAsync();
             Assert.NotEmpty(locations);
             Assert.All(locations, l => Assert.Equal("Austin, TX", l.Trim()));

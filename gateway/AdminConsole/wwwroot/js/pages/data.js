@@ -87,6 +87,7 @@ function usageSection(base, ctx) {
     else if (timeline?.status === "rejected") {
       // An older gateway has no timeline: say so once and stop asking.
       if (timeline.reason instanceof ApiError && timeline.reason.status === 404) timelineMissing = true;
+      charts.node.hidden = timelineMissing;
       chartNote.hidden = false;
       chartNote.textContent = timelineMissing ? "This gateway has no usage timeline for data sources." : `Timeline unavailable: ${timeline.reason.message}`;
     }
@@ -97,8 +98,9 @@ function usageSection(base, ctx) {
           ["Queries today", u.queries_today], ["Rows today", u.rows_today], ["Queries in total", u.total_queries],
           ["Rows in total", u.total_rows], ["Denied", u.denied],
         ].map(([label, value]) => h("dl", { class: "tile" }, h("dt", {}, label), h("dd", {}, fmt.number(value))))),
-        gauge("Queries today", u.queries_today, u.quotas?.queries_per_day),
-        gauge("Rows today", u.rows_today, u.quotas?.rows_per_day));
+        u.quotas?.queries_per_day === null || u.quotas?.queries_per_day === undefined ? null : gauge("Queries today", u.queries_today, u.quotas.queries_per_day),
+        u.quotas?.rows_per_day === null || u.quotas?.rows_per_day === undefined ? null : gauge("Rows today", u.rows_today, u.quotas.rows_per_day),
+        h("p", { class: "muted" }, `Quotas: ${quotaText(u.quotas)}.`));
     } else {
       fill(counters, errorBox(usage.reason));
     }
@@ -350,20 +352,29 @@ function previewSection(base, tables) {
   };
 }
 
+const BASIS = { key: "its own grant", owner: "its owner's grant", default: "the source's default access", admin: "the admin permission" };
+
 function renderPreview(answer, id) {
+  const who = [h("code", {}, answer.key_id ?? id), answer.owner ? ` (owner ${answer.owner})` : "",
+    answer.key_status && answer.key_status !== "active" ? [" ", badge(answer.key_status)] : null];
   if (!answer.readable) {
-    return h("p", { class: "notice", role: "note" }, `${id} may not read this source`, answer.reason ? `: ${answer.reason}` : ".");
+    return h("p", { class: "notice", role: "note" }, who, " may not read this source", answer.reason ? `: ${answer.reason}` : ".");
   }
-  return (answer.tables ?? []).map(t => {
-    const shown = (t.columns ?? []).filter(c => c.visible);
-    return h("div", { class: "preview-table", "data-table": t.table },
-      h("h3", {}, `Table ${t.table}`),
-      h("p", {}, (t.columns ?? []).map(c => h("span", { class: "preview-column" }, h("code", {}, c.name), " ",
-        !c.visible ? badge("hidden", "neutral") : c.masked ? badge(`masked${c.mask ? `: ${c.mask}` : ""}`, "warn") : badge("visible", "ok"), " "))),
-      h("p", {}, "Row filter: ", t.row_filter === null || t.row_filter === undefined || (Array.isArray(t.row_filter) && t.row_filter.length === 0)
-        ? "none" : h("code", {}, cellText(t.row_filter))),
-      rowsTable(`Rows of ${t.table} as ${id}`, shown.map(c => ({ name: c.name, masked: c.masked })), t.rows ?? []));
-  });
+  return [
+    h("p", {}, who, " reads this source through ", BASIS[answer.basis] ?? answer.basis ?? "its access", ".",
+      answer.truncated ? " Only the first tables are shown." : ""),
+    (answer.tables ?? []).map(t => {
+      const shown = (t.columns ?? []).filter(c => c.visible);
+      return h("div", { class: "preview-table", "data-table": t.table },
+        h("h3", {}, `Table ${t.table}`, t.readable === false ? " (not readable)" : ""),
+        h("ul", { class: "plain preview-columns", "aria-label": `Columns of ${t.table} for this key` }, (t.columns ?? []).map(c => h("li", { class: "preview-column" }, h("code", {}, c.name), " ",
+          !c.visible ? badge("hidden", "neutral") : c.masked ? badge(`masked${c.mask ? `: ${c.mask}` : ""}`, "warn") : badge("visible", "ok")))),
+        h("p", {}, "Row filter: ", t.row_filter === null || t.row_filter === undefined || (Array.isArray(t.row_filter) && t.row_filter.length === 0)
+          ? "none" : h("code", {}, cellText(t.row_filter))),
+        t.problem ? h("p", { class: "error" }, t.problem) : null,
+        t.readable === false ? null : rowsTable(`Rows of ${t.table} as ${id}`, shown.map(c => ({ name: c.name, masked: c.masked })), t.rows ?? []));
+    }),
+  ];
 }
 
 /** Rows (objects) as a table; masked columns' cells carry the `masked` class (and the column header says so). */
@@ -402,7 +413,7 @@ function playgroundSection(name, tables) {
       }
       const answer = await act(button, output, () => api.post(call.path, body));
       if (answer) {
-        fill(output, renderAnswer(answer));
+        fill(output, renderAnswer(answer, tables));
         announce(`${fmt.number(answer.row_count ?? answer.rows?.length ?? 0)} rows.`);
       }
     } } });
@@ -423,8 +434,10 @@ function playgroundSection(name, tables) {
   return section("Query playground", tabbed.node, output);
 }
 
-function renderAnswer(answer) {
-  const columns = (answer.columns ?? []).map(c => ({ name: c.name }));
+/** The answer's rows; columns the key's schema shows masked are marked so (their cells carry the `masked` class). */
+function renderAnswer(answer, tables) {
+  const masked = new Map((tables.find(t => t.name === answer.table)?.columns ?? []).filter(c => c.mask).map(c => [c.name, c.mask]));
+  const columns = (answer.columns ?? []).map(c => ({ name: c.name, masked: masked.has(c.name) }));
   const meta = [
     `${fmt.number(answer.row_count ?? answer.rows?.length ?? 0)} row${(answer.row_count ?? answer.rows?.length) === 1 ? "" : "s"}`,
     answer.table ? `from ${answer.table}` : null,

@@ -170,6 +170,12 @@ public sealed class ConsoleDataAndAlertsPagesTests(ConsolePagesBrowserFixture fi
             var decisions = await entries.Locator("tbody tr td:nth-child(6)").AllInnerTextsAsync();
             Assert.All(decisions, d => Assert.Equal("allowed", d.Trim()));
             await fixture.ScreenshotAsync(page, "07-audit", audit);
+
+            // The charts, polled every 5 s, show the reads above; a gateway without the source timeline says so instead.
+            var charted = page.Locator("figure[data-chart='Reads per minute']:not([data-total='0'])")
+                .Or(page.GetByText("This gateway has no usage timeline for data sources."));
+            await Expect(charted.First).ToBeVisibleAsync(new() { Timeout = (float)Deadlines.Scaled(TimeSpan.FromSeconds(30)).TotalMilliseconds });
+            await fixture.ScreenshotAsync(page, "07-usage", page.Locator("section", new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = "Usage (last 60 minutes)" }) }));
         });
 
         await fixture.StepAsync(console, "8-alert-channel", async () =>
@@ -296,7 +302,8 @@ public sealed class ConsoleDataAndAlertsPagesTests(ConsolePagesBrowserFixture fi
         });
 
         Assert.DoesNotContain(calls, c => c.Contains("/grants", StringComparison.Ordinal) || c.StartsWith("/api/audit", StringComparison.Ordinal)
-            || c.Contains("/preview", StringComparison.Ordinal) || c.StartsWith("/api/alerts", StringComparison.Ordinal));
+            || c.Contains("/preview", StringComparison.Ordinal) || c.Contains("/usage/timeline", StringComparison.Ordinal)
+            || c.StartsWith("/api/alerts", StringComparison.Ordinal));
         Assert.Empty(console.Blocked);
         Assert.Empty(console.Errors);
     }

@@ -3,7 +3,7 @@
 // made for a key without the admin permission.
 import { api, query, enc, session, ApiError } from "../api.js";
 import { h, fill, section, table, field, act, announce, errorBox, confirmDialog, fmt, badge, gauge, facts, json, tabs, cellText } from "../ui.js";
-import { timelineCharts } from "../chart.js";
+import { timeChart, colors } from "../chart.js";
 
 const MASKS = ["partial", "redact", "hash"];
 const OPS = ["eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "starts_with", "is_null"];
@@ -72,19 +72,43 @@ function quotaText(quotas) {
     .replace("no limit queries", "no query limit").replace("no limit rows per day", "no row limit per day");
 }
 
+/** A source's reads per minute (admin: the timeline shows every key's reads), and this key's own counters today. */
+function sourceCharts() {
+  const traffic = timeChart("Reads per minute", [
+    { label: "requests", value: p => p.requests, color: colors.blue },
+    { label: "server errors", value: p => p.server_errors, color: colors.red },
+    { label: "client errors", value: p => p.client_errors, color: colors.orange },
+  ]);
+  const latency = timeChart("Read latency", [
+    { label: "p50", value: p => p.latency_ms?.p50 ?? null, color: colors.green },
+    { label: "p95", value: p => p.latency_ms?.p95 ?? null, color: colors.purple },
+  ], { unit: " ms" });
+  const rows = timeChart("Rows returned per minute", [{ label: "rows", value: p => p.rows, color: colors.blue }]);
+  return {
+    node: h("div", { class: "charts" }, traffic.node, latency.node, rows.node),
+    update(timeline) {
+      const points = timeline?.points ?? [];
+      [traffic, latency, rows].forEach(c => c.update(points));
+    },
+  };
+}
+
 function usageSection(base, ctx) {
-  const charts = timelineCharts();
+  // The source's timeline is admin-only (it shows every key's reads): other keys are never sent to it.
+  const charts = session.isAdmin ? sourceCharts() : null;
   const chartNote = h("p", { class: "muted", hidden: true });
   const counters = h("div", {}, h("p", { class: "muted" }, "Loading…"));
   let timelineMissing = false;
-  const node = section("Usage (last 60 minutes)", chartNote, charts.node, h("h3", {}, "This key today"), counters);
+  const node = section(session.isAdmin ? "Usage (last 60 minutes)" : "Usage", chartNote, charts?.node, h("h3", {}, "This key today"), counters);
   ctx.poll(async () => {
     const calls = [api.get(`${base}/usage`)];
-    if (!timelineMissing) calls.push(api.get(`${base}/usage/timeline?minutes=60`));
+    if (charts && !timelineMissing) calls.push(api.get(`${base}/usage/timeline?minutes=60`));
     const [usage, timeline] = await Promise.allSettled(calls);
     if (!ctx.isCurrent()) return;
-    if (timeline?.status === "fulfilled") charts.update(timeline.value);
-    else if (timeline?.status === "rejected") {
+    if (timeline?.status === "fulfilled") {
+      charts.update(timeline.value);
+      chartNote.hidden = true;
+    } else if (timeline?.status === "rejected") {
       // An older gateway has no timeline: say so once and stop asking.
       if (timeline.reason instanceof ApiError && timeline.reason.status === 404) timelineMissing = true;
       charts.node.hidden = timelineMissing;

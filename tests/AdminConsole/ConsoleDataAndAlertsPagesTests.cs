@@ -6,7 +6,7 @@ using Mcp.Cluster.Tests.WireServers;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
-namespace Mcp.Cluster.Tests.Console;
+namespace Mcp.Cluster.Tests.AdminConsole;
 
 /// <summary>
 /// Issue 22: the console's data-source and alert pages clicked through in the machine's Chromium against a gateway

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Mcp.Cluster.Tests.Infrastructure;
 using Microsoft.Playwright;
 
-namespace Mcp.Cluster.Tests.Console;
+namespace Mcp.Cluster.Tests.AdminConsole;
 
 /// <summary>
 /// A gateway process in its local default (co-hosted silo, the sample sources) with the test admin key, and the

@@ -229,3 +229,48 @@ export function facts(pairs) {
 export function json(value) {
   return h("pre", { class: "json", tabindex: "0" }, JSON.stringify(value, null, 2));
 }
+
+/**
+ * Tabs (WAI-ARIA tabs pattern): [{label, panel: Node}] → {node, select(index)}. Left/Right/Home/End move between tabs;
+ * only the selected tab is in the tab order and only its panel is shown.
+ */
+export function tabs(label, items, { onSelect } = {}) {
+  const buttons = [];
+  const panels = [];
+  const select = (index, focus = false) => {
+    buttons.forEach((b, i) => {
+      const selected = i === index;
+      b.setAttribute("aria-selected", String(selected));
+      b.tabIndex = selected ? 0 : -1;
+      panels[i].hidden = !selected;
+    });
+    if (focus) buttons[index].focus();
+    onSelect?.(index);
+  };
+  items.forEach((item, index) => {
+    const tabId = uid("tab");
+    const panelId = uid("tabpanel");
+    buttons.push(h("button", {
+      type: "button", role: "tab", id: tabId, "aria-controls": panelId, on: {
+        click: () => select(index),
+        keydown: event => {
+          const last = items.length - 1;
+          const next = { ArrowRight: index === last ? 0 : index + 1, ArrowLeft: index === 0 ? last : index - 1, Home: 0, End: last }[event.key];
+          if (next === undefined) return;
+          event.preventDefault();
+          select(next, true);
+        },
+      },
+    }, item.label));
+    panels.push(h("div", { role: "tabpanel", id: panelId, "aria-labelledby": tabId, class: "tabpanel" }, item.panel));
+  });
+  select(0);
+  return { node: h("div", {}, h("div", { role: "tablist", class: "tabs", "aria-label": label }, buttons), panels), select };
+}
+
+/** A JSON value as a table cell's text: null as "null", objects and arrays as compact JSON. */
+export function cellText(value) {
+  if (value === null) return "null";
+  if (value === undefined) return "—";
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}

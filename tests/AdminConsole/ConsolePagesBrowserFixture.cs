@@ -24,38 +24,17 @@ public sealed class ConsolePagesBrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var chromium = SystemChromium.Find() ?? throw new InvalidOperationException(SystemChromium.HowToInstall);
-        if (Directory.Exists(Artifacts))
-        {
-            Directory.Delete(Artifacts, recursive: true);
-        }
-        Directory.CreateDirectory(Artifacts);
+        LoopbackBrowser.ResetArtifacts(Artifacts);
         await _gateway.InitializeAsync();
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            Proxy = new Proxy { Server = "http://127.0.0.1:9", Bypass = "127.0.0.1,localhost" },
-        });
+        _browser = await LoopbackBrowser.LaunchAsync(_playwright);
     }
 
     /// <summary>A fresh page that records console errors, page errors and every attempt to leave loopback.</summary>
     public async Task<ConsolePage> NewPageAsync()
     {
-        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        context.SetDefaultTimeout((float)Deadlines.Scaled(TimeSpan.FromSeconds(30)).TotalMilliseconds);
-        var page = new ConsolePage(await context.NewPageAsync(), new ConcurrentQueue<string>(), new ConcurrentQueue<string>(), new ConcurrentQueue<string>());
-        await context.RouteAsync("**/*", async route =>
-        {
-            if (new Uri(route.Request.Url).Host is "127.0.0.1" or "localhost" or "[::1]")
-            {
-                await route.ContinueAsync();
-                return;
-            }
-            page.Blocked.Enqueue(route.Request.Url);
-            await route.AbortAsync("blockedbyclient");
-        });
+        var blocked = new ConcurrentQueue<string>();
+        var page = new ConsolePage(await LoopbackBrowser.NewPageAsync(_browser!, blocked), new ConcurrentQueue<string>(), new ConcurrentQueue<string>(), blocked);
         page.Page.Console += (_, message) =>
         {
             if (message.Type != "error")

@@ -26,51 +26,22 @@ public abstract class BrowserGatewayFixture(string name) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var chromium = SystemChromium.Find();
-        if (chromium is null)
-        {
-            // Only reached as root (ChromiumFact skips otherwise), where tests/run installs the browser.
-            throw new InvalidOperationException(SystemChromium.HowToInstall);
-        }
         // This run's screenshots only.
-        if (Directory.Exists(Artifacts))
-        {
-            Directory.Delete(Artifacts, recursive: true);
-        }
-        Directory.CreateDirectory(Artifacts);
+        LoopbackBrowser.ResetArtifacts(Artifacts);
         File.Copy(Path.Combine(CommandLine.RepositoryRoot, "gateway", "appsettings.json"), Path.Combine(_contentRoot.Path, "appsettings.json"));
         _gateway = NodeProcess.Start($"{name}-gateway-{Address.Port}", "gateway",
             new Dictionary<string, string> { ["ASPNETCORE_URLS"] = Address.ToString() }, _contentRoot.Path);
         await _gateway.WaitUntilReadyAsync(Address, TimeSpan.FromMinutes(2));
 
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            // Belt and braces beside the route below: anything not for loopback goes to a port where nothing listens.
-            Proxy = new Proxy { Server = "http://127.0.0.1:9", Bypass = "127.0.0.1,localhost" },
-        });
+        _browser = await LoopbackBrowser.LaunchAsync(_playwright);
     }
 
     /// <summary>A fresh page whose context aborts and records every request that is not for loopback.</summary>
     public async Task<BrowserPage> NewPageAsync()
     {
-        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        context.SetDefaultTimeout((float)Deadlines.Scaled(TimeSpan.FromSeconds(30)).TotalMilliseconds);
         var blocked = new ConcurrentQueue<string>();
-        await context.RouteAsync("**/*", async route =>
-        {
-            var url = new Uri(route.Request.Url);
-            if (url.Host is "127.0.0.1" or "localhost" or "[::1]")
-            {
-                await route.ContinueAsync();
-                return;
-            }
-            blocked.Enqueue(route.Request.Url);
-            await route.AbortAsync("blockedbyclient");
-        });
-        var page = new BrowserPage(await context.NewPageAsync(), blocked, new ConcurrentQueue<string>());
+        var page = new BrowserPage(await LoopbackBrowser.NewPageAsync(_browser!, blocked), blocked, new ConcurrentQueue<string>());
         page.Page.Console += (_, message) => page.Console.Enqueue($"{message.Type}: {message.Text}");
         page.Page.PageError += (_, error) => page.Console.Enqueue($"page error: {error}");
         return page;

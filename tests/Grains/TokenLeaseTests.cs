@@ -144,7 +144,8 @@ public sealed class TokenLeaseTests : IAsyncLifetime
         Assert.Equal(0, upstream.AbortedStreams);
 
         _keyClock.Advance(Lease + TimeSpan.FromSeconds(1));
-        var deadline = DateTime.UtcNow + Deadlines.Scaled(TimeSpan.FromSeconds(10));
+        // Well inside the answer's minute (a normal end is not an abort), with room for a loaded machine's scheduling.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (upstream.AbortedStreams == 0)
         {
             Assert.True(DateTime.UtcNow < deadline, "the provider saw its connection closed early, long before its one-minute answer ended");

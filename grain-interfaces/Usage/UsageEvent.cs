@@ -20,4 +20,10 @@ public sealed record UsageEvent(
     [property: Id(11)] bool? CacheHit = null)
 {
     public DateOnly Day => DateOnly.FromDateTime(At.UtcDateTime);
+
+    /// <summary>A 5xx answer: the error rate's numerator.</summary>
+    public bool IsServerError => Status >= 500;
+
+    /// <summary>Any other 4xx answer, rate-limit and quota refusals included: the caller's error, not the service's.</summary>
+    public bool IsClientError => Status is >= 400 and < 500;
 }

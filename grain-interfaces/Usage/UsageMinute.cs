@@ -18,11 +18,11 @@ public sealed class UsageMinute
     public void Add(UsageEvent e)
     {
         Requests++;
-        if (e.Status >= 500)
+        if (e.IsServerError)
         {
             ServerErrors++;
         }
-        else if (e.Status >= 400)
+        else if (e.IsClientError)
         {
             ClientErrors++;
         }

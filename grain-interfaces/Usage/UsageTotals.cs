@@ -40,11 +40,11 @@ public sealed class UsageTotals
     public void Add(UsageEvent e, bool breakdowns)
     {
         Requests++;
-        if (e.Status >= 500)
+        if (e.IsServerError)
         {
             ServerErrors++;
         }
-        else if (e.Status >= 400)
+        else if (e.IsClientError)
         {
             ClientErrors++;
         }
@@ -69,7 +69,7 @@ public sealed class UsageTotals
         Count(ByProtocol, e.Protocol, 1);
         var day = e.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         DailyRequests[day] = DailyRequests.GetValueOrDefault(day) + 1;
-        if (e.Status >= 500)
+        if (e.IsServerError)
         {
             DailyServerErrors[day] = DailyServerErrors.GetValueOrDefault(day) + 1;
         }

@@ -24,7 +24,7 @@ public sealed class UsageWindow(TimeSpan bucketWidth, TimeSpan span)
             _buckets[index] = bucket = new Bucket();
         }
         bucket.Requests++;
-        if (e.Status >= 500)
+        if (e.IsServerError)
         {
             bucket.ServerErrors++;
         }

@@ -59,5 +59,4 @@ public static class ConsoleEndpoints
         }
         return TypedResults.File(asset.Content, asset.ContentType, entityTag: asset.ETag);
     }
-
 }

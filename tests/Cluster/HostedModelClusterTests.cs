@@ -67,6 +67,14 @@ public sealed class HostedModelClusterTests(PostgresServer postgres, ITestOutput
         Assert.Contains("GPU", refused.GetProperty("detail").GetString());
 
         var replacement = StartSilo(environment, gpus: 1);
+        // A silo starting on a loaded machine takes a while: first it joins and declares its GPU, then calls place on it.
+        var joined = DateTime.UtcNow + TimeSpan.FromSeconds(180);
+        while ((await admin.GetFromJsonAsync<JsonElement>("/api/cluster/placement")).GetProperty("silos").GetArrayLength() != 2)
+        {
+            Assert.False(replacement.Node.HasExited, $"the new GPU silo exited ({replacement.Node.ExitCode}):\n{replacement.Node.Tail()}");
+            Assert.True(DateTime.UtcNow < joined, $"the new GPU silo did not declare its resources in 180 s:\n{replacement.Node.Tail()}");
+            await Task.Delay(500);
+        }
         using var answered = await ModelTestHelpers.FirstAnswerOtherThanAsync(
             () => admin.PostAsJsonAsync($"/api/models/{id}/predict", new { features = Features }), HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(120), "the model to serve on the new GPU silo");
         var again = await answered.AssertOkAsync();

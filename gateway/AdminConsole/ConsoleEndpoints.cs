@@ -1,6 +1,5 @@
 using Mcp.Cluster.Gateway.Errors;
 using Mcp.Cluster.Gateway.OpenApi;
-using Microsoft.Net.Http.Headers;
 
 namespace Mcp.Cluster.Gateway.AdminConsole;
 
@@ -48,15 +47,6 @@ public static class ConsoleEndpoints
         headers["Referrer-Policy"] = "no-referrer";
         // Revalidated on every load (answered 304 by entity tag): a new gateway build never runs with old scripts.
         headers.CacheControl = "no-cache";
-        if (asset.Gzip is { } compressed)
-        {
-            headers.Vary = HeaderNames.AcceptEncoding;
-            if (DocsEndpoints.AcceptsGzip(context.Request))
-            {
-                headers.ContentEncoding = "gzip";
-                asset = compressed;
-            }
-        }
-        return TypedResults.File(asset.Content, asset.ContentType, entityTag: asset.ETag);
+        return asset.ToResult(context);
     }
 }

@@ -16,6 +16,29 @@ public sealed record DocsAsset(byte[] Content, string ContentType, EntityTagHead
     public static DocsAsset Of(byte[] content, string contentType, bool compress = false) =>
         new(content, contentType, Tag(content), compress ? new DocsAsset(Compress(content), contentType, Tag(Compress(content))) : null);
 
+    /// <summary>
+    /// The answer to <paramref name="context"/>'s request: the gzip copy (with <c>Content-Encoding</c>) when there is one
+    /// and the client accepts it, <c>Vary: Accept-Encoding</c> whenever there is one, and 304 by entity tag.
+    /// </summary>
+    public IResult ToResult(HttpContext context)
+    {
+        var asset = this;
+        if (Gzip is { } compressed)
+        {
+            context.Response.Headers.Vary = HeaderNames.AcceptEncoding;
+            if (AcceptsGzip(context.Request))
+            {
+                context.Response.Headers.ContentEncoding = "gzip";
+                asset = compressed;
+            }
+        }
+        return TypedResults.File(asset.Content, asset.ContentType, entityTag: asset.ETag);
+    }
+
+    private static bool AcceptsGzip(HttpRequest request) =>
+        StringWithQualityHeaderValue.TryParseList(request.Headers.AcceptEncoding, out var codings)
+        && codings.Any(c => c.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase) && (c.Quality ?? 1) > 0);
+
     private static EntityTagHeaderValue Tag(byte[] content) =>
         new($"\"{Convert.ToHexStringLower(SHA256.HashData(content))[..16]}\"");
 

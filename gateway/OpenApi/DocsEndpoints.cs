@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.OpenApi;
-using Microsoft.Net.Http.Headers;
 
 namespace Mcp.Cluster.Gateway.OpenApi;
 
@@ -30,10 +29,6 @@ public static class DocsEndpoints
         return options;
     }
 
-    internal static bool AcceptsGzip(HttpRequest request) =>
-        StringWithQualityHeaderValue.TryParseList(request.Headers.AcceptEncoding, out var codings)
-        && codings.Any(c => c.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase) && (c.Quality ?? 1) > 0);
-
     public static WebApplication UseMcpDocs(this WebApplication app)
     {
         var assets = app.Services.GetRequiredService<DocsAssets>();
@@ -54,16 +49,7 @@ public static class DocsEndpoints
                 return;
             }
             context.Response.Headers.CacheControl = CacheControl;
-            if (asset.Gzip is { } compressed)
-            {
-                context.Response.Headers.Vary = HeaderNames.AcceptEncoding;
-                if (AcceptsGzip(context.Request))
-                {
-                    context.Response.Headers.ContentEncoding = "gzip";
-                    asset = compressed;
-                }
-            }
-            await TypedResults.File(asset.Content, asset.ContentType, entityTag: asset.ETag).ExecuteAsync(context);
+            await asset.ToResult(context).ExecuteAsync(context);
         });
 
         app.MapOpenApi("/openapi/{documentName}.json");

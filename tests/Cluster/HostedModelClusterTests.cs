@@ -27,6 +27,22 @@ public sealed class HostedModelClusterTests(PostgresServer postgres, ITestOutput
     [Fact]
     public async Task The_guides_internal_classifier_runs_on_the_gpu_silo_and_waits_unschedulable_for_another_when_it_dies()
     {
+        try
+        {
+            await RunAsync();
+        }
+        catch
+        {
+            foreach (var node in _nodes)
+            {
+                output.WriteLine($"--- node {_nodes.IndexOf(node)} (exited: {node.HasExited}) ---\n{node.Tail(400)}");
+            }
+            throw;
+        }
+    }
+
+    private async Task RunAsync()
+    {
         var environment = ProcessClusterEnvironment.For(await postgres.CreateDatabaseAsync("hosted_cluster"), _data.Path, "hosted");
         StartSilo(environment, gpus: 0);
         var gpuSilo = StartSilo(environment, gpus: 1);
@@ -110,6 +126,7 @@ public sealed class HostedModelClusterTests(PostgresServer postgres, ITestOutput
             ["MCP_Silo__Resources__Gpu"] = gpus.ToString(CultureInfo.InvariantCulture),
             ["MCP_Silo__Resources__ModelMemory"] = "4GB",
             ["MCP_Silo__Resources__AnnounceInterval"] = "00:00:02",
+            ["MCP_Logging__LogLevel__Mcp"] = "Debug",
         });
         _nodes.Add(silo);
         return (silo, ports.Silo);

@@ -54,11 +54,13 @@ public static class ModelTestHelpers
             {
                 return response;
             }
-            response.Dispose();
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"Still {(int)whileStatus} after {timeout.TotalSeconds} s: {what}");
+                var body = await response.Content.ReadAsStringAsync();
+                response.Dispose();
+                Assert.Fail($"Still {(int)whileStatus} after {timeout.TotalSeconds} s: {what}; the last answer: {body}");
             }
+            response.Dispose();
             await Task.Delay(50);
         }
     }

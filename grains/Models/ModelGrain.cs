@@ -592,6 +592,8 @@ public sealed class ModelGrain(
         await _hosted.PlaceAsync(GrainFactory.GetGrain<IModelPlacementGrain>(0));
         if (!Equals(before, _hosted.Plan?.Silo) || unschedulable != _hosted.Unschedulable)
         {
+            logger.LogDebug("Model {ModelId} session placed on {Silo} (was {Before}); unschedulable: {Reason}",
+                ModelId, _hosted.Plan?.Silo, before, _hosted.Unschedulable ?? "no");
             _planVersion++;
             if (unschedulable != _hosted.Unschedulable)
             {
@@ -835,6 +837,7 @@ public sealed class ModelGrain(
             }
             if (before != _hosted.Unschedulable)
             {
+                logger.LogDebug("Model {ModelId}'s health check found the session {Change}", ModelId, _hosted.Unschedulable is { } reason ? $"unschedulable: {reason}" : "schedulable again");
                 // PublishStatus moves the plan version on, so executors ask for the new decision.
                 PublishStatus();
             }

@@ -35,7 +35,9 @@ public sealed class HostedModelClusterTests(PostgresServer postgres, ITestOutput
         {
             foreach (var node in _nodes)
             {
-                output.WriteLine($"--- node {_nodes.IndexOf(node)} (exited: {node.HasExited}) ---\n{node.Tail(400)}");
+                // Stack frames crowd out the decisions: the last 300 lines without them.
+                var lines = node.Output.Where(l => !l.TrimStart().StartsWith("at ", StringComparison.Ordinal) && !l.Contains("End of stack trace")).TakeLast(300);
+                output.WriteLine($"--- node {_nodes.IndexOf(node)} (exited: {node.HasExited}) ---\n{string.Join('\n', lines)}");
             }
             throw;
         }
@@ -44,6 +46,8 @@ public sealed class HostedModelClusterTests(PostgresServer postgres, ITestOutput
     private async Task RunAsync()
     {
         var environment = ProcessClusterEnvironment.For(await postgres.CreateDatabaseAsync("hosted_cluster"), _data.Path, "hosted");
+        // Placement decisions are logged at Debug: a failure shows them in the nodes' output below.
+        environment["MCP_Logging__LogLevel__Mcp.Cluster.Models"] = "Debug";
         StartSilo(environment, gpus: 0);
         var gpuSilo = StartSilo(environment, gpus: 1);
         var gateway = NodeProcess.StartGateway(environment, out var address);
@@ -126,7 +130,6 @@ public sealed class HostedModelClusterTests(PostgresServer postgres, ITestOutput
             ["MCP_Silo__Resources__Gpu"] = gpus.ToString(CultureInfo.InvariantCulture),
             ["MCP_Silo__Resources__ModelMemory"] = "4GB",
             ["MCP_Silo__Resources__AnnounceInterval"] = "00:00:02",
-            ["MCP_Logging__LogLevel__Mcp"] = "Debug",
         });
         _nodes.Add(silo);
         return (silo, ports.Silo);

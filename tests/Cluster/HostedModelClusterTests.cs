@@ -33,6 +33,7 @@ public sealed class HostedModelClusterTests(PostgresServer postgres, ITestOutput
         }
         catch
         {
+            output.WriteLine($"failed at {DateTime.UtcNow:HH:mm:ss.fff}");
             foreach (var node in _nodes)
             {
                 // Stack frames crowd out the decisions: the last 300 lines without them.

@@ -47,6 +47,8 @@ public static class ModelTestHelpers
         HttpStatusCode whileStatus, TimeSpan timeout, string what)
     {
         var deadline = DateTime.UtcNow + timeout;
+        // What the refusals said, with their count and first time, so a timeout says which refusal never ended.
+        var seen = new Dictionary<string, (int Count, DateTime First)>();
         while (true)
         {
             var response = await request();
@@ -54,14 +56,29 @@ public static class ModelTestHelpers
             {
                 return response;
             }
+            var error = await response.Content.ReadAsStringAsync();
+            response.Dispose();
+            var gist = TryDetail(error) ?? error;
+            seen[gist] = seen.TryGetValue(gist, out var s) ? (s.Count + 1, s.First) : (1, DateTime.UtcNow);
             if (DateTime.UtcNow > deadline)
             {
-                var body = await response.Content.ReadAsStringAsync();
-                response.Dispose();
-                Assert.Fail($"Still {(int)whileStatus} after {timeout.TotalSeconds} s: {what}; the last answer: {body}");
+                Assert.Fail($"Still {(int)whileStatus} after {timeout.TotalSeconds} s: {what}; the answers were:\n"
+                    + string.Join('\n', seen.Select(a => $"  {a.Value.Count} from {a.Value.First:HH:mm:ss.fff}: {a.Key}")));
             }
-            response.Dispose();
             await Task.Delay(50);
+        }
+    }
+
+    private static string? TryDetail(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.TryGetProperty("detail", out var detail) ? detail.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

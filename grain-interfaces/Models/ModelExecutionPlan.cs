@@ -8,6 +8,8 @@ namespace Mcp.Cluster.Models;
 /// (maintenance, failing health checks, an open breaker). <see cref="Trial"/> grants the executor that received the
 /// plan the one trial call of a half-open breaker. <see cref="Hosted"/>: the session and silo of a model the cluster runs itself. <see cref="DefinitionVersion"/> changes whenever the definition
 /// does, so the executor rebuilds its backend and schemas only then; <see cref="Version"/> changes on any decision.
+/// <see cref="Issuer"/> names the model grain activation that made the plan: versions are comparable only between plans
+/// of one activation (two activations of a model overlap while the cluster heals a lost silo, and clocks of silos differ).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("mcp.ModelExecutionPlan")]
 public sealed record ModelExecutionPlan(
@@ -29,12 +31,13 @@ public sealed record ModelExecutionPlan(
     [property: Id(15)] ModelRefusal? Unservable,
     [property: Id(16)] ModelRefusal? Admission,
     [property: Id(17)] bool Trial = false,
-    [property: Id(18)] Hosted.HostedPlan? Hosted = null)
+    [property: Id(18)] Hosted.HostedPlan? Hosted = null,
+    [property: Id(19)] long Issuer = 0)
 {
     /// <summary>
     /// The plan for a model that does not exist (any more). <paramref name="version"/> is the grain's next, so an
     /// executor that followed the model's plans follows this one too.
     /// </summary>
-    public static ModelExecutionPlan NotFound(string modelId, long version) => new(modelId, version, 0, modelId, "", ModelTask.Predict, [], "{}", "{}", "{}",
-        TimeSpan.Zero, 0, false, false, "text", new ModelRefusal(PredictionOutcome.NotFound, $"Model {modelId} not found."), null);
+    public static ModelExecutionPlan NotFound(string modelId, long version, long issuer) => new(modelId, version, 0, modelId, "", ModelTask.Predict, [], "{}", "{}", "{}",
+        TimeSpan.Zero, 0, false, false, "text", new ModelRefusal(PredictionOutcome.NotFound, $"Model {modelId} not found."), null, Issuer: issuer);
 }

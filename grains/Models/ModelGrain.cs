@@ -53,8 +53,11 @@ public sealed class ModelGrain(
 
     private readonly ModelCircuitBreaker _breaker = new(options.Value, time);
     private ModelStatus? _publishedStatus;
-    // Changes with every decision an executor must see; starts from the clock so a new activation never repeats one.
-    private long _planVersion = time.GetUtcNow().UtcTicks;
+    // Changes with every decision an executor must see. Executors compare versions only within one activation (the
+    // issuer): a clock-seeded version was not enough, as an activation made a moment later (a duplicate while the
+    // cluster healed a lost silo) or on a silo whose clock ran ahead left executors ignoring the survivor's plans.
+    private long _planVersion;
+    private readonly long _planIssuer = Random.Shared.NextInt64();
     private readonly CompletionLedger _completions = new(completionOptions.Value, time);
     private readonly HostedModelTracker _hosted = new(hostedOptions.Value, time);
 
@@ -409,7 +412,7 @@ public sealed class ModelGrain(
     {
         if (!model.RecordExists)
         {
-            return ModelExecutionPlan.NotFound(ModelId, ++_planVersion);
+            return ModelExecutionPlan.NotFound(ModelId, ++_planVersion, _planIssuer);
         }
         if (report.BackendError is { } error)
         {
@@ -449,7 +452,7 @@ public sealed class ModelGrain(
         if (!model.RecordExists)
         {
             DeactivateOnIdle();
-            return ModelExecutionPlan.NotFound(ModelId, ++_planVersion);
+            return ModelExecutionPlan.NotFound(ModelId, ++_planVersion, _planIssuer);
         }
         var s = model.State;
         var prepared = _prepared;
@@ -469,7 +472,7 @@ public sealed class ModelGrain(
             prepared?.Input.Text ?? s.InputSchema ?? TaskSchemas.Input(s.Task),
             prepared?.Output.Text ?? s.OutputSchema ?? TaskSchemas.Output(s.Task),
             s.StoredConfig, prepared?.Timeout ?? TimeSpan.Zero, prepared?.MaxRetries ?? 0, prepared?.Http2PriorKnowledge ?? false,
-            s.TargetsSetByAdmin, prepared?.TextField ?? "text", unservable, admission, trial, unservable is null ? _hosted.Plan : null);
+            s.TargetsSetByAdmin, prepared?.TextField ?? "text", unservable, admission, trial, unservable is null ? _hosted.Plan : null, _planIssuer);
     }
 
     public Task<ModelCommandResult> MayAttachArtifactAsync(ModelCaller caller) => Task.FromResult(ArtifactRefusal(caller) ?? ModelCommandResult.Ok(ToInfo()));

@@ -2,15 +2,19 @@ namespace Mcp.Cluster.Models;
 
 /// <summary>
 /// The <see cref="ModelExecutionPlan"/> an executor follows and how long it may follow it without asking again
-/// (<see cref="ModelGrainOptions.ExecutorPlanLease"/>). Versions only grow: a plan older than one already seen (a report's
-/// reply or an ask that left before a change and arrived after it) never brings back the old decision. A trial plan
-/// admits one call; its outcome, not a new question, decides what comes next. Used on the executor's scheduler only.
+/// (<see cref="ModelGrainOptions.ExecutorPlanLease"/>). Versions only grow: a plan older than one already seen from the
+/// same model grain activation (a report's reply or an ask that left before a change and arrived after it) never brings
+/// back the old decision. A plan from another activation is followed whatever its version: versions of two activations
+/// say nothing of each other, and the one answering now is the one to follow (a late plan of a gone activation is
+/// followed at most until the lease ends). A trial plan admits one call; its outcome, not a new question, decides what
+/// comes next. Used on the executor's scheduler only.
 /// </summary>
 public sealed class ModelPlanLease(TimeSpan lease, TimeProvider time, Func<Task<ModelExecutionPlan>> ask)
 {
     private ModelExecutionPlan? _plan;
     private DateTimeOffset _expires;
     private long _newestVersion = long.MinValue;
+    private long _issuer;
     private Task<ModelExecutionPlan>? _asking;
     private bool _trialTaken;
 
@@ -56,13 +60,14 @@ public sealed class ModelPlanLease(TimeSpan lease, TimeProvider time, Func<Task<
         }
     }
 
-    /// <summary>Follows <paramref name="plan"/> unless a newer one was seen.</summary>
+    /// <summary>Follows <paramref name="plan"/> unless a newer one of the same activation was seen.</summary>
     public void Follow(ModelExecutionPlan plan)
     {
-        if (plan.Version < _newestVersion)
+        if (plan.Issuer == _issuer && plan.Version < _newestVersion)
         {
             return;
         }
+        _issuer = plan.Issuer;
         _newestVersion = plan.Version;
         _plan = plan;
         _expires = time.GetUtcNow() + lease;

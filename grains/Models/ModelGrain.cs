@@ -54,9 +54,10 @@ public sealed class ModelGrain(
     private readonly ModelCircuitBreaker _breaker = new(options.Value, time);
     private ModelStatus? _publishedStatus;
     // Changes with every decision an executor must see. Executors compare versions only within one activation (the
-    // issuer): a clock-seeded version was not enough, as an activation made a moment later (a duplicate while the
-    // cluster healed a lost silo) or on a silo whose clock ran ahead left executors ignoring the survivor's plans.
-    private long _planVersion;
+    // issuer): the clock alone was not enough, as an activation made a moment later (a duplicate while the cluster
+    // healed a lost silo) or on a silo whose clock ran ahead left executors ignoring the survivor's plans. The clock
+    // still seeds it for executors of an earlier release during a rolling upgrade, which know no issuer.
+    private long _planVersion = time.GetUtcNow().UtcTicks;
     private readonly long _planIssuer = Random.Shared.NextInt64();
     private readonly CompletionLedger _completions = new(completionOptions.Value, time);
     private readonly HostedModelTracker _hosted = new(hostedOptions.Value, time);
